@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+
+from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit, UnitKind
+from walkthetalk.caremap.services import MAX_INVITATIONS_PER_BATCH
+
+MAX_MAP_FILE_BYTES = 2 * 1024 * 1024
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.TypedChoiceField(choices=UnitKind.choices, coerce=int)
+    parent = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, empty_label="(top of the map)"
+    )
+    sector = forms.ModelChoiceField(
+        queryset=Sector.objects.none(), required=False, empty_label="(none)"
+    )
+
+    def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["parent"].queryset = system.units.exclude(kind=UnitKind.TEAM)  # type: ignore[attr-defined]
+        self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+
+class MapUploadForm(forms.Form):
+    file = forms.FileField(help_text="A care map in YAML or CSV (up to 2 MB).")
+
+    def clean_file(self) -> tuple[str, str]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_MAP_FILE_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB.")
+        name = upload.name.lower()
+        fmt = "csv" if name.endswith(".csv") else "yaml" if name.endswith((".yaml", ".yml")) else ""
+        if not fmt:
+            raise forms.ValidationError("Choose a .yaml, .yml or .csv file.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+        return fmt, text
+
+
+class InvitationBatchForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=MAX_INVITATIONS_PER_BATCH, initial=10)
+    batch_label = forms.CharField(
+        max_length=120, required=False, help_text="For you only, e.g. “Spring pulse, Riverbend”."
+    )
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, empty_label="(any unit)"
+    )
+    level = forms.ModelChoiceField(
+        queryset=Level.objects.none(), required=False, empty_label="(any level)"
+    )
+    sector = forms.ModelChoiceField(
+        queryset=Sector.objects.none(), required=False, empty_label="(any sector)"
+    )
+
+    def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = system.units.all()  # type: ignore[attr-defined]
+        self.fields["level"].queryset = system.levels.all()  # type: ignore[attr-defined]
+        self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]

@@ -1,0 +1,187 @@
+"""The care map: a care system, its units in a tree, levels, sectors, staff roles, invitations.
+
+Invitations and participations are deliberately unlinked: an invitation stores only the hash of
+its token and whether (and on which day) it was used; a participation stores only coarse
+attributes copied from it. No column, foreign key or log line joins the two.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class CareSystem(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5, help_text="No figure about fewer people than this is ever shown."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=3), name="caremap_min_group_size_at_least_3"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    """A level of the helping relationship, ordered from funders/regulators to persons served."""
+
+    care_system = models.ForeignKey(CareSystem, on_delete=models.CASCADE, related_name="levels")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["care_system", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_system", "name"], name="caremap_level_name"),
+            models.UniqueConstraint(
+                fields=["care_system", "position"], name="caremap_level_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(models.Model):
+    """A stakeholder sector: government, prevention, harm reduction, treatment, recovery…"""
+
+    care_system = models.ForeignKey(CareSystem, on_delete=models.CASCADE, related_name="sectors")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=80)
+
+    class Meta:
+        ordering = ["care_system", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_system", "slug"], name="caremap_sector_slug"),
+            models.UniqueConstraint(fields=["care_system", "name"], name="caremap_sector_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitKind(models.IntegerChoices):
+    AGENCY = 1, "Agency"
+    ORGANIZATION = 2, "Organization"
+    PROGRAM = 3, "Program"
+    TEAM = 4, "Team"
+
+
+class Unit(models.Model):
+    """A unit of the care system; units form a tree agency → organization → program → team."""
+
+    care_system = models.ForeignKey(CareSystem, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.PositiveSmallIntegerField(choices=UnitKind.choices)
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+
+    class Meta:
+        ordering = ["care_system", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_system", "name"], name="caremap_unit_name"),
+            models.CheckConstraint(
+                condition=Q(kind__gte=1) & Q(kind__lte=4), name="caremap_unit_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="caremap_unit_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffRole(models.Model):
+    class Role(models.TextChoices):
+        STEWARD = "steward", "Steward"
+        FACILITATOR = "facilitator", "Facilitator"
+        LEADER = "leader", "Leader"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "care_system", "role"], name="caremap_staffrole_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.care_system}"
+
+
+class Invitation(models.Model):
+    """A one-time invitation. Only the SHA-256 of its token is kept; the token is shown once.
+
+    ``used_on`` is a day, never a time, so it cannot be matched to an answer's time.
+    """
+
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    batch_label = models.CharField(max_length=120, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_on = models.DateField()
+    used_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["care_system", "batch_label"]
+
+    def __str__(self) -> str:
+        return f"Invitation ({self.batch_label or 'no label'}, {self.created_on})"
+
+
+class Participation(models.Model):
+    """An anonymous participant's standing in a care system: coarse attributes, nothing else.
+
+    It is written on the participant's first action, never in the transaction that used the
+    invitation, and it has a random key (not a sequence) so row order reveals nothing.
+    """
+
+    key_hash = models.CharField(max_length=64, primary_key=True)
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="participations"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Participation in {self.care_system_id} since {self.started_on}"

@@ -1,0 +1,67 @@
+"""Reads of the care map: the queries pages and reports need, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Q, QuerySet
+
+from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole, Unit
+
+
+def systems_for(user: User | AnonymousUser) -> QuerySet[CareSystem]:
+    if not user.is_authenticated:
+        return CareSystem.objects.none()
+    if getattr(user, "is_superuser", False):
+        return CareSystem.objects.all()
+    return CareSystem.objects.filter(staff_roles__user=user).distinct()
+
+
+def has_role(user: User | AnonymousUser, system: CareSystem, *roles: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return StaffRole.objects.filter(user=user, care_system=system, role__in=roles).exists()
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    children: list[UnitNode] = field(default_factory=list)
+
+
+def unit_tree(system: CareSystem) -> list[UnitNode]:
+    """The units as a forest of nodes, each level sorted by name; one query."""
+    nodes = {u.pk: UnitNode(u) for u in system.units.select_related("sector").order_by("name")}
+    roots: list[UnitNode] = []
+    for node in nodes.values():
+        parent_id = node.unit.parent_id
+        (nodes[parent_id].children if parent_id in nodes else roots).append(node)
+    return roots
+
+
+def map_counts(system: CareSystem) -> dict[str, int]:
+    by_kind = dict(
+        system.units.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+    )
+    return {
+        "agencies": by_kind.get(1, 0),
+        "organizations": by_kind.get(2, 0),
+        "programs": by_kind.get(3, 0),
+        "teams": by_kind.get(4, 0),
+        "levels": system.levels.count(),
+        "sectors": system.sectors.count(),
+    }
+
+
+def invitation_batches(system: CareSystem) -> list[dict[str, Any]]:
+    rows = (
+        Invitation.objects.filter(care_system=system)
+        .values("batch_label", "created_on")
+        .annotate(total=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False)))
+        .order_by("-created_on", "batch_label")
+    )
+    return [dict(row) for row in rows]

@@ -1,0 +1,376 @@
+"""Every write to the care map, one transaction each: views, the CLI and the demo call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from walkthetalk.caremap import mapfile
+from walkthetalk.caremap.defaults import DEFAULT_LEVELS, DEFAULT_SECTORS
+from walkthetalk.caremap.models import (
+    CareSystem,
+    Invitation,
+    Level,
+    Participation,
+    Sector,
+    StaffRole,
+    Unit,
+)
+from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, new_token, token_hash
+
+MAX_INVITATIONS_PER_BATCH = 5_000
+
+
+class CareMapError(ValueError):
+    """A change to the care map that cannot be made; the message says why in plain words."""
+
+
+class InvitationError(ValueError):
+    """An invitation token that cannot be used (unknown, forged or already used)."""
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def create_care_system(
+    name: str, slug: str | None = None, *, min_group_size: int = 5, with_defaults: bool = True
+) -> CareSystem:
+    slug = slug or slugify(name)[:80]
+    if not name.strip() or not slug:
+        raise CareMapError("A care system needs a name.")
+    if CareSystem.objects.filter(slug=slug).exists():
+        raise CareMapError(f"A care system with the short name '{slug}' already exists.")
+    if min_group_size < 3:
+        raise CareMapError("The minimum group size must be 3 or more.")
+    system = CareSystem.objects.create(name=name.strip(), slug=slug, min_group_size=min_group_size)
+    if with_defaults:
+        for position, level in enumerate(DEFAULT_LEVELS, start=1):
+            Level.objects.create(care_system=system, name=level, position=position)
+        for sector_slug, sector_name in DEFAULT_SECTORS:
+            Sector.objects.create(care_system=system, slug=sector_slug, name=sector_name)
+    return system
+
+
+def _check_placement(system: CareSystem, kind: int, parent: Unit | None, unit: Unit | None) -> None:
+    if parent is None:
+        return
+    if parent.care_system_id != system.pk:
+        raise CareMapError("The parent unit belongs to another care system.")
+    if parent.kind >= kind:
+        raise CareMapError(
+            f"A {mapfile.KIND_NAMES[kind]} cannot sit under a {mapfile.KIND_NAMES[parent.kind]}."
+        )
+    walker: Unit | None = parent
+    while walker is not None:
+        if unit is not None and walker.pk == unit.pk:
+            raise CareMapError("A unit cannot sit under itself or one of its own units.")
+        walker = walker.parent
+
+
+@transaction.atomic
+def add_unit(
+    system: CareSystem,
+    name: str,
+    kind: int,
+    parent: Unit | None = None,
+    sector: Sector | None = None,
+) -> Unit:
+    name = name.strip()
+    if not name:
+        raise CareMapError("A unit needs a name.")
+    _check_placement(system, kind, parent, None)
+    if Unit.objects.filter(care_system=system, name=name).exists():
+        raise CareMapError(f"There is already a unit named '{name}'.")
+    return Unit.objects.create(
+        care_system=system, name=name, kind=kind, parent=parent, sector=sector
+    )
+
+
+@transaction.atomic
+def update_unit(
+    unit: Unit, name: str, kind: int, parent: Unit | None, sector: Sector | None
+) -> Unit:
+    name = name.strip()
+    if not name:
+        raise CareMapError("A unit needs a name.")
+    _check_placement(unit.care_system, kind, parent, unit)
+    if any(child.kind <= kind for child in unit.children.all()):
+        raise CareMapError("This unit has units under it that would no longer fit below it.")
+    if Unit.objects.filter(care_system=unit.care_system, name=name).exclude(pk=unit.pk).exists():
+        raise CareMapError(f"There is already a unit named '{name}'.")
+    unit.name, unit.kind, unit.parent, unit.sector = name, kind, parent, sector
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def add_level(system: CareSystem, name: str) -> Level:
+    name = name.strip()
+    if not name:
+        raise CareMapError("A level needs a name.")
+    if system.levels.filter(name=name).exists():
+        raise CareMapError(f"There is already a level named '{name}'.")
+    last = system.levels.order_by("-position").first()
+    return Level.objects.create(
+        care_system=system, name=name, position=(last.position + 1) if last else 1
+    )
+
+
+@transaction.atomic
+def add_sector(system: CareSystem, name: str) -> Sector:
+    name = name.strip()
+    slug = slugify(name)[:80]
+    if not slug:
+        raise CareMapError("A sector needs a name.")
+    if system.sectors.filter(slug=slug).exists():
+        raise CareMapError(f"There is already a sector named '{name}'.")
+    return Sector.objects.create(care_system=system, name=name, slug=slug)
+
+
+@transaction.atomic
+def grant_role(user: User, system: CareSystem, role: str) -> StaffRole:
+    if role not in StaffRole.Role.values:
+        raise CareMapError(f"Unknown role '{role}'.")
+    staff_role, _ = StaffRole.objects.get_or_create(user=user, care_system=system, role=role)
+    return staff_role
+
+
+# --- import and export -------------------------------------------------------------------
+
+
+def map_spec(system: CareSystem) -> mapfile.MapSpec:
+    """The care map as plain data, parents before children."""
+    units = list(system.units.select_related("parent", "sector"))
+    by_parent: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[Unit] = []
+    stack = sorted(by_parent.get(None, []), key=lambda u: u.name, reverse=True)
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(sorted(by_parent.get(unit.pk, []), key=lambda u: u.name, reverse=True))
+    return mapfile.MapSpec(
+        name=system.name,
+        slug=system.slug,
+        min_group_size=system.min_group_size,
+        levels=[level.name for level in system.levels.all()],
+        sectors=[(s.slug, s.name) for s in system.sectors.all()],
+        units=[
+            mapfile.UnitSpec(
+                u.name,
+                u.kind,
+                u.parent.name if u.parent else None,
+                u.sector.slug if u.sector else None,
+                0,
+            )
+            for u in ordered
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    care_system: CareSystem
+    created: int
+    updated: int
+
+
+def import_map(text: str, fmt: str, system: CareSystem | None = None) -> ImportSummary:
+    """Import a YAML or CSV map: everything is checked first, then written in one transaction.
+
+    Without ``system`` a new care system is made from the YAML ``care_system`` section. Units
+    are matched by name: new ones are added, known ones moved or re-kinded; none is removed.
+    Raises :class:`mapfile.MapFileError` (nothing written) on any problem.
+    """
+    if fmt == "yaml":
+        spec = mapfile.parse_yaml(text)
+    elif fmt == "csv":
+        spec = mapfile.parse_csv(text)
+    else:
+        raise CareMapError(f"Unknown map format '{fmt}' (use yaml or csv).")
+    if system is None and (fmt != "yaml" or not spec.name):
+        raise mapfile.MapFileError(
+            [mapfile.LineError(1, "a new care system needs a YAML 'care_system' with a name")]
+        )
+    try:
+        return _write_map(spec, system)
+    except IntegrityError as exc:  # a race with another writer: nothing was written
+        raise mapfile.MapFileError(
+            [mapfile.LineError(1, f"could not save the map ({exc})")]
+        ) from exc
+
+
+@transaction.atomic
+def _write_map(spec: mapfile.MapSpec, system: CareSystem | None) -> ImportSummary:
+    errors: list[mapfile.LineError] = []
+    if system is None:
+        assert spec.name is not None
+        slug = spec.slug or slugify(spec.name)[:80]
+        if CareSystem.objects.filter(slug=slug).exists():
+            raise mapfile.MapFileError(
+                [mapfile.LineError(1, f"a care system with the slug '{slug}' already exists")]
+            )
+        system = create_care_system(
+            spec.name,
+            slug,
+            min_group_size=spec.min_group_size or 5,
+            with_defaults=not spec.levels and not spec.sectors,
+        )
+    for level_name in spec.levels:
+        if not system.levels.filter(name=level_name).exists():
+            add_level(system, level_name)
+    for sector_slug, sector_name in spec.sectors:
+        if not system.sectors.filter(slug=sector_slug).exists():
+            Sector.objects.create(care_system=system, slug=sector_slug, name=sector_name)
+    sectors = {s.slug: s for s in system.sectors.all()}
+    sectors.update({s.name.lower(): s for s in sectors.values()})
+    existing = {u.name: u for u in system.units.all()}
+    errors.extend(mapfile.check_spec(spec, {name: u.kind for name, u in existing.items()}))
+    for unit_spec in spec.units:
+        if unit_spec.sector and unit_spec.sector.lower() not in sectors:
+            errors.append(mapfile.LineError(unit_spec.line, f"unknown sector '{unit_spec.sector}'"))
+    if errors:
+        raise mapfile.MapFileError(errors)
+    created = updated = 0
+    pending = list(spec.units)
+    # Parents first: repeat passes until every unit whose parent exists is written.
+    while pending:
+        progressed = []
+        for unit_spec in pending:
+            if unit_spec.parent is not None and unit_spec.parent not in existing:
+                continue
+            parent = existing[unit_spec.parent] if unit_spec.parent else None
+            sector = sectors[unit_spec.sector.lower()] if unit_spec.sector else None
+            unit = existing.get(unit_spec.name)
+            if unit is None:
+                unit = Unit.objects.create(
+                    care_system=system,
+                    name=unit_spec.name,
+                    kind=unit_spec.kind,
+                    parent=parent,
+                    sector=sector,
+                )
+                created += 1
+            elif (unit.kind, unit.parent_id, unit.sector_id) != (
+                unit_spec.kind,
+                parent.pk if parent else None,
+                sector.pk if sector else None,
+            ):
+                unit.kind, unit.parent, unit.sector = unit_spec.kind, parent, sector
+                unit.save()
+                updated += 1
+            existing[unit_spec.name] = unit
+            progressed.append(unit_spec)
+        if not progressed:
+            raise mapfile.MapFileError(
+                [mapfile.LineError(u.line, f"'{u.name}' cannot be placed") for u in pending]
+            )
+        pending = [u for u in pending if u not in progressed]
+    for unit in system.units.select_related("parent"):
+        if unit.parent is not None and unit.parent.kind >= unit.kind:
+            raise mapfile.MapFileError(
+                [mapfile.LineError(1, f"'{unit.name}' would sit under a unit of its own kind")]
+            )
+    return ImportSummary(system, created, updated)
+
+
+def export_map(system: CareSystem, fmt: str) -> str:
+    spec = map_spec(system)
+    if fmt == "yaml":
+        return mapfile.dump_yaml(spec)
+    if fmt == "csv":
+        return mapfile.dump_csv(spec)
+    raise CareMapError(f"Unknown map format '{fmt}' (use yaml or csv).")
+
+
+# --- invitations and anonymous participation ---------------------------------------------
+
+
+@transaction.atomic
+def create_invitations(
+    system: CareSystem,
+    count: int,
+    *,
+    unit: Unit | None = None,
+    level: Level | None = None,
+    sector: Sector | None = None,
+    batch_label: str = "",
+) -> list[str]:
+    """Make ``count`` one-time invitations; returns their tokens, which are never stored."""
+    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
+        raise CareMapError(f"A batch holds between 1 and {MAX_INVITATIONS_PER_BATCH} invitations.")
+    for part in (unit, level, sector):
+        if part is not None and part.care_system_id != system.pk:
+            raise CareMapError("Invitations can only carry parts of their own care system.")
+    tokens = [new_token() for _ in range(count)]
+    Invitation.objects.bulk_create(
+        Invitation(
+            care_system=system,
+            token_hash=token_hash(t),
+            batch_label=batch_label[:120],
+            unit=unit,
+            level=level,
+            sector=sector,
+            created_on=today(),
+        )
+        for t in tokens
+    )
+    return tokens
+
+
+def redeem_invitation(token: str) -> ParticipantPass:
+    """Use an invitation once and hand back a fresh anonymous pass with its coarse attributes.
+
+    The invitation is marked used (with the day only) in its own transaction; no participation
+    row is written here, so nothing in the database ties the two together.
+    """
+    token = (token or "").strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvitationError("This invitation link is not valid.")
+    with transaction.atomic():
+        marked = Invitation.objects.filter(
+            token_hash=token_hash(token), used_on__isnull=True
+        ).update(used_on=today())
+        if marked != 1:
+            raise InvitationError(
+                "This invitation link is not valid or has already been used. "
+                "Each link works once; ask whoever sent it for a new one."
+            )
+        invitation = Invitation.objects.only(
+            "care_system_id", "unit_id", "level_id", "sector_id"
+        ).get(token_hash=token_hash(token))
+    return ParticipantPass.new(
+        invitation.care_system_id, invitation.unit_id, invitation.level_id, invitation.sector_id
+    )
+
+
+def open_pass(system: CareSystem, sector: Sector | None = None) -> ParticipantPass:
+    """A pass for an open link, where the participant declares their own sector."""
+    if sector is not None and sector.care_system_id != system.pk:
+        raise CareMapError("That sector belongs to another care system.")
+    return ParticipantPass.new(system.pk, sector_id=sector.pk if sector else None)
+
+
+@transaction.atomic
+def participation_for(participant_pass: ParticipantPass) -> Participation:
+    """The participation behind a pass, written on the participant's first action."""
+    participation, _ = Participation.objects.get_or_create(
+        key_hash=participant_pass.key_hash,
+        defaults={
+            "care_system_id": participant_pass.care_system_id,
+            "unit_id": participant_pass.unit_id,
+            "level_id": participant_pass.level_id,
+            "sector_id": participant_pass.sector_id,
+            "started_on": today(),
+        },
+    )
+    return participation

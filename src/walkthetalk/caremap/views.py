@@ -1,0 +1,216 @@
+"""Care map pages: thin HTTP over services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from walkthetalk.caremap import mapfile, selectors, services
+from walkthetalk.caremap.forms import InvitationBatchForm, MapUploadForm, NameForm, UnitForm
+from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
+from walkthetalk.caremap.participant_http import current_pass, give_pass
+
+STEWARD = StaffRole.Role.STEWARD
+
+
+def _system(request: HttpRequest, slug: str, *roles: str) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.has_role(request.user, system, *(roles or StaffRole.Role.values)):
+        raise PermissionDenied
+    return system
+
+
+@login_required
+def care_map(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    can_edit = selectors.has_role(request.user, system, STEWARD)
+    return render(
+        request,
+        "caremap/care_map.html",
+        {
+            "system": system,
+            "tree": selectors.unit_tree(system),
+            "counts": selectors.map_counts(system),
+            "levels": system.levels.all(),
+            "sectors": system.sectors.all(),
+            "can_edit": can_edit,
+            "unit_form": UnitForm(system) if can_edit else None,
+            "name_form": NameForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_unit(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug, STEWARD)
+    form = UnitForm(system, request.POST)
+    if form.is_valid():
+        try:
+            unit = services.add_unit(system, **form.cleaned_data)
+            messages.success(request, f"Added {unit.name}.")
+        except services.CareMapError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "The unit was not added: " + _form_errors(form))
+    return redirect("caremap:care_map", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_unit(request: HttpRequest, slug: str, unit_id: int) -> HttpResponse:
+    system = _system(request, slug, STEWARD)
+    unit = get_object_or_404(Unit, pk=unit_id, care_system=system)
+    initial = {"name": unit.name, "kind": unit.kind, "parent": unit.parent, "sector": unit.sector}
+    form = UnitForm(system, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit(unit, **form.cleaned_data)
+            messages.success(request, f"Saved {unit.name}.")
+            return redirect("caremap:care_map", slug=slug)
+        except services.CareMapError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "caremap/edit_unit.html", {"system": system, "unit": unit, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_level(request: HttpRequest, slug: str) -> HttpResponse:
+    return _add_named(request, slug, services.add_level, "level")
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_sector(request: HttpRequest, slug: str) -> HttpResponse:
+    return _add_named(request, slug, services.add_sector, "sector")
+
+
+def _add_named(request: HttpRequest, slug: str, add: object, what: str) -> HttpResponse:
+    system = _system(request, slug, STEWARD)
+    form = NameForm(request.POST)
+    if form.is_valid():
+        try:
+            add(system, form.cleaned_data["name"])  # type: ignore[operator]
+            messages.success(request, f"Added the {what} {form.cleaned_data['name']}.")
+        except services.CareMapError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, f"The {what} was not added: " + _form_errors(form))
+    return redirect("caremap:care_map", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_map(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    system = _system(request, slug, STEWARD) if slug else None
+    if system is None and not getattr(request.user, "is_superuser", False):
+        raise PermissionDenied
+    form = MapUploadForm(request.POST or None, request.FILES or None)
+    line_errors: list[mapfile.LineError] = []
+    if request.method == "POST" and form.is_valid():
+        fmt, text = form.cleaned_data["file"]
+        try:
+            summary = services.import_map(text, fmt, system)
+        except mapfile.MapFileError as exc:
+            line_errors = exc.errors
+        except services.CareMapError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if system is None:
+                services.grant_role(request.user, summary.care_system, STEWARD)  # type: ignore[arg-type]
+            messages.success(
+                request,
+                f"Imported the map: {summary.created} units added, {summary.updated} changed.",
+            )
+            return redirect("caremap:care_map", slug=summary.care_system.slug)
+    return render(
+        request,
+        "caremap/import_map.html",
+        {"system": system, "form": form, "line_errors": line_errors},
+    )
+
+
+@login_required
+def export_map(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    system = _system(request, slug)
+    if fmt not in ("yaml", "csv"):
+        raise Http404("Maps export as .yaml or .csv")
+    body = services.export_map(system, fmt)
+    content_type = "text/csv" if fmt == "csv" else "application/yaml"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{system.slug}-map.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug, STEWARD)
+    form = InvitationBatchForm(system, request.POST or None)
+    links: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            tokens = services.create_invitations(
+                system,
+                data["count"],
+                unit=data["unit"],
+                level=data["level"],
+                sector=data["sector"],
+                batch_label=data["batch_label"],
+            )
+        except services.CareMapError as exc:
+            form.add_error(None, str(exc))
+        else:
+            base = request.build_absolute_uri("/join/")
+            links = [f"{base}?t={token}" for token in tokens]
+    response = render(
+        request,
+        "caremap/invitations.html",
+        {
+            "system": system,
+            "form": form,
+            "links": links,
+            "batches": selectors.invitation_batches(system),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Redeem an invitation: GET shows a start button (link previews use nothing); POST uses it."""
+    token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
+    error = ""
+    if request.method == "POST":
+        try:
+            participant_pass = services.redeem_invitation(token)
+        except services.InvitationError as exc:
+            error = str(exc)
+        else:
+            return give_pass(redirect("caremap:welcome"), participant_pass)
+    response = render(
+        request, "caremap/join.html", {"token": token, "error": error}, status=400 if error else 200
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def welcome(request: HttpRequest) -> HttpResponse:
+    participant_pass = current_pass(request)
+    system = (
+        CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
+        if participant_pass
+        else None
+    )
+    return render(request, "caremap/welcome.html", {"system": system})
+
+
+def _form_errors(form: object) -> str:
+    errors = getattr(form, "errors", {})
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())

@@ -1,0 +1,16 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from walkthetalk.site import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="site/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("walkthetalk.caremap.urls")),
+]

@@ -1,0 +1,68 @@
+"""Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright, plus axe checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("WALKTHETALK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is required for browser tests and was not found at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            external.append(request.url)
+            if not request.url.startswith(
+                ("http://localhost", "http://127.0.0.1", "data:", "about:")
+            )
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not external, f"the page talked to another server: {external}"
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as it stands."""
+    results = Axe().run(page)
+    serious = [
+        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
+    ]
+    assert not serious, "\n".join(
+        f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']]})" for v in serious
+    )

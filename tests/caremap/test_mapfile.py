@@ -1,0 +1,85 @@
+"""Parsing care-map files: every problem is reported with its line, nothing is guessed."""
+
+import pytest
+
+from walkthetalk.caremap import mapfile
+
+GOOD_YAML = """\
+care_system: {name: Lakeside, slug: lakeside, min_group_size: 6}
+levels: [Leadership, Direct care]
+sectors:
+  - {slug: treatment, name: Treatment}
+units:
+  - name: Lakeside Authority
+    kind: agency
+    units:
+      - name: Harbor Clinic
+        kind: organization
+        sector: treatment
+        units:
+          - {name: Harbor Outpatient, kind: program}
+"""
+
+
+def test_yaml_tree_becomes_flat_units_with_parents() -> None:
+    spec = mapfile.parse_yaml(GOOD_YAML)
+    assert spec.name == "Lakeside" and spec.min_group_size == 6
+    assert [(u.name, u.parent, u.kind) for u in spec.units] == [
+        ("Lakeside Authority", None, 1),
+        ("Harbor Clinic", "Lakeside Authority", 2),
+        ("Harbor Outpatient", "Harbor Clinic", 3),
+    ]
+    assert spec.units[1].line == 9
+
+
+def test_yaml_errors_name_their_lines() -> None:
+    text = GOOD_YAML.replace("kind: organization", "kind: hospital").replace(
+        "{name: Harbor Outpatient, kind: program}", "{name: Harbor Outpatient, kind: agency}"
+    )
+    with pytest.raises(mapfile.MapFileError) as info:
+        mapfile.parse_yaml(text)
+    messages = [str(e) for e in info.value.errors]
+    assert any(m.startswith("line 9: unknown kind 'hospital'") for m in messages), messages
+    assert any("line 13" in m and "cannot sit under" in m for m in messages), messages
+
+
+def test_broken_yaml_is_reported_not_raised_raw() -> None:
+    with pytest.raises(mapfile.MapFileError) as info:
+        mapfile.parse_yaml("units:\n  - name: [unclosed\n")
+    assert "not valid YAML" in str(info.value)
+
+
+def test_csv_errors_have_line_numbers() -> None:
+    text = (
+        "name,kind,parent,sector\n"
+        "Authority,agency,,\n"
+        "Clinic,organization,Authority,treatment\n"
+        "Clinic,program,Authority,\n"
+        "Orphan,team,Nowhere,\n"
+        "Short,team\n"
+    )
+    with pytest.raises(mapfile.MapFileError) as info:
+        mapfile.parse_csv(text)
+    found = {(e.line, e.message.split(" ")[0]) for e in info.value.errors}
+    assert (4, "'Clinic'") in found
+    assert (6, "expected") in found
+    # A parent outside the file is checked against the database, at import time.
+    assert not any(e.line == 5 for e in info.value.errors)
+    fixed = text.replace("Clinic,program", "Cl2,program").replace("Short,team\n", "")
+    errors = mapfile.check_spec(mapfile.parse_csv(fixed), {})
+    assert [str(e) for e in errors] == ["line 5: parent 'Nowhere' is not in the map"]
+
+
+def test_csv_header_must_match() -> None:
+    with pytest.raises(mapfile.MapFileError, match="line 1: the header"):
+        mapfile.parse_csv("unit,type\nA,agency\n")
+
+
+def test_dump_and_parse_round_trip() -> None:
+    spec = mapfile.parse_yaml(GOOD_YAML)
+    again = mapfile.parse_yaml(mapfile.dump_yaml(spec))
+    assert [(u.name, u.kind, u.parent, u.sector) for u in again.units] == [
+        (u.name, u.kind, u.parent, u.sector) for u in spec.units
+    ]
+    from_csv = mapfile.parse_csv(mapfile.dump_csv(spec))
+    assert [u.name for u in from_csv.units] == [u.name for u in spec.units]
