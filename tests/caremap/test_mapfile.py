@@ -33,14 +33,19 @@ def test_yaml_tree_becomes_flat_units_with_parents() -> None:
 
 
 def test_yaml_errors_name_their_lines() -> None:
-    text = GOOD_YAML.replace("kind: organization", "kind: hospital").replace(
+    with pytest.raises(mapfile.MapFileError) as info:
+        mapfile.parse_yaml(GOOD_YAML.replace("kind: organization", "kind: hospital"))
+    assert [str(e) for e in info.value.errors] == [
+        "line 9: unknown kind 'hospital' (use agency, organization, program or team)"
+    ]
+    nested_agency = GOOD_YAML.replace(
         "{name: Harbor Outpatient, kind: program}", "{name: Harbor Outpatient, kind: agency}"
     )
     with pytest.raises(mapfile.MapFileError) as info:
-        mapfile.parse_yaml(text)
-    messages = [str(e) for e in info.value.errors]
-    assert any(m.startswith("line 9: unknown kind 'hospital'") for m in messages), messages
-    assert any("line 13" in m and "cannot sit under" in m for m in messages), messages
+        mapfile.parse_yaml(nested_agency)
+    assert [str(e) for e in info.value.errors] == [
+        "line 13: an agency cannot sit under an organization ('Harbor Clinic')"
+    ]
 
 
 def test_broken_yaml_is_reported_not_raised_raw() -> None:

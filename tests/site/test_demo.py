@@ -35,7 +35,7 @@ def free_port() -> int:
 
 def test_demo_command_serves_a_real_site(tmp_path) -> None:
     port = free_port()
-    env = {"WALKTHETALK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"WALKTHETALK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "walkthetalk.site.cli", "demo", "--port", str(port), "--no-worker"],
         env=env,

@@ -30,6 +30,12 @@ import yaml
 
 KINDS = {"agency": 1, "organization": 2, "program": 3, "team": 4}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
+
+
+def with_article(kind: int) -> str:
+    """'an agency', 'an organization', 'a program', 'a team'."""
+    name = KIND_NAMES[kind]
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 MAX_NAME = 200
 MAX_UNITS = 20_000
 CSV_HEADER = ["name", "kind", "parent", "sector"]
@@ -270,8 +276,8 @@ def check_spec(
             errors.append(
                 LineError(
                     unit.line,
-                    f"a {KIND_NAMES[unit.kind]} cannot sit under a "
-                    f"{KIND_NAMES[kinds[unit.parent]]} ('{unit.parent}')",
+                    f"{with_article(unit.kind)} cannot sit under "
+                    f"{with_article(kinds[unit.parent])} ('{unit.parent}')",
                 )
             )
         # A cycle is impossible when kinds strictly deepen, but names may repeat across errors.

@@ -66,7 +66,8 @@ def _check_placement(system: CareSystem, kind: int, parent: Unit | None, unit: U
         raise CareMapError("The parent unit belongs to another care system.")
     if parent.kind >= kind:
         raise CareMapError(
-            f"A {mapfile.KIND_NAMES[kind]} cannot sit under a {mapfile.KIND_NAMES[parent.kind]}."
+            f"{mapfile.with_article(kind).capitalize()} cannot sit under "
+            f"{mapfile.with_article(parent.kind)}."
         )
     walker: Unit | None = parent
     while walker is not None:

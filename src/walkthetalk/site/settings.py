@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "axes",
     "walkthetalk.site",
     "walkthetalk.caremap",
+    "walkthetalk.pulse",
+    "walkthetalk.conversations",
+    "walkthetalk.agenda",
+    "walkthetalk.messenger",
 ]
 
 MIDDLEWARE = [

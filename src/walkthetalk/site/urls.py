@@ -13,4 +13,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("walkthetalk.caremap.urls")),
+    path("pulse/", include("walkthetalk.pulse.urls")),
+    path("conversations/", include("walkthetalk.conversations.urls")),
+    path("agenda/", include("walkthetalk.agenda.urls")),
+    path("messenger/", include("walkthetalk.messenger.urls")),
 ]

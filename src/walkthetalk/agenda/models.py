@@ -1,0 +1,1 @@
+"""Data and its invariants for the agenda app."""
