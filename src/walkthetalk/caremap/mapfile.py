@@ -36,6 +36,8 @@ def with_article(kind: int) -> str:
     """'an agency', 'an organization', 'a program', 'a team'."""
     name = KIND_NAMES[kind]
     return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 MAX_NAME = 200
 MAX_UNITS = 20_000
 CSV_HEADER = ["name", "kind", "parent", "sector"]

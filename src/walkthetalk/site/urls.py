@@ -2,10 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from walkthetalk.site import views
+from walkthetalk.site.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", api.urls),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="site/login.html"),

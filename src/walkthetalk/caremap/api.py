@@ -1,0 +1,54 @@
+"""The care map part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from walkthetalk.caremap import selectors
+from walkthetalk.caremap.models import CareSystem
+
+router = Router(tags=["caremap"], auth=django_auth)
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    sector: str | None
+
+
+class CareMapOut(Schema):
+    name: str
+    slug: str
+    min_group_size: int
+    levels: list[str]
+    sectors: list[str]
+    units: list[UnitOut]
+
+
+@router.get("/{slug}", response=CareMapOut)
+def care_map(request: HttpRequest, slug: str) -> CareMapOut:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.has_role(request.user, system, "steward", "facilitator", "leader"):
+        raise HttpError(403, "You do not have a role in this care system.")
+    units = system.units.select_related("sector")
+    return CareMapOut(
+        name=system.name,
+        slug=system.slug,
+        min_group_size=system.min_group_size,
+        levels=[level.name for level in system.levels.all()],
+        sectors=[sector.slug for sector in system.sectors.all()],
+        units=[
+            UnitOut(
+                id=u.pk,
+                name=u.name,
+                kind=u.get_kind_display().lower(),
+                parent_id=u.parent_id,
+                sector=u.sector.slug if u.sector else None,
+            )
+            for u in units
+        ],
+    )
