@@ -1,4 +1,4 @@
-"""The agenda part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+"""The agenda part of the HTTP API (django-ninja), mounted under /api/agenda/."""
 
 from ninja import Router
 

@@ -1,4 +1,4 @@
-"""The care map part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+"""The caremap part of the HTTP API (django-ninja), mounted under /api/caremap/."""
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404

@@ -1,4 +1,4 @@
-"""The conversations part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+"""The conversations part of the HTTP API (django-ninja), mounted under /api/conversations/."""
 
 from ninja import Router
 

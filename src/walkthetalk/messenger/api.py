@@ -1,4 +1,4 @@
-"""The messenger part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+"""The messenger part of the HTTP API (django-ninja), mounted under /api/messenger/."""
 
 from ninja import Router
 

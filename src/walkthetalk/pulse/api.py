@@ -1,4 +1,4 @@
-"""The pulse part of the HTTP API (django-ninja); mounted under /api/ by walkthetalk.site.api."""
+"""The pulse part of the HTTP API (django-ninja), mounted under /api/pulse/."""
 
 from ninja import Router
 
