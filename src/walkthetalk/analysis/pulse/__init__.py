@@ -1,0 +1,107 @@
+"""Pulse analysis: instrument model, scale scoring, reliability, agreement, ICC, shrinkage,
+mirroring across levels, heatmaps and trends. Pure numpy/scipy; never imports Django.
+"""
+
+from .agreement import (
+    UnitAgreement,
+    mean_agreement,
+    rwg,
+    rwg_by_unit,
+    rwg_j,
+    rwg_j_by_unit,
+    uniform_null_variance,
+)
+from .heatmap import Heatmap, HeatmapCell, HeatmapRow, rules_by_levels
+from .icc import OneWayAnova, icc1, icc2, one_way_anova, unit_mean_reliability
+from .instrument import (
+    Instrument,
+    InstrumentError,
+    Item,
+    ResponseOption,
+    Scale,
+    common_items,
+    load_instrument,
+    load_instrument_text,
+    load_shipped_instrument,
+    parse_instrument,
+    shipped_instrument_names,
+)
+from .mirroring import Mirroring, RuleMirror, compare_profiles, mirroring_between_levels
+from .reliability import (
+    ScaleReliability,
+    cronbach_alpha,
+    mcdonald_omega,
+    pairwise_covariance,
+    scale_reliabilities,
+    scale_reliability,
+    standardized_alpha,
+)
+from .scoring import (
+    ResponseError,
+    Responses,
+    keyed_items,
+    reverse_key,
+    score_rows,
+    score_scale,
+    score_scales,
+    validate_responses,
+)
+from .shrinkage import UnitEstimate, unit_estimates
+from .trend import WaveChange, wave_change, wave_changes
+from .within_between import WithinBetween, within_between
+
+__all__ = [
+    "Heatmap",
+    "HeatmapCell",
+    "HeatmapRow",
+    "Instrument",
+    "InstrumentError",
+    "Item",
+    "Mirroring",
+    "OneWayAnova",
+    "ResponseError",
+    "Responses",
+    "ResponseOption",
+    "RuleMirror",
+    "Scale",
+    "ScaleReliability",
+    "UnitAgreement",
+    "UnitEstimate",
+    "WaveChange",
+    "WithinBetween",
+    "common_items",
+    "compare_profiles",
+    "cronbach_alpha",
+    "icc1",
+    "icc2",
+    "keyed_items",
+    "load_instrument",
+    "load_instrument_text",
+    "load_shipped_instrument",
+    "mcdonald_omega",
+    "mean_agreement",
+    "mirroring_between_levels",
+    "one_way_anova",
+    "pairwise_covariance",
+    "parse_instrument",
+    "reverse_key",
+    "rules_by_levels",
+    "rwg",
+    "rwg_by_unit",
+    "rwg_j",
+    "rwg_j_by_unit",
+    "scale_reliabilities",
+    "scale_reliability",
+    "score_rows",
+    "score_scale",
+    "score_scales",
+    "shipped_instrument_names",
+    "standardized_alpha",
+    "uniform_null_variance",
+    "unit_estimates",
+    "unit_mean_reliability",
+    "validate_responses",
+    "wave_change",
+    "wave_changes",
+    "within_between",
+]

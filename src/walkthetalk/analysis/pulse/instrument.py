@@ -1,0 +1,517 @@
+"""Instrument model: scales, items, reverse keying, response options and versions, read from YAML.
+
+An instrument file looks like this (every key is checked; unknown keys are errors so that typos
+do not pass silently)::
+
+    format: walkthetalk-instrument/1
+    id: my-pulse
+    version: "1.0"
+    title: My pulse
+    license: "CC BY 4.0"            # optional; who may use the wording
+    unit_term: team                 # optional; default word put in place of {unit} in item text
+    response_options:               # ordered, numeric values strictly increasing
+      - {value: 1, label: Not at all like us}
+      - {value: 5, label: Very much like us}
+    scales:
+      - id: talk
+        name: We talk openly        # how the healthy direction is shown (as a strength)
+        rule: Don't talk            # optional; the rule this scale is the counterpart of
+        kind: rule                  # rule | strain | strengths | other
+        higher_is: healthy          # healthy | strain: what a high scale score means
+        min_answered: 2             # optional; answered items needed for a scale score
+        items:
+          - {id: talk_1, text: "In our {unit}, people say what they notice.", reverse: false}
+
+An item with ``reverse: true`` is worded in the opposite direction of its scale; its answer is
+turned around (``low + high - x``) before scoring, so a high scale score always means
+``higher_is``. Item ids are unique within the instrument and stay the same across versions, so
+waves answered under different versions can be compared item by item.
+
+Shipped instruments live in ``walkthetalk.instruments`` (package data) and are read with
+:func:`load_shipped_instrument`; users can load their own (for example licensed) instruments
+with :func:`load_instrument`.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+FORMAT = "walkthetalk-instrument/1"
+SCALE_KINDS = ("rule", "strain", "strengths", "other")
+HIGHER_IS = ("healthy", "strain")
+SHIPPED_PACKAGE = "walkthetalk.instruments"
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
+_PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class InstrumentError(ValueError):
+    """A problem with an instrument definition; the message names file, scale and item."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<instrument>",
+        scale: str | None = None,
+        item: str | None = None,
+    ) -> None:
+        self.source = source
+        self.scale = scale
+        self.item = item
+        self.detail = message
+        where = [source]
+        if scale is not None:
+            where.append(f"scale {scale!r}")
+        if item is not None:
+            where.append(f"item {item!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+@dataclass(frozen=True)
+class ResponseOption:
+    """One answer a participant can give: its numeric value and its label."""
+
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One statement; ``reverse`` means it is worded against its scale's direction."""
+
+    id: str
+    text: str
+    reverse: bool = False
+
+    def render(self, unit_term: str) -> str:
+        """The item text with ``{unit}`` replaced by ``unit_term`` (e.g. "team", "agency")."""
+        return self.text.replace("{unit}", unit_term)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A set of items scored together; a high score means ``higher_is``."""
+
+    id: str
+    name: str
+    items: tuple[Item, ...]
+    kind: str = "other"
+    higher_is: str = "healthy"
+    rule: str | None = None
+    description: str | None = None
+    min_answered: int = 1
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated instrument (see :func:`load_instrument`, :func:`parse_instrument`)."""
+
+    id: str
+    version: str
+    title: str
+    response_options: tuple[ResponseOption, ...]
+    scales: tuple[Scale, ...]
+    license: str | None = None
+    unit_term: str = "team"
+    description: str | None = None
+    source: str = "<instrument>"
+
+    @property
+    def low(self) -> float:
+        """Lowest response value."""
+        return self.response_options[0].value
+
+    @property
+    def high(self) -> float:
+        """Highest response value."""
+        return self.response_options[-1].value
+
+    @property
+    def n_options(self) -> int:
+        return len(self.response_options)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """All items in the order of their scales."""
+        return tuple(item for scale in self.scales for item in scale.items)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self.items)
+
+    def intro(self, unit_term: str | None = None) -> str:
+        """The description with ``{unit}`` filled in (default: the instrument's ``unit_term``)."""
+        return (self.description or "").replace("{unit}", unit_term or self.unit_term)
+
+    def scale(self, scale_id: str) -> Scale:
+        """The scale with this id; ``KeyError`` naming the instrument if there is none."""
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        raise KeyError(f"{self.source}: no scale {scale_id!r}")
+
+    def rule_scales(self) -> tuple[Scale, ...]:
+        """The scales of kind ``rule`` (the nine rules and their healthy counterparts)."""
+        return tuple(s for s in self.scales if s.kind == "rule")
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _require(
+    mapping: Mapping[str, Any],
+    key: str,
+    kind: type | tuple[type, ...],
+    *,
+    source: str,
+    scale: str | None = None,
+    item: str | None = None,
+) -> Any:
+    if key not in mapping:
+        raise InstrumentError(
+            f"missing required key {key!r}", source=source, scale=scale, item=item
+        )
+    value = mapping[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and bool not in _as_tuple(kind):
+        raise InstrumentError(
+            f"{key!r} must be {_kind_name(kind)}, got {type(value).__name__} {value!r}",
+            source=source,
+            scale=scale,
+            item=item,
+        )
+    return value
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", float: "a number", bool: "true or false"}
+    names[list] = "a list"
+    names[dict] = "a mapping"
+    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
+
+
+def _check_keys(
+    mapping: Mapping[str, Any],
+    allowed: Sequence[str],
+    *,
+    source: str,
+    scale: str | None = None,
+    item: str | None = None,
+) -> None:
+    unknown = sorted(set(mapping) - set(allowed))
+    if unknown:
+        raise InstrumentError(
+            f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(allowed)}",
+            source=source,
+            scale=scale,
+            item=item,
+        )
+
+
+def _check_id(value: str, what: str, *, source: str, scale: str | None = None) -> None:
+    if not _ID_RE.match(value):
+        raise InstrumentError(
+            f"{what} id {value!r} must start with a lowercase letter and use only a-z, 0-9, _ or -",
+            source=source,
+            scale=scale,
+            item=value if what == "item" else None,
+        )
+
+
+def _parse_options(raw: Any, source: str) -> tuple[ResponseOption, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise InstrumentError(
+            "'response_options' must be a list of at least 2 options", source=source
+        )
+    options = []
+    for i, entry in enumerate(raw):
+        where = f"response option #{i + 1}"
+        if not isinstance(entry, dict):
+            raise InstrumentError(
+                f"{where} must be a mapping with 'value' and 'label'", source=source
+            )
+        _check_keys(entry, ("value", "label"), source=source)
+        if "value" not in entry or "label" not in entry:
+            raise InstrumentError(f"{where} needs both 'value' and 'label'", source=source)
+        value, label = entry["value"], entry["label"]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise InstrumentError(f"{where}: 'value' must be a finite number", source=source)
+        if isinstance(label, bool | int | float):
+            raise InstrumentError(
+                f"{where}: 'label' was read as {label!r}, not text; put it in quotes "
+                "(YAML reads bare No/Yes/On/Off as true/false)",
+                source=source,
+            )
+        if not isinstance(label, str) or not label.strip():
+            raise InstrumentError(f"{where}: 'label' must be non-empty text", source=source)
+        options.append(ResponseOption(float(value), label.strip()))
+    values = [o.value for o in options]
+    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+        raise InstrumentError(
+            f"response option values must be strictly increasing, got {values}", source=source
+        )
+    return tuple(options)
+
+
+def _check_changes(raw: Any, source: str) -> None:
+    """``changes`` (optional) is a version history: a list of {version, summary}."""
+    if raw is None:
+        return
+    if not isinstance(raw, list):
+        raise InstrumentError("'changes' must be a list of {version, summary}", source=source)
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or set(entry) != {"version", "summary"}:
+            raise InstrumentError(
+                f"change #{i + 1} must be a mapping with exactly 'version' and 'summary'",
+                source=source,
+            )
+
+
+def _parse_item(raw: Any, scale_id: str, index: int, source: str) -> Item:
+    if not isinstance(raw, dict):
+        raise InstrumentError(
+            f"item #{index + 1} must be a mapping with 'id' and 'text'",
+            source=source,
+            scale=scale_id,
+        )
+    item_id = raw.get("id")
+    label = item_id if isinstance(item_id, str) else f"#{index + 1}"
+    _check_keys(raw, ("id", "text", "reverse"), source=source, scale=scale_id, item=label)
+    item_id = _require(raw, "id", str, source=source, scale=scale_id, item=label)
+    _check_id(item_id, "item", source=source, scale=scale_id)
+    text = _require(raw, "text", str, source=source, scale=scale_id, item=item_id)
+    if not text.strip():
+        raise InstrumentError(
+            "'text' must not be empty", source=source, scale=scale_id, item=item_id
+        )
+    for name in _PLACEHOLDER_RE.findall(text):
+        if name != "unit":
+            raise InstrumentError(
+                f"unknown placeholder {{{name}}} in text; only {{unit}} is allowed",
+                source=source,
+                scale=scale_id,
+                item=item_id,
+            )
+    reverse = raw.get("reverse", False)
+    if not isinstance(reverse, bool):
+        raise InstrumentError(
+            f"'reverse' must be true or false, got {reverse!r}",
+            source=source,
+            scale=scale_id,
+            item=item_id,
+        )
+    return Item(id=item_id, text=" ".join(text.split()), reverse=reverse)
+
+
+_SCALE_KEYS = ("id", "name", "rule", "kind", "higher_is", "min_answered", "description", "items")
+
+
+def _parse_scale(raw: Any, index: int, source: str) -> Scale:
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"scale #{index + 1} must be a mapping", source=source)
+    raw_id = raw.get("id")
+    label = raw_id if isinstance(raw_id, str) else f"#{index + 1}"
+    _check_keys(raw, _SCALE_KEYS, source=source, scale=label)
+    scale_id = _require(raw, "id", str, source=source, scale=label)
+    _check_id(scale_id, "scale", source=source)
+    name = _require(raw, "name", str, source=source, scale=scale_id)
+    kind = raw.get("kind", "other")
+    if kind not in SCALE_KINDS:
+        raise InstrumentError(
+            f"'kind' must be one of {', '.join(SCALE_KINDS)}, got {kind!r}",
+            source=source,
+            scale=scale_id,
+        )
+    higher_is = raw.get("higher_is", "strain" if kind == "strain" else "healthy")
+    if higher_is not in HIGHER_IS:
+        raise InstrumentError(
+            f"'higher_is' must be one of {', '.join(HIGHER_IS)}, got {higher_is!r}",
+            source=source,
+            scale=scale_id,
+        )
+    rule = raw.get("rule")
+    if rule is not None and not isinstance(rule, str):
+        raise InstrumentError("'rule' must be text", source=source, scale=scale_id)
+    description = raw.get("description")
+    if description is not None and not isinstance(description, str):
+        raise InstrumentError("'description' must be text", source=source, scale=scale_id)
+    raw_items = _require(raw, "items", list, source=source, scale=scale_id)
+    if not raw_items:
+        raise InstrumentError("a scale needs at least one item", source=source, scale=scale_id)
+    items = tuple(_parse_item(r, scale_id, i, source) for i, r in enumerate(raw_items))
+    min_answered = raw.get("min_answered", (len(items) + 1) // 2)
+    if isinstance(min_answered, bool) or not isinstance(min_answered, int):
+        raise InstrumentError(
+            "'min_answered' must be a whole number", source=source, scale=scale_id
+        )
+    if not 1 <= min_answered <= len(items):
+        raise InstrumentError(
+            f"'min_answered' must be between 1 and the number of items ({len(items)}), "
+            f"got {min_answered}",
+            source=source,
+            scale=scale_id,
+        )
+    return Scale(
+        id=scale_id,
+        name=name.strip(),
+        items=items,
+        kind=kind,
+        higher_is=higher_is,
+        rule=rule.strip() if rule else None,
+        description=" ".join(description.split()) if description else None,
+        min_answered=min_answered,
+    )
+
+
+_TOP_KEYS = (
+    "format",
+    "id",
+    "version",
+    "title",
+    "license",
+    "unit_term",
+    "description",
+    "changes",
+    "response_options",
+    "scales",
+)
+
+
+def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
+    """Validate already-loaded YAML data (a mapping) and build an :class:`Instrument`.
+
+    Raises :class:`InstrumentError` naming ``source``, and the scale and item where relevant.
+    """
+    if not isinstance(data, dict):
+        raise InstrumentError(
+            "the instrument must be a YAML mapping at the top level", source=source
+        )
+    _check_keys(data, _TOP_KEYS, source=source)
+    fmt = _require(data, "format", str, source=source)
+    if fmt != FORMAT:
+        raise InstrumentError(f"'format' must be {FORMAT!r}, got {fmt!r}", source=source)
+    inst_id = _require(data, "id", str, source=source)
+    _check_id(inst_id, "instrument", source=source)
+    version = _require(data, "version", (str, int, float), source=source)
+    title = _require(data, "title", str, source=source)
+    lic = data.get("license")
+    if lic is not None and not isinstance(lic, str):
+        raise InstrumentError("'license' must be text", source=source)
+    unit_term = data.get("unit_term", "team")
+    if not isinstance(unit_term, str) or not unit_term.strip():
+        raise InstrumentError("'unit_term' must be non-empty text", source=source)
+    description = data.get("description")
+    if description is not None and not isinstance(description, str):
+        raise InstrumentError("'description' must be text", source=source)
+    _check_changes(data.get("changes"), source)
+    options = _parse_options(data.get("response_options"), source)
+    raw_scales = _require(data, "scales", list, source=source)
+    if not raw_scales:
+        raise InstrumentError("an instrument needs at least one scale", source=source)
+    scales = tuple(_parse_scale(r, i, source) for i, r in enumerate(raw_scales))
+    seen_scales: set[str] = set()
+    seen_items: dict[str, str] = {}
+    for scale in scales:
+        if scale.id in seen_scales:
+            raise InstrumentError("duplicate scale id", source=source, scale=scale.id)
+        seen_scales.add(scale.id)
+        for item in scale.items:
+            if item.id in seen_items:
+                raise InstrumentError(
+                    f"duplicate item id (also in scale {seen_items[item.id]!r})",
+                    source=source,
+                    scale=scale.id,
+                    item=item.id,
+                )
+            seen_items[item.id] = scale.id
+    return Instrument(
+        id=inst_id,
+        version=str(version),
+        title=title.strip(),
+        response_options=options,
+        scales=scales,
+        license=lic,
+        unit_term=unit_term.strip(),
+        description=" ".join(description.split()) if description else None,
+        source=source,
+    )
+
+
+def load_instrument_text(text: str, source: str = "<instrument>") -> Instrument:
+    """Parse an instrument from YAML text (``source`` names it in error messages)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"not valid YAML: {exc}", source=source) from exc
+    return parse_instrument(data, source=source)
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Read and validate an instrument file (for example a licensed instrument of your own)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InstrumentError(f"cannot read file: {exc.strerror or exc}", source=str(p)) from exc
+    return load_instrument_text(text, source=p.name)
+
+
+def shipped_instrument_names() -> list[str]:
+    """Names (file stems) of the instruments shipped with Walk the Talk."""
+    root = importlib.resources.files(SHIPPED_PACKAGE)
+    return sorted(
+        entry.name.rsplit(".", 1)[0]
+        for entry in root.iterdir()
+        if entry.name.endswith((".yaml", ".yml"))
+    )
+
+
+def load_shipped_instrument(name: str = "walk_the_talk_pulse") -> Instrument:
+    """Load a shipped instrument by file stem, e.g. ``"walk_the_talk_pulse"``."""
+    root = importlib.resources.files(SHIPPED_PACKAGE)
+    for suffix in (".yaml", ".yml"):
+        entry = root.joinpath(name + suffix)
+        if entry.is_file():
+            return load_instrument_text(entry.read_text(encoding="utf-8"), source=name + suffix)
+    raise InstrumentError(
+        f"no shipped instrument {name!r}; shipped: {', '.join(shipped_instrument_names())}",
+        source=SHIPPED_PACKAGE,
+    )
+
+
+def common_items(older: Instrument, newer: Instrument) -> tuple[str, ...]:
+    """Item ids that mean the same in both versions (same scale, text and reverse keying).
+
+    Use these when comparing waves answered under different versions of an instrument.
+    """
+
+    def signature(inst: Instrument) -> dict[str, tuple[str, str, bool]]:
+        return {i.id: (s.id, i.text, i.reverse) for s in inst.scales for i in s.items}
+
+    old, new = signature(older), signature(newer)
+    same_options = [o.value for o in older.response_options] == [
+        o.value for o in newer.response_options
+    ]
+    if not same_options:
+        return ()
+    return tuple(k for k in new if old.get(k) == new[k])

@@ -1,0 +1,111 @@
+"""Scale scores from item responses: reverse keying and the missing-data rule.
+
+Responses are plain data: a mapping from item id to a 1-D array (one value per response, NaN or
+``None`` where an item was not answered). Every scale score is the mean of the answered items
+after reverse keying, provided at least ``scale.min_answered`` items were answered (by default
+half of the scale's items, rounded up); otherwise the score is NaN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .instrument import Instrument, Scale
+
+FloatArray = NDArray[np.float64]
+ResponseColumn = ArrayLike | Sequence[float | None]
+"""One item's answers, one per response; NaN or ``None`` where not answered."""
+Responses = Mapping[str, ResponseColumn]
+
+
+class ResponseError(ValueError):
+    """Responses that do not fit the instrument (unknown item, value not among the options)."""
+
+
+def reverse_key(values: ArrayLike, low: float, high: float) -> FloatArray:
+    """Turn answers around on a ``low``..``high`` scale: ``low + high - x`` (NaN stays NaN)."""
+    x = np.asarray(values, dtype=float)
+    return (low + high) - x
+
+
+def _column(responses: Responses, item_id: str, n: int | None) -> FloatArray:
+    raw = responses.get(item_id)
+    if raw is None:
+        if n is None:
+            raise ResponseError(f"no responses for item {item_id!r}")
+        return np.full(n, np.nan)
+    col = np.asarray(
+        [np.nan if v is None else v for v in np.asarray(raw, dtype=object).ravel()], dtype=float
+    )
+    return col
+
+
+def _n_responses(responses: Responses) -> int:
+    lengths = {k: len(np.asarray(v, dtype=object).ravel()) for k, v in responses.items()}
+    if not lengths:
+        return 0
+    if len(set(lengths.values())) > 1:
+        raise ResponseError(f"items have different numbers of responses: {lengths}")
+    return next(iter(lengths.values()))
+
+
+def validate_responses(instrument: Instrument, responses: Responses) -> int:
+    """Check item ids and values against ``instrument``; return the number of responses."""
+    n = _n_responses(responses)
+    known = set(instrument.item_ids)
+    unknown = sorted(set(responses) - known)
+    if unknown:
+        raise ResponseError(
+            f"{instrument.source}: responses for unknown item(s) {', '.join(unknown)}"
+        )
+    allowed = np.array([o.value for o in instrument.response_options])
+    for item_id in responses:
+        col = _column(responses, item_id, n)
+        answered = col[~np.isnan(col)]
+        bad = answered[~np.isin(answered, allowed)]
+        if bad.size:
+            raise ResponseError(
+                f"{instrument.source}: item {item_id!r} has value(s) "
+                f"{sorted(set(bad.tolist()))} not among the response options "
+                f"{allowed.tolist()}"
+            )
+    return n
+
+
+def keyed_items(instrument: Instrument, scale: Scale | str, responses: Responses) -> FloatArray:
+    """A responses × items matrix for one scale, reverse-keyed items already turned around."""
+    sc = instrument.scale(scale) if isinstance(scale, str) else scale
+    n = _n_responses(responses)
+    cols = []
+    for item in sc.items:
+        col = _column(responses, item.id, n)
+        cols.append(reverse_key(col, instrument.low, instrument.high) if item.reverse else col)
+    return np.column_stack(cols) if cols else np.empty((n, 0))
+
+
+def score_rows(items: ArrayLike, min_answered: int = 1) -> FloatArray:
+    """Row means of answered (non-NaN) values; NaN where fewer than ``min_answered`` answered."""
+    x = np.atleast_2d(np.asarray(items, dtype=float))
+    answered = (~np.isnan(x)).sum(axis=1)
+    sums = np.nansum(x, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / answered
+    return np.where(answered >= max(min_answered, 1), means, np.nan)
+
+
+def score_scale(instrument: Instrument, scale: Scale | str, responses: Responses) -> FloatArray:
+    """Scale scores, one per response (NaN where too few items were answered)."""
+    sc = instrument.scale(scale) if isinstance(scale, str) else scale
+    return score_rows(keyed_items(instrument, sc, responses), sc.min_answered)
+
+
+def score_scales(
+    instrument: Instrument, responses: Responses, *, validate: bool = True
+) -> dict[str, FloatArray]:
+    """Scores for every scale of ``instrument``: ``{scale_id: array of scores}``."""
+    if validate:
+        validate_responses(instrument, responses)
+    return {sc.id: score_scale(instrument, sc, responses) for sc in instrument.scales}

@@ -1,0 +1,137 @@
+"""Property tests for the math invariants (hypothesis), plus small exact checks."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from walkthetalk.analysis.pulse import (
+    cronbach_alpha,
+    icc1,
+    icc2,
+    mcdonald_omega,
+    one_way_anova,
+    rwg,
+    rwg_j,
+    standardized_alpha,
+    uniform_null_variance,
+    unit_mean_reliability,
+)
+from walkthetalk.analysis.pulse.reliability import alpha_from_covariance, one_factor_loadings
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+likert = arrays(
+    np.float64,
+    st.tuples(st.integers(5, 25), st.integers(2, 6)),
+    elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0]),
+)
+
+
+def _has_variance(x: np.ndarray) -> bool:
+    return bool(np.all(x.std(axis=0) > 0))
+
+
+@FAST
+@given(likert, st.randoms(use_true_random=False))
+def test_alpha_is_invariant_to_item_order(x: np.ndarray, rnd: random.Random) -> None:
+    assume(_has_variance(x))
+    order = list(range(x.shape[1]))
+    rnd.shuffle(order)
+    a, b = cronbach_alpha(x), cronbach_alpha(x[:, order])
+    assert a == pytest.approx(b, abs=1e-9) or (np.isnan(a) and np.isnan(b))
+    sa, sb = standardized_alpha(x), standardized_alpha(x[:, order])
+    assert sa == pytest.approx(sb, abs=1e-9) or (np.isnan(sa) and np.isnan(sb))
+
+
+@FAST
+@given(likert, st.floats(0.5, 3.0), st.floats(-2, 2))
+def test_alpha_is_invariant_to_linear_rescaling(x: np.ndarray, a: float, b: float) -> None:
+    assume(_has_variance(x))
+    assert cronbach_alpha(x) == pytest.approx(cronbach_alpha(a * x + b), rel=1e-7, abs=1e-9)
+
+
+@FAST
+@given(likert)
+def test_alpha_is_at_most_one(x: np.ndarray) -> None:
+    assume(_has_variance(x))
+    assert cronbach_alpha(x) <= 1.0 + 1e-12
+
+
+@FAST
+@given(
+    arrays(
+        np.float64, st.integers(0, 20), elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan])
+    )
+)
+def test_rwg_is_between_zero_and_one(x: np.ndarray) -> None:
+    value = rwg(x, uniform_null_variance(5))
+    assert np.isnan(value) or 0.0 <= value <= 1.0
+
+
+@FAST
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 12), st.integers(1, 8)),
+        elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]),
+    )
+)
+def test_rwg_j_is_between_zero_and_one(x: np.ndarray) -> None:
+    value = rwg_j(x, 2.0)
+    assert np.isnan(value) or 0.0 <= value <= 1.0
+
+
+def test_rwg_exact() -> None:
+    assert rwg([3, 3, 3, 3, 3], 2.0) == 1.0
+    assert rwg([1, 5, 1, 5], 2.0) == 0.0  # more spread than random: truncated
+    assert rwg([2, 3, 4], 2.0) == pytest.approx(0.5)
+    assert np.isnan(rwg([4], 2.0))
+    # rwg(j) with J=1 equals rwg
+    assert rwg_j(np.array([[2.0], [3.0], [4.0]]), 2.0) == pytest.approx(0.5)
+
+
+@FAST
+@given(st.integers(2, 8), st.integers(2, 10), st.randoms(use_true_random=False))
+def test_icc2_is_spearman_brown_of_icc1_when_balanced(g: int, k: int, rnd: random.Random) -> None:
+    rng = np.random.default_rng(rnd.randint(0, 10**6))
+    units = np.repeat(np.arange(g), k)
+    y = rng.normal(size=g)[units] + rng.normal(size=g * k)
+    a = one_way_anova(y, units)
+    assert a.icc2 == pytest.approx(unit_mean_reliability(k, a.icc1), abs=1e-9) or a.icc1 < 0
+    assert icc1(y, units) <= 1.0 and icc2(y, units) <= 1.0
+
+
+def test_unit_mean_reliability_grows_with_n() -> None:
+    values = [unit_mean_reliability(n, 0.1) for n in range(1, 50)]
+    assert all(b > a for a, b in zip(values, values[1:], strict=False))
+    assert unit_mean_reliability(5, -0.2) == 0.0
+
+
+@FAST
+@given(st.integers(3, 8), st.floats(0.2, 0.9))
+def test_omega_equals_standardized_alpha_for_equal_loadings(k: int, loading: float) -> None:
+    r = np.full((k, k), loading**2)
+    np.fill_diagonal(r, 1.0)
+    lam = one_factor_loadings(r)
+    np.testing.assert_allclose(lam, loading, atol=1e-5)
+    rbar = loading**2
+    std_alpha = k * rbar / (1 + (k - 1) * rbar)
+    omega = float(lam.sum()) ** 2 / (float(lam.sum()) ** 2 + float(np.sum(1 - lam**2)))
+    assert omega == pytest.approx(std_alpha, abs=1e-6)
+    assert alpha_from_covariance(r) == pytest.approx(std_alpha, abs=1e-12)
+
+
+def test_omega_recovers_congeneric_population_value() -> None:
+    rng = np.random.default_rng(7)
+    lam = np.array([0.8, 0.7, 0.6, 0.5, 0.4])
+    f = rng.normal(size=20000)
+    x = f[:, None] * lam + rng.normal(size=(20000, 5)) * np.sqrt(1 - lam**2)
+    true_omega = lam.sum() ** 2 / (lam.sum() ** 2 + np.sum(1 - lam**2))
+    assert mcdonald_omega(x) == pytest.approx(true_omega, abs=0.01)
+    assert mcdonald_omega(x) > cronbach_alpha(x)  # alpha is a lower bound for congeneric items
