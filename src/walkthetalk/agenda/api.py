@@ -1,5 +1,114 @@
-"""The agenda part of the HTTP API (django-ninja), mounted under /api/agenda/."""
+"""The agenda part of the HTTP API (django-ninja), mounted under /api/agenda/.
 
-from ninja import Router
+Staff only (session sign-in). Every figure is the one the pages show, already passed through
+the privacy rules: a held-back figure is ``null``.
+"""
 
-router = Router(tags=["agenda"])
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from walkthetalk.agenda import selectors
+from walkthetalk.caremap.models import CareSystem
+
+router = Router(tags=["agenda"], auth=django_auth)
+
+
+class SectorOut(Schema):
+    sector: str
+    ratings: int | None
+    mean_importance: float | None
+    mean_avoidance: float | None
+
+
+class IssueOut(Schema):
+    id: str
+    title: str
+    status: str
+    raised_on: dt.date
+    ratings: int | None
+    score: float | None
+    mean_importance: float | None
+    mean_avoidance: float | None
+    sectors: list[SectorOut]
+
+
+class ActionOut(Schema):
+    id: str
+    issue: str
+    gathering: str
+    step: str
+    owner_role: str
+    due_on: dt.date
+    status: str
+    progress: int
+    follow_up: str
+    remeasure_ref: str
+
+
+def _system(request: HttpRequest, slug: str, *, facilitate: bool) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    allowed = (
+        selectors.can_facilitate(request.user, system)
+        if facilitate
+        else selectors.can_follow(request.user, system)
+    )
+    if not allowed:
+        raise HttpError(403, "You do not have the role needed in this care system.")
+    return system
+
+
+@router.get("/{slug}/backlog", response=list[IssueOut])
+def backlog(request: HttpRequest, slug: str) -> list[IssueOut]:
+    """The ranked avoided-issues backlog with its sector breakdown (facilitators, stewards)."""
+    system = _system(request, slug, facilitate=True)
+    return [
+        IssueOut(
+            id=row.issue.public_id,
+            title=row.issue.title,
+            status=row.issue.status,
+            raised_on=row.issue.raised_on,
+            ratings=row.n_ratings,
+            score=row.score,
+            mean_importance=row.mean_importance,
+            mean_avoidance=row.mean_avoidance,
+            sectors=[
+                SectorOut(
+                    sector=s.name,
+                    ratings=s.ratings,
+                    mean_importance=s.mean_importance,
+                    mean_avoidance=s.mean_avoidance,
+                )
+                for s in row.sectors
+            ],
+        )
+        for row in selectors.ranked_backlog(system)
+    ]
+
+
+@router.get("/{slug}/actions", response=list[ActionOut])
+def actions(request: HttpRequest, slug: str) -> list[ActionOut]:
+    """Every action item ("one step forward") with its follow-up: "You said, we did"."""
+    system = _system(request, slug, facilitate=False)
+    return [
+        ActionOut(
+            id=a.public_id,
+            issue=group.issue.title,
+            gathering=group.gathering.title,
+            step=a.step,
+            owner_role=a.owner_role,
+            due_on=a.due_on,
+            status=a.status,
+            progress=a.progress,
+            follow_up=a.follow_up,
+            remeasure_ref=a.remeasure_ref,
+        )
+        for group in selectors.you_said_we_did(system.pk)
+        for a in group.actions
+    ]

@@ -1,1 +1,234 @@
-"""Data and its invariants for the agenda app."""
+"""The avoided-issues backlog, gatherings and action items ("one step forward").
+
+Anonymity by construction:
+
+- An avoided issue keeps its text, its care system and the *day* it was raised — not who
+  raised it, nor their sector. Public ids are random.
+- A rating is one per participation per issue (a database constraint), carries the coarse
+  sector copied from the participation and a day, and has a random UUID key so row order says
+  nothing. Figures about ratings are shown only through :mod:`walkthetalk.analysis.privacy`.
+- Accepting a gathering's agreements stores the participation and a day, nothing more.
+- Every participant POST carries a random request key; a key already seen changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from walkthetalk.caremap.models import CareSystem, Participation, Sector, StaffRole
+
+ISSUE_TITLE_MAX = 200
+ISSUE_DETAILS_MAX = 2000
+NOTES_MAX = 10_000
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(9)  # 72 random bits
+
+
+class AvoidedIssue(models.Model):
+    class Source(models.TextChoices):
+        PARTICIPANT = "participant", "Raised by a participant"
+        CONVERSATION = "conversation", "Many passes in a conversation"
+        FACILITATOR = "facilitator", "Added by a facilitator"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "In the backlog"
+        CONVERSATION = "conversation", "Became a conversation"
+        GATHERING = "gathering", "On a gathering's agenda"
+        HIDDEN = "hidden", "Set aside by a facilitator"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="avoided_issues"
+    )
+    title = models.CharField(max_length=ISSUE_TITLE_MAX)
+    details = models.TextField(blank=True, max_length=ISSUE_DETAILS_MAX)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.PARTICIPANT)
+    source_ref = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    raised_on = models.DateField()
+    conversation_ref = models.CharField(
+        max_length=32, blank=True, help_text="Public id of the conversation it became."
+    )
+
+    class Meta:
+        ordering = ["care_system", "-raised_on", "public_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["participant", "conversation", "facilitator"]),
+                name="agenda_issue_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "conversation", "gathering", "hidden"]),
+                name="agenda_issue_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IssueRating(models.Model):
+    """How important an issue is and how much it is avoided, each 1 (a little) to 5 (very)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    issue = models.ForeignKey(AvoidedIssue, on_delete=models.CASCADE, related_name="ratings")
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    importance = models.PositiveSmallIntegerField()
+    avoidance = models.PositiveSmallIntegerField()
+    rated_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "participation"], name="agenda_one_rating_per_participation"
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__gte=1) & Q(importance__lte=5),
+                name="agenda_rating_importance_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(avoidance__gte=1) & Q(avoidance__lte=5),
+                name="agenda_rating_avoidance_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating of {self.issue_id}"
+
+
+class SeenRequest(models.Model):
+    """A participant POST already applied: SHA-256 of its random request key, and a day."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    made_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.key[:8]
+
+
+class Gathering(models.Model):
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
+    care_system = models.ForeignKey(CareSystem, on_delete=models.CASCADE, related_name="gatherings")
+    title = models.CharField(max_length=200)
+    held_on = models.DateField()
+    place = models.CharField(max_length=200, blank=True)
+    agreements = models.JSONField(default=list)
+    created_on = models.DateField()
+
+    class Meta:
+        ordering = ["care_system", "-held_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GatheringAcceptance(models.Model):
+    """A participant at a gathering accepted its agreements (a day, nothing more)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="acceptances")
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="+")
+    accepted_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gathering", "participation"], name="agenda_accept_once_per_gathering"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Acceptance at {self.gathering_id}"
+
+
+class AgendaItem(models.Model):
+    gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="items")
+    issue = models.ForeignKey(AvoidedIssue, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField()
+    notes = models.TextField(blank=True, max_length=NOTES_MAX)
+    decisions = models.TextField(blank=True, max_length=NOTES_MAX)
+
+    class Meta:
+        ordering = ["gathering", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["gathering", "issue"], name="agenda_item_issue_once"),
+            models.UniqueConstraint(fields=["gathering", "position"], name="agenda_item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.issue_id}"
+
+
+class ActionItem(models.Model):
+    """One step forward: who (a role, never a person's name), by when, how far along."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        STUCK = "stuck", "Stuck — needs help"
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="action_items"
+    )
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="action_items"
+    )
+    step = models.CharField(max_length=300)
+    owner_role = models.CharField(
+        max_length=120,
+        help_text="A role, e.g. “Leader” or “Clinical director” — not a person's name.",
+    )
+    owner_staff_role = models.CharField(
+        max_length=20, choices=StaffRole.Role.choices, blank=True, default=""
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    follow_up = models.TextField(blank=True, max_length=4000, help_text="What we did.")
+    remeasure_ref = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where this is measured again: a later pulse wave or conversation.",
+    )
+    updated_on = models.DateField()
+
+    class Meta:
+        ordering = ["care_system", "due_on", "public_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="agenda_action_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done", "stuck"]),
+                name="agenda_action_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100), name="agenda_action_done_is_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.step
+
+    @property
+    def remeasure_url(self) -> str:
+        """The re-measure reference as a link, if it is one on this site or an http(s) URL."""
+        ref = self.remeasure_ref.strip()
+        if (ref.startswith("/") and not ref.startswith("//")) or ref.startswith(
+            ("https://", "http://")
+        ):
+            return ref
+        return ""

@@ -1,5 +1,48 @@
-"""The messenger part of the HTTP API (django-ninja), mounted under /api/messenger/."""
+"""The messenger part of the HTTP API (django-ninja), mounted under /api/messenger/.
 
-from ninja import Router
+Only response-time figures, for leaders and stewards; concerns themselves and receipt codes are
+never served through the API.
+"""
 
-router = Router(tags=["messenger"])
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.messenger import selectors, services
+
+router = Router(tags=["messenger"], auth=django_auth)
+
+
+class FiguresOut(Schema):
+    total: int | None
+    answered: int | None
+    waiting: int | None
+    escalated: int | None
+    median_days_to_first_reply: float | None
+    within_days: int
+    share_answered_within: float | None
+    min_group_size: int
+
+
+@router.get("/{slug}/figures", response=FiguresOut)
+def figures(request: HttpRequest, slug: str) -> FiguresOut:
+    """Response-time figures; each is ``null`` when it would describe too few concerns."""
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.can_read_concerns(request.user, system):
+        raise HttpError(403, "Only leaders and stewards of this care system see these figures.")
+    f = selectors.response_figures(system, services.today())
+    return FiguresOut(
+        total=f.total,
+        answered=f.answered,
+        waiting=f.waiting,
+        escalated=f.escalated,
+        median_days_to_first_reply=f.median_days_to_first_reply,
+        within_days=f.within_days,
+        share_answered_within=f.share_answered_within,
+        min_group_size=f.min_group_size,
+    )

@@ -1,0 +1,131 @@
+"""Demo content for the agenda: a rated backlog, a gathering with decisions and follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+
+from django.db import transaction
+
+from walkthetalk.agenda import services
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.passes import ParticipantPass
+
+ISSUES: tuple[tuple[str, str, int, int], ...] = (
+    # title, details, typical importance, typical avoidance
+    (
+        "Staff burnout is treated as a personal problem, not a system one",
+        "We offer self-care workshops but never talk about caseloads or staffing.",
+        5,
+        5,
+    ),
+    (
+        "Harm reduction and abstinence-based programs don't trust each other",
+        "Referrals stall because each side quietly doubts the other's approach.",
+        5,
+        4,
+    ),
+    (
+        "Funding rules drive services more than the people we serve do",
+        "",
+        4,
+        4,
+    ),
+    (
+        "Peer staff are asked for input after decisions are already made",
+        "",
+        4,
+        5,
+    ),
+    ("Our own trauma histories at work are never acknowledged", "", 4, 5),
+    ("Data we report is rarely shared back with the teams who collect it", "", 3, 3),
+    ("Nobody owns the hand-off between residential and outpatient care", "", 4, 3),
+)
+
+
+def _pass(system: CareSystem, sector_slug: str) -> ParticipantPass:
+    sector = system.sectors.get(slug=sector_slug)
+    (token,) = caremap_services.create_invitations(system, 1, sector=sector, batch_label="demo")
+    return caremap_services.redeem_invitation(token)
+
+
+@transaction.atomic
+def seed_demo(system: CareSystem, seed: int = 11) -> None:
+    """Give the demo care system a rated backlog, a gathering and follow-up (idempotent)."""
+    if AvoidedIssue.objects.filter(care_system=system).exists():
+        return
+    rng = random.Random(seed)
+    raisers = [_pass(system, "treatment") for _ in range(len(ISSUES))]
+    issues = [
+        services.raise_issue(p, title, details, secrets.token_urlsafe(24))
+        for p, (title, details, _, _) in zip(raisers, ISSUES, strict=True)
+    ]
+    sectors = ["treatment"] * 8 + ["recovery-community"] * 6 + ["harm-reduction"] * 5
+    sectors += ["prevention"] * 3 + ["government"] * 2
+    raters = [_pass(system, slug) for slug in sectors]
+    for issue, (_, _, importance, avoidance) in zip(issues, ISSUES, strict=True):
+        for rater in raters:
+            if rng.random() < 0.15:
+                continue
+
+            def jitter(base: int) -> int:
+                return max(1, min(5, base + rng.choice([-1, 0, 0, 0, 1])))
+
+            services.rate_issue(
+                rater, issue, jitter(importance), jitter(avoidance), secrets.token_urlsafe(24)
+            )
+    today = services.today()
+    gathering = services.create_gathering(
+        system,
+        "Northhaven all-sector gathering",
+        today - dt.timedelta(days=21),
+        place="Cedar County Library, community room",
+    )
+    for rater in raters[:12]:
+        services.accept_agreements(rater, gathering, secrets.token_urlsafe(24))
+    burnout = services.add_to_agenda(gathering, issues[0])
+    services.record_item(
+        burnout,
+        "Many spoke of covering vacancies for months. Supervisors feel it as much as direct care.",
+        "Caseload limits become a standing item at leadership meetings.",
+    )
+    done = services.add_action_item(
+        burnout,
+        "Protect weekly supervision hours in every program",
+        "Leader",
+        today - dt.timedelta(days=7),
+        remeasure_ref="Spring workforce pulse",
+    )
+    services.update_action_item(
+        done,
+        status=ActionItem.Status.DONE,
+        progress=100,
+        follow_up="Supervision hours are now blocked in every program's schedule.",
+        remeasure_ref="Spring workforce pulse",
+    )
+    services.add_action_item(
+        burnout,
+        "Publish caseload numbers by program each quarter",
+        "Steward",
+        today + dt.timedelta(days=30),
+        status=ActionItem.Status.IN_PROGRESS,
+        progress=40,
+    )
+    trust = services.add_to_agenda(gathering, issues[1])
+    services.record_item(
+        trust,
+        "Both sides described the same people and the same goals in different words.",
+        "Hold a cross-sector conversation about referral pathways.",
+    )
+    services.add_action_item(
+        trust,
+        "Open a conversation on referrals between harm reduction and treatment",
+        "Facilitator",
+        today + dt.timedelta(days=14),
+        status=ActionItem.Status.STUCK,
+        progress=10,
+        remeasure_ref="Referral pathways conversation",
+    )

@@ -1,0 +1,296 @@
+"""Reads for the agenda app: backlog ranking, sector breakdowns, gatherings, follow-up.
+
+**Ranking score.** Each rating gives *importance × avoidance* (1–25): an issue that matters a
+lot and is avoided a lot scores high; one that matters but is talked about freely, or is avoided
+but minor, scores lower. An issue's score is the mean of those products shrunk toward the
+neutral middle (3 × 3 = 9) by :data:`PRIOR_WEIGHT` imaginary ratings::
+
+    score = (sum(importance × avoidance) + PRIOR_WEIGHT × 9) / (n + PRIOR_WEIGHT)
+
+so one enthusiastic 5/5 rating (score 13) does not outrank twenty ratings averaging 16. Scores
+and means are shown only for issues with at least the care system's minimum group size of
+ratings; issues with fewer are listed after them, newest first, with no figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from walkthetalk.agenda.models import (
+    ActionItem,
+    AgendaItem,
+    AvoidedIssue,
+    Gathering,
+    GatheringAcceptance,
+    IssueRating,
+)
+from walkthetalk.analysis.privacy import suppress_counts
+from walkthetalk.caremap import selectors as caremap_selectors
+from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
+from walkthetalk.caremap.passes import ParticipantPass
+
+PRIOR_WEIGHT = 3
+NEUTRAL_PRODUCT = 9
+NO_SECTOR = "No sector given"
+STAFF_ROLES = (StaffRole.Role.FACILITATOR, StaffRole.Role.STEWARD)
+CANDIDATE_PASS_SHARE = 0.4
+"""A statement is a backlog candidate in a sector where at least this share of votes are passes
+(and the passes are at least the minimum group size)."""
+
+
+def can_facilitate(user: User | AnonymousUser, system: CareSystem) -> bool:
+    return caremap_selectors.has_role(user, system, *STAFF_ROLES)
+
+
+def can_follow(user: User | AnonymousUser, system: CareSystem) -> bool:
+    return caremap_selectors.has_role(user, system, *StaffRole.Role.values)
+
+
+def score(products: list[int]) -> float:
+    """The shrunk mean of importance × avoidance (see the module docstring)."""
+    return (sum(products) + PRIOR_WEIGHT * NEUTRAL_PRODUCT) / (len(products) + PRIOR_WEIGHT)
+
+
+# --- participants ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BacklogEntry:
+    issue: AvoidedIssue
+    my_importance: int | None
+    my_avoidance: int | None
+
+
+def backlog_for(participant_pass: ParticipantPass) -> list[BacklogEntry]:
+    """Open issues of the participant's care system with their own rating, if any (no figures).
+
+    Unrated issues come first so every issue gets seen; then newest first.
+    """
+    issues = AvoidedIssue.objects.filter(
+        care_system_id=participant_pass.care_system_id,
+        status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
+    ).order_by("-raised_on", "public_id")
+    mine = {
+        r.issue_id: r
+        for r in IssueRating.objects.filter(
+            participation_id=participant_pass.key_hash, issue__in=issues
+        )
+    }
+    entries = [
+        BacklogEntry(
+            i,
+            mine[i.pk].importance if i.pk in mine else None,
+            mine[i.pk].avoidance if i.pk in mine else None,
+        )
+        for i in issues
+    ]
+    return sorted(entries, key=lambda e: e.my_importance is not None)
+
+
+def open_issue(participant_pass: ParticipantPass, public_id: str) -> AvoidedIssue | None:
+    return AvoidedIssue.objects.filter(
+        care_system_id=participant_pass.care_system_id, public_id=public_id
+    ).first()
+
+
+def gatherings_for(participant_pass: ParticipantPass, on: dt.date) -> QuerySet[Gathering]:
+    """The care system's gatherings from a week ago onwards (for the welcome page)."""
+    return Gathering.objects.filter(
+        care_system_id=participant_pass.care_system_id, held_on__gte=on - dt.timedelta(days=7)
+    ).order_by("held_on", "title")
+
+
+def has_accepted(participant_pass: ParticipantPass, gathering: Gathering) -> bool:
+    return GatheringAcceptance.objects.filter(
+        gathering=gathering, participation_id=participant_pass.key_hash
+    ).exists()
+
+
+# --- stewards and facilitators -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectorRow:
+    name: str
+    ratings: int | None
+    mean_importance: float | None
+    mean_avoidance: float | None
+
+
+@dataclass
+class IssueSummary:
+    issue: AvoidedIssue
+    n_ratings: int | None  # None: below the minimum group size, held back
+    score: float | None
+    mean_importance: float | None
+    mean_avoidance: float | None
+    sectors: list[SectorRow] = field(default_factory=list)
+
+
+def _mean(values: list[int]) -> float:
+    return sum(values) / len(values)
+
+
+def ranked_backlog(system: CareSystem, *, include_hidden: bool = False) -> list[IssueSummary]:
+    """Every issue with its score and sector breakdown, all passed through the privacy rules.
+
+    Per issue, the ratings count per sector and the total go through
+    :func:`~walkthetalk.analysis.privacy.suppress_counts` with the care system's minimum group
+    size; a mean is shown only where its count is.
+    """
+    m = system.min_group_size
+    issues = AvoidedIssue.objects.filter(care_system=system)
+    if not include_hidden:
+        issues = issues.exclude(status=AvoidedIssue.Status.HIDDEN)
+    sector_names = {s.pk: s.name for s in Sector.objects.filter(care_system=system)}
+    ratings: dict[Any, list[tuple[int | None, int, int]]] = defaultdict(list)
+    for issue_id, sector_id, imp, avo in IssueRating.objects.filter(
+        issue__care_system=system
+    ).values_list("issue_id", "sector_id", "importance", "avoidance"):
+        ratings[issue_id].append((sector_id, imp, avo))
+    out: list[IssueSummary] = []
+    for issue in issues:
+        rows = ratings.get(issue.pk, [])
+        by_sector: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for sid, imp, avo in rows:
+            name = sector_names.get(sid, NO_SECTOR) if sid else NO_SECTOR
+            by_sector[name].append((imp, avo))
+        counts = {name: len(v) for name, v in by_sector.items()}
+        released = suppress_counts({**counts, "total": len(rows)}, m)
+        total = released["total"] if rows else 0
+        summary = IssueSummary(issue, total, None, None, None)
+        if total:
+            summary.score = score([i * a for _, i, a in rows])
+            summary.mean_importance = _mean([i for _, i, _ in rows])
+            summary.mean_avoidance = _mean([a for _, _, a in rows])
+            for name in sorted(by_sector):
+                n = released[name]
+                values = by_sector[name]
+                summary.sectors.append(
+                    SectorRow(
+                        name,
+                        n,
+                        _mean([i for i, _ in values]) if n else None,
+                        _mean([a for _, a in values]) if n else None,
+                    )
+                )
+        out.append(summary)
+    scored = sorted(
+        (s for s in out if s.score is not None), key=lambda s: (-(s.score or 0), s.issue.title)
+    )
+    unscored = sorted(
+        (s for s in out if s.score is None), key=lambda s: s.issue.raised_on, reverse=True
+    )
+    return scored + unscored
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A statement many people in one sector passed on: perhaps an issue that is avoided."""
+
+    conversation_title: str
+    statement_ref: str
+    text: str
+    sector: str
+    passes: int
+    votes: int
+
+
+def candidates_from_rows(rows: list[dict[str, Any]], min_size: int) -> list[Candidate]:
+    """Pick backlog candidates from per-sector pass counts of conversation statements.
+
+    Each row: ``conversation_title``, ``statement_ref`` (the statement's public id), ``text``,
+    ``sector`` (its name), ``passes`` and ``votes`` (by participants of that sector). A row is a
+    candidate when ``passes >= min_size`` and ``passes / votes >= CANDIDATE_PASS_SHARE``, so
+    every figure shown describes at least ``min_size`` people. Most passes first.
+    """
+    fields = ("conversation_title", "statement_ref", "text", "sector", "passes", "votes")
+    picked = [
+        Candidate(*(r[f] for f in fields))
+        for r in rows
+        if r["votes"]
+        and r["passes"] >= min_size
+        and r["passes"] / r["votes"] >= CANDIDATE_PASS_SHARE
+    ]
+    return sorted(picked, key=lambda c: (-c.passes, c.text))
+
+
+def backlog_candidates(system: CareSystem) -> list[Candidate] | None:
+    """Candidates from the conversations app, or None while it offers no per-sector pass counts.
+
+    Uses ``walkthetalk.conversations.selectors.statement_passes_by_sector(system)`` (rows as in
+    :func:`candidates_from_rows`) when that selector exists.
+    """
+    from walkthetalk.conversations import selectors as conversation_selectors
+
+    provider = getattr(conversation_selectors, "statement_passes_by_sector", None)
+    if provider is None:
+        return None
+    taken = set(
+        AvoidedIssue.objects.filter(
+            care_system=system, source=AvoidedIssue.Source.CONVERSATION
+        ).values_list("source_ref", flat=True)
+    )
+    return [
+        c
+        for c in candidates_from_rows(list(provider(system)), system.min_group_size)
+        if c.statement_ref not in taken
+    ]
+
+
+def acceptances(gathering: Gathering) -> int | None:
+    """How many participants accepted the agreements, or None below the minimum group size."""
+    n = gathering.acceptances.count()
+    return suppress_counts({"accepted": n}, gathering.care_system.min_group_size)["accepted"]
+
+
+def agenda(gathering: Gathering) -> list[AgendaItem]:
+    return list(
+        gathering.items.select_related("issue")
+        .prefetch_related("action_items")
+        .order_by("position")
+    )
+
+
+def addable_issues(gathering: Gathering) -> QuerySet[AvoidedIssue]:
+    return (
+        AvoidedIssue.objects.filter(care_system=gathering.care_system_id)
+        .exclude(status=AvoidedIssue.Status.HIDDEN)
+        .exclude(agenda_items__gathering=gathering)
+    )
+
+
+def staff_gatherings(system: CareSystem) -> QuerySet[Gathering]:
+    return Gathering.objects.filter(care_system=system).order_by("-held_on", "title")
+
+
+# --- "you said, we did" ------------------------------------------------------------------
+
+
+@dataclass
+class FollowUp:
+    issue: AvoidedIssue
+    gathering: Gathering
+    actions: list[ActionItem]
+
+
+def you_said_we_did(system_id: int) -> list[FollowUp]:
+    """Every action item of the care system grouped by the issue it answers, newest first."""
+    actions = (
+        ActionItem.objects.filter(care_system_id=system_id)
+        .select_related("agenda_item__issue", "agenda_item__gathering")
+        .order_by("-agenda_item__gathering__held_on", "agenda_item__position", "due_on")
+    )
+    groups: dict[int, FollowUp] = {}
+    for action in actions:
+        item = action.agenda_item
+        if item.pk not in groups:
+            groups[item.pk] = FollowUp(item.issue, item.gathering, [])
+        groups[item.pk].actions.append(action)
+    return list(groups.values())

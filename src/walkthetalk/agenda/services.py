@@ -1,0 +1,328 @@
+"""Every write in the agenda app, one transaction each: views, the API and the demo call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from walkthetalk.agenda.defaults import DEFAULT_AGREEMENTS
+from walkthetalk.agenda.models import (
+    ISSUE_DETAILS_MAX,
+    ISSUE_TITLE_MAX,
+    NOTES_MAX,
+    ActionItem,
+    AgendaItem,
+    AvoidedIssue,
+    Gathering,
+    GatheringAcceptance,
+    IssueRating,
+    SeenRequest,
+)
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.caremap.passes import ParticipantPass
+
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class AgendaError(ValueError):
+    """Something that cannot be done; the message says why, in plain and kind words."""
+
+
+class DuplicateRequest(AgendaError):
+    """This exact form was already sent once; nothing was changed the second time."""
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _claim_request(request_key: str) -> None:
+    """Record a participant request key once; a second use raises :class:`DuplicateRequest`.
+
+    Call inside the transaction that makes the change, so a failed change frees the key again.
+    """
+    if not REQUEST_KEY.match(request_key or ""):
+        raise AgendaError("This form has expired. Please reload the page and try again.")
+    digest = hashlib.sha256(request_key.encode("ascii")).hexdigest()
+    try:
+        with transaction.atomic():
+            SeenRequest.objects.create(key=digest, made_on=today())
+    except IntegrityError as exc:
+        raise DuplicateRequest(
+            "We already received this — it was saved once, and nothing changed the second time."
+        ) from exc
+
+
+def _text(value: str, limit: int, what: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise AgendaError(f"Please write the {what}.")
+    if len(value) > limit:
+        raise AgendaError(
+            f"The {what} is {len(value)} characters long; please keep it to {limit}. "
+            "Nothing was saved."
+        )
+    return value
+
+
+def _own(participant_pass: ParticipantPass, system_id: int) -> None:
+    if participant_pass.care_system_id != system_id:
+        raise AgendaError("This belongs to another care system.")
+
+
+# --- the backlog -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def raise_issue(
+    participant_pass: ParticipantPass, title: str, details: str, request_key: str
+) -> AvoidedIssue:
+    """A participant adds an issue the system avoids. Who raised it is not kept."""
+    title = " ".join(_text(title, ISSUE_TITLE_MAX, "issue").split())
+    details = _text(details, ISSUE_DETAILS_MAX, "details", required=False)
+    _claim_request(request_key)
+    caremap_services.participation_for(participant_pass)
+    return AvoidedIssue.objects.create(
+        care_system_id=participant_pass.care_system_id,
+        title=title,
+        details=details,
+        raised_on=today(),
+    )
+
+
+@transaction.atomic
+def add_issue(
+    system: CareSystem,
+    title: str,
+    details: str = "",
+    *,
+    source: str = AvoidedIssue.Source.FACILITATOR,
+    source_ref: str = "",
+) -> AvoidedIssue:
+    """A facilitator adds an issue (or takes up a backlog candidate from a conversation)."""
+    title = " ".join(_text(title, ISSUE_TITLE_MAX, "issue").split())
+    details = _text(details, ISSUE_DETAILS_MAX, "details", required=False)
+    if source_ref:
+        existing = AvoidedIssue.objects.filter(
+            care_system=system, source=source, source_ref=source_ref
+        ).first()
+        if existing is not None:
+            return existing
+    return AvoidedIssue.objects.create(
+        care_system=system,
+        title=title,
+        details=details,
+        source=source,
+        source_ref=source_ref[:200],
+        raised_on=today(),
+    )
+
+
+@transaction.atomic
+def rate_issue(
+    participant_pass: ParticipantPass,
+    issue: AvoidedIssue,
+    importance: int,
+    avoidance: int,
+    request_key: str,
+) -> IssueRating:
+    """Rate an issue 1–5 on importance and avoidance; rating again changes one's own rating."""
+    _own(participant_pass, issue.care_system_id)
+    for value, what in ((importance, "how important"), (avoidance, "how avoided")):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise AgendaError(f"Choose {what} it is, from 1 to 5.")
+    if issue.status == AvoidedIssue.Status.HIDDEN:
+        raise AgendaError("This issue has been set aside and can no longer be rated.")
+    _claim_request(request_key)
+    participation = caremap_services.participation_for(participant_pass)
+    rating, _ = IssueRating.objects.update_or_create(
+        issue=issue,
+        participation=participation,
+        defaults={
+            "importance": importance,
+            "avoidance": avoidance,
+            "sector_id": participation.sector_id,
+            "rated_on": today(),
+        },
+    )
+    return rating
+
+
+@transaction.atomic
+def set_issue_status(issue: AvoidedIssue, status: str) -> AvoidedIssue:
+    if status not in AvoidedIssue.Status.values:
+        raise AgendaError("Unknown status.")
+    issue.status = status
+    issue.save(update_fields=["status"])
+    return issue
+
+
+def issue_to_conversation(issue: AvoidedIssue) -> str:
+    """Open a conversation about the issue (conversations' own service); returns its public id.
+
+    The issue's title becomes the conversation's title and first seed statement; the details
+    become its question. Calling it again returns the same conversation.
+    """
+    from walkthetalk.conversations import services as conversation_services
+
+    with transaction.atomic():
+        issue = AvoidedIssue.objects.select_for_update().get(pk=issue.pk)
+        if issue.conversation_ref:
+            return issue.conversation_ref
+        conversation = conversation_services.create_conversation(
+            issue.care_system,
+            issue.title,
+            question=issue.details[:1000],
+            seed_statements=[issue.title],
+        )
+        issue.conversation_ref = conversation.public_id
+        issue.status = AvoidedIssue.Status.CONVERSATION
+        issue.save(update_fields=["conversation_ref", "status"])
+        return issue.conversation_ref
+
+
+# --- gatherings --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_gathering(
+    system: CareSystem,
+    title: str,
+    held_on: dt.date,
+    *,
+    place: str = "",
+    agreements: Iterable[str] | None = None,
+) -> Gathering:
+    title = " ".join(_text(title, 200, "title").split())
+    texts = [t.strip() for t in (agreements or DEFAULT_AGREEMENTS) if t.strip()]
+    if not texts:
+        raise AgendaError("A gathering needs at least one agreement.")
+    if len(texts) > 12 or any(len(t) > 500 for t in texts):
+        raise AgendaError("Please keep to 12 agreements of up to 500 characters each.")
+    return Gathering.objects.create(
+        care_system=system,
+        title=title,
+        held_on=held_on,
+        place=_text(place, 200, "place", required=False),
+        agreements=texts,
+        created_on=today(),
+    )
+
+
+@transaction.atomic
+def add_to_agenda(gathering: Gathering, issue: AvoidedIssue) -> AgendaItem:
+    """Put a backlog issue on a gathering's agenda (once), at the end."""
+    if issue.care_system_id != gathering.care_system_id:
+        raise AgendaError("That issue belongs to another care system.")
+    existing = AgendaItem.objects.filter(gathering=gathering, issue=issue).first()
+    if existing is not None:
+        return existing
+    last = gathering.items.aggregate(m=Max("position"))["m"] or 0
+    item = AgendaItem.objects.create(gathering=gathering, issue=issue, position=last + 1)
+    if issue.status == AvoidedIssue.Status.OPEN:
+        issue.status = AvoidedIssue.Status.GATHERING
+        issue.save(update_fields=["status"])
+    return item
+
+
+@transaction.atomic
+def accept_agreements(
+    participant_pass: ParticipantPass, gathering: Gathering, request_key: str
+) -> GatheringAcceptance:
+    """A participant at the gathering accepts its agreements (once; again changes nothing)."""
+    _own(participant_pass, gathering.care_system_id)
+    _claim_request(request_key)
+    participation = caremap_services.participation_for(participant_pass)
+    acceptance, _ = GatheringAcceptance.objects.get_or_create(
+        gathering=gathering, participation=participation, defaults={"accepted_on": today()}
+    )
+    return acceptance
+
+
+@transaction.atomic
+def record_item(item: AgendaItem, notes: str, decisions: str) -> AgendaItem:
+    item.notes = _text(notes, NOTES_MAX, "notes", required=False)
+    item.decisions = _text(decisions, NOTES_MAX, "decisions", required=False)
+    item.save(update_fields=["notes", "decisions"])
+    return item
+
+
+def _owner(owner_role: str) -> tuple[str, str]:
+    owner_role = " ".join(_text(owner_role, 120, "owner role").split())
+    staff_role = next(
+        (value for value, label in StaffRole.Role.choices if owner_role.lower() == label.lower()),
+        "",
+    )
+    return owner_role, staff_role
+
+
+def _progress(status: str, progress: int) -> int:
+    if status not in ActionItem.Status.values:
+        raise AgendaError("Choose a status: planned, in progress, done or stuck.")
+    if isinstance(progress, bool) or not isinstance(progress, int) or not 0 <= progress <= 100:
+        raise AgendaError("Progress is a percentage from 0 to 100.")
+    if status == ActionItem.Status.DONE:
+        return 100
+    return progress
+
+
+@transaction.atomic
+def add_action_item(
+    item: AgendaItem,
+    step: str,
+    owner_role: str,
+    due_on: dt.date,
+    *,
+    status: str = ActionItem.Status.PLANNED,
+    progress: int = 0,
+    remeasure_ref: str = "",
+    request_key: str | None = None,
+) -> ActionItem:
+    """One step forward for an agenda item: a role owns it, with a due day.
+
+    With ``request_key`` (from the form), the same form sent twice adds the step once.
+    """
+    owner, staff_role = _owner(owner_role)
+    if request_key is not None:
+        _claim_request(request_key)
+    return ActionItem.objects.create(
+        agenda_item=item,
+        care_system_id=item.gathering.care_system_id,
+        step=" ".join(_text(step, 300, "step").split()),
+        owner_role=owner,
+        owner_staff_role=staff_role,
+        due_on=due_on,
+        status=status,
+        progress=_progress(status, progress),
+        remeasure_ref=_text(remeasure_ref, 300, "re-measure reference", required=False),
+        updated_on=today(),
+    )
+
+
+@transaction.atomic
+def update_action_item(
+    action: ActionItem,
+    *,
+    status: str,
+    progress: int,
+    follow_up: str,
+    remeasure_ref: str = "",
+    due_on: dt.date | None = None,
+) -> ActionItem:
+    """Follow up a step in public: status, progress, what we did, where it is re-measured."""
+    action.progress = _progress(status, progress)
+    action.status = status
+    action.follow_up = _text(follow_up, 4000, "follow-up", required=False)
+    action.remeasure_ref = _text(remeasure_ref, 300, "re-measure reference", required=False)
+    if due_on is not None:
+        action.due_on = due_on
+    action.updated_on = today()
+    action.save()
+    return action

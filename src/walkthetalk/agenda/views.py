@@ -1,0 +1,411 @@
+"""Agenda pages: thin HTTP over services and selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda.forms import (
+    AcceptForm,
+    ActionItemForm,
+    AddItemForm,
+    FollowUpForm,
+    GatheringForm,
+    RaiseIssueForm,
+    RateForm,
+    RecordForm,
+    StaffIssueForm,
+)
+from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, Gathering
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.participant_http import current_pass
+from walkthetalk.caremap.passes import ParticipantPass
+
+
+def _first_error(form: object) -> str:
+    for errors in getattr(form, "errors", {}).values():
+        return str(errors[0])
+    return "Please check the form."
+
+
+def _need_pass(request: HttpRequest) -> tuple[ParticipantPass | None, HttpResponse | None]:
+    participant_pass = current_pass(request)
+    if participant_pass is None:
+        return None, render(request, "agenda/no_pass.html", status=403)
+    return participant_pass, None
+
+
+# --- participants ------------------------------------------------------------------------
+
+
+def _backlog_page(
+    request: HttpRequest,
+    participant_pass: ParticipantPass,
+    raise_form: RaiseIssueForm | None = None,
+    error: str = "",
+    error_issue: str = "",
+) -> HttpResponse:
+    system = CareSystem.objects.get(pk=participant_pass.care_system_id)
+    entries = selectors.backlog_for(participant_pass)
+    return render(
+        request,
+        "agenda/backlog.html",
+        {
+            "system": system,
+            "entries": [(e, RateForm(initial=_initial(e))) for e in entries],
+            "raise_form": raise_form or RaiseIssueForm(),
+            "error": error,
+            "error_issue": error_issue,
+            "scale": range(1, 6),
+            "gatherings": selectors.gatherings_for(participant_pass, services.today()),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _initial(entry: selectors.BacklogEntry) -> dict[str, object]:
+    return {"importance": entry.my_importance or 3, "avoidance": entry.my_avoidance or 3}
+
+
+@require_http_methods(["GET"])
+def backlog(request: HttpRequest) -> HttpResponse:
+    participant_pass, refusal = _need_pass(request)
+    if refusal:
+        return refusal
+    assert participant_pass is not None
+    return _backlog_page(request, participant_pass)
+
+
+@require_http_methods(["POST"])
+def raise_issue(request: HttpRequest) -> HttpResponse:
+    participant_pass, refusal = _need_pass(request)
+    if refusal:
+        return refusal
+    assert participant_pass is not None
+    form = RaiseIssueForm(request.POST)
+    if not form.is_valid():
+        return _backlog_page(request, participant_pass, form, _first_error(form))
+    data = form.cleaned_data
+    try:
+        services.raise_issue(participant_pass, data["title"], data["details"], data["request_key"])
+    except services.AgendaError as exc:
+        return _backlog_page(request, participant_pass, form, str(exc))
+    messages.success(request, "Thank you — your issue is in the backlog for others to rate.")
+    return redirect("agenda:backlog")
+
+
+@require_http_methods(["POST"])
+def rate(request: HttpRequest, public_id: str) -> HttpResponse:
+    participant_pass, refusal = _need_pass(request)
+    if refusal:
+        return refusal
+    assert participant_pass is not None
+    issue = selectors.open_issue(participant_pass, public_id)
+    if issue is None:
+        return _backlog_page(
+            request, participant_pass, error="That issue is not in your care system's backlog."
+        )
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return _backlog_page(
+            request,
+            participant_pass,
+            error="Choose 1 to 5 for both questions.",
+            error_issue=public_id,
+        )
+    data = form.cleaned_data
+    try:
+        services.rate_issue(
+            participant_pass, issue, data["importance"], data["avoidance"], data["request_key"]
+        )
+    except services.AgendaError as exc:
+        return _backlog_page(request, participant_pass, error=str(exc), error_issue=public_id)
+    messages.success(request, f"Thank you — your rating of “{issue.title}” is saved.")
+    return redirect("agenda:backlog")
+
+
+@require_http_methods(["GET", "POST"])
+def gathering(request: HttpRequest, public_id: str) -> HttpResponse:
+    participant_pass, refusal = _need_pass(request)
+    if refusal:
+        return refusal
+    assert participant_pass is not None
+    item = get_object_or_404(
+        Gathering, public_id=public_id, care_system_id=participant_pass.care_system_id
+    )
+    error = ""
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.accept_agreements(participant_pass, item, form.cleaned_data["request_key"])
+            except services.AgendaError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, "Thank you for accepting the agreements. Welcome.")
+                return redirect("agenda:gathering", public_id=public_id)
+        else:
+            error = "This form has expired. Please reload the page and try again."
+    return render(
+        request,
+        "agenda/gathering.html",
+        {
+            "gathering": item,
+            "accepted": selectors.has_accepted(participant_pass, item),
+            "form": AcceptForm() if error else form,
+            "items": selectors.agenda(item),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """“You said, we did”, for participants of the care system."""
+    participant_pass, refusal = _need_pass(request)
+    if refusal:
+        return refusal
+    assert participant_pass is not None
+    system = CareSystem.objects.get(pk=participant_pass.care_system_id)
+    return render(
+        request,
+        "agenda/you_said_we_did.html",
+        {"system": system, "follow_ups": selectors.you_said_we_did(system.pk)},
+    )
+
+
+# --- stewards and facilitators -----------------------------------------------------------
+
+
+def _system(request: HttpRequest, slug: str) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.can_facilitate(request.user, system):
+        raise PermissionDenied
+    return system
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    return render(
+        request,
+        "agenda/manage.html",
+        {
+            "system": system,
+            "backlog": selectors.ranked_backlog(system),
+            "candidates": selectors.backlog_candidates(system),
+            "gatherings": selectors.staff_gatherings(system),
+            "issue_form": StaffIssueForm(prefix="issue"),
+            "gathering_form": GatheringForm(prefix="gathering"),
+            "prior_weight": selectors.PRIOR_WEIGHT,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_issue(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    form = StaffIssueForm(request.POST, prefix="issue")
+    if form.is_valid():
+        try:
+            services.add_issue(system, form.cleaned_data["title"], form.cleaned_data["details"])
+            messages.success(request, "Added to the backlog.")
+        except services.AgendaError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Not added: " + _first_error(form))
+    return redirect("agenda:manage", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    ref = request.POST.get("statement_ref", "")
+    candidates = {c.statement_ref: c for c in selectors.backlog_candidates(system) or []}
+    candidate = candidates.get(ref)
+    if candidate is None:
+        messages.error(request, "That candidate is no longer offered.")
+    else:
+        services.add_issue(
+            system,
+            candidate.text[:200],
+            f"Many in {candidate.sector} passed on this in “{candidate.conversation_title}”.",
+            source=AvoidedIssue.Source.CONVERSATION,
+            source_ref=candidate.statement_ref,
+        )
+        messages.success(request, "Added to the backlog.")
+    return redirect("agenda:manage", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def issue_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    system = _system(request, slug)
+    issue = get_object_or_404(AvoidedIssue, care_system=system, public_id=public_id)
+    action = request.POST.get("action")
+    if action == "conversation":
+        services.issue_to_conversation(issue)
+        messages.success(request, f"A conversation about “{issue.title}” is open.")
+    elif action == "hide":
+        services.set_issue_status(issue, AvoidedIssue.Status.HIDDEN)
+        messages.success(request, f"“{issue.title}” was set aside.")
+    else:
+        messages.error(request, "Unknown action.")
+    return redirect("agenda:manage", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def create_gathering(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    form = GatheringForm(request.POST, prefix="gathering")
+    if not form.is_valid():
+        messages.error(request, "The gathering was not created: " + _first_error(form))
+        return redirect("agenda:manage", slug=slug)
+    try:
+        item = services.create_gathering(system, **form.cleaned_data)
+    except services.AgendaError as exc:
+        messages.error(request, str(exc))
+        return redirect("agenda:manage", slug=slug)
+    return redirect("agenda:manage_gathering", slug=slug, public_id=item.public_id)
+
+
+def _staff_gathering(
+    request: HttpRequest, slug: str, public_id: str
+) -> tuple[CareSystem, Gathering]:
+    system = _system(request, slug)
+    return system, get_object_or_404(Gathering, care_system=system, public_id=public_id)
+
+
+@login_required
+def manage_gathering(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    system, item = _staff_gathering(request, slug, public_id)
+    agenda_items = selectors.agenda(item)
+    return render(
+        request,
+        "agenda/manage_gathering.html",
+        {
+            "system": system,
+            "gathering": item,
+            "items": [
+                (
+                    a,
+                    RecordForm(
+                        initial={"notes": a.notes, "decisions": a.decisions}, prefix=f"r{a.pk}"
+                    ),
+                    ActionItemForm(prefix=f"a{a.pk}"),
+                )
+                for a in agenda_items
+            ],
+            "add_form": AddItemForm(selectors.addable_issues(item)),
+            "accepted": selectors.acceptances(item),
+            "min_group_size": system.min_group_size,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_item(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    system, item = _staff_gathering(request, slug, public_id)
+    form = AddItemForm(selectors.addable_issues(item), request.POST)
+    if form.is_valid():
+        services.add_to_agenda(item, form.cleaned_data["issue"])
+        messages.success(request, "Added to the agenda.")
+    else:
+        messages.error(request, "Choose an issue from the backlog.")
+    return redirect("agenda:manage_gathering", slug=slug, public_id=public_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def record(request: HttpRequest, slug: str, public_id: str, item_id: int) -> HttpResponse:
+    system, item = _staff_gathering(request, slug, public_id)
+    agenda_item = get_object_or_404(AgendaItem, gathering=item, pk=item_id)
+    form = RecordForm(request.POST, prefix=f"r{agenda_item.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        services.record_item(agenda_item, data["notes"], data["decisions"])
+        messages.success(request, "Notes and decisions saved.")
+    else:
+        messages.error(request, "Not saved: " + _first_error(form))
+    return redirect("agenda:manage_gathering", slug=slug, public_id=public_id)
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_action(request: HttpRequest, slug: str, public_id: str, item_id: int) -> HttpResponse:
+    system, item = _staff_gathering(request, slug, public_id)
+    agenda_item = get_object_or_404(AgendaItem, gathering=item, pk=item_id)
+    form = ActionItemForm(request.POST, prefix=f"a{agenda_item.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_action_item(
+                agenda_item,
+                data["step"],
+                data["owner_role"],
+                data["due_on"],
+                remeasure_ref=data["remeasure_ref"],
+                request_key=data["request_key"],
+            )
+            messages.success(request, "One step forward added.")
+        except services.AgendaError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Not added: " + _first_error(form))
+    return redirect("agenda:manage_gathering", slug=slug, public_id=public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    system = _system(request, slug)
+    action = get_object_or_404(ActionItem, care_system=system, public_id=public_id)
+    form = FollowUpForm(
+        request.POST or None,
+        initial={
+            "status": action.status,
+            "progress": action.progress,
+            "follow_up": action.follow_up,
+            "remeasure_ref": action.remeasure_ref,
+            "due_on": action.due_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_action_item(action, **form.cleaned_data)
+        except services.AgendaError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Follow-up saved — it shows on “You said, we did”.")
+            return redirect(
+                "agenda:manage_gathering",
+                slug=slug,
+                public_id=action.agenda_item.gathering.public_id,
+            )
+    return render(
+        request,
+        "agenda/edit_action.html",
+        {"system": system, "action": action, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def staff_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.can_follow(request.user, system):
+        raise PermissionDenied
+    return render(
+        request,
+        "agenda/you_said_we_did.html",
+        {"system": system, "follow_ups": selectors.you_said_we_did(system.pk)},
+    )

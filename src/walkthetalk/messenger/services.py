@@ -1,0 +1,246 @@
+"""Every write in the messenger, one transaction each: views, the CLI and tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.messenger import codes, ratelimit
+from walkthetalk.messenger.models import (
+    CONCERN_MAX_LENGTH,
+    DEFAULT_ESCALATE_AFTER_DAYS,
+    REPLY_MAX_LENGTH,
+    Concern,
+    LeadershipRole,
+    MessengerPolicy,
+    Reply,
+)
+
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class MessengerError(ValueError):
+    """Something that cannot be done; the message says why, in plain and kind words."""
+
+
+class DuplicateRequest(MessengerError):
+    """This exact form was already sent once; nothing was changed the second time."""
+
+
+class CodeNotFound(MessengerError):
+    """No concern opens with this code (mistyped, forged or unknown)."""
+
+
+RateLimited = ratelimit.RateLimited
+
+CODE_NOT_FOUND = (
+    "We could not find a concern with that receipt code. Please check it — it has four groups "
+    "of five letters and numbers, like 7KQ2M-XF4RB-9HT0W-CZ3NA."
+)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _request_digest(request_key: str) -> str:
+    if not REQUEST_KEY.match(request_key or ""):
+        raise MessengerError("This form has expired. Please reload the page and try again.")
+    return hashlib.sha256(request_key.encode("ascii")).hexdigest()
+
+
+def _clean_text(text: str, limit: int, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise MessengerError(f"Please write your {what} before sending.")
+    if len(text) > limit:
+        raise MessengerError(
+            f"Your {what} is {len(text)} characters long; please keep it to {limit}. "
+            "Nothing was sent."
+        )
+    return text
+
+
+# --- set-up by stewards ------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_leadership_role(system: CareSystem, title: str, description: str = "") -> LeadershipRole:
+    title = " ".join((title or "").split())
+    if not title:
+        raise MessengerError("A leadership role needs a title.")
+    if len(title) > 120 or len(description) > 300:
+        raise MessengerError("Please keep the title to 120 and the description to 300 characters.")
+    role, _ = LeadershipRole.objects.get_or_create(
+        care_system=system, title=title, defaults={"description": description.strip()}
+    )
+    return role
+
+
+def policy_for(system: CareSystem) -> MessengerPolicy:
+    policy = MessengerPolicy.objects.filter(care_system=system).first()
+    return policy or MessengerPolicy(
+        care_system=system, escalate_after_days=DEFAULT_ESCALATE_AFTER_DAYS
+    )
+
+
+@transaction.atomic
+def set_escalation_days(system: CareSystem, days: int) -> MessengerPolicy:
+    if not 1 <= days <= 90:
+        raise MessengerError("Choose between 1 and 90 days.")
+    policy, _ = MessengerPolicy.objects.update_or_create(
+        care_system=system, defaults={"escalate_after_days": days}
+    )
+    return policy
+
+
+# --- the sender --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the sender is shown once: the receipt code. It is not stored anywhere."""
+
+    concern: Concern
+    code: str
+
+    @property
+    def groups(self) -> list[str]:
+        """The code's four groups, so a page can keep each group on one line."""
+        return self.code.split("-")
+
+
+def submit_concern(
+    participant_pass: ParticipantPass, role_public_id: str, text: str, request_key: str
+) -> Receipt:
+    """Send a concern to a leadership role and hand back its receipt code (shown once).
+
+    Nothing about the sender is written: not their participation, sector, address or the time
+    of day — only the care system, the role, the text and the day. A form sent twice (same
+    ``request_key``) raises :class:`DuplicateRequest` and writes nothing the second time.
+    """
+    digest = _request_digest(request_key)
+    text = _clean_text(text, CONCERN_MAX_LENGTH, "concern")
+    role = LeadershipRole.objects.filter(
+        public_id=role_public_id or "", care_system_id=participant_pass.care_system_id
+    ).first()
+    if role is None:
+        raise MessengerError("Please choose who your concern is for.")
+    if Concern.objects.filter(request_key=digest).exists():
+        raise DuplicateRequest(
+            "This concern was already sent — we received it once and kept only one copy. "
+            "Its receipt code was shown on the page right after you first sent it."
+        )
+    code = codes.new_code()
+    normalised = codes.normalise(code)
+    assert normalised is not None
+    try:
+        with transaction.atomic():
+            concern = Concern.objects.create(
+                care_system_id=participant_pass.care_system_id,
+                leadership_role=role,
+                text=text,
+                sent_on=today(),
+                lookup=codes.lookup_key(normalised),
+                code_hash=codes.slow_hash(normalised),
+                request_key=digest,
+            )
+    except IntegrityError as exc:  # the same form raced itself
+        raise DuplicateRequest(
+            "This concern was already sent — we received it once and kept only one copy."
+        ) from exc
+    return Receipt(concern, code)
+
+
+def open_concern(code: str) -> Concern:
+    """The concern this receipt code opens; rate limited, and constant work for a wrong code.
+
+    Raises :class:`RateLimited` when lookups are paused and :class:`CodeNotFound` otherwise.
+    """
+    normalised = codes.normalise(code)
+    if normalised is None:
+        raise CodeNotFound(CODE_NOT_FOUND)
+    ratelimit.check_lookup(normalised)
+    concern = (
+        Concern.objects.select_related("leadership_role", "care_system")
+        .filter(lookup__in=codes.lookup_keys(normalised))
+        .first()
+    )
+    if concern is None or not codes.verify(concern.code_hash, normalised):
+        raise CodeNotFound(CODE_NOT_FOUND)
+    return concern
+
+
+def _add_reply(concern: Concern, side: str, text: str, digest: str) -> Reply:
+    if Reply.objects.filter(request_key=digest).exists():
+        raise DuplicateRequest("This reply was already sent — we kept only one copy.")
+    last = concern.replies.order_by("-position").values_list("position", flat=True).first()
+    try:
+        with transaction.atomic():
+            reply = Reply.objects.create(
+                concern=concern,
+                side=side,
+                text=text,
+                written_on=today(),
+                position=(last or 0) + 1,
+                request_key=digest,
+            )
+    except IntegrityError as exc:
+        raise DuplicateRequest("This reply was already sent — we kept only one copy.") from exc
+    return reply
+
+
+@transaction.atomic
+def answer_back(concern: Concern, text: str, request_key: str) -> Reply:
+    """The sender writes back in their concern's thread.
+
+    ``concern`` must come from :func:`open_concern`, i.e. from the receipt code.
+    """
+    digest = _request_digest(request_key)
+    text = _clean_text(text, REPLY_MAX_LENGTH, "reply")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    return _add_reply(concern, Reply.Side.SENDER, text, digest)
+
+
+# --- leadership --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_as_leadership(concern: Concern, text: str, request_key: str) -> Reply:
+    """A leader (or, once escalated, a steward) answers; the first answer sets the reply day."""
+    digest = _request_digest(request_key)
+    text = _clean_text(text, REPLY_MAX_LENGTH, "reply")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    reply = _add_reply(concern, Reply.Side.LEADERSHIP, text, digest)
+    if concern.first_reply_on is None:
+        concern.first_reply_on = reply.written_on
+        concern.save(update_fields=["first_reply_on"])
+    return reply
+
+
+@transaction.atomic
+def escalate_concerns(on: dt.date | None = None) -> int:
+    """Escalate to the stewards every concern still unanswered after its care system's days.
+
+    A concern sent on day ``s`` in a system that escalates after ``n`` days escalates on any
+    day ``d`` with ``d - s >= n`` while it has no reply from leadership. Each concern escalates
+    once; the day is recorded. Returns how many were escalated now.
+    """
+    on = on or today()
+    escalated = 0
+    for system in CareSystem.objects.filter(concerns__first_reply_on__isnull=True).distinct():
+        days = policy_for(system).escalate_after_days
+        escalated += Concern.objects.filter(
+            care_system=system,
+            first_reply_on__isnull=True,
+            escalated_to=Concern.Escalation.NONE,
+            sent_on__lte=on - dt.timedelta(days=days),
+        ).update(escalated_to=Concern.Escalation.STEWARD, escalated_on=on)
+    return escalated

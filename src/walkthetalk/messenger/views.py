@@ -1,0 +1,257 @@
+"""Messenger pages: thin HTTP over services and selectors.
+
+Receipt codes travel only in POST bodies (never in a URL, so never in a history or log), and
+every page that shows a code or a thread is marked ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from walkthetalk.caremap import selectors as caremap_selectors
+from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.caremap.participant_http import current_pass
+from walkthetalk.messenger import selectors, services, tasks
+from walkthetalk.messenger.forms import (
+    AnswerBackForm,
+    CodeForm,
+    ConcernForm,
+    EscalationForm,
+    LeaderReplyForm,
+    LeadershipRoleForm,
+)
+from walkthetalk.messenger.models import Concern
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _first_error(form: object) -> str:
+    for errors in getattr(form, "errors", {}).values():
+        return str(errors[0])
+    return "Please check the form."
+
+
+# --- the sender --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def send(request: HttpRequest) -> HttpResponse:
+    participant_pass = current_pass(request)
+    if participant_pass is None:
+        return render(request, "messenger/send.html", {"form": None})
+    system = CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
+    roles = list(selectors.leadership_roles_for(participant_pass))
+    form = ConcernForm(roles, request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                receipt = services.submit_concern(
+                    participant_pass, data["role"], data["text"], data["request_key"]
+                )
+            except services.MessengerError as exc:
+                error = str(exc)
+            else:
+                return _no_store(
+                    render(
+                        request,
+                        "messenger/receipt.html",
+                        {"receipt": receipt, "system": system},
+                    )
+                )
+        else:
+            error = _first_error(form)
+    response = render(
+        request,
+        "messenger/send.html",
+        {"form": form, "roles": roles, "system": system, "error": error},
+        status=400 if error else 200,
+    )
+    return _no_store(response)
+
+
+def _thread_page(
+    request: HttpRequest,
+    concern: Concern,
+    code: str,
+    answer_form: AnswerBackForm | None = None,
+    *,
+    error: str = "",
+    notice: str = "",
+) -> HttpResponse:
+    answer_form = answer_form or AnswerBackForm(initial={"code": code})
+    response = render(
+        request,
+        "messenger/thread.html",
+        {
+            "concern": concern,
+            "replies": selectors.thread(concern),
+            "answer_form": answer_form,
+            "error": error,
+            "notice": notice,
+        },
+        status=400 if error else 200,
+    )
+    return _no_store(response)
+
+
+def _read_page(request: HttpRequest, form: CodeForm, error: str) -> HttpResponse:
+    limited = error == services.ratelimit.LIMITED_MESSAGE
+    status = 429 if limited else 400 if error else 200
+    return _no_store(
+        render(request, "messenger/read.html", {"form": form, "error": error}, status=status)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def read(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                concern = services.open_concern(form.cleaned_data["code"])
+            except (services.MessengerError, services.RateLimited) as exc:
+                error = str(exc)
+            else:
+                return _thread_page(request, concern, form.cleaned_data["code"])
+        else:
+            error = _first_error(form)
+    return _read_page(request, form, error)
+
+
+@require_http_methods(["POST"])
+def answer(request: HttpRequest) -> HttpResponse:
+    """The sender writes back; the receipt code comes along in the form, as on the read page."""
+    code = request.POST.get("code", "")
+    try:
+        concern = services.open_concern(code)
+    except (services.MessengerError, services.RateLimited) as exc:
+        return _read_page(request, CodeForm(), str(exc))
+    form = AnswerBackForm(request.POST)
+    if not form.is_valid():
+        return _thread_page(request, concern, code, form, error=_first_error(form))
+    try:
+        services.answer_back(concern, form.cleaned_data["text"], form.cleaned_data["request_key"])
+    except services.MessengerError as exc:
+        return _thread_page(request, concern, code, error=str(exc))
+    return _thread_page(request, concern, code, notice="Your reply was sent. Thank you.")
+
+
+# --- leadership and stewards -------------------------------------------------------------
+
+
+def _system(request: HttpRequest, slug: str) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.can_read_concerns(request.user, system):
+        raise PermissionDenied
+    return system
+
+
+@login_required
+def concerns(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _system(request, slug)
+    tasks.schedule_daily_escalation()
+    is_steward = caremap_selectors.has_role(request.user, system, StaffRole.Role.STEWARD)
+    return _no_store(
+        render(
+            request,
+            "messenger/concerns.html",
+            {
+                "system": system,
+                "concerns": selectors.concerns_for(system),
+                "figures": selectors.response_figures(system, services.today()),
+                "roles": system.leadership_roles.all(),
+                "is_steward": is_steward,
+                "role_form": LeadershipRoleForm(),
+                "escalation_form": EscalationForm(
+                    initial={"days": selectors.escalate_after_days(system)}
+                ),
+            },
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    system = _system(request, slug)
+    item = get_object_or_404(Concern, care_system=system, public_id=public_id)
+    form = LeaderReplyForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.reply_as_leadership(
+                    item, form.cleaned_data["text"], form.cleaned_data["request_key"]
+                )
+            except services.MessengerError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, "Reply sent: the sender reads it with their code.")
+                return redirect("messenger:concern", slug=slug, public_id=public_id)
+        else:
+            error = _first_error(form)
+    return _no_store(
+        render(
+            request,
+            "messenger/concern.html",
+            {
+                "system": system,
+                "concern": item,
+                "replies": selectors.thread(item),
+                "form": form,
+                "error": error,
+            },
+            status=400 if error else 200,
+        )
+    )
+
+
+def _steward_system(request: HttpRequest, slug: str) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not caremap_selectors.has_role(request.user, system, StaffRole.Role.STEWARD):
+        raise PermissionDenied
+    return system
+
+
+@login_required
+@require_http_methods(["POST"])
+def add_role(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _steward_system(request, slug)
+    form = LeadershipRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            role = services.add_leadership_role(
+                system, form.cleaned_data["title"], form.cleaned_data["description"]
+            )
+            messages.success(request, f"Concerns can now be sent to {role.title}.")
+        except services.MessengerError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "The role was not added: " + _first_error(form))
+    return redirect("messenger:concerns", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def set_escalation(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _steward_system(request, slug)
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        services.set_escalation_days(system, form.cleaned_data["days"])
+        messages.success(
+            request, f"Unanswered concerns now escalate after {form.cleaned_data['days']} days."
+        )
+    else:
+        messages.error(request, "Not changed: " + _first_error(form))
+    return redirect("messenger:concerns", slug=slug)

@@ -1,0 +1,94 @@
+"""Backlog, gathering and "You said, we did" end to end in real Chromium, with axe."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue, GatheringAcceptance, IssueRating
+from walkthetalk.caremap import services as caremap_services
+
+from ..caremap.factories import small_system
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _sign_in(page: Page, url: str, name: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -> None:
+    system = small_system()
+    fay = get_user_model().objects.create_user("fay", password="a-long-staff-password")
+    caremap_services.grant_role(fay, system, "facilitator")
+    (token,) = caremap_services.create_invitations(system, 1)
+
+    # A participant raises an avoided issue and rates it.
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/agenda/backlog/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issues we avoid")
+    assert_accessible(page)
+    page.get_by_label("An issue we avoid").evaluate("el => el.removeAttribute('maxlength')")
+    page.get_by_label("An issue we avoid").fill("x" * 201)
+    page.get_by_role("button", name="Add to the backlog").click()
+    expect(page.get_by_role("alert")).to_contain_text("keep the issue to 200")
+    assert_accessible(page)
+    assert AvoidedIssue.objects.count() == 0
+    page.get_by_label("An issue we avoid").fill("Burnout is treated as a personal problem")
+    page.get_by_role("button", name="Add to the backlog").click()
+    expect(page.get_by_role("status")).to_contain_text("your issue is in the backlog")
+    card = page.locator(".issue-card", has_text="Burnout is treated")
+    card.get_by_label("How important is it?").select_option("5")
+    card.get_by_label("How much is it avoided?").select_option("4")
+    card.get_by_role("button", name="Save rating").click()
+    expect(page.locator(".issue-card", has_text="Burnout")).to_contain_text("You rated it")
+    assert_accessible(page)
+    assert IssueRating.objects.get().importance == 5
+
+    # The facilitator builds a gathering from the backlog and agrees one step forward.
+    _sign_in(page, live_server.url, "fay")
+    page.goto(f"{live_server.url}/agenda/manage/{system.slug}/")
+    expect(page.locator(".issue-summary")).to_contain_text("Fewer than 5 ratings")
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Spring all-sector gathering")
+    page.get_by_label("Day").fill("2026-06-01")
+    page.get_by_role("button", name="Create gathering").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spring all-sector gathering")
+    page.get_by_label("Backlog issue").select_option(
+        label="Burnout is treated as a personal problem"
+    )
+    page.get_by_role("button", name="Add to the agenda").click()
+    page.get_by_label("Decisions").fill("Caseloads become a standing leadership item.")
+    page.get_by_role("button", name="Save notes").click()
+    page.get_by_label("One step forward").fill("Protect weekly supervision hours")
+    page.get_by_label("Owner (a role)").fill("Leader")
+    page.get_by_label("Due", exact=False).first.fill("2026-07-01")
+    page.get_by_role("button", name="Add the step").click()
+    expect(page.locator(".agenda-item")).to_contain_text("Protect weekly supervision hours")
+    assert_accessible(page)
+    gathering_link = page.get_by_role("link", name="the gathering page").get_attribute("href")
+    page.get_by_role("link", name="Follow up").click()
+    assert_accessible(page)
+    page.get_by_label("Status").select_option(label="In progress")
+    page.get_by_label("Progress (%)").fill("60")
+    page.get_by_label("What we did").fill("Supervision is blocked in half the programs.")
+    page.get_by_role("button", name="Save follow-up").click()
+    expect(page.get_by_role("status")).to_contain_text("Follow-up saved")
+    assert ActionItem.objects.get().progress == 60
+    page.get_by_role("button", name="Sign out").click()
+
+    # The participant accepts the agreements and reads "You said, we did".
+    page.goto(f"{live_server.url}{gathering_link}")
+    expect(page.locator(".agreements li")).to_have_count(6)
+    assert_accessible(page)
+    page.get_by_role("button", name="I accept these agreements").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you for accepting")
+    assert GatheringAcceptance.objects.count() == 1
+    page.goto(f"{live_server.url}/agenda/you-said-we-did/")
+    expect(page.locator(".follow-up")).to_contain_text("Burnout is treated as a personal problem")
+    expect(page.locator(".follow-up")).to_contain_text("Supervision is blocked in half")
+    assert_accessible(page)

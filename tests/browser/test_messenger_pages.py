@@ -1,0 +1,84 @@
+"""The messenger end to end in real Chromium: send, keep the code, read, reply, write back."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from playwright.sync_api import Page, expect
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.messenger import services
+from walkthetalk.messenger.models import Concern, Reply
+
+from ..caremap.factories import small_system
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page: Page) -> None:
+    cache.clear()
+    system = small_system()
+    services.add_leadership_role(system, "Clinical Director")
+    leader = get_user_model().objects.create_user("lee", password="a-long-staff-password")
+    caremap_services.grant_role(leader, system, "leader")
+    (token,) = caremap_services.create_invitations(system, 1)
+
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/messenger/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Raise a concern")
+    expect(page.locator("#concern-help")).to_contain_text("do not name patients")
+    assert_accessible(page)
+    # Too long: a clear error and nothing sent.
+    page.get_by_label("Send to (leadership role)").select_option(label="Clinical Director")
+    page.get_by_label("Your concern").evaluate("el => el.removeAttribute('maxlength')")
+    page.get_by_label("Your concern").fill("x" * 4001)
+    page.get_by_role("button", name="Send concern").click()
+    expect(page.get_by_role("alert")).to_contain_text("keep your concern to 4000")
+    assert_accessible(page)
+    assert Concern.objects.count() == 0
+    page.get_by_label("Your concern").fill("Supervision keeps being cancelled on our team.")
+    request_key = page.locator("input[name=request_key]").input_value()
+    page.get_by_role("button", name="Send concern").dblclick()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("your concern was sent")
+    code = page.get_by_test_id("receipt-code").inner_text().strip()
+    assert len(code) == 23
+    assert_accessible(page)
+    # The same form sent again (a retry) changes nothing and says so.
+    page.goto(f"{live_server.url}/messenger/")
+    page.locator("input[name=request_key]").evaluate(f"el => el.value = '{request_key}'")
+    page.get_by_label("Send to (leadership role)").select_option(label="Clinical Director")
+    page.get_by_label("Your concern").fill("Supervision keeps being cancelled on our team.")
+    page.get_by_role("button", name="Send concern").click()
+    expect(page.get_by_role("alert")).to_contain_text("already sent")
+    assert Concern.objects.count() == 1
+
+    # The leader answers.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("lee")
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/messenger/leaders/{system.slug}/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Supervision keeps being cancelled").click()
+    page.get_by_label("Your reply").fill("Thank you. Supervision hours are protected from May.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".thread")).to_contain_text("Supervision hours are protected")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    # The participant reads the reply with the code and writes back.
+    page.goto(f"{live_server.url}/messenger/read/")
+    page.get_by_label("Receipt code").fill("ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ")
+    page.get_by_role("button", name="Open my concern").click()
+    expect(page.get_by_role("alert")).to_contain_text("could not find")
+    assert_accessible(page)
+    page.get_by_label("Receipt code").fill(code.lower())
+    page.get_by_role("button", name="Open my concern").click()
+    expect(page.locator(".thread")).to_contain_text("Supervision hours are protected")
+    assert_accessible(page)
+    page.get_by_label("Write back").fill("Thank you, that helps.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_role("status").last).to_contain_text("Your reply was sent")
+    expect(page.locator(".thread")).to_contain_text("Thank you, that helps.")
+    assert list(Reply.objects.values_list("side", flat=True)) == ["leadership", "sender"]

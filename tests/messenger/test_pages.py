@@ -1,0 +1,218 @@
+"""Messenger pages through Django's test client: status codes, kind errors, nothing stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.management import call_command
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.participant_http import give_pass
+from walkthetalk.caremap.passes import PASS_COOKIE
+from walkthetalk.messenger import codes, ratelimit, selectors, services, tasks
+from walkthetalk.messenger.models import Concern, Reply
+
+from ..caremap.factories import small_system
+from .factories import a_pass, a_role, key
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _with_pass(client, system):
+    participant = a_pass(system)
+    from django.http import HttpResponse
+
+    cookie = give_pass(HttpResponse(), participant).cookies[PASS_COOKIE].value
+    client.cookies[PASS_COOKIE] = cookie
+    return participant
+
+
+def _form_key(html: str) -> str:
+    match = re.search(r'name="request_key" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    _with_pass(client, system)
+    page = client.get("/messenger/")
+    html = page.content.decode()
+    assert "do not name patients" in html
+    request_key = _form_key(html)
+    response = client.post(
+        "/messenger/", {"role": role.public_id, "text": "Hello", "request_key": request_key}
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    shown = re.search(r'data-testid="receipt-code">(.*?)</p>', response.content.decode()).group(1)
+    code = re.sub(r"<[^>]+>", "", shown)
+    assert codes.normalise(code)
+    # The same form again: a clear message, and still one concern.
+    again = client.post(
+        "/messenger/", {"role": role.public_id, "text": "Hello", "request_key": request_key}
+    )
+    assert again.status_code == 400
+    assert "already sent" in again.content.decode()
+    assert code not in again.content.decode()
+    assert Concern.objects.count() == 1
+
+
+def test_oversized_concern_is_refused_kindly(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    _with_pass(client, system)
+    response = client.post(
+        "/messenger/", {"role": role.public_id, "text": "x" * 4001, "request_key": key()}
+    )
+    assert response.status_code == 400
+    assert "keep your concern to 4000" in response.content.decode()
+    assert Concern.objects.count() == 0
+
+
+def test_without_a_pass_the_form_is_not_offered(client) -> None:
+    response = client.get("/messenger/")
+    assert "open the invitation link" in response.content.decode()
+    assert client.post("/messenger/", {"text": "x"}).status_code == 200
+    assert Concern.objects.count() == 0
+
+
+def test_read_and_answer_back_by_code_and_a_forged_code_is_refused(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
+    services.reply_as_leadership(receipt.concern, "We hear you.", key())
+    page = client.post("/messenger/read/", {"code": receipt.code})
+    html = page.content.decode()
+    assert page.status_code == 200 and "We hear you." in html and "Concern text" in html
+    assert page["Cache-Control"] == "no-store"
+    request_key = _form_key(html)
+    answer = {"code": receipt.code, "text": "Thanks!", "request_key": request_key}
+    assert "Your reply was sent" in client.post("/messenger/read/answer/", answer).content.decode()
+    twice = client.post("/messenger/read/answer/", answer)
+    assert twice.status_code == 400 and "already sent" in twice.content.decode()
+    assert Reply.objects.filter(side="sender").count() == 1
+    forged = client.post("/messenger/read/", {"code": codes.new_code()})
+    assert forged.status_code == 400 and "could not find" in forged.content.decode()
+    forged_answer = {"code": codes.new_code(), "text": "x", "request_key": key()}
+    assert client.post("/messenger/read/answer/", forged_answer).status_code == 400
+    too_long = {"code": receipt.code, "text": "y" * 4001, "request_key": key()}
+    response = client.post("/messenger/read/answer/", too_long)
+    assert response.status_code == 400 and "keep your reply to 4000" in response.content.decode()
+    assert Reply.objects.count() == 2
+
+
+def test_rate_limited_lookups_get_a_kind_429(client, monkeypatch) -> None:
+    monkeypatch.setattr(ratelimit, "GLOBAL_LIMIT", 2)
+    for _ in range(2):
+        client.post("/messenger/read/", {"code": codes.new_code()})
+    response = client.post("/messenger/read/", {"code": codes.new_code()})
+    assert response.status_code == 429
+    assert "try again in about 15 minutes" in response.content.decode()
+
+
+def _staff(system, role, name="lee"):
+    user = get_user_model().objects.create_user(name, password="a-long-staff-password")
+    caremap_services.grant_role(user, system, role)
+    return user
+
+
+def test_leaders_read_reply_and_see_escalation_others_cannot(client, settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Old concern", key())
+    Concern.objects.update(sent_on=services.today() - dt.timedelta(days=30))
+    facilitator = _staff(system, "facilitator", "fay")
+    client.force_login(facilitator)
+    assert client.get(f"/messenger/leaders/{system.slug}/").status_code == 403
+    client.force_login(_staff(system, "leader"))
+    page = client.get(f"/messenger/leaders/{system.slug}/").content.decode()
+    # Opening the page ran the escalation task (immediate backend in this test).
+    assert "Escalated to stewards" in page
+    assert "figures appear once there are at least 5" in page
+    url = f"/messenger/leaders/{system.slug}/concerns/{receipt.concern.public_id}/"
+    response = client.post(url, {"text": "Thank you for telling us.", "request_key": key()})
+    assert response.status_code == 302
+    assert Concern.objects.get().first_reply_on == services.today()
+    assert client.post(url, {"text": "z" * 4001, "request_key": key()}).status_code == 400
+    assert Reply.objects.count() == 1
+
+
+def test_stewards_add_roles_and_set_escalation(client) -> None:
+    system = small_system()
+    client.force_login(_staff(system, "steward", "stew"))
+    client.post(f"/messenger/leaders/{system.slug}/roles/add/", {"title": "Medical Director"})
+    client.post(f"/messenger/leaders/{system.slug}/escalation/", {"days": "10"})
+    assert [r.title for r in system.leadership_roles.all()] == ["Medical Director"]
+    assert selectors.escalate_after_days(system) == 10
+    client.post(f"/messenger/leaders/{system.slug}/escalation/", {"days": "0"})
+    assert selectors.escalate_after_days(system) == 10
+
+
+def test_response_figures_are_suppressed_until_groups_are_large_enough() -> None:
+    system = small_system()
+    role = a_role(system)
+    day = dt.date(2026, 5, 1)
+
+    def make(n: int, reply_after: int | None) -> None:
+        for _ in range(n):
+            concern = services.submit_concern(a_pass(system), role.public_id, "c", key()).concern
+            Concern.objects.filter(pk=concern.pk).update(
+                sent_on=day,
+                first_reply_on=day + dt.timedelta(days=reply_after) if reply_after else None,
+            )
+
+    make(3, 2)
+    few = selectors.response_figures(system, day)
+    assert few.total is None and few.median_days_to_first_reply is None
+    make(3, 4)
+    make(5, None)
+    figures = selectors.response_figures(system, day)
+    assert (figures.total, figures.answered, figures.waiting) == (11, 6, 5)
+    assert figures.median_days_to_first_reply == 3.0
+    assert figures.share_answered_within == 1.0
+    make(1, 20)  # one answered late: 1 of 7 is too small a group to show the share
+    late = selectors.response_figures(system, day)
+    assert late.answered == 7 and late.share_answered_within is None
+
+
+def test_escalate_concerns_command_and_task(settings) -> None:
+    system = small_system()
+    role = a_role(system)
+    services.submit_concern(a_pass(system), role.public_id, "c", key())
+    Concern.objects.update(sent_on=dt.date(2026, 1, 1))
+    from io import StringIO
+
+    out = StringIO()
+    call_command("escalate_concerns", "--today", "2026-01-05", stdout=out)
+    assert "Escalated 0" in out.getvalue()
+    call_command("escalate_concerns", "--today", "2026-01-08", stdout=out)
+    assert "Escalated 1 unanswered concern." in out.getvalue()
+    Concern.objects.update(escalated_to="", escalated_on=None)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    result = tasks.escalate_concerns.enqueue()
+    assert result.return_value == 1
+    assert Concern.objects.get().escalated_to == "steward"
+
+
+def test_api_figures_for_leaders_only(client) -> None:
+    system = small_system()
+    assert client.get(f"/api/messenger/{system.slug}/figures").status_code == 401
+    client.force_login(_staff(system, "facilitator", "fay"))
+    assert client.get(f"/api/messenger/{system.slug}/figures").status_code == 403
+    client.force_login(_staff(system, "leader"))
+    body = client.get(f"/api/messenger/{system.slug}/figures").json()
+    assert body["total"] == 0 and body["within_days"] == 7 and body["min_group_size"] == 5
