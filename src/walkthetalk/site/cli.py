@@ -5,6 +5,7 @@
 ``walkthetalk worker``        run background tasks (django-tasks database worker)
 ``walkthetalk migrate``       and every other Django management command
 ``walkthetalk commonground``  run the common-ground engine on a Pol.is export (no database)
+``walkthetalk import-polis``  import a Pol.is export as a new conversation
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"worker": "db_worker"}
+ALIASES = {"worker": "db_worker", "import-polis": "import_polis"}
 
 
 def main(argv: list[str] | None = None) -> int:

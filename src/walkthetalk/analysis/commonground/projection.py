@@ -1,0 +1,246 @@
+"""Pol.is's 2-D projection of participants, computed without densifying the vote matrix.
+
+Pol.is runs PCA on the participants x statements matrix after filling every missing vote with
+its statement's mean vote and centring each column on that mean. Centring the imputed matrix
+turns every imputed cell into exactly ``0`` and every cast vote ``v_ij`` into
+``v_ij - mu_j``, so the centred matrix ``Z`` is as sparse as the votes themselves:
+
+    Z_ij = v_ij - mu_j  if participant i voted on statement j, else 0
+    mu_j = mean of the votes cast on j (pass = 0 included)
+
+The two principal components are the top two right singular vectors of ``Z``. For small
+matrices they come from the dense Gram matrix and a partial symmetric eigensolver (exact,
+order independent); for large ones from a block
+subspace (power) iteration on the sparse ``Z`` -- Pol.is itself uses power iteration -- which
+can be warm-started from the components of an earlier run.
+
+Projection with Pol.is's sparsity-aware scaling: a participant who voted on few statements
+lands near the centre only because most of their row was imputed, so their coordinates are
+stretched by ``sqrt(n_statements / n_answered_by_participant)``:
+
+    x_i = sqrt(m / n_i) * sum_j Z_ij * c_j
+
+As in Pol.is, statements out of the analysis (moderated out, meta) are zeroed for everyone:
+they add nothing to ``Z`` but count as answered, in ``m`` and in every ``n_i`` alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.linalg
+import scipy.sparse as sp
+
+from .matrix import FloatArray
+
+DENSE_LIMIT = 250_000  # cells; below this the exact dense eigensolver is cheap
+N_COMPONENTS = 2
+COLD_TOL = 1e-7  # relative change of the singular values that stops the power iteration
+WARM_TOL = 1e-5
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Fitted PCA state and the participants' coordinates.
+
+    Attributes:
+        center: mean vote per statement (0 for statements out of the analysis).
+        components: ``(2, n_statements)`` principal axes, sign-normalised.
+        singular_values: the two leading singular values of the centred matrix.
+        coordinates: ``(n_participants, 2)`` scaled projection (0 for rows without votes).
+        iterations: power iterations used (0 for the dense path).
+    """
+
+    center: FloatArray
+    components: FloatArray
+    singular_values: FloatArray
+    coordinates: FloatArray
+    iterations: int
+
+
+def centred_matrix(
+    values: sp.csr_matrix,
+    active: npt.NDArray[np.bool_],
+    rows: npt.NDArray[np.bool_] | None = None,
+) -> tuple[sp.csr_matrix, FloatArray]:
+    """Return ``Z`` (float64 CSR, same structure as ``values``) and the column means ``mu``.
+
+    Column means are taken over the rows selected by ``rows`` (all rows if ``None``); columns
+    not ``active`` (moderated out, meta) are zeroed, so they play no part in the projection.
+    """
+    n, m = values.shape
+    data = values.data.astype(np.float64)
+    cols = values.indices
+    if rows is None:
+        w = np.ones(values.nnz, dtype=np.float64)
+    else:
+        w = np.repeat(rows.astype(np.float64), np.diff(values.indptr))
+    sums = np.bincount(cols, weights=data * w, minlength=m)
+    counts = np.bincount(cols, weights=w, minlength=m)
+    mu = np.divide(sums, counts, out=np.zeros(m), where=counts > 0)
+    mu[~active] = 0.0
+    zdata = data - mu[cols]
+    zdata[~active[cols]] = 0.0
+    z = sp.csr_matrix((zdata, cols, values.indptr), shape=(n, m), copy=False)
+    return z, mu
+
+
+def _normalise_signs(components: FloatArray) -> FloatArray:
+    """Make the largest-magnitude loading of each component positive (sign is arbitrary)."""
+    out = components.copy()
+    for k in range(out.shape[0]):
+        j = int(np.argmax(np.abs(out[k])))
+        if out[k, j] < 0:
+            out[k] = -out[k]
+    return out
+
+
+def _dense_components(z: sp.csr_matrix) -> tuple[FloatArray, FloatArray]:
+    """Exact top right singular vectors via the smaller Gram matrix and a partial ``eigh``."""
+    dense = z.toarray()
+    n, m = dense.shape
+    k = min(N_COMPONENTS, n, m)
+    comps = np.zeros((N_COMPONENTS, m))
+    sv = np.zeros(N_COMPONENTS)
+    if k == 0:
+        return comps, sv
+    if m <= n:
+        w, v = scipy.linalg.eigh(dense.T @ dense, subset_by_index=[m - k, m - 1])
+        vecs = v[:, ::-1].T
+    else:
+        w, u = scipy.linalg.eigh(dense @ dense.T, subset_by_index=[n - k, n - 1])
+        u = u[:, ::-1]
+        vecs = (dense.T @ u).T
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        vecs = np.divide(vecs, norms, out=np.zeros_like(vecs), where=norms > 0)
+    comps[:k] = vecs
+    sv[:k] = np.sqrt(np.maximum(w[::-1], 0.0))
+    return comps, sv
+
+
+def _power_components(
+    z: sp.csr_matrix,
+    seed: int,
+    start: FloatArray | None,
+    tol: float = 1e-7,
+    max_iter: int = 200,
+) -> tuple[FloatArray, FloatArray, int]:
+    """Block subspace iteration for the top right singular vectors of sparse ``z``.
+
+    Uses a block of ``2 + 6`` vectors (oversampling speeds convergence), Rayleigh-Ritz at each
+    step (two sparse products per step), and stops once the two leading singular values
+    change by less than ``tol`` (relative). ``start`` (earlier components) seeds the block for
+    a warm start, which then typically stops after two or three steps.
+    """
+    n, m = z.shape
+    block = min(m, N_COMPONENTS + 6)
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((m, block))
+    if start is not None:
+        k = min(start.shape[0], block)
+        q[:, :k] = start[:k].T
+    q, _ = np.linalg.qr(q)
+    zt = z.T.tocsr()
+    prev = np.zeros(N_COMPONENTS)
+    sv = prev
+    vt = np.eye(block)
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007 - `it` reported after the loop
+        y = z @ q  # n x block
+        # Rayleigh-Ritz: the SVD of Z q gives the best vectors and values in span(q); it is
+        # taken from the small block x block Gram matrix (Z q)^T (Z q).
+        w, v = np.linalg.eigh(y.T @ y)
+        desc = np.argsort(w)[::-1]
+        vt = v[:, desc].T
+        sv = np.sqrt(np.maximum(w[desc][:N_COMPONENTS], 0.0))
+        if it > 1 and np.all(np.abs(sv - prev) <= tol * max(float(sv[0]), 1e-12)):
+            break
+        prev = sv
+        q, _ = np.linalg.qr(zt @ y)  # one step of subspace iteration on Z^T Z
+    comps = (q @ vt.T)[:, :N_COMPONENTS].T
+    out = np.zeros((N_COMPONENTS, m))
+    out[: comps.shape[0]] = comps
+    svo = np.zeros(N_COMPONENTS)
+    svo[: sv.size] = sv
+    return out, svo, it
+
+
+def project(
+    values: sp.csr_matrix,
+    active: npt.NDArray[np.bool_],
+    fit_rows: npt.NDArray[np.bool_] | None = None,
+    *,
+    seed: int = 0,
+    warm_start: FloatArray | None = None,
+    dense_limit: int = DENSE_LIMIT,
+) -> Projection:
+    """Fit the two principal components and project every participant.
+
+    Args:
+        values: vote matrix (CSR int8, stored entries are votes).
+        active: statements that take part (not moderated out, not meta).
+        fit_rows: participants whose votes fit the components (those who count);
+            everyone is projected.
+        seed: seed of the random start block (sparse path only).
+        warm_start: components of an earlier fit, to start the power iteration from.
+        dense_limit: use the exact dense eigensolver when ``rows x active statements`` is at
+            most this (and there is no warm start).
+    """
+    z, mu = centred_matrix(values, active, fit_rows)
+    z_fit = z if fit_rows is None else z[np.flatnonzero(fit_rows)]
+    n_fit = z_fit.shape[0]
+    m_active = int(active.sum())
+    iterations = 0
+    if n_fit == 0 or m_active == 0:
+        comps = np.zeros((N_COMPONENTS, values.shape[1]))
+        sv = np.zeros(N_COMPONENTS)
+    elif warm_start is None and n_fit * m_active <= dense_limit:
+        cols = np.flatnonzero(active)
+        sub_comps, sv = _dense_components(z_fit[:, cols])
+        comps = np.zeros((N_COMPONENTS, values.shape[1]))
+        comps[:, cols] = sub_comps
+    else:
+        # A warm start is already close; a looser stop keeps a refresh cheap.
+        tol = WARM_TOL if warm_start is not None else COLD_TOL
+        comps, sv, iterations = _power_components(z_fit, seed, warm_start, tol=tol)
+    comps = _normalise_signs(comps)
+    raw = np.asarray(z @ comps.T)
+    n_votes = np.bincount(
+        np.repeat(np.arange(values.shape[0]), np.diff(values.indptr)),
+        weights=active[values.indices].astype(np.float64),
+        minlength=values.shape[0],
+    )
+    # Pol.is zeroes excluded statements for everyone, so they count as answered by all.
+    n_excluded = values.shape[1] - m_active
+    n_answered = n_votes + n_excluded
+    scale = np.sqrt(
+        np.divide(values.shape[1], n_answered, out=np.zeros_like(n_answered), where=n_votes > 0)
+    )
+    coords = raw * scale[:, None]
+    return Projection(mu, comps, sv, coords, iterations)
+
+
+def project_rows(
+    rows: sp.csr_matrix,
+    active: npt.NDArray[np.bool_],
+    center: FloatArray,
+    components: FloatArray,
+) -> FloatArray:
+    """Project some participants' vote rows with an earlier fit (same formula as
+    :func:`project`: centred on ``center``, sparsity-aware scaling)."""
+    data = rows.data.astype(np.float64) - center[rows.indices]
+    data[~active[rows.indices]] = 0.0
+    z = sp.csr_matrix((data, rows.indices, rows.indptr), shape=rows.shape)
+    raw = np.asarray(z @ components.T)
+    n_votes = np.bincount(
+        np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr)),
+        weights=active[rows.indices].astype(np.float64),
+        minlength=rows.shape[0],
+    )
+    n_answered = n_votes + (rows.shape[1] - int(active.sum()))
+    scale = np.sqrt(
+        np.divide(rows.shape[1], n_answered, out=np.zeros_like(n_answered), where=n_votes > 0)
+    )
+    return raw * scale[:, None]

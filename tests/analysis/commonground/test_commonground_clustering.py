@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from walkthetalk.analysis.commonground.clustering import cluster, weighted_silhouette
+
+
+def test_weighted_silhouette_equals_silhouette_of_expanded_points():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(12, 2))
+    weights = rng.integers(1, 5, size=12).astype(float)
+    labels = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+    expanded = np.repeat(centres, weights.astype(int), axis=0)
+    exp_labels = np.repeat(labels, weights.astype(int))
+    expected = silhouette_score(expanded, exp_labels)
+    assert weighted_silhouette(centres, weights, labels) == pytest.approx(expected, rel=1e-6)
+
+
+def test_unit_weights_are_plain_silhouette_of_centres():
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(20, 2))
+    labels = np.arange(20) % 3
+    expected = silhouette_score(centres, labels)
+    got = weighted_silhouette(centres, np.ones(20), labels)
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def _blobs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    truth = np.repeat([0, 1, 2], [300, 200, 100])
+    means = np.array([[0.0, 0.0], [6.0, 0.0], [0.0, 6.0]])
+    return means[truth] + rng.normal(scale=0.7, size=(600, 2)), truth
+
+
+def test_recovers_planted_groups_and_picks_k():
+    pts, truth = _blobs()
+    c = cluster(pts, seed=0)
+    assert c.k == 3
+    assert adjusted_rand_score(truth, c.labels) > 0.95
+    assert c.base_centres.shape[0] == 100
+    # Groups are numbered by decreasing size.
+    assert np.bincount(c.labels).tolist() == sorted(np.bincount(c.labels), reverse=True)
+
+
+def test_same_seed_same_partition_any_order():
+    pts, _ = _blobs(2)
+    a = cluster(pts, seed=7)
+    perm = np.random.default_rng(3).permutation(len(pts))
+    b = cluster(pts[perm], seed=7)
+    np.testing.assert_array_equal(a.labels[perm], b.labels)
+
+
+def test_tiny_groups_are_not_formed():
+    pts, _ = _blobs()
+    pts = np.vstack([pts, [[40.0, 40.0]]])  # one far outlier
+    c = cluster(pts, seed=0, min_group_size=5)
+    assert np.bincount(c.labels).min() >= 5
+
+
+def test_one_group_when_too_few_points():
+    pts = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    c = cluster(pts, seed=0, min_group_size=5)
+    assert c.k == 1
+    assert c.labels.tolist() == [0, 0, 0]
