@@ -1,4 +1,16 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from walkthetalk.pulse import views
 
 app_name = "pulse"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("w/<int:wave_id>/", views.answer, name="answer"),
+    path("w/<int:wave_id>/thanks/", views.thanks, name="thanks"),
+    path("<slug:slug>/", views.waves, name="waves"),
+    path("<slug:slug>/new/", views.new_wave, name="new_wave"),
+    path("<slug:slug>/waves/<int:wave_id>/", views.wave_detail, name="wave"),
+    path("<slug:slug>/waves/<int:wave_id>/close/", views.close_wave, name="close_wave"),
+    path("<slug:slug>/waves/<int:wave_id>/min-size/", views.min_size, name="min_size"),
+    path("<slug:slug>/waves/<int:wave_id>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/waves/<int:wave_id>/export.csv", views.export_csv, name="export_csv"),
+]

@@ -1,0 +1,137 @@
+"""Demo pulse waves for Northhaven: two closed waves and one open, with simulated answers.
+
+Answers are drawn with numpy from a fixed seed and go through the same services as real ones
+(wave invitations → redemption → submit), so the demo exercises the whole path. The simulated
+system shows a parallel process: "don't make a mistake" is strong at the leadership level and
+mirrored by supervisors and direct care, while care for people and hope are shared strengths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from walkthetalk.analysis.pulse import Instrument
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem, Level, Unit, UnitKind
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Wave
+
+WAVES = (
+    # title, days ago opened, days open (None: still open), responses
+    ("Spring pulse", 330, 28, 240),
+    ("Autumn pulse", 150, 28, 260),
+    ("Spring pulse, this year", 10, None, 150),
+)
+BASE = {
+    "talk": 3.3,
+    "trust": 3.5,
+    "feel": 3.0,
+    "roles": 3.0,
+    "think": 2.9,
+    "question": 3.0,
+    "ask": 3.2,
+    "play": 3.4,
+    "mistakes": 3.3,
+    "strain": 3.5,
+    "strengths": 4.0,
+}
+LEVEL_SHIFT = {  # by level position: 1 funders … 5 persons served
+    1: {"think": -0.4, "roles": -0.5, "question": -0.3},
+    2: {"mistakes": -1.1, "question": -0.3, "play": -0.2},
+    3: {"mistakes": -1.0, "ask": -0.2},
+    4: {"mistakes": -0.9, "strain": 0.4, "feel": -0.2},
+    5: {"mistakes": -0.2, "strengths": 0.2, "trust": -0.3},
+}
+WAVE_SHIFT: tuple[dict[str, float], ...] = (
+    {},
+    {"talk": 0.2, "question": 0.2, "trust": 0.1},
+    {"talk": 0.35, "question": 0.3, "mistakes": 0.25, "strain": -0.2},
+)
+LEVEL_SHARE = {1: 0.07, 2: 0.13, 3: 0.2, 4: 0.4, 5: 0.2}
+LEVEL_KINDS = {  # which units people of each level belong to
+    1: (UnitKind.AGENCY,),
+    2: (UnitKind.ORGANIZATION,),
+    3: (UnitKind.PROGRAM,),
+    4: (UnitKind.TEAM,),
+    5: (UnitKind.PROGRAM, UnitKind.TEAM),
+}
+
+
+def _roots(system: CareSystem) -> list[Unit]:
+    agencies = list(system.units.filter(kind=UnitKind.AGENCY, parent__isnull=True))
+    state = [u for u in agencies if "Department" in u.name]
+    counties = sorted(
+        (u for u in agencies if u.name.endswith("Authority") and u.children.exists()),
+        key=lambda u: u.name,
+    )
+    return (state + counties)[:3] or agencies[:3]
+
+
+def _answers(
+    inst: Instrument, latent: dict[str, float], rng: np.random.Generator
+) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for scale in inst.scales:
+        for item in scale.items:
+            if rng.random() < 0.03:
+                out[item.id] = None  # prefer not to say
+                continue
+            centre = latent[scale.id]
+            if item.reverse:
+                centre = inst.low + inst.high - centre
+            value = int(np.clip(np.rint(centre + rng.normal(0, 0.6)), inst.low, inst.high))
+            out[item.id] = value
+    return out
+
+
+def seed_demo(system: CareSystem, seed: int = 11) -> None:
+    """Give ``system`` demo waves (idempotent: nothing happens if it already has waves)."""
+    if Wave.objects.filter(care_system=system).exists():
+        return
+    rng = np.random.default_rng(seed)
+    inst = services.instrument()
+    roots = _roots(system)
+    if not roots:
+        return
+    covered = services.descendants(system, [u.pk for u in roots])
+    units = list(Unit.objects.filter(pk__in=covered).order_by("pk"))
+    levels = {lv.position: lv for lv in Level.objects.filter(care_system=system)}
+    # lasting unit effects, inherited down the tree, so units mirror their parents too
+    effect: dict[int, float] = {}
+    for unit in sorted(units, key=lambda u: u.kind):
+        effect[unit.pk] = effect.get(unit.parent_id or 0, 0.0) + float(rng.normal(0, 0.15))
+    today = services.today()
+    for w, (title, ago, days_open, n) in enumerate(WAVES):
+        opened = today - dt.timedelta(days=ago)
+        wave = services.open_wave(system, title, roots, opened_on=opened)
+        positions = rng.choice(list(LEVEL_SHARE), size=n, p=np.array(list(LEVEL_SHARE.values())))
+        people: dict[tuple[int, int], int] = {}
+        for pos in positions:
+            candidates = [u for u in units if u.kind in LEVEL_KINDS[int(pos)]] or units
+            unit = candidates[int(rng.integers(len(candidates)))]
+            people[(int(pos), unit.pk)] = people.get((int(pos), unit.pk), 0) + 1
+        by_pk = {u.pk: u for u in units}
+        last_day = min(today, opened + dt.timedelta(days=days_open or ago))
+        for (pos, unit_pk), count in sorted(people.items()):
+            unit, level = by_pk[unit_pk], levels.get(pos)
+            tokens = services.make_batch(
+                wave, count, unit=unit, level=level, sector=unit.sector, label=unit.name[:60]
+            )
+            for token in tokens:
+                participant_pass = caremap_services.redeem_invitation(token)
+                latent = {
+                    s: BASE[s]
+                    + LEVEL_SHIFT.get(pos, {}).get(s, 0.0)
+                    + WAVE_SHIFT[w].get(s, 0.0)
+                    + effect[unit_pk] * (-1 if s == "strain" else 1)
+                    + float(rng.normal(0, 0.35))
+                    for s in BASE
+                }
+                day = opened + dt.timedelta(days=int(rng.integers((last_day - opened).days + 1)))
+                services.submit_response(
+                    wave, participant_pass, _answers(inst, latent, rng), submitted_on=day
+                )
+        if days_open is not None:
+            services.close_wave(wave, closed_on=opened + dt.timedelta(days=days_open))

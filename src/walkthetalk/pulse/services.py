@@ -1,0 +1,345 @@
+"""Every write of the pulse app, one transaction each: views, the demo and tests call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from walkthetalk.analysis.privacy import (
+    Cell,
+    MinimumSizePolicy,
+    PrivacyError,
+    ReleaseLedger,
+    ReleasePlan,
+    check_min_size_change,
+    plan_release,
+)
+from walkthetalk.analysis.pulse import Instrument, InstrumentError, load_shipped_instrument
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
+from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.pulse.models import Response, Wave, WaveBatch
+
+DEFAULT_INSTRUMENT = "walk_the_talk_pulse"
+MAX_TITLE = 120
+MAX_BATCH = 1_000
+
+
+class PulseError(ValueError):
+    """A pulse action that cannot be done; the message says why in plain, kind words."""
+
+
+class AlreadyAnswered(PulseError):
+    """This participant has already answered this wave; their first answers are kept."""
+
+
+def today() -> dt.date:
+    return caremap_services.today()
+
+
+@lru_cache(maxsize=16)
+def instrument(key: str = DEFAULT_INSTRUMENT) -> Instrument:
+    """A shipped instrument by key (cached; instruments are immutable)."""
+    try:
+        return load_shipped_instrument(key)
+    except InstrumentError as exc:
+        raise PulseError(f"There is no pulse instrument called '{key}'.") from exc
+
+
+def instrument_for(wave: Wave) -> Instrument:
+    inst = instrument(wave.instrument_key)
+    if inst.version != wave.instrument_version:
+        raise PulseError(
+            f"This wave used version {wave.instrument_version} of its instrument, "
+            f"but version {inst.version} is installed."
+        )
+    return inst
+
+
+def descendants(system: CareSystem, roots: Iterable[int]) -> set[int]:
+    """Ids of the given units and every unit below them."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Unit.objects.filter(care_system=system).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in seen:
+            seen.add(pk)
+            stack.extend(children.get(pk, []))
+    return seen
+
+
+def covered_unit_ids(wave: Wave) -> set[int]:
+    return descendants(wave.care_system, wave.units.values_list("pk", flat=True))
+
+
+def covers(wave: Wave, unit_id: int | None) -> bool:
+    """Whether a participant placed in ``unit_id`` may answer ``wave``.
+
+    A participant with no unit (an open link) may answer only a wave that covers the whole
+    care system.
+    """
+    covered = covered_unit_ids(wave)
+    if unit_id is None:
+        return covered >= set(
+            Unit.objects.filter(care_system_id=wave.care_system_id).values_list("pk", flat=True)
+        )
+    return unit_id in covered
+
+
+@transaction.atomic
+def open_wave(
+    system: CareSystem,
+    title: str,
+    units: Sequence[Unit],
+    *,
+    instrument_key: str = DEFAULT_INSTRUMENT,
+    opened_on: dt.date | None = None,
+) -> Wave:
+    """Open a wave over ``units`` and everything below them.
+
+    The care system's minimum group size is copied now and can only be raised afterwards.
+    """
+    title = " ".join((title or "").split())
+    if not title:
+        raise PulseError("A wave needs a title, for example “Spring pulse”.")
+    if len(title) > MAX_TITLE:
+        raise PulseError(f"Please keep the title to {MAX_TITLE} characters.")
+    if not units:
+        raise PulseError("Choose at least one unit for the wave to cover.")
+    if any(unit.care_system_id != system.pk for unit in units):
+        raise PulseError("A wave can only cover units of its own care system.")
+    inst = instrument(instrument_key)
+    try:
+        policy = MinimumSizePolicy(system.min_group_size).open_wave()
+    except PrivacyError as exc:
+        raise PulseError(str(exc)) from exc
+    wave = Wave.objects.create(
+        care_system=system,
+        title=title,
+        instrument_key=instrument_key,
+        instrument_version=inst.version,
+        opened_on=opened_on or today(),
+        min_group_size=policy.min_size,
+    )
+    wave.units.set(units)
+    wave.release_ledger = ReleaseLedger(wave=str(wave.pk), min_size=policy.min_size).to_dict()
+    wave.save(update_fields=["release_ledger"])
+    return wave
+
+
+@transaction.atomic
+def change_min_group_size(wave: Wave, min_group_size: int) -> Wave:
+    """Raise a wave's minimum group size; lowering it after the wave has opened is refused."""
+    given, wave = wave, Wave.objects.select_for_update().get(pk=wave.pk)
+    try:
+        new = check_min_size_change(wave.min_group_size, min_group_size, wave_open=True)
+    except PrivacyError as exc:
+        raise PulseError(
+            f"The minimum group size of this wave is {wave.min_group_size}. It can be raised, "
+            "but never lowered once the wave has opened, so no earlier figure can be undone."
+        ) from exc
+    ledger = _ledger(wave)
+    wave.min_group_size = new
+    wave.release_ledger = ReleaseLedger(ledger.wave, new, ledger.released).to_dict()
+    wave.save(update_fields=["min_group_size", "release_ledger"])
+    given.min_group_size, given.release_ledger = wave.min_group_size, wave.release_ledger
+    return wave
+
+
+@transaction.atomic
+def close_wave(wave: Wave, closed_on: dt.date | None = None) -> Wave:
+    given, wave = wave, Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.closed_on is not None:
+        raise PulseError("This wave is already closed.")
+    day = closed_on or today()
+    if day < wave.opened_on:
+        raise PulseError("A wave cannot close before the day it opened.")
+    wave.closed_on = day
+    wave.save(update_fields=["closed_on"])
+    given.closed_on = day
+    return wave
+
+
+@transaction.atomic
+def make_batch(
+    wave: Wave,
+    count: int,
+    *,
+    unit: Unit,
+    level: Level | None = None,
+    sector: Sector | None = None,
+    label: str = "",
+) -> list[str]:
+    """Make one-time invitations for a wave; returns the tokens, which are shown once only."""
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if not wave.is_open:
+        raise PulseError("This wave is closed, so it takes no new invitations.")
+    if not 1 <= count <= MAX_BATCH:
+        raise PulseError(f"A batch holds between 1 and {MAX_BATCH} invitations.")
+    if unit is None or unit.care_system_id != wave.care_system_id or not covers(wave, unit.pk):
+        raise PulseError("Choose a unit that this wave covers.")
+    for part in (level, sector):
+        if part is not None and part.care_system_id != wave.care_system_id:
+            raise PulseError("Invitations can only carry parts of their own care system.")
+    label = " ".join((label or "").split())[:80]
+    tokens = caremap_services.create_invitations(
+        wave.care_system,
+        count,
+        unit=unit,
+        level=level,
+        sector=sector,
+        batch_label=f"Pulse: {wave.title}{' — ' + label if label else ''}"[:120],
+    )
+    WaveBatch.objects.create(
+        wave=wave,
+        label=label,
+        count=count,
+        unit=unit,
+        level=level,
+        sector=sector,
+        created_on=today(),
+    )
+    return tokens
+
+
+def coarse_day(wave: Wave, day: dt.date) -> dt.date:
+    """The date kept with a response: the Monday of its week (never before the wave opened).
+
+    A week, not the day, so a response cannot be matched by date to the day an invitation was
+    used; it is still fine enough to follow a wave's progress.
+    """
+    return max(day - dt.timedelta(days=day.weekday()), wave.opened_on)
+
+
+def submission_key(wave_id: int, participation_key_hash: str) -> str:
+    """A keyed hash of wave and participation: unique per pair, unlinkable without the secret."""
+    message = f"walkthetalk.pulse.response:{wave_id}:{participation_key_hash}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
+    key = submission_key(wave.pk, participant_pass.key_hash)
+    return Response.objects.filter(wave=wave, submission_key=key).exists()
+
+
+def clean_answers(inst: Instrument, answers: Mapping[str, object]) -> dict[str, float | None]:
+    """Answers checked against the instrument: every item present, each a response value or
+    ``None`` ("prefer not to say"). Raises :class:`PulseError` otherwise."""
+    allowed = {o.value for o in inst.response_options}
+    unknown = set(answers) - set(inst.item_ids)
+    if unknown:
+        raise PulseError("Some answers do not belong to this pulse; nothing was saved.")
+    cleaned: dict[str, float | None] = {}
+    for item_id in inst.item_ids:
+        if item_id not in answers:
+            raise PulseError("Some answers were missing; nothing was saved. Please try again.")
+        value = answers[item_id]
+        if value is None:
+            cleaned[item_id] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value not in allowed:
+            raise PulseError("One answer was not one of the choices; nothing was saved.")
+        cleaned[item_id] = float(value)
+    return cleaned
+
+
+def submit_response(
+    wave: Wave,
+    participant_pass: ParticipantPass,
+    answers: Mapping[str, object],
+    *,
+    submitted_on: dt.date | None = None,
+) -> Response:
+    """Store a participant's answers with coarse attributes only (one response per wave).
+
+    The participation is written (or found) here, on the participant's own action — never when
+    the invitation was used. A second submission raises :class:`AlreadyAnswered` and changes
+    nothing. ``submitted_on`` (a day within the wave, not in the future) is for imports and the
+    demo; pages leave it out and today is used.
+    """
+    wave = Wave.objects.get(pk=wave.pk)
+    day = submitted_on or today()
+    if not wave.opened_on <= day <= today():
+        raise PulseError("Answers can only be dated between the wave's opening and today.")
+    day = coarse_day(wave, day)
+    if not wave.is_open:
+        raise PulseError("This wave has closed, so it no longer takes answers. Thank you anyway.")
+    if participant_pass.care_system_id != wave.care_system_id:
+        raise PulseError("This pulse belongs to another care system.")
+    if not covers(wave, participant_pass.unit_id):
+        raise PulseError("This pulse is for other parts of the care system.")
+    cleaned = clean_answers(instrument_for(wave), answers)
+    if has_answered(wave, participant_pass):
+        raise AlreadyAnswered("You have already answered this pulse. Your first answers are kept.")
+    participation = caremap_services.participation_for(participant_pass)
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                wave=wave,
+                submission_key=submission_key(wave.pk, participation.key_hash),
+                unit_id=participation.unit_id,
+                level_id=participation.level_id,
+                sector_id=participation.sector_id,
+                submitted_on=day,
+                answers=cleaned,
+            )
+    except IntegrityError as exc:
+        raise AlreadyAnswered(
+            "You have already answered this pulse. Your first answers are kept."
+        ) from exc
+
+
+# --------------------------------------------------------------------------- privacy ledger
+
+
+def _ledger(wave: Wave) -> ReleaseLedger:
+    if wave.release_ledger:
+        return ReleaseLedger.from_dict(wave.release_ledger)
+    return ReleaseLedger(wave=str(wave.pk), min_size=wave.min_group_size)
+
+
+def _signature(cell: Cell) -> tuple[str, str, frozenset[object]]:
+    return (cell.key, cell.dimension, frozenset(cell.contributors))
+
+
+@transaction.atomic
+def record_release(wave: Wave, plan: ReleasePlan) -> ReleaseLedger:
+    """Add what ``plan`` released to the wave's ledger (each distinct cell once)."""
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    ledger = _ledger(locked)
+    known = {_signature(c) for c in ledger.released}
+    new = []
+    for cell in plan.released_cells:
+        if _signature(cell) not in known:
+            known.add(_signature(cell))
+            new.append(cell)
+    if new:
+        ledger = ReleaseLedger(ledger.wave, ledger.min_size, ledger.released + tuple(new))
+        locked.release_ledger = ledger.to_dict()
+        locked.save(update_fields=["release_ledger"])
+        wave.release_ledger = locked.release_ledger
+    return ledger
+
+
+@transaction.atomic
+def release(wave: Wave, cells: Sequence[Cell]) -> tuple[ReleasePlan, ReleaseLedger]:
+    """Decide which figures may be shown for ``wave`` and record them before they are shown.
+
+    Every figure the pulse app shows or exports about a wave passes through here: cells are
+    checked against each other and against everything released for the wave before (so "n=5,
+    then n=6" across page loads cannot single anyone out).
+    """
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    plan = plan_release(cells, locked.min_group_size, ledger=_ledger(locked))
+    ledger = record_release(locked, plan)
+    wave.release_ledger = locked.release_ledger
+    return plan, ledger

@@ -1,0 +1,32 @@
+"""Small template filters for the pulse pages."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Mapping[str, object] | None, key: str) -> object:
+    """``mapping[key]`` or ``None``."""
+    return mapping.get(key) if mapping is not None else None
+
+
+@register.filter
+def number(value: float | None) -> str:
+    """Two decimals, or a dash where there is no number (NaN: e.g. a flat profile)."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.2f}"
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A change with its sign, two decimals: +0.25, −0.10."""
+    if value is None:
+        return "—"
+    return f"{value:+.2f}".replace("-", "−")

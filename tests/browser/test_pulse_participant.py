@@ -1,0 +1,83 @@
+"""A participant answers a pulse on a phone in real Chromium: keyboard, errors, thanks, axe."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from walkthetalk.caremap.models import Participation
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Response
+
+from ..caremap.factories import small_system
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_participant_answers_a_pulse_on_a_phone(live_server, page: Page) -> None:
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [system.units.get(name="Riverbend Recovery")])
+    team = system.units.get(name="Riverbend Day Team")
+    (token,) = services.make_batch(wave, 1, unit=team, level=system.levels.get(name="Direct care"))
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("You're in")
+    assert Participation.objects.count() == 0
+
+    page.goto(f"{live_server.url}/pulse/w/{wave.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spring pulse")
+    expect(page.get_by_text("Part 1 of 11")).to_be_visible()
+    assert_accessible(page)
+
+    # Keyboard alone: Tab reaches the first radio group, arrows choose within it.
+    first = page.get_by_role("group", name="In our team, people can bring up a hard subject")
+    first.get_by_label("Not at all true for us").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    expect(first.get_by_label("A little true for us")).to_be_checked()
+
+    # Sending a part with a statement left out asks kindly and keeps what was chosen.
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please choose an answer for each statement")
+    expect(
+        page.get_by_role(
+            "group", name="In our team, people can bring up a hard subject"
+        ).get_by_label("A little true for us")
+    ).to_be_checked()
+    assert_accessible(page)
+
+    for number in range(1, 12):
+        expect(page.get_by_text(f"Part {number} of 11")).to_be_visible()
+        groups = page.locator("fieldset.pulse-item")
+        for i in range(groups.count()):
+            group = groups.nth(i)
+            if number == 2 and i == 0:
+                group.get_by_label("Prefer not to say").check()
+            elif not group.locator("input:checked").count():
+                group.get_by_label("Mostly true for us").check()
+        if number == 3:  # going back keeps the answers already given
+            page.get_by_role("button", name="Back").click()
+            expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+            expect(
+                page.locator("fieldset.pulse-item").first.get_by_label("Prefer not to say")
+            ).to_be_checked()
+            page.get_by_role("button", name="Next").click()
+            expect(page.get_by_text("Part 3 of 11")).to_be_visible()
+            groups = page.locator("fieldset.pulse-item")
+            for i in range(groups.count()):
+                groups.nth(i).get_by_label("Mostly true for us").check()
+        last = number == 11
+        page.get_by_role("button", name="Send my answers" if last else "Next").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you — your answers are in")
+    assert_accessible(page)
+    response = Response.objects.get()
+    assert response.answers["talk_1"] == 2.0
+    assert response.answers["trust_1"] is None
+    assert response.answers["strengths_4"] == 4.0
+    assert response.unit == team
+
+    # Coming back: a kind word, and nothing changes.
+    page.goto(f"{live_server.url}/pulse/w/{wave.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("already answered")
+    assert_accessible(page)
+    assert Response.objects.count() == 1

@@ -1,0 +1,105 @@
+"""A steward runs a wave and staff read the results in real Chromium, with axe on each page."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import Invitation
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Wave
+
+from ..caremap.factories import small_system
+from ..pulse.helpers import respond
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def sign_in(page: Page, live_server, system, role: str) -> None:
+    user = get_user_model().objects.create_user(role, password="a-long-staff-password")
+    caremap_services.grant_role(user, system, role)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill(role)
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_steward_opens_invites_counts_and_closes_a_wave(live_server, page: Page) -> None:
+    system = small_system()
+    sign_in(page, live_server, system, "steward")
+    page.goto(f"{live_server.url}/pulse/{system.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Pulse waves of {system.name}")
+    assert_accessible(page)
+    page.get_by_role("link", name="Open a new wave").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Open the wave").click()  # nothing chosen: kind errors
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open a pulse wave")
+    assert Wave.objects.count() == 0
+    page.get_by_label("Title").fill("Spring pulse")
+    page.get_by_label("Riverbend Recovery (organization)").check()
+    page.get_by_role("button", name="Open the wave").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spring pulse")
+    assert_accessible(page)
+    wave = Wave.objects.get()
+    assert wave.min_group_size == 5
+
+    page.get_by_label("Count").fill("4")
+    page.get_by_label("Unit").select_option(label="Riverbend Day Team")
+    page.get_by_label("Level").select_option(label="Direct care")
+    page.get_by_role("button", name="Make invitations").click()
+    links = page.get_by_role("textbox", name="Invitation links").input_value().split()
+    assert len(links) == 4 and all("/join/?t=" in link for link in links)
+    assert Invitation.objects.filter(unit__name="Riverbend Day Team").count() == 4
+    assert_accessible(page)
+    counts = page.get_by_role("table", name="Responses so far by level")
+    expect(counts).to_contain_text("Everyone who answered")
+
+    page.get_by_role("spinbutton", name="Minimum group size").fill("3")
+    page.get_by_role("button", name="Raise the minimum").click()
+    expect(page.locator(".messages")).to_contain_text("never lowered")
+    page.get_by_role("button", name="Close this wave").click()
+    expect(page.locator(".messages")).to_contain_text("is closed")
+    wave.refresh_from_db()
+    assert not wave.is_open and wave.min_group_size == 5
+
+
+def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Page) -> None:
+    system = small_system()
+    org = system.units.get(name="Riverbend Recovery")
+    team = system.units.get(name="Riverbend Day Team")
+    program = system.units.get(name="Riverbend Outpatient")
+    first = services.open_wave(system, "Autumn pulse", [org])
+    respond(first, 6, unit=team, level=system.levels.get(name="Direct care"), value=3)
+    services.close_wave(first)
+    wave = services.open_wave(system, "Spring pulse", [org])
+    for value in (4, 4, 5, 3, 4, 4):
+        respond(wave, 1, unit=team, level=system.levels.get(name="Direct care"), value=value)
+    for value in (2, 3, 3, 2, 3, 4):
+        respond(wave, 1, unit=program, level=system.levels.get(name="Supervisors"), value=value)
+    for value in (3, 2, 2, 3, 2):
+        respond(wave, 1, unit=org, level=system.levels.get(name="Leadership"), value=value)
+    sign_in(page, live_server, system, "leader")
+    page.goto(f"{live_server.url}/pulse/{system.slug}/")
+    page.get_by_role("link", name="Results of Spring pulse").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results: Spring pulse")
+    heat = page.get_by_role("img", name="Heatmap of how much each level")
+    expect(heat).to_be_visible()
+    table = page.get_by_role("table", name="Mean score by healthy way and level")
+    expect(table.get_by_role("row").nth(1)).to_contain_text("Strengths we draw on")
+    expect(table).to_contain_text("We learn from mistakes (Don't make a mistake)")
+    expect(page.get_by_role("table", name="How closely each level mirrors")).to_contain_text(
+        "Direct care and Supervisors"
+    )
+    expect(page.get_by_role("img", name="Line chart of each scale across waves")).to_be_visible()
+    expect(page.get_by_role("table", name="Mean score by wave")).to_contain_text("Autumn pulse")
+    expect(table).to_contain_text("Leadership (n=5)")
+    assert_accessible(page)
+    page.get_by_label("Healthy way", exact=True).select_option(label="We learn from mistakes")
+    page.get_by_label("Healthy way", exact=True).press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("table", name="We learn from mistakes by unit")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the figures (CSV)").click()
+    body = open(download.value.path(), encoding="utf-8").read()
+    assert body.startswith("wave,group_type,group,responses")

@@ -1,0 +1,42 @@
+"""Builders for pulse tests: waves, participants and their answers."""
+
+from __future__ import annotations
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem, Level, Unit
+from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Wave
+
+
+def answers(value: int | None = 4, **overrides: int | None) -> dict[str, object]:
+    inst = services.instrument()
+    out: dict[str, object] = {item_id: value for item_id in inst.item_ids}
+    out.update(overrides)
+    return out
+
+
+def healthy(value: int) -> dict[str, object]:
+    """Answers that give every scale the score ``value`` (reverse-worded items turned around)."""
+    inst = services.instrument()
+    return {
+        item.id: (inst.low + inst.high - value) if item.reverse else value for item in inst.items
+    }
+
+
+def unit(system: CareSystem, name: str) -> Unit:
+    return system.units.get(name=name)
+
+
+def level(system: CareSystem, name: str = "Direct care") -> Level:
+    return system.levels.get(name=name)
+
+
+def passes(wave: Wave, n: int, *, unit: Unit, level: Level | None = None) -> list[ParticipantPass]:
+    tokens = services.make_batch(wave, n, unit=unit, level=level, sector=unit.sector)
+    return [caremap_services.redeem_invitation(t) for t in tokens]
+
+
+def respond(wave: Wave, n: int, *, unit: Unit, level: Level | None = None, value: int = 4) -> None:
+    for participant_pass in passes(wave, n, unit=unit, level=level):
+        services.submit_response(wave, participant_pass, healthy(value))

@@ -1,0 +1,44 @@
+"""The Northhaven demo: two closed waves and one open, with a parallel process to find."""
+
+import pytest
+
+from walkthetalk.caremap.demo import seed_demo_map
+from walkthetalk.pulse import figures
+from walkthetalk.pulse.demo import seed_demo
+from walkthetalk.pulse.models import Response, Wave
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_waves_show_a_parallel_process_and_seeding_is_idempotent() -> None:
+    system = seed_demo_map()
+    seed_demo(system)
+    waves = list(Wave.objects.filter(care_system=system).order_by("opened_on"))
+    assert [w.is_open for w in waves] == [False, False, True]
+    assert all(w.min_group_size == system.min_group_size for w in waves)
+    n = Response.objects.filter(wave__care_system=system).count()
+    assert n > 500
+    for wave in waves:
+        days = set(Response.objects.filter(wave=wave).values_list("submitted_on", flat=True))
+        assert min(days) >= wave.opened_on
+        assert wave.closed_on is None or max(days) <= wave.closed_on
+    seed_demo(system)
+    assert Wave.objects.filter(care_system=system).count() == 3
+    assert Response.objects.filter(wave__care_system=system).count() == n
+
+    d = figures.dashboard(waves[1])
+    assert d.heat_rows[0].kind == "strengths"
+    assert all(n is not None for n in d.level_ns)
+    mistakes = next(r for r in d.heat_rows if r.scale_id == "mistakes")
+    by_level = dict(zip(d.levels, mistakes.cells, strict=True))
+    assert by_level["Leadership"] < by_level["Funders and regulators"] - 0.5
+    mirrored = {str(m.unit): m for m in d.mirrors}
+    assert "mistakes" in mirrored["Supervisors"].shared_strains
+    assert "mistakes" in mirrored["Direct care"].shared_strains
+    assert mirrored["Supervisors"].shape_r > 0.5
+    edges = [t for t in d.through if t.pattern == "shared_strain"]
+    mistakes_line = next(t for t in edges if t.scale_id == "mistakes")
+    assert mistakes_line.levels[:3] == ("Leadership", "Supervisors", "Direct care")
+    assert d.through[0].pattern == "shared_strength"  # strengths first
+    assert len(d.trend) == 2 and d.previous == waves[0]
+    assert any(r.estimate is not None for r in d.unit_rows)

@@ -1,0 +1,219 @@
+"""Pulse pages over HTTP: who may see what, the participant's steps, bad input, CSV."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import Participation
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Response, Wave
+
+from ..caremap.factories import small_system
+from .helpers import level, respond, unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def system():
+    return small_system()
+
+
+@pytest.fixture
+def wave(system):
+    return services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
+
+
+def staff(system, role: str | None, name: str = "sam") -> Client:
+    user = get_user_model().objects.create_user(name, password="a-long-staff-password")
+    if role:
+        caremap_services.grant_role(user, system, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def participant(system, wave) -> Client:
+    (token,) = services.make_batch(wave, 1, unit=unit(system, "Riverbend Day Team"))
+    client = Client()
+    response = client.post("/join/", {"t": token})
+    assert response.status_code == 302
+    return client
+
+
+def test_staff_pages_need_a_role(system, wave) -> None:
+    urls = [
+        reverse("pulse:waves", args=[system.slug]),
+        reverse("pulse:dashboard", args=[system.slug, wave.pk]),
+        reverse("pulse:export_csv", args=[system.slug, wave.pk]),
+    ]
+    nobody = staff(system, None, "nobody")
+    for url in urls:
+        assert Client().get(url).status_code == 302  # to sign in
+        assert nobody.get(url).status_code == 403
+    facilitator = staff(system, "facilitator", "fran")
+    for url in urls:
+        assert facilitator.get(url).status_code == 200
+    manage = reverse("pulse:wave", args=[system.slug, wave.pk])
+    assert facilitator.get(manage).status_code == 403
+    assert (
+        facilitator.post(reverse("pulse:close_wave", args=[system.slug, wave.pk])).status_code
+        == 403
+    )
+    wave.refresh_from_db()
+    assert wave.is_open
+
+
+def test_steward_opens_invites_and_closes_a_wave(system) -> None:
+    client = staff(system, "steward")
+    page = client.get(reverse("pulse:new_wave", args=[system.slug]))
+    assert b"Units the wave covers" in page.content
+    bad = client.post(reverse("pulse:new_wave", args=[system.slug]), {"title": "Spring"})
+    assert bad.status_code == 200 and Wave.objects.count() == 0
+    org = unit(system, "Riverbend Recovery")
+    done = client.post(
+        reverse("pulse:new_wave", args=[system.slug]),
+        {"title": "Spring", "instrument": "walk_the_talk_pulse", "units": [org.pk]},
+    )
+    wave = Wave.objects.get()
+    assert done.url == reverse("pulse:wave", args=[system.slug, wave.pk])
+    made = client.post(
+        done.url, {"count": 3, "unit": unit(system, "Riverbend Day Team").pk, "label": "Day"}
+    )
+    assert made["Cache-Control"] == "no-store"
+    assert made.content.count(b"/join/?t=") == 3
+    again = client.get(done.url)
+    assert b"/join/?t=" not in again.content  # shown once
+    outside = client.post(
+        done.url, {"count": 3, "unit": unit(system, "Testland Health Department").pk}
+    )
+    assert b"Select a valid choice" in outside.content
+    lower = client.post(
+        reverse("pulse:min_size", args=[system.slug, wave.pk]), {"min_group_size": 3}, follow=True
+    )
+    assert b"never lowered" in lower.content
+    client.post(reverse("pulse:close_wave", args=[system.slug, wave.pk]))
+    wave.refresh_from_db()
+    assert not wave.is_open and wave.min_group_size == 5
+
+
+def test_participant_answers_part_by_part(system, wave) -> None:
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    inst = services.instrument()
+    page = client.get(url)
+    assert page.status_code == 200 and b"Part 1 of 11" in page.content
+    assert b"Prefer not to say" in page.content
+    answers: dict[str, str] = {}
+    for step, scale in enumerate(inst.scales):
+        for item in scale.items:
+            answers[item.id] = "skip" if item.id == "talk_1" else "4"
+        page = client.post(url, {"step": step, **answers})
+        assert Participation.objects.count() == (0 if step < 10 else 1)
+    assert page.status_code == 302 and page.url == reverse("pulse:thanks", args=[wave.pk])
+    stored = Response.objects.get()
+    assert stored.answers["talk_1"] is None and stored.answers["strengths_4"] == 4.0
+    assert client.get(page.url).status_code == 200
+    again = client.post(url, {"step": 10, **answers})
+    assert b"already answered" in again.content
+    assert Response.objects.count() == 1
+
+
+def test_a_missing_answer_is_asked_for_kindly(system, wave) -> None:
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    page = client.post(url, {"step": 0, "talk_1": "4", "talk_2": "4", "talk_3": "2"})
+    assert page.status_code == 400
+    assert b"Please choose an answer for each statement" in page.content
+    assert b"checked" in page.content  # earlier choices are kept
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "post",
+    [{"step": "x"}, {"step": "99"}, {"step": "1", "talk_1": "9"}, {"step": "1", "talk_1": "<b>"}],
+)
+def test_forged_steps_start_again_and_store_nothing(system, wave, post) -> None:
+    client = participant(system, wave)
+    page = client.post(reverse("pulse:answer", args=[wave.pk]), post)
+    assert page.status_code == 400 and b"started again" in page.content
+    assert b"Part 1 of 11" in page.content
+    assert Response.objects.count() == 0 and Participation.objects.count() == 0
+
+
+def test_participant_pages_without_a_pass_or_for_other_units(system, wave) -> None:
+    url = reverse("pulse:answer", args=[wave.pk])
+    assert Client().get(url).status_code == 403
+    (token,) = caremap_services.create_invitations(
+        system, 1, unit=unit(system, "Testland Health Department")
+    )
+    other = Client()
+    other.post("/join/", {"t": token})
+    assert other.get(url).status_code == 404
+    client = participant(system, wave)
+    services.close_wave(wave)
+    closed = client.get(url)
+    assert closed.status_code == 410 and b"closed" in closed.content
+    assert client.get(reverse("pulse:answer", args=[9999])).status_code == 404
+
+
+def test_dashboard_and_csv(system, wave) -> None:
+    respond(wave, 6, unit=unit(system, "Riverbend Day Team"), level=level(system), value=4)
+    client = staff(system, "leader")
+    page = client.get(reverse("pulse:dashboard", args=[system.slug, wave.pk]))
+    html = page.content.decode()
+    assert "data:image/svg+xml;base64," in html
+    assert 'alt="Heatmap of how much each level lives the healthy ways' in html
+    assert "Mean score by healthy way and level" in html
+    assert "We talk openly" in html and "(Don&#x27;t talk)" in html
+    export = client.get(reverse("pulse:export_csv", args=[system.slug, wave.pk]))
+    assert export["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][0] == "wave" and len(rows) > 11
+    total_talk = next(r for r in rows if r[1] == "total" and r[4] == "talk")
+    assert total_talk[3] == "6" and total_talk[8] == "4.00"
+
+
+def test_dashboard_with_too_few_answers_says_so(system, wave) -> None:
+    respond(wave, 2, unit=unit(system, "Riverbend Day Team"), level=level(system))
+    page = staff(system, "steward").get(reverse("pulse:dashboard", args=[system.slug, wave.pk]))
+    assert b"No group is large enough to show yet" in page.content
+    assert b"data:image/svg" not in page.content
+
+
+def test_api_gives_suppressed_aggregates_to_staff_only(system, wave) -> None:
+    respond(wave, 7, unit=unit(system, "Riverbend Day Team"), level=level(system))
+    respond(wave, 3, unit=unit(system, "Riverbend Outpatient"), level=level(system, "Supervisors"))
+    url = f"/api/pulse/{system.slug}/waves/{wave.pk}/aggregates"
+    assert Client().get(url).status_code == 401
+    assert staff(system, None, "nobody").get(url).status_code == 403
+    client = staff(system, "facilitator")
+    listed = client.get(f"/api/pulse/{system.slug}/waves").json()
+    assert [w["title"] for w in listed] == ["Spring pulse"] and listed[0]["min_group_size"] == 5
+    rows = client.get(url).json()
+    total = next(r for r in rows if r["group_type"] == "total" and r["scale"] == "talk")
+    assert total["responses"] == 10 and total["mean"] == pytest.approx(4.0)
+    supervisors = next(r for r in rows if r["group"] == "Supervisors" and r["scale"] == "talk")
+    assert supervisors["responses"] is None and supervisors["mean"] is None
+
+
+def test_statements_name_the_participants_own_kind_of_unit(system, wave) -> None:
+    (token,) = services.make_batch(wave, 1, unit=unit(system, "Riverbend Outpatient"))
+    client = Client()
+    client.post("/join/", {"t": token})
+    page = client.get(reverse("pulse:answer", args=[wave.pk])).content.decode()
+    assert "In our program, people can bring up a hard subject" in page
+    assert "about your program over the last month" in page
+
+
+def test_open_waves_partial_links_to_the_pulse(system, wave) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("pulse/partials/open_waves.html", {"pulse_waves": [wave]})
+    assert reverse("pulse:answer", args=[wave.pk]) in html and "Spring pulse" in html
+    assert render_to_string("pulse/partials/open_waves.html", {"pulse_waves": []}).strip() == ""
