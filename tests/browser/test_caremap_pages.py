@@ -41,7 +41,7 @@ def test_steward_edits_the_map_and_makes_invitations(live_server, page: Page) ->
     page.get_by_label("User name").fill("sam")
     page.get_by_label("Password").fill("a-long-staff-password")
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Testland System of Care").click()
+    page.get_by_role("link", name="Care map").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Testland System of Care")
     page.get_by_label("Name").fill("Lakeshore Youth Alliance")
     page.get_by_label("Kind").select_option(label="Organization")

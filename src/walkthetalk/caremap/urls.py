@@ -5,7 +5,6 @@ from walkthetalk.caremap import views
 app_name = "caremap"
 urlpatterns = [
     path("join/", views.join, name="join"),
-    path("welcome/", views.welcome, name="welcome"),
     path("map/import/", views.import_map, name="import_new"),
     path("map/<slug:slug>/", views.care_map, name="care_map"),
     path("map/<slug:slug>/units/add/", views.add_unit, name="add_unit"),

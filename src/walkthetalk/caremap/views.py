@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from walkthetalk.caremap import mapfile, selectors, services
 from walkthetalk.caremap.forms import InvitationBatchForm, MapUploadForm, NameForm, UnitForm
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
-from walkthetalk.caremap.participant_http import current_pass, give_pass
+from walkthetalk.caremap.participant_http import give_pass
 
 STEWARD = StaffRole.Role.STEWARD
 
@@ -193,22 +193,12 @@ def join(request: HttpRequest) -> HttpResponse:
         except services.InvitationError as exc:
             error = str(exc)
         else:
-            return give_pass(redirect("caremap:welcome"), participant_pass)
+            return give_pass(redirect("welcome"), participant_pass)
     response = render(
         request, "caremap/join.html", {"token": token, "error": error}, status=400 if error else 200
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-def welcome(request: HttpRequest) -> HttpResponse:
-    participant_pass = current_pass(request)
-    system = (
-        CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
-        if participant_pass
-        else None
-    )
-    return render(request, "caremap/welcome.html", {"system": system})
 
 
 def _form_errors(form: object) -> str:

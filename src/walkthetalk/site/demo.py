@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from walkthetalk.agenda.demo import seed_demo as seed_agenda_demo
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.demo import seed_demo_map
 from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.conversations.demo import seed_demo as seed_conversations_demo
+from walkthetalk.messenger.demo import DEMO_CODE
+from walkthetalk.messenger.demo import seed_demo as seed_messenger_demo
+from walkthetalk.pulse.demo import seed_demo as seed_pulse_demo
 
 DEMO_PASSWORD = "walk-the-talk-demo"  # noqa: S105 - printed by the demo on purpose
 DEMO_STAFF = (
@@ -24,6 +29,7 @@ class DemoSeed:
     care_system: CareSystem
     usernames: tuple[str, ...]
     password: str
+    receipt_code: str
 
 
 @transaction.atomic
@@ -36,4 +42,24 @@ def seed_demo() -> DemoSeed:
             user.set_password(DEMO_PASSWORD)
             user.save()
         caremap_services.grant_role(user, system, role)
-    return DemoSeed(system, tuple(name for name, _ in DEMO_STAFF), DEMO_PASSWORD)
+    seed_pulse_demo(system)
+    seed_conversations_demo(system)
+    seed_agenda_demo(system)
+    seed_messenger_demo(system)
+    return DemoSeed(system, tuple(name for name, _ in DEMO_STAFF), DEMO_PASSWORD, DEMO_CODE)
+
+
+def demo_participant_links(system: CareSystem, base_url: str, count: int = 3) -> list[str]:
+    """Fresh one-time invitation links for trying the demo as a participant (direct care,
+    on a treatment team). Tokens are never stored, so each demo start makes new ones."""
+    team = system.units.filter(kind=4, sector__slug="treatment").order_by("name").first()
+    level = system.levels.filter(name="Direct care").first()
+    tokens = caremap_services.create_invitations(
+        system,
+        count,
+        unit=team,
+        level=level,
+        sector=team.sector if team else None,
+        batch_label="Demo participant links",
+    )
+    return [f"{base_url}join/?t={token}" for token in tokens]

@@ -7,6 +7,7 @@ from walkthetalk.site.api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("welcome/", views.welcome, name="welcome"),
     path("api/", api.urls),
     path(
         "accounts/login/",

@@ -1,12 +1,58 @@
+"""Site-wide pages: the staff home, the participant home, and a health check."""
+
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.caremap import selectors as caremap_selectors
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.participant_http import current_pass
+from walkthetalk.conversations import selectors as conversation_selectors
+from walkthetalk.messenger import selectors as messenger_selectors
+from walkthetalk.pulse import selectors as pulse_selectors
+
+
+@dataclass(frozen=True)
+class StaffSystem:
+    system: CareSystem
+    is_steward: bool
+    is_facilitator: bool
+    is_leader: bool
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    systems = caremap_selectors.systems_for(request.user)
+    systems = [
+        StaffSystem(
+            system,
+            caremap_selectors.has_role(request.user, system, "steward"),
+            caremap_selectors.has_role(request.user, system, "steward", "facilitator"),
+            caremap_selectors.has_role(request.user, system, "steward", "leader"),
+        )
+        for system in caremap_selectors.systems_for(request.user)
+    ]
     return render(request, "site/home.html", {"systems": systems})
+
+
+def welcome(request: HttpRequest) -> HttpResponse:
+    """The participant's home: everything open to them, reached after an invitation."""
+    participant_pass = current_pass(request)
+    system = (
+        CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
+        if participant_pass
+        else None
+    )
+    context: dict[str, object] = {"system": system}
+    if participant_pass is not None and system is not None:
+        context.update(
+            pulse_waves=pulse_selectors.open_waves_for(participant_pass),
+            conversations=conversation_selectors.open_conversations_for(participant_pass),
+            gatherings=agenda_selectors.gatherings_for(participant_pass, timezone.localdate()),
+            leadership_roles=messenger_selectors.leadership_roles_for(participant_pass),
+        )
+    return render(request, "site/welcome.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

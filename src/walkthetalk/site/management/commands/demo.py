@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from walkthetalk.site.demo import seed_demo
+from walkthetalk.site.demo import demo_participant_links, seed_demo
 from walkthetalk.site.serving import serve_site
 
 
@@ -45,6 +45,10 @@ class Command(BaseCommand):
             f"Staff sign in: user '{seed.usernames[0]}' (also {', '.join(seed.usernames[1:])}),"
             f" password '{seed.password}'"
         )
+        self.stdout.write("Try it as a participant (each link works once):")
+        for link in demo_participant_links(seed.care_system, url):
+            self.stdout.write(f"  {link}")
+        self.stdout.write(f"A demo concern's receipt code: {seed.receipt_code}")
         self.stdout.write("Press Ctrl+C to stop.\n")
         try:
             serve_site(options["host"], options["port"])

@@ -1,0 +1,44 @@
+"""The participant's home page lists what is open to them, and only that."""
+
+import pytest
+from django.urls import reverse
+
+from walkthetalk.caremap.passes import PASS_COOKIE
+from walkthetalk.pulse import services as pulse_services
+
+from ..caremap.factories import small_system
+from ..pulse.helpers import passes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_a_pass_the_page_points_to_the_invitation(client) -> None:
+    body = client.get(reverse("welcome")).content.decode()
+    assert "open the invitation link" in body
+    assert "pulse" not in body.lower()
+
+
+def test_with_a_pass_the_open_pulse_and_the_backlog_are_listed(client) -> None:
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    wave = pulse_services.open_wave(system, "Spring pulse", [team])
+    (participant_pass,) = passes(wave, 1, unit=team)
+    client.cookies[PASS_COOKIE] = participant_pass.sign()
+    body = client.get(reverse("welcome")).content.decode()
+    assert "Testland System of Care" in body
+    assert "Spring pulse" in body
+    assert reverse("pulse:answer", args=[wave.pk]) in body
+    assert reverse("agenda:backlog") in body
+
+
+def test_a_participant_outside_the_wave_does_not_see_it(client) -> None:
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    agency = system.units.get(name="Testland Health Department")
+    pulse_services.open_wave(system, "Team pulse", [team])
+    wave_for_agency = pulse_services.open_wave(system, "Agency pulse", [agency])
+    other_pass = passes(wave_for_agency, 1, unit=agency)[0]
+    client.cookies[PASS_COOKIE] = other_pass.sign()
+    body = client.get(reverse("welcome")).content.decode()
+    assert "Agency pulse" in body
+    assert "Team pulse" not in body
