@@ -52,7 +52,12 @@ def seed_demo() -> DemoSeed:
 def demo_participant_links(system: CareSystem, base_url: str, count: int = 3) -> list[str]:
     """Fresh one-time invitation links for trying the demo as a participant (direct care,
     on a treatment team). Tokens are never stored, so each demo start makes new ones."""
-    team = system.units.filter(kind=4, sector__slug="treatment").order_by("name").first()
+    # A treatment team under the state department, which the demo's open pulse covers.
+    team = (
+        system.units.filter(kind=4, parent__parent__parent__name__contains="Department")
+        .order_by("name")
+        .first()
+    )
     level = system.levels.filter(name="Direct care").first()
     tokens = caremap_services.create_invitations(
         system,
