@@ -1,1 +1,254 @@
-"""Data and its invariants for the conversations app."""
+"""Data and its invariants for the conversations app.
+
+Anonymity by construction:
+
+- A participant appears in a conversation as a :class:`ConversationParticipant` with a random
+  UUID key, holding only the coarse sector copied from their care-map participation and days
+  (never times). Imported Pol.is voters are participants with no participation at all.
+- Votes, statements written by participants and "what do you mean?" questions carry days only,
+  and votes have random keys, so neither row order nor a timestamp says who voted when.
+- Public identifiers of conversations and statements are random, never a sequence.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from walkthetalk.caremap.defaults import default_agreements
+from walkthetalk.caremap.models import CareSystem, Participation, Sector
+
+STATEMENT_MAX_LENGTH = 280
+"""The longest statement a participant may write (imported statements may be longer)."""
+
+STORED_STATEMENT_MAX_LENGTH = 2000
+
+
+def new_conversation_id() -> str:
+    return secrets.token_urlsafe(9)  # 12 URL-safe characters, 72 random bits
+
+
+def new_statement_id() -> str:
+    return secrets.token_urlsafe(6)  # 8 URL-safe characters, 48 random bits
+
+
+class Conversation(models.Model):
+    class Moderation(models.TextChoices):
+        BEFORE = "before", "Before publishing (a facilitator approves each new statement)"
+        AFTER = "after", "After publishing (new statements appear at once)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_conversation_id)
+    care_system = models.ForeignKey(
+        CareSystem, on_delete=models.CASCADE, related_name="conversations"
+    )
+    title = models.CharField(max_length=200)
+    question = models.TextField(blank=True, max_length=1000)
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="+")
+    moderation = models.CharField(
+        max_length=10, choices=Moderation.choices, default=Moderation.AFTER
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    open_link = models.BooleanField(
+        default=True, help_text="Anyone with the open link may join, declaring their sector."
+    )
+    agreements = models.JSONField(default=default_agreements)
+    agreements_version = models.PositiveIntegerField(default=1)
+    created_on = models.DateField()
+    refresh_pending = models.BooleanField(default=False)
+    imported_from = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["care_system", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moderation__in=["before", "after"]),
+                name="conversations_moderation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="conversations_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ConversationParticipant(models.Model):
+    """One participant in one conversation: a random key, a sector, days only.
+
+    ``agreements_version`` is the version of the agreements they accepted (0: not yet).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    participation = models.ForeignKey(
+        Participation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agreements_version = models.PositiveIntegerField(default=0)
+    accepted_on = models.DateField(null=True, blank=True)
+    joined_on = models.DateField()
+    imported = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "participation"],
+                condition=Q(participation__isnull=False),
+                name="conversations_one_participant_per_participation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Participant in {self.conversation_id}"
+
+
+class Statement(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a facilitator"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Not published"
+
+    public_id = models.CharField(max_length=12, unique=True, default=new_statement_id)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="statements"
+    )
+    text = models.CharField(max_length=STORED_STATEMENT_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    is_seed = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        ConversationParticipant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_on = models.DateField()
+    clarification = models.TextField(blank=True, max_length=1000)
+    clarified_on = models.DateField(null=True, blank=True)
+    n_agree = models.PositiveIntegerField(default=0)
+    n_disagree = models.PositiveIntegerField(default=0)
+    n_pass = models.PositiveIntegerField(default=0)
+    extremity = models.FloatField(default=0.0)
+    polis_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "status"], name="conv_statement_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "published", "rejected"]),
+                name="conversations_statement_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def n_votes(self) -> int:
+        return self.n_agree + self.n_disagree + self.n_pass
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        AGREE = 1, "Agree"
+        DISAGREE = -1, "Disagree"
+        PASS = 0, "Pass / unsure"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(
+        ConversationParticipant, on_delete=models.CASCADE, related_name="votes"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices)
+    voted_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "participant", "statement"],
+                name="conversations_one_vote_per_statement",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=[-1, 0, 1]), name="conversations_vote_value_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_value_display()} on {self.statement_id}"
+
+
+class VoteRequest(models.Model):
+    """A vote request already applied: the SHA-256 of (participant, client key), and a day.
+
+    A retried request finds its key here and changes nothing.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    made_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Vote request of {self.made_on}"
+
+
+class ClarificationRequest(models.Model):
+    """A participant asked "what do you mean?" about a statement (once per participant)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="clarification_requests"
+    )
+    participant = models.ForeignKey(
+        ConversationParticipant, on_delete=models.CASCADE, related_name="+"
+    )
+    question = models.CharField(max_length=300, blank=True)
+    asked_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "participant"], name="conversations_one_question_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"“What do you mean?” on {self.statement_id}"
+
+
+class ConversationResult(models.Model):
+    """The last computed common ground of a conversation (written only by the worker)."""
+
+    class State(models.TextChoices):
+        READY = "ready", "Ready"
+        WAITING = "waiting", "Waiting for more votes"
+        FAILED = "failed", "Could not be computed"
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="result"
+    )
+    state = models.CharField(max_length=10, choices=State.choices)
+    message = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict)
+    svg = models.TextField(blank=True)
+    n_votes = models.PositiveIntegerField(default=0)
+    computed_on = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Result of {self.conversation_id} ({self.state})"

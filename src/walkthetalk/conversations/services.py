@@ -1,0 +1,577 @@
+"""Every write in conversations, one transaction each; views, the CLI and tasks call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from walkthetalk.analysis.commonground import MalformedExportError, read_export
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem, Sector
+from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations import text_checks
+from walkthetalk.conversations.models import (
+    STORED_STATEMENT_MAX_LENGTH,
+    ClarificationRequest,
+    Conversation,
+    ConversationParticipant,
+    Statement,
+    Vote,
+    VoteRequest,
+)
+
+MAX_SEED_STATEMENTS = 200
+MAX_STATEMENTS_PER_PARTICIPANT = 30
+MAX_AGREEMENTS = 12
+MAX_AGREEMENT_LENGTH = 500
+MAX_CLARIFICATION_LENGTH = 1000
+MAX_QUESTION_LENGTH = 300
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+VOTE_VALUES = {"agree": Vote.Value.AGREE, "disagree": Vote.Value.DISAGREE, "pass": Vote.Value.PASS}
+_COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
+
+
+class ConversationError(ValueError):
+    """Something that cannot be done; the message says why, in plain and kind words."""
+
+
+class NotAcceptedError(ConversationError):
+    """The participant has not yet accepted the conversation's current agreements."""
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- facilitators: conversations, agreements, moderation -------------------------------
+
+
+@transaction.atomic
+def create_conversation(
+    system: CareSystem,
+    title: str,
+    *,
+    question: str = "",
+    seed_statements: Iterable[str] = (),
+    sectors: Iterable[Sector] = (),
+    moderation: str = Conversation.Moderation.AFTER,
+    open_link: bool = True,
+) -> Conversation:
+    title = " ".join(title.split())
+    if not title:
+        raise ConversationError("A conversation needs a title.")
+    if len(title) > 200:
+        raise ConversationError("Please keep the title to 200 characters.")
+    if len(question) > 1000:
+        raise ConversationError("Please keep the question to 1000 characters.")
+    if moderation not in Conversation.Moderation.values:
+        raise ConversationError("Choose when statements are moderated: before or after publishing.")
+    sector_list = list(sectors)
+    if any(s.care_system_id != system.pk for s in sector_list):
+        raise ConversationError("A conversation can only invite sectors of its own care system.")
+    seeds = _clean_seeds(seed_statements)
+    conversation = Conversation.objects.create(
+        care_system=system,
+        title=title,
+        question=question.strip(),
+        moderation=moderation,
+        open_link=open_link,
+        created_on=today(),
+    )
+    conversation.sectors.set(sector_list)
+    Statement.objects.bulk_create(
+        Statement(
+            conversation=conversation,
+            text=text,
+            status=Statement.Status.PUBLISHED,
+            is_seed=True,
+            created_on=today(),
+        )
+        for text in seeds
+    )
+    return conversation
+
+
+def _clean_seeds(seed_statements: Iterable[str]) -> list[str]:
+    seeds: list[str] = []
+    for raw in seed_statements:
+        text = text_checks.normalise(raw)
+        if not text or text in seeds:
+            continue
+        if len(text) > STORED_STATEMENT_MAX_LENGTH:
+            raise ConversationError(
+                f"A seed statement is longer than {STORED_STATEMENT_MAX_LENGTH} characters: "
+                f"“{text[:40]}…”"
+            )
+        seeds.append(text)
+    if len(seeds) > MAX_SEED_STATEMENTS:
+        raise ConversationError(f"Please start with at most {MAX_SEED_STATEMENTS} statements.")
+    return seeds
+
+
+@transaction.atomic
+def add_seed_statements(conversation: Conversation, texts: Iterable[str]) -> int:
+    existing = set(conversation.statements.values_list("text", flat=True))
+    seeds = [t for t in _clean_seeds(texts) if t not in existing]
+    Statement.objects.bulk_create(
+        Statement(
+            conversation=conversation,
+            text=text,
+            status=Statement.Status.PUBLISHED,
+            is_seed=True,
+            created_on=today(),
+        )
+        for text in seeds
+    )
+    return len(seeds)
+
+
+@transaction.atomic
+def update_agreements(conversation: Conversation, texts: Sequence[str]) -> Conversation:
+    """New wording for the agreements; participants are asked to accept the new wording."""
+    agreements = [" ".join(t.split()) for t in texts if t.strip()]
+    if not agreements:
+        raise ConversationError("A conversation needs at least one agreement.")
+    if len(agreements) > MAX_AGREEMENTS:
+        raise ConversationError(f"Please keep to {MAX_AGREEMENTS} agreements or fewer.")
+    if any(len(a) > MAX_AGREEMENT_LENGTH for a in agreements):
+        raise ConversationError(f"Please keep each agreement to {MAX_AGREEMENT_LENGTH} characters.")
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.agreements != agreements:
+        locked.agreements = agreements
+        locked.agreements_version = locked.agreements_version + 1
+        locked.save(update_fields=["agreements", "agreements_version"])
+    return locked
+
+
+@transaction.atomic
+def set_status(conversation: Conversation, status: str) -> Conversation:
+    if status not in Conversation.Status.values:
+        raise ConversationError("Unknown status.")
+    Conversation.objects.filter(pk=conversation.pk).update(status=status)
+    conversation.status = status
+    return conversation
+
+
+@transaction.atomic
+def moderate_statement(statement: Statement, status: str) -> Statement:
+    if status not in Statement.Status.values:
+        raise ConversationError("Unknown moderation decision.")
+    Statement.objects.filter(pk=statement.pk).update(status=status)
+    statement.status = status
+    request_refresh(statement.conversation_id)
+    return statement
+
+
+@transaction.atomic
+def clarify_statement(statement: Statement, text: str) -> Statement:
+    """The facilitator's answer to "what do you mean?", shown to everyone with the statement."""
+    text = text.strip()
+    if len(text) > MAX_CLARIFICATION_LENGTH:
+        raise ConversationError(
+            f"Please keep a clarification to {MAX_CLARIFICATION_LENGTH} characters."
+        )
+    if text_checks.personal_details(text):
+        raise ConversationError(
+            "The clarification looks like it includes personal details; please take them out."
+        )
+    Statement.objects.filter(pk=statement.pk).update(
+        clarification=text, clarified_on=today() if text else None
+    )
+    statement.clarification = text
+    return statement
+
+
+# --- participants ------------------------------------------------------------------------
+
+
+def _check_pass(conversation: Conversation, participant_pass: ParticipantPass) -> None:
+    if participant_pass.care_system_id != conversation.care_system_id:
+        raise ConversationError(
+            "This conversation belongs to another care system. Please use the link you were "
+            "sent for it."
+        )
+
+
+@transaction.atomic
+def accept_agreements(
+    conversation: Conversation, participant_pass: ParticipantPass
+) -> ConversationParticipant:
+    """Record that this participant accepts the conversation's current agreements."""
+    _check_pass(conversation, participant_pass)
+    invited = set(conversation.sectors.values_list("pk", flat=True))
+    if invited and participant_pass.sector_id not in invited:
+        names = ", ".join(conversation.sectors.order_by("name").values_list("name", flat=True))
+        raise ConversationError(
+            f"This conversation is for people in these sectors: {names}. Thank you for your "
+            "interest — your welcome page lists the conversations open to you."
+        )
+    participation = caremap_services.participation_for(participant_pass)
+    participant, _ = ConversationParticipant.objects.get_or_create(
+        conversation=conversation,
+        participation=participation,
+        defaults={"sector_id": participation.sector_id, "joined_on": today()},
+    )
+    version = conversation.agreements_version
+    if participant.agreements_version != version:
+        participant.agreements_version = version
+        participant.accepted_on = today()
+        participant.save(update_fields=["agreements_version", "accepted_on"])
+    return participant
+
+
+def _participant(
+    conversation: Conversation, participant_pass: ParticipantPass
+) -> ConversationParticipant:
+    _check_pass(conversation, participant_pass)
+    participant = ConversationParticipant.objects.filter(
+        conversation=conversation, participation_id=participant_pass.key_hash
+    ).first()
+    if participant is None or participant.agreements_version != conversation.agreements_version:
+        raise NotAcceptedError(
+            "Before you take part, please read the conversation's agreements and accept them."
+        )
+    return participant
+
+
+def _open(conversation: Conversation) -> None:
+    if not conversation.is_open:
+        raise ConversationError(
+            "This conversation has closed. Thank you — what was shared still counts."
+        )
+
+
+@dataclass(frozen=True)
+class VoteOutcome:
+    statement: Statement
+    value: int
+    replayed: bool  # a retried request: nothing changed
+
+    @property
+    def label(self) -> str:
+        return str(Vote.Value(self.value).label)
+
+
+def request_key_digest(participant: ConversationParticipant, request_key: str) -> str:
+    return hashlib.sha256(f"{participant.pk}:{request_key}".encode()).hexdigest()
+
+
+def cast_vote(
+    conversation: Conversation,
+    participant_pass: ParticipantPass,
+    statement_id: str,
+    choice: str,
+    request_key: str,
+) -> VoteOutcome:
+    """Agree, disagree or pass on a statement; a later vote replaces an earlier one.
+
+    ``request_key`` is the random key carried by the vote form: a retried request with the
+    same key changes nothing, so a double submit never double-counts and an old retry never
+    undoes a newer vote.
+    """
+    if choice not in VOTE_VALUES:
+        raise ConversationError("Please choose agree, disagree or pass.")
+    if not REQUEST_KEY.match(request_key or ""):
+        raise ConversationError("This vote form has expired. Please vote again.")
+    for attempt in range(3):
+        try:
+            return _cast_vote(conversation, participant_pass, statement_id, choice, request_key)
+        except IntegrityError:  # a concurrent first vote by the same participant: try again
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def _cast_vote(
+    conversation: Conversation,
+    participant_pass: ParticipantPass,
+    statement_id: str,
+    choice: str,
+    request_key: str,
+) -> VoteOutcome:
+    _open(conversation)
+    participant = _participant(conversation, participant_pass)
+    statement = Statement.objects.filter(
+        conversation=conversation, public_id=statement_id, status=Statement.Status.PUBLISHED
+    ).first()
+    if statement is None:
+        raise ConversationError("That statement is no longer open for votes. Here is the next one.")
+    value = int(VOTE_VALUES[choice])
+    digest = request_key_digest(participant, request_key)
+    if VoteRequest.objects.filter(key=digest).exists():
+        current = Vote.objects.filter(participant=participant, statement=statement).first()
+        return VoteOutcome(statement, current.value if current else value, replayed=True)
+    VoteRequest.objects.create(key=digest, conversation=conversation, made_on=today())
+    vote = (
+        Vote.objects.select_for_update()
+        .filter(conversation=conversation, participant=participant, statement=statement)
+        .first()
+    )
+    if vote is None:
+        Vote.objects.create(
+            conversation=conversation,
+            participant=participant,
+            statement=statement,
+            value=value,
+            voted_on=today(),
+        )
+        Statement.objects.filter(pk=statement.pk).update(
+            **{_COUNTER[value]: F(_COUNTER[value]) + 1}
+        )
+    elif vote.value != value:
+        old = vote.value
+        Vote.objects.filter(pk=vote.pk).update(value=value, voted_on=today())
+        Statement.objects.filter(pk=statement.pk).update(
+            **{_COUNTER[old]: F(_COUNTER[old]) - 1, _COUNTER[value]: F(_COUNTER[value]) + 1}
+        )
+    request_refresh(conversation.pk)
+    return VoteOutcome(statement, value, replayed=False)
+
+
+@transaction.atomic
+def submit_statement(
+    conversation: Conversation, participant_pass: ParticipantPass, text: str
+) -> Statement:
+    """A participant's own statement; it waits for a facilitator when moderation is "before"."""
+    _open(conversation)
+    participant = _participant(conversation, participant_pass)
+    problems = text_checks.statement_problems(text)
+    if problems:
+        raise ConversationError(" ".join(problems))
+    text = text_checks.normalise(text)
+    if Statement.objects.filter(conversation=conversation, text__iexact=text).exists():
+        raise ConversationError(
+            "That statement is already in the conversation — thank you. You can vote on it."
+        )
+    written = Statement.objects.filter(conversation=conversation, author=participant).count()
+    if written >= MAX_STATEMENTS_PER_PARTICIPANT:
+        raise ConversationError(
+            "Thank you for all your statements! You have written the most one person can add "
+            "to this conversation; please keep voting."
+        )
+    before = conversation.moderation == Conversation.Moderation.BEFORE
+    statement = Statement.objects.create(
+        conversation=conversation,
+        text=text,
+        status=Statement.Status.PENDING if before else Statement.Status.PUBLISHED,
+        author=participant,
+        created_on=today(),
+    )
+    # As in Pol.is, writing a statement counts as agreeing with it.
+    Vote.objects.create(
+        conversation=conversation,
+        participant=participant,
+        statement=statement,
+        value=Vote.Value.AGREE,
+        voted_on=today(),
+    )
+    Statement.objects.filter(pk=statement.pk).update(n_agree=F("n_agree") + 1)
+    statement.n_agree += 1
+    if not before:
+        request_refresh(conversation.pk)
+    return statement
+
+
+@transaction.atomic
+def ask_clarification(
+    conversation: Conversation,
+    participant_pass: ParticipantPass,
+    statement_id: str,
+    question: str = "",
+) -> ClarificationRequest:
+    """ "What do you mean?" — asked once per participant; asking again updates the question."""
+    participant = _participant(conversation, participant_pass)
+    question = " ".join(question.split())
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise ConversationError(f"Please keep your question to {MAX_QUESTION_LENGTH} characters.")
+    if text_checks.personal_details(question):
+        raise ConversationError(
+            "Your question looks like it includes personal details; please take them out."
+        )
+    statement = Statement.objects.filter(
+        conversation=conversation, public_id=statement_id, status=Statement.Status.PUBLISHED
+    ).first()
+    if statement is None:
+        raise ConversationError("That statement is no longer in the conversation.")
+    request, created = ClarificationRequest.objects.get_or_create(
+        statement=statement,
+        participant=participant,
+        defaults={"question": question, "asked_on": today()},
+    )
+    if not created and question and request.question != question:
+        request.question = question
+        request.save(update_fields=["question"])
+    return request
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+def request_refresh(conversation_id: int) -> bool:
+    """Ask the worker to recompute results, unless a refresh is already pending (debounce).
+
+    Returns True when a task was enqueued (after the current transaction commits).
+    """
+    with transaction.atomic():
+        flagged = Conversation.objects.filter(pk=conversation_id, refresh_pending=False).update(
+            refresh_pending=True
+        )
+    if not flagged:
+        return False
+
+    def enqueue() -> None:
+        from walkthetalk.conversations.tasks import refresh_results
+
+        refresh_results.enqueue(conversation_id)
+
+    transaction.on_commit(enqueue)
+    return True
+
+
+def clear_refresh_flag(conversation_id: int) -> None:
+    Conversation.objects.filter(pk=conversation_id).update(refresh_pending=False)
+
+
+@transaction.atomic
+def save_result(
+    conversation: Conversation,
+    *,
+    state: str,
+    message: str = "",
+    data: dict[str, object] | None = None,
+    svg: str = "",
+    n_votes: int = 0,
+    extremity: dict[int, float] | None = None,
+) -> None:
+    from walkthetalk.conversations.models import ConversationResult
+
+    ConversationResult.objects.update_or_create(
+        conversation=conversation,
+        defaults={
+            "state": state,
+            "message": message[:500],
+            "data": data or {},
+            "svg": svg,
+            "n_votes": n_votes,
+            "computed_on": timezone.now(),
+        },
+    )
+    if extremity:
+        statements = list(Statement.objects.filter(pk__in=extremity.keys()))
+        for s in statements:
+            s.extremity = extremity[s.pk]
+        Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
+
+
+# --- Pol.is import -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    conversation: Conversation
+    statements: int
+    participants: int
+    votes: int
+
+
+def import_polis(system: CareSystem, folder: str | Path, title: str = "") -> ImportSummary:
+    """Read a Pol.is export folder with the engine's reader and make it a new conversation.
+
+    Raises :class:`ConversationError` (nothing written) if the export cannot be read. Voters
+    become participants with no participation; only their declared sector (if it matches a
+    sector of the care system) is kept, and every imported vote carries today's date.
+    """
+    try:
+        export = read_export(folder)
+    except MalformedExportError as exc:
+        raise ConversationError(f"The export could not be read: {exc}") from exc
+    matrix = export.matrix
+    n_rows, n_cols = matrix.shape
+    if n_cols == 0:
+        raise ConversationError("The export has no statements.")
+    return _write_import(system, export, title or f"Imported conversation ({Path(folder).name})")
+
+
+@transaction.atomic
+def _write_import(system: CareSystem, export: object, title: str) -> ImportSummary:
+    from walkthetalk.analysis.commonground import PolisExport
+
+    assert isinstance(export, PolisExport)
+    matrix = export.matrix
+    conversation = Conversation.objects.create(
+        care_system=system,
+        title=" ".join(title.split())[:200],
+        moderation=Conversation.Moderation.AFTER,
+        status=Conversation.Status.CLOSED,
+        open_link=False,
+        created_on=today(),
+        imported_from="Pol.is export",
+    )
+    values = matrix.values
+    cols = values.indices
+    data = values.data.astype(np.int64)
+    agree = np.bincount(cols[data == 1], minlength=matrix.shape[1])
+    disagree = np.bincount(cols[data == -1], minlength=matrix.shape[1])
+    passes = np.bincount(cols[data == 0], minlength=matrix.shape[1])
+    statements = []
+    for j, sid in enumerate(matrix.statement_ids):
+        text = " ".join((export.statement_text.get(sid) or f"Statement {sid}").split())
+        statements.append(
+            Statement(
+                conversation=conversation,
+                text=text[:STORED_STATEMENT_MAX_LENGTH] or f"Statement {sid}",
+                status=Statement.Status.REJECTED
+                if sid in export.excluded_statements
+                else Statement.Status.PUBLISHED,
+                is_seed=False,
+                created_on=today(),
+                n_agree=int(agree[j]),
+                n_disagree=int(disagree[j]),
+                n_pass=int(passes[j]),
+                polis_id=sid[:40],
+            )
+        )
+    Statement.objects.bulk_create(statements, batch_size=500)
+    by_slug = {s.slug: s for s in system.sectors.all()}
+    by_slug.update({s.name.lower(): s for s in list(by_slug.values())})
+    participants = []
+    sectors = matrix.sectors or (None,) * matrix.shape[0]
+    for label in sectors:
+        sector = by_slug.get(label.lower()) if label else None
+        participants.append(
+            ConversationParticipant(
+                conversation=conversation,
+                sector=sector,
+                joined_on=today(),
+                imported=True,
+            )
+        )
+    ConversationParticipant.objects.bulk_create(participants, batch_size=1000)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(values.indptr))
+    batch: list[Vote] = []
+    for r, c, v in zip(rows.tolist(), cols.tolist(), data.tolist(), strict=True):
+        batch.append(
+            Vote(
+                conversation=conversation,
+                participant=participants[r],
+                statement=statements[c],
+                value=v,
+                voted_on=today(),
+            )
+        )
+        if len(batch) >= 2000:
+            Vote.objects.bulk_create(batch)
+            batch = []
+    Vote.objects.bulk_create(batch)
+    request_refresh(conversation.pk)
+    return ImportSummary(conversation, len(statements), len(participants), int(values.nnz))

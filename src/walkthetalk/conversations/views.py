@@ -1,0 +1,629 @@
+"""Conversation pages: thin HTTP over services and selectors.
+
+Participant pages work without JavaScript (plain form posts, then a redirect); with htmx the
+vote card is swapped for the next one in place.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.participant_http import current_pass, give_pass
+from walkthetalk.conversations import charts, selectors, services
+from walkthetalk.conversations.forms import (
+    AgreementsForm,
+    ClarificationForm,
+    ConversationForm,
+    PolisUploadForm,
+    QuestionForm,
+    SectorChoiceForm,
+    SeedForm,
+    StatementForm,
+)
+from walkthetalk.conversations.models import (
+    Conversation,
+    ConversationParticipant,
+    ConversationResult,
+    Statement,
+)
+from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH
+
+
+def _conversation(public_id: str) -> Conversation:
+    return get_object_or_404(
+        Conversation.objects.select_related("care_system"), public_id=public_id
+    )
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _request_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- participants ------------------------------------------------------------------------
+
+
+def _participant_or_redirect(
+    request: HttpRequest, conversation: Conversation
+) -> ConversationParticipant | HttpResponse:
+    participant_pass = current_pass(request)
+    if participant_pass is None or participant_pass.care_system_id != conversation.care_system_id:
+        return redirect("conversations:join", public_id=conversation.public_id)
+    participant = selectors.participant_for(conversation, participant_pass)
+    if not selectors.has_accepted(conversation, participant):
+        return redirect("conversations:agreements", public_id=conversation.public_id)
+    assert participant is not None
+    return participant
+
+
+def start(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    return redirect("conversations:vote", public_id=public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The open link: a participant declares their sector and gets an anonymous pass."""
+    conversation = _conversation(public_id)
+    participant_pass = current_pass(request)
+    if (
+        participant_pass is not None
+        and participant_pass.care_system_id == conversation.care_system_id
+    ):
+        return redirect("conversations:agreements", public_id=public_id)
+    if not conversation.open_link or not conversation.is_open:
+        return render(request, "conversations/by_invitation.html", {"conversation": conversation})
+    form = SectorChoiceForm(conversation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_pass = caremap_services.open_pass(conversation.care_system, form.cleaned_data["sector"])
+        return give_pass(redirect("conversations:agreements", public_id=public_id), new_pass)
+    status = 400 if request.method == "POST" else 200
+    return _no_store(
+        render(
+            request,
+            "conversations/join.html",
+            {"conversation": conversation, "form": form},
+            status=status,
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agreements(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    participant_pass = current_pass(request)
+    if participant_pass is None or participant_pass.care_system_id != conversation.care_system_id:
+        return redirect("conversations:join", public_id=public_id)
+    participant = selectors.participant_for(conversation, participant_pass)
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            messages.error(request, "To take part, please accept the agreements.")
+        else:
+            try:
+                services.accept_agreements(conversation, participant_pass)
+            except services.ConversationError as exc:
+                messages.error(request, str(exc))
+            else:
+                return redirect("conversations:vote", public_id=public_id)
+    return render(
+        request,
+        "conversations/agreements.html",
+        {
+            "conversation": conversation,
+            "accepted": selectors.has_accepted(conversation, participant),
+            "changed": participant is not None and participant.agreements_version > 0,
+        },
+    )
+
+
+def _vote_context(
+    request: HttpRequest,
+    conversation: Conversation,
+    participant: ConversationParticipant,
+    error: str = "",
+    last: services.VoteOutcome | None = None,
+) -> dict[str, Any]:
+    statement = selectors.next_statement(conversation, participant)
+    result = selectors.result_for(conversation)
+    return {
+        "conversation": conversation,
+        "statement": statement,
+        "progress": selectors.progress(conversation, participant),
+        "request_key": _request_key(),
+        "error": error,
+        "last": last,
+        "question_form": QuestionForm(),
+        "result": result if result and result.state == ConversationResult.State.READY else None,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def vote(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    participant = found
+    error = ""
+    outcome = None
+    if request.method == "POST":
+        participant_pass = current_pass(request)
+        assert participant_pass is not None
+        try:
+            outcome = services.cast_vote(
+                conversation,
+                participant_pass,
+                request.POST.get("statement", ""),
+                request.POST.get("choice", ""),
+                request.POST.get("key", ""),
+            )
+        except services.NotAcceptedError:
+            return redirect("conversations:agreements", public_id=public_id)
+        except services.ConversationError as exc:
+            error = str(exc)
+        if not _htmx(request):
+            if error:
+                messages.error(request, error)
+            elif request.POST.get("next") == "mine":
+                messages.success(request, f"Changed your vote to “{outcome.label}”.")  # type: ignore[union-attr]
+                return redirect("conversations:mine", public_id=public_id)
+            return redirect("conversations:vote", public_id=public_id)
+    context = _vote_context(request, conversation, participant, error, outcome)
+    if _htmx(request):
+        return _no_store(render(request, "conversations/partials/vote_card.html", context))
+    return _no_store(render(request, "conversations/vote.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def write(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    form = StatementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            participant_pass = current_pass(request)
+            assert participant_pass is not None
+            try:
+                statement = services.submit_statement(
+                    conversation, participant_pass, form.cleaned_data["text"]
+                )
+            except services.ConversationError as exc:
+                form.add_error("text", str(exc))
+            else:
+                if statement.status == Statement.Status.PENDING:
+                    messages.success(
+                        request,
+                        "Thank you! Your statement will appear once a facilitator has read it.",
+                    )
+                else:
+                    messages.success(
+                        request, "Thank you! Your statement is now in the conversation."
+                    )
+                return redirect("conversations:vote", public_id=public_id)
+        status = 400
+    return render(
+        request,
+        "conversations/write.html",
+        {"conversation": conversation, "form": form, "min_length": STATEMENT_MIN_LENGTH},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, public_id: str, statement_id: str) -> HttpResponse:
+    """ "What do you mean?" on a statement."""
+    conversation = _conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    statement = get_object_or_404(
+        Statement,
+        conversation=conversation,
+        public_id=statement_id,
+        status=Statement.Status.PUBLISHED,
+    )
+    form = QuestionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            participant_pass = current_pass(request)
+            assert participant_pass is not None
+            try:
+                services.ask_clarification(
+                    conversation, participant_pass, statement_id, form.cleaned_data["question"]
+                )
+            except services.ConversationError as exc:
+                form.add_error("question", str(exc))
+            else:
+                messages.success(
+                    request,
+                    "Thank you for asking. A facilitator will add a clarification for everyone.",
+                )
+                return redirect("conversations:vote", public_id=public_id)
+        status = 400
+    return render(
+        request,
+        "conversations/ask.html",
+        {"conversation": conversation, "statement": statement, "form": form},
+        status=status,
+    )
+
+
+def mine(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    return _no_store(
+        render(
+            request,
+            "conversations/mine.html",
+            {
+                "conversation": conversation,
+                "votes": selectors.my_votes(conversation, found),
+                "statements": selectors.my_statements(conversation, found),
+                "request_key": _request_key,
+            },
+        )
+    )
+
+
+# --- facilitators ------------------------------------------------------------------------
+
+
+def _staff_conversation(request: HttpRequest, public_id: str) -> Conversation:
+    conversation = _conversation(public_id)
+    if not selectors.can_facilitate(request.user, conversation.care_system):
+        raise PermissionDenied
+    return conversation
+
+
+def _staff_system(request: HttpRequest, slug: str) -> CareSystem:
+    system = get_object_or_404(CareSystem, slug=slug)
+    if not selectors.can_facilitate(request.user, system):
+        raise PermissionDenied
+    return system
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "conversations/staff_list.html",
+        {"systems": selectors.conversations_for_staff(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _staff_system(request, slug)
+    form = ConversationForm(system, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conversation = services.create_conversation(
+                system,
+                data["title"],
+                question=data["question"],
+                seed_statements=data["seed_statements"].splitlines(),
+                sectors=data["sectors"],
+                moderation=data["moderation"],
+                open_link=data["open_link"],
+            )
+        except services.ConversationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Started the conversation “{conversation.title}”.")
+            return redirect("conversations:manage", public_id=conversation.public_id)
+    return render(request, "conversations/create.html", {"system": system, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    seed_form = SeedForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in Conversation.Status.values:
+            services.set_status(conversation, action)
+            messages.success(
+                request, f"The conversation is now {conversation.get_status_display().lower()}."
+            )
+            return redirect("conversations:manage", public_id=public_id)
+        if action == "seed" and seed_form.is_valid():
+            try:
+                added = services.add_seed_statements(
+                    conversation, seed_form.cleaned_data["statements"].splitlines()
+                )
+            except services.ConversationError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Added {added} statements.")
+            return redirect("conversations:manage", public_id=public_id)
+    join_url = request.build_absolute_uri(
+        reverse("conversations:join", kwargs={"public_id": public_id})
+    )
+    return render(
+        request,
+        "conversations/manage.html",
+        {
+            "conversation": conversation,
+            "counts": selectors.status_counts(conversation),
+            "participants": conversation.participants.count(),
+            "join_url": join_url,
+            "seed_form": seed_form,
+            "sectors": list(conversation.sectors.all()),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_agreements(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    form = AgreementsForm(
+        request.POST or None, initial={"agreements": "\n".join(conversation.agreements)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_agreements(conversation, form.cleaned_data["agreements"].splitlines())
+        except services.ConversationError as exc:
+            form.add_error("agreements", str(exc))
+        else:
+            messages.success(request, "Saved the agreements.")
+            return redirect("conversations:manage", public_id=public_id)
+    return render(
+        request, "conversations/edit_agreements.html", {"conversation": conversation, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    status = request.GET.get("status", "pending")
+    query = request.GET.get("q", "")[:100]
+    if request.method == "POST":
+        statement = get_object_or_404(
+            Statement, conversation=conversation, public_id=request.POST.get("statement", "")
+        )
+        action = request.POST.get("action", "")
+        try:
+            if action == "clarify":
+                form = ClarificationForm(request.POST)
+                if not form.is_valid():
+                    raise services.ConversationError("Please keep a clarification short.")
+                services.clarify_statement(statement, form.cleaned_data["clarification"])
+                messages.success(request, "Saved the clarification; everyone now sees it.")
+            else:
+                services.moderate_statement(statement, action)
+                messages.success(
+                    request,
+                    f"“{statement.text[:60]}” is now {statement.get_status_display().lower()}.",
+                )
+        except services.ConversationError as exc:
+            messages.error(request, str(exc))
+        return HttpResponseRedirect(request.get_full_path())
+    page = selectors.moderation_page(conversation, status, request.GET.get("page"), query)
+    rows = [
+        (
+            s,
+            selectors.questions_for(s) if status == "questions" else [],
+            ClarificationForm(initial={"clarification": s.clarification}),
+        )
+        for s in page.object_list
+    ]
+    return render(
+        request,
+        "conversations/moderate.html",
+        {
+            "conversation": conversation,
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "query": query,
+            "counts": selectors.status_counts(conversation),
+            "tabs": [
+                ("pending", "Waiting"),
+                ("published", "Published"),
+                ("rejected", "Not published"),
+                ("questions", "Asked “what do you mean?”"),
+            ],
+        },
+    )
+
+
+def _result_context(conversation: Conversation) -> dict[str, Any]:
+    result = selectors.result_for(conversation)
+    data = result.data if result else {}
+    return {
+        "conversation": conversation,
+        "result": result,
+        "data": data,
+        "ready": bool(result and result.state == ConversationResult.State.READY),
+        "refreshing": conversation.refresh_pending,
+        "map_description": charts.describe(data) if data else "",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def results(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    if request.method == "POST":
+        if services.request_refresh(conversation.pk):
+            messages.success(request, "Refreshing the results in the background.")
+        else:
+            messages.info(request, "A refresh is already on its way.")
+        return redirect("conversations:results", public_id=public_id)
+    return render(request, "conversations/results.html", _result_context(conversation))
+
+
+@login_required
+def results_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The htmx poll target: the results status line (and the page reloads when done)."""
+    conversation = _staff_conversation(request, public_id)
+    context = _result_context(conversation)
+    response = render(request, "conversations/partials/results_status.html", context)
+    if request.GET.get("was") == "refreshing" and not conversation.refresh_pending:
+        response["HX-Refresh"] = "true"
+    return _no_store(response)
+
+
+@login_required
+def opinion_map(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    result = selectors.result_for(conversation)
+    if result is None or not result.svg:
+        raise Http404("No opinion map yet")
+    response = HttpResponse(result.svg, content_type="image/svg+xml")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return _no_store(response)
+
+
+@login_required
+def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
+    conversation = _staff_conversation(request, public_id)
+    if fmt not in ("csv", "json"):
+        raise Http404("Results export as .csv or .json")
+    result = selectors.result_for(conversation)
+    data = result.data if result else {}
+    if fmt == "json":
+        payload = {
+            "conversation": {"id": conversation.public_id, "title": conversation.title},
+            "computed_on": result.computed_on.isoformat(timespec="minutes") if result else None,
+            "state": result.state if result else None,
+            "results": data,
+        }
+        body = json.dumps(payload, indent=1, ensure_ascii=False)
+        content_type = "application/json"
+    else:
+        body = _results_csv(conversation, data)
+        content_type = "text/csv"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="conversation-{conversation.public_id}-results.{fmt}"'
+    )
+    return _no_store(response)
+
+
+def _results_csv(conversation: Conversation, data: dict[str, Any]) -> str:
+    """One row per published statement: overall votes and where it stands in the results."""
+    min_size = conversation.care_system.min_group_size
+    roles: dict[str, list[str]] = {}
+    for key, label in (
+        ("common_ground", "common ground"),
+        ("common_disagreement", "shared disagreement"),
+        ("divides", "divide"),
+        ("uncertainty", "uncertain"),
+    ):
+        for entry in data.get(key, []):
+            roles.setdefault(entry["id"], []).append(label)
+    for group in data.get("groups", []):
+        for entry in group["representative"]:
+            roles.setdefault(entry["id"], []).append(f"representative of {group['label']}")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "statement_id",
+            "text",
+            "seed",
+            "votes",
+            "agree_pct",
+            "disagree_pct",
+            "pass_pct",
+            "in_results",
+        ]
+    )
+    for s in selectors.published(conversation).order_by("pk"):
+        seen = s.n_votes
+        show = seen >= min_size
+
+        def pct(n: int, seen: int = seen, show: bool = show) -> str:
+            return str(round(100 * n / seen)) if show else ""
+
+        writer.writerow(
+            [
+                s.public_id,
+                s.text,
+                "yes" if s.is_seed else "no",
+                seen,
+                pct(s.n_agree),
+                pct(s.n_disagree),
+                pct(s.n_pass),
+                "; ".join(roles.get(s.public_id, [])),
+            ]
+        )
+    return out.getvalue()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_polis(request: HttpRequest, slug: str) -> HttpResponse:
+    system = _staff_system(request, slug)
+    form = PolisUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = {
+            "comments.csv": form.cleaned_data["comments"],
+            "votes.csv": form.cleaned_data.get("votes"),
+            "participants-votes.csv": form.cleaned_data.get("participants_votes"),
+        }
+        with tempfile.TemporaryDirectory(prefix="polis-") as folder:
+            for name, upload in files.items():
+                if upload is None:
+                    continue
+                with open(Path(folder) / name, "wb") as fh:
+                    for chunk in upload.chunks():
+                        fh.write(chunk)
+            try:
+                summary = services.import_polis(
+                    system, folder, form.cleaned_data["title"] or "Imported Pol.is conversation"
+                )
+            except services.ConversationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Imported {summary.statements} statements and {summary.votes} votes from "
+                    f"{summary.participants} participants. Results are being computed.",
+                )
+                return redirect("conversations:results", public_id=summary.conversation.public_id)
+    return render(
+        request,
+        "conversations/import_polis.html",
+        {"system": system, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,133 @@
+"""Importing a Pol.is export as a new conversation: the command and the upload form."""
+
+import random
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.conversations import results
+from walkthetalk.conversations.models import (
+    Conversation,
+    ConversationParticipant,
+    ConversationResult,
+    Statement,
+    Vote,
+)
+
+from ..caremap.factories import small_system
+
+pytestmark = pytest.mark.django_db
+
+
+def write_export(folder: Path, voters: int = 20, statements: int = 6) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    comments = ["comment-id,moderated,comment-body"]
+    for c in range(statements):
+        moderated = -1 if c == statements - 1 else 1
+        comments.append(f'{c},{moderated},"Imported statement number {c}, said plainly"')
+    (folder / "comments.csv").write_text("\n".join(comments) + "\n")
+    rng = random.Random(5)
+    rows = ["timestamp,datetime,comment-id,voter-id,vote,sector"]
+    t = 1000
+    for v in range(voters):
+        sector = "treatment" if v % 2 else "Prevention"
+        for c in range(statements):
+            t += 1
+            vote = 1 if (v + c) % 2 else -1
+            if rng.random() < 0.1:
+                vote = 0
+            rows.append(f"{t},,{c},{v},{vote},{sector}")
+    # A re-vote: the latest wins.
+    rows.append(f"{t + 1},,0,0,1,Prevention")
+    (folder / "votes.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_import_polis_command_makes_a_closed_conversation(tmp_path: Path) -> None:
+    system = small_system()
+    folder = write_export(tmp_path / "export")
+    out = StringIO()
+    call_command("import_polis", str(folder), "--care-system", system.slug, stdout=out)
+    conv = Conversation.objects.get()
+    assert "6 statements, 20 participants" in out.getvalue()
+    assert conv.status == Conversation.Status.CLOSED and not conv.open_link
+    assert conv.statements.filter(status="published").count() == 5
+    assert conv.statements.get(polis_id="5").status == Statement.Status.REJECTED
+    assert ConversationParticipant.objects.filter(conversation=conv, imported=True).count() == 20
+    assert ConversationParticipant.objects.filter(participation__isnull=False).count() == 0
+    assert {p.sector.slug for p in ConversationParticipant.objects.all()} == {
+        "treatment",
+        "prevention",
+    }
+    assert Vote.objects.filter(conversation=conv).count() == 20 * 6
+    first = conv.statements.get(polis_id="0")
+    assert first.n_agree + first.n_disagree + first.n_pass == 20
+    assert results.refresh(conv.pk) == ConversationResult.State.READY
+
+
+def test_import_polis_command_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:
+    small_system()
+    folder = write_export(tmp_path / "export")
+    with pytest.raises(CommandError, match="No care system"):
+        call_command("import_polis", str(folder), "--care-system", "nowhere")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "comments.csv").write_text("comment-id,moderated\n0,1\n")
+    (broken / "votes.csv").write_text("timestamp,comment-id,voter-id,vote\n1,0,0,maybe\n")
+    with pytest.raises(CommandError, match=r"votes\.csv, line 2"):
+        call_command("import_polis", str(broken), "--care-system", "testland")
+    with pytest.raises(CommandError, match="not a folder"):
+        call_command("import_polis", str(tmp_path / "missing"), "--care-system", "testland")
+    assert Conversation.objects.count() == 0 and Vote.objects.count() == 0
+
+
+def test_import_polis_upload_form(tmp_path: Path) -> None:
+    system = small_system()
+    folder = write_export(tmp_path / "export")
+    user = get_user_model().objects.create_user("fac", password="a-long-staff-password")
+    caremap_services.grant_role(user, system, "facilitator")
+    client = Client()
+    client.force_login(user)
+    url = f"/conversations/import/{system.slug}/"
+    assert b"comments.csv" in client.get(url).content
+    only_comments = client.post(
+        url,
+        {"comments": SimpleUploadedFile("comments.csv", (folder / "comments.csv").read_bytes())},
+    )
+    assert only_comments.status_code == 400 and b"votes.csv" in only_comments.content
+    bad = client.post(
+        url,
+        {
+            "comments": SimpleUploadedFile("c.csv", b"nonsense\n"),
+            "votes": SimpleUploadedFile("v.csv", (folder / "votes.csv").read_bytes()),
+        },
+    )
+    assert bad.status_code == 400 and b"could not be read" in bad.content
+    assert Conversation.objects.count() == 0
+    ok = client.post(
+        url,
+        {
+            "title": "Our 2024 Pol.is round",
+            "comments": SimpleUploadedFile("a.csv", (folder / "comments.csv").read_bytes()),
+            "votes": SimpleUploadedFile("b.csv", (folder / "votes.csv").read_bytes()),
+        },
+    )
+    conv = Conversation.objects.get()
+    assert conv.title == "Our 2024 Pol.is round"
+    assert ok["Location"].endswith(f"/conversations/{conv.public_id}/manage/results/")
+    assert Vote.objects.count() == 120
+
+
+def test_import_needs_a_facilitator_or_steward(tmp_path: Path) -> None:
+    system = small_system()
+    user = get_user_model().objects.create_user("lead", password="a-long-staff-password")
+    caremap_services.grant_role(user, system, "leader")
+    client = Client()
+    client.force_login(user)
+    assert client.get(f"/conversations/import/{system.slug}/").status_code == 403

@@ -1,0 +1,130 @@
+"""Results: computed with the engine by the task, aggregate only, small groups suppressed."""
+
+import json
+import random
+
+import pytest
+
+from walkthetalk.conversations import results, selectors, services
+from walkthetalk.conversations.models import (
+    Conversation,
+    ConversationParticipant,
+    ConversationResult,
+    Statement,
+)
+
+from ..caremap.factories import small_system
+from .factories import SEEDS, conversation, joined, key
+
+pytestmark = pytest.mark.django_db
+
+CONSENSUS = {SEEDS[4], SEEDS[6]}
+
+
+def populate(conv: Conversation, sectors: dict[str, int], seed: int = 1) -> None:
+    """Two opinion camps; everyone agrees with the consensus statements."""
+    rng = random.Random(seed)
+    statements = list(conv.statements.order_by("pk"))
+    i = 0
+    for slug, n in sectors.items():
+        for _ in range(n):
+            side = 1 if i % 2 else -1
+            i += 1
+            participant_pass = joined(conv, slug)
+            for j, statement in enumerate(statements):
+                if statement.text in CONSENSUS:
+                    choice = "agree"
+                else:
+                    lean = side if j % 2 else -side
+                    choice = "agree" if (lean > 0) != (rng.random() < 0.1) else "disagree"
+                services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
+
+
+def released_counts(data: dict) -> list[int]:
+    out = [g["size"] for g in data["groups"]]
+    for row in data["sectors"]["rows"]:
+        out.append(row["participants"])
+        out.extend(row["groups"].values())
+    return [n for n in out if n is not None]
+
+
+def test_results_show_groups_common_ground_and_divides() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 12, "prevention": 12})
+    assert results.refresh(conv.pk) == ConversationResult.State.READY
+    result = ConversationResult.objects.get(conversation=conv)
+    data = result.data
+    assert len(data["groups"]) == 2
+    assert {e["text"] for e in data["common_ground"]} <= CONSENSUS
+    assert data["common_ground"], "the shared statements are common ground"
+    assert data["divides"] and data["divides"][0]["text"] not in CONSENSUS
+    assert result.svg.startswith("<?xml") and "<svg" in result.svg
+    assert result.n_votes == 24 * len(SEEDS)
+    # Divisive statements get a higher extremity than the shared ones (next-statement order).
+    shared = Statement.objects.filter(conversation=conv, text__in=CONSENSUS)
+    divisive = Statement.objects.filter(conversation=conv).exclude(text__in=CONSENSUS)
+    assert max(s.extremity for s in shared) < min(s.extremity for s in divisive)
+
+
+def test_small_sectors_are_suppressed_with_their_complements() -> None:
+    system = small_system()
+    conv = conversation(system)
+    populate(conv, {"treatment": 12, "prevention": 10, "harm-reduction": 2})
+    results.refresh(conv.pk)
+    data = ConversationResult.objects.get(conversation=conv).data
+    rows = {row["sector"]: row for row in data["sectors"]["rows"]}
+    assert rows["Harm reduction"]["participants"] is None
+    assert all(v is None for v in rows["Harm reduction"]["groups"].values())
+    assert all(n == 0 or n >= system.min_group_size for n in released_counts(data))
+    # The hidden sector cannot be recovered: everyone minus the shown sectors is 0 or >= 5.
+    shown = sum(r["participants"] for r in rows.values() if r["participants"] is not None)
+    assert data["participants"] - shown == 0 or data["participants"] - shown >= 5
+    by_sector = data["agreement_by_sector"]
+    assert by_sector["rows"]
+    assert all(row["sectors"]["Harm reduction"] is None for row in by_sector["rows"])
+
+
+def test_stored_results_hold_no_participant_keys() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 6, "prevention": 6})
+    results.refresh(conv.pk)
+    text = json.dumps(ConversationResult.objects.get(conversation=conv).data)
+    for participant in ConversationParticipant.objects.filter(conversation=conv):
+        assert str(participant.pk) not in text
+        assert participant.participation_id not in text
+    assert "projection" not in text and '"participants": {' not in text
+
+
+def test_too_few_participants_wait_with_a_plain_message() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 3})
+    assert results.refresh(conv.pk) == ConversationResult.State.WAITING
+    result = ConversationResult.objects.get(conversation=conv)
+    assert "at least 5 people" in result.message and result.data == {}
+
+
+def test_a_vote_refreshes_results_through_the_task(
+    immediate_tasks, django_capture_on_commit_callbacks
+) -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 6, "prevention": 6})
+    services.clear_refresh_flag(conv.pk)
+    participant_pass = joined(conv)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cast_vote(conv, participant_pass, conv.statements.first().public_id, "pass", key())
+    conv.refresh_from_db()
+    assert not conv.refresh_pending
+    result = selectors.result_for(conv)
+    assert result is not None and result.state == ConversationResult.State.READY
+    assert result.n_votes == 12 * len(SEEDS) + 1
+
+
+def test_rejected_statements_leave_the_analysis() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 6, "prevention": 6})
+    gone = conv.statements.get(text=SEEDS[0])
+    services.moderate_statement(gone, Statement.Status.REJECTED)
+    results.refresh(conv.pk)
+    data = ConversationResult.objects.get(conversation=conv).data
+    assert data["statements"] == len(SEEDS) - 1
+    assert SEEDS[0] not in json.dumps(data)

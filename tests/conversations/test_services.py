@@ -1,0 +1,331 @@
+"""Conversations' business rules: agreements, votes, statements, clarifications, moderation."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
+from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations.models import (
+    ClarificationRequest,
+    Conversation,
+    ConversationParticipant,
+    Statement,
+    Vote,
+    VoteRequest,
+)
+
+from ..caremap.factories import small_system
+from .factories import SEEDS, conversation, joined, key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_conversation_has_the_six_agreements_seeds_and_a_random_id() -> None:
+    system = small_system()
+    a = conversation(system)
+    b = conversation(system)
+    assert a.agreements == list(DEFAULT_AGREEMENTS) and len(a.agreements) == 6
+    assert a.statements.filter(status="published", is_seed=True).count() == len(SEEDS)
+    assert a.public_id != b.public_id and len(a.public_id) >= 12
+    assert not a.public_id.isdigit()
+
+
+def test_conversation_rejects_a_sector_of_another_system_and_writes_nothing() -> None:
+    system = small_system()
+    other = caremap_services.create_care_system("Elsewhere", "elsewhere")
+    with pytest.raises(services.ConversationError, match="own care system"):
+        conversation(system, sectors=[other.sectors.first()])
+    assert Conversation.objects.count() == 0
+
+
+def test_voting_needs_the_agreements_first() -> None:
+    conv = conversation(small_system())
+    participant_pass = caremap_services.open_pass(conv.care_system)
+    statement = conv.statements.first()
+    with pytest.raises(services.NotAcceptedError):
+        services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    assert Vote.objects.count() == 0
+
+
+def test_acceptance_is_recorded_per_participation_with_a_day_only() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    participant = ConversationParticipant.objects.get()
+    assert participant.participation_id == participant_pass.key_hash
+    assert participant.agreements_version == conv.agreements_version
+    assert participant.accepted_on is not None
+    assert participant.sector.slug == "treatment"
+    # Accepting again changes nothing.
+    services.accept_agreements(conv, participant_pass)
+    assert ConversationParticipant.objects.count() == 1
+
+
+def test_new_wording_asks_everyone_to_accept_again() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    conv = services.update_agreements(conv, ["We listen.", "We seek common ground."])
+    assert conv.agreements == ["We listen.", "We seek common ground."]
+    statement = conv.statements.first()
+    with pytest.raises(services.NotAcceptedError):
+        services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    services.accept_agreements(conv, participant_pass)
+    services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    assert Vote.objects.count() == 1
+
+
+def test_agreements_cannot_be_emptied_or_too_long() -> None:
+    conv = conversation(small_system())
+    with pytest.raises(services.ConversationError):
+        services.update_agreements(conv, ["   ", ""])
+    with pytest.raises(services.ConversationError):
+        services.update_agreements(conv, ["x" * 501])
+    conv.refresh_from_db()
+    assert conv.agreements == list(DEFAULT_AGREEMENTS) and conv.agreements_version == 1
+
+
+def test_a_retried_vote_never_double_counts() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statement = conv.statements.first()
+    k = key()
+    first = services.cast_vote(conv, participant_pass, statement.public_id, "agree", k)
+    again = services.cast_vote(conv, participant_pass, statement.public_id, "agree", k)
+    assert not first.replayed and again.replayed
+    statement.refresh_from_db()
+    assert (statement.n_agree, statement.n_disagree, statement.n_pass) == (1, 0, 0)
+    assert Vote.objects.count() == 1 and VoteRequest.objects.count() == 1
+
+
+def test_changing_a_vote_keeps_the_latest_and_an_old_retry_does_not_undo_it() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statement = conv.statements.first()
+    first_key = key()
+    services.cast_vote(conv, participant_pass, statement.public_id, "agree", first_key)
+    services.cast_vote(conv, participant_pass, statement.public_id, "disagree", key())
+    services.cast_vote(conv, participant_pass, statement.public_id, "agree", first_key)  # retry
+    vote = Vote.objects.get()
+    assert vote.value == Vote.Value.DISAGREE
+    statement.refresh_from_db()
+    assert (statement.n_agree, statement.n_disagree, statement.n_pass) == (0, 1, 0)
+
+
+def test_votes_carry_a_day_and_no_finer_time() -> None:
+    field_types = {f.name: f.get_internal_type() for f in Vote._meta.get_fields() if f.concrete}
+    assert "DateTimeField" not in field_types.values()
+    assert field_types["voted_on"] == "DateField"
+    for model in (VoteRequest, ClarificationRequest, ConversationParticipant, Statement):
+        kinds = {f.get_internal_type() for f in model._meta.get_fields() if f.concrete}
+        assert "DateTimeField" not in kinds, model
+
+
+@pytest.mark.parametrize(
+    ("choice", "request_key", "message"),
+    [
+        ("maybe", None, "agree, disagree or pass"),
+        ("agree", "short", "expired"),
+        ("agree", "x" * 65, "expired"),
+        ("agree", "bad key with spaces!!", "expired"),
+    ],
+)
+def test_bad_vote_input_is_refused_kindly(
+    choice: str, request_key: str | None, message: str
+) -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statement = conv.statements.first()
+    with pytest.raises(services.ConversationError, match=message):
+        services.cast_vote(
+            conv, participant_pass, statement.public_id, choice, request_key or key()
+        )
+    assert Vote.objects.count() == 0 and VoteRequest.objects.count() == 0
+
+
+def test_unpublished_or_foreign_statements_cannot_be_voted_on() -> None:
+    system = small_system()
+    conv = conversation(system)
+    other = conversation(system)
+    participant_pass = joined(conv)
+    with pytest.raises(services.ConversationError):
+        services.cast_vote(
+            conv, participant_pass, other.statements.first().public_id, "agree", key()
+        )
+    statement = conv.statements.first()
+    services.moderate_statement(statement, Statement.Status.REJECTED)
+    with pytest.raises(services.ConversationError):
+        services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    assert Vote.objects.count() == 0
+
+
+def test_a_pass_from_another_care_system_is_refused() -> None:
+    conv = conversation(small_system())
+    other = caremap_services.create_care_system("Elsewhere", "elsewhere")
+    with pytest.raises(services.ConversationError, match="another care system"):
+        services.accept_agreements(conv, caremap_services.open_pass(other))
+    assert ConversationParticipant.objects.count() == 0
+
+
+def test_closed_conversations_take_no_votes() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    services.set_status(conv, Conversation.Status.CLOSED)
+    with pytest.raises(services.ConversationError, match="closed"):
+        services.cast_vote(conv, participant_pass, conv.statements.first().public_id, "pass", key())
+
+
+def test_next_statement_is_one_not_yet_voted_on_until_none_is_left() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    participant = ConversationParticipant.objects.get()
+    seen = set()
+    for _ in SEEDS:
+        statement = selectors.next_statement(conv, participant)
+        assert statement is not None and statement.pk not in seen
+        seen.add(statement.pk)
+        services.cast_vote(conv, participant_pass, statement.public_id, "pass", key())
+    assert selectors.next_statement(conv, participant) is None
+    assert selectors.progress(conv, participant).remaining == 0
+
+
+def test_the_next_statement_query_count_does_not_grow_with_statements() -> None:
+    conv = conversation(small_system())
+    services.add_seed_statements(conv, [f"Extra statement number {i} here" for i in range(150)])
+    joined(conv)
+    participant = ConversationParticipant.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.next_statement(conv, participant) is not None
+    assert len(queries) <= 2
+
+
+def test_participant_statements_wait_for_moderation_when_moderation_is_before() -> None:
+    conv = conversation(small_system(), moderation=Conversation.Moderation.BEFORE)
+    participant_pass = joined(conv)
+    statement = services.submit_statement(
+        conv, participant_pass, "Peer coaches should be paid as professionals."
+    )
+    assert statement.status == Statement.Status.PENDING
+    assert Vote.objects.get(statement=statement).value == Vote.Value.AGREE
+    services.moderate_statement(statement, Statement.Status.PUBLISHED)
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.PUBLISHED
+
+
+def test_participant_statements_publish_at_once_when_moderation_is_after() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statement = services.submit_statement(
+        conv, participant_pass, "We need more time to talk across sectors."
+    )
+    assert statement.status == Statement.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Too short", "at least"),
+        ("x " * 200, "280 characters"),
+        ("One idea. Two ideas. Three ideas here.", "one idea"),
+        ("Email me at sam@example.org about this", "personal details"),
+        ("Call 555-123-4567 if you disagree with me", "personal details"),
+        ("Mrs. Jones on our team is treated unfairly", "personal details"),
+        ("The client named John Smith was turned away", "personal details"),
+        ("A patient with DOB 03/04/1985 waited weeks", "personal details"),
+    ],
+)
+def test_statements_that_break_the_guidelines_are_refused_and_nothing_is_written(
+    text: str, message: str
+) -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    before = Statement.objects.count()
+    with pytest.raises(services.ConversationError, match=message):
+        services.submit_statement(conv, participant_pass, text)
+    assert Statement.objects.count() == before and Vote.objects.count() == 0
+
+
+def test_a_duplicate_statement_is_refused_kindly() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    with pytest.raises(services.ConversationError, match="already in the conversation"):
+        services.submit_statement(conv, participant_pass, SEEDS[0].upper())
+
+
+def test_what_do_you_mean_is_asked_once_and_the_clarification_is_shown_to_all() -> None:
+    conv = conversation(small_system())
+    first, second = joined(conv), joined(conv)
+    statement = conv.statements.first()
+    services.ask_clarification(conv, first, statement.public_id, "Which paperwork?")
+    services.ask_clarification(conv, first, statement.public_id, "Which paperwork?")
+    services.ask_clarification(conv, second, statement.public_id)
+    assert ClarificationRequest.objects.filter(statement=statement).count() == 2
+    assert selectors.questions_for(statement) == ["Which paperwork?"]
+    services.clarify_statement(statement, "State reporting forms, mostly.")
+    assert [s.text for s in selectors.clarified_statements(conv)] == [statement.text]
+    assert selectors.status_counts(conv)["questions"] == 1
+
+
+def test_questions_with_personal_details_are_refused() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    with pytest.raises(services.ConversationError, match="personal details"):
+        services.ask_clarification(
+            conv, participant_pass, conv.statements.first().public_id, "Ask dr. Smith? Mr. Lee"
+        )
+    assert ClarificationRequest.objects.count() == 0
+
+
+def test_open_conversations_for_a_pass_respect_invited_sectors() -> None:
+    system = small_system()
+    everyone = conversation(system)
+    treatment_only = services.create_conversation(
+        system, "Treatment only", sectors=[system.sectors.get(slug="treatment")]
+    )
+    closed = conversation(system)
+    services.set_status(closed, Conversation.Status.CLOSED)
+    other = caremap_services.create_care_system("Elsewhere", "elsewhere")
+    conversation(other)
+    treatment = caremap_services.open_pass(system, system.sectors.get(slug="treatment"))
+    prevention = caremap_services.open_pass(system, system.sectors.get(slug="prevention"))
+    no_sector = caremap_services.open_pass(system)
+    assert {c.pk for c in selectors.open_conversations_for(treatment)} == {
+        everyone.pk,
+        treatment_only.pk,
+    }
+    assert [c.pk for c in selectors.open_conversations_for(prevention)] == [everyone.pk]
+    assert [c.pk for c in selectors.open_conversations_for(no_sector)] == [everyone.pk]
+
+
+def test_votes_ask_for_one_refresh_until_the_worker_takes_it(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statements = list(conv.statements.all())
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for statement in statements[:3]:
+            services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    assert len(callbacks) == 1
+    conv.refresh_from_db()
+    assert conv.refresh_pending
+    assert DBTaskResult.objects.count() == 1  # debounced: one pending task for three votes
+    services.clear_refresh_flag(conv.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cast_vote(conv, participant_pass, statements[3].public_id, "agree", key())
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_a_conversation_for_some_sectors_turns_others_away_kindly() -> None:
+    system = small_system()
+    conv = services.create_conversation(
+        system, "Treatment only", sectors=[system.sectors.get(slug="treatment")]
+    )
+    outsider = caremap_services.open_pass(system, system.sectors.get(slug="prevention"))
+    with pytest.raises(services.ConversationError, match="Treatment"):
+        services.accept_agreements(conv, outsider)
+    assert ConversationParticipant.objects.count() == 0
+    joined(conv, "treatment")
+    assert ConversationParticipant.objects.count() == 1
