@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from walkthetalk.agenda import selectors, services
-from walkthetalk.agenda.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, GatheringAcceptance
+from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 
 from ..caremap.factories import small_system
 from .factories import a_pass, key

@@ -34,6 +34,7 @@ from walkthetalk.analysis.privacy import suppress_counts
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations import selectors as conversation_selectors
 
 PRIOR_WEIGHT = 3
 NEUTRAL_PRODUCT = 9
@@ -221,26 +222,16 @@ def candidates_from_rows(rows: list[dict[str, Any]], min_size: int) -> list[Cand
     return sorted(picked, key=lambda c: (-c.passes, c.text))
 
 
-def backlog_candidates(system: CareSystem) -> list[Candidate] | None:
-    """Candidates from the conversations app, or None while it offers no per-sector pass counts.
-
-    Uses ``walkthetalk.conversations.selectors.statement_passes_by_sector(system)`` (rows as in
-    :func:`candidates_from_rows`) when that selector exists.
-    """
-    from walkthetalk.conversations import selectors as conversation_selectors
-
-    provider = getattr(conversation_selectors, "statement_passes_by_sector", None)
-    if provider is None:
-        return None
+def backlog_candidates(system: CareSystem) -> list[Candidate]:
+    """Statements many people of one sector passed on, not yet taken into the backlog."""
     taken = set(
         AvoidedIssue.objects.filter(
             care_system=system, source=AvoidedIssue.Source.CONVERSATION
         ).values_list("source_ref", flat=True)
     )
+    rows = conversation_selectors.statement_passes_by_sector(system)
     return [
-        c
-        for c in candidates_from_rows(list(provider(system)), system.min_group_size)
-        if c.statement_ref not in taken
+        c for c in candidates_from_rows(rows, system.min_group_size) if c.statement_ref not in taken
     ]
 
 

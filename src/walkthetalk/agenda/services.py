@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from walkthetalk.agenda.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.agenda.models import (
     ISSUE_DETAILS_MAX,
     ISSUE_TITLE_MAX,
@@ -25,6 +24,7 @@ from walkthetalk.agenda.models import (
     SeenRequest,
 )
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
 

@@ -228,7 +228,7 @@ def add_issue(request: HttpRequest, slug: str) -> HttpResponse:
 def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
     system = _system(request, slug)
     ref = request.POST.get("statement_ref", "")
-    candidates = {c.statement_ref: c for c in selectors.backlog_candidates(system) or []}
+    candidates = {c.statement_ref: c for c in selectors.backlog_candidates(system)}
     candidate = candidates.get(ref)
     if candidate is None:
         messages.error(request, "That candidate is no longer offered.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from waitress import serve
 
 
-def serve_site(host: str, port: int, threads: int = 8) -> None:
+def serve_site(host: str, port: int, threads: int = 4) -> None:
     from walkthetalk.site.wsgi import application
 
     # No access log is configured: participants' addresses are never written anywhere.

@@ -1,0 +1,38 @@
+"""Statements that many people of one sector pass on are offered as backlog candidates."""
+
+import pytest
+
+from walkthetalk.agenda import selectors
+from walkthetalk.conversations import services as conversation_services
+
+from ..caremap.factories import small_system
+from ..conversations.factories import conversation, joined, key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_real_votes_feed_the_candidates() -> None:
+    system = small_system()
+    conv = conversation(system, seed_statements=["We rarely talk openly about mistakes."])
+    statement = conv.statements.get()
+    for n in range(7):
+        participant_pass = joined(conv, "treatment")
+        choice = "pass" if n < 5 else "agree"
+        conversation_services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
+    for _ in range(6):
+        participant_pass = joined(conv, "prevention")
+        conversation_services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    (candidate,) = selectors.backlog_candidates(system)
+    assert (candidate.sector, candidate.passes, candidate.votes) == ("Treatment", 5, 7)
+    assert candidate.statement_ref == statement.public_id
+
+
+def test_too_few_passes_offer_nothing() -> None:
+    system = small_system()
+    conv = conversation(system, seed_statements=["Supervisors have time to support their teams."])
+    statement = conv.statements.get()
+    for _ in range(4):  # below the minimum group size of 5
+        conversation_services.cast_vote(
+            conv, joined(conv, "treatment"), statement.public_id, "pass", key()
+        )
+    assert selectors.backlog_candidates(system) == []
