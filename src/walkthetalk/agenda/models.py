@@ -4,10 +4,16 @@ Anonymity by construction:
 
 - An avoided issue keeps its text, its care system and the *day* it was raised — not who
   raised it, nor their sector. Public ids are random.
-- A rating is one per participation per issue (a database constraint), carries the coarse
-  sector copied from the participation and a day, and has a random UUID key so row order says
-  nothing. Figures about ratings are shown only through :mod:`walkthetalk.analysis.privacy`.
-- Accepting a gathering's agreements stores the participation and a day, nothing more.
+- A rating is one per participant per issue (a database constraint on a *rater key*: a SHA-256
+  of the issue and the participant pass's secret key, which only the participant's browser
+  holds), carries the coarse sector from the pass and a day, and has a random UUID key so row
+  order says nothing. There is no foreign key to the participation: with the whole database
+  and the site's SECRET_KEY, a rating still cannot be joined to a participation (and its unit
+  and level), nor to the same person's ratings of other issues. Figures about ratings are
+  shown only through :mod:`walkthetalk.analysis.privacy`.
+- Accepting a gathering's agreements stores a key of the same kind (per gathering) and a day.
+- No participant action here writes a participation row, so none is ever written in the same
+  transaction as an issue, a rating or an acceptance.
 - Every participant POST carries a random request key; a key already seen changes nothing.
 """
 
@@ -19,7 +25,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from walkthetalk.caremap.models import CareSystem, Participation, Sector, StaffRole
+from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
 
 ISSUE_TITLE_MAX = 200
 ISSUE_DETAILS_MAX = 2000
@@ -79,7 +85,9 @@ class IssueRating(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     issue = models.ForeignKey(AvoidedIssue, on_delete=models.CASCADE, related_name="ratings")
-    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="+")
+    rater_key = models.CharField(
+        max_length=64, help_text="SHA-256 of the issue and the pass key; joins to nothing."
+    )
     sector = models.ForeignKey(
         Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -90,7 +98,7 @@ class IssueRating(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["issue", "participation"], name="agenda_one_rating_per_participation"
+                fields=["issue", "rater_key"], name="agenda_one_rating_per_participant"
             ),
             models.CheckConstraint(
                 condition=Q(importance__gte=1) & Q(importance__lte=5),
@@ -137,13 +145,15 @@ class GatheringAcceptance(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     gathering = models.ForeignKey(Gathering, on_delete=models.CASCADE, related_name="acceptances")
-    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="+")
+    participant_key = models.CharField(
+        max_length=64, help_text="SHA-256 of the gathering and the pass key; joins to nothing."
+    )
     accepted_on = models.DateField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["gathering", "participation"], name="agenda_accept_once_per_gathering"
+                fields=["gathering", "participant_key"], name="agenda_accept_once_per_gathering"
             )
         ]
 

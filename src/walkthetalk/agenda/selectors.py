@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
+from walkthetalk.agenda import services
 from walkthetalk.agenda.models import (
     ActionItem,
     AgendaItem,
@@ -73,15 +74,16 @@ def backlog_for(participant_pass: ParticipantPass) -> list[BacklogEntry]:
 
     Unrated issues come first so every issue gets seen; then newest first.
     """
-    issues = AvoidedIssue.objects.filter(
-        care_system_id=participant_pass.care_system_id,
-        status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
-    ).order_by("-raised_on", "public_id")
+    issues = list(
+        AvoidedIssue.objects.filter(
+            care_system_id=participant_pass.care_system_id,
+            status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
+        ).order_by("-raised_on", "public_id")
+    )
+    keys = {services.rater_key(i, participant_pass): i.pk for i in issues}
     mine = {
         r.issue_id: r
-        for r in IssueRating.objects.filter(
-            participation_id=participant_pass.key_hash, issue__in=issues
-        )
+        for r in IssueRating.objects.filter(rater_key__in=keys, issue__in=[i.pk for i in issues])
     }
     entries = [
         BacklogEntry(
@@ -109,7 +111,7 @@ def gatherings_for(participant_pass: ParticipantPass, on: dt.date) -> QuerySet[G
 
 def has_accepted(participant_pass: ParticipantPass, gathering: Gathering) -> bool:
     return GatheringAcceptance.objects.filter(
-        gathering=gathering, participation_id=participant_pass.key_hash
+        gathering=gathering, participant_key=services.acceptance_key(gathering, participant_pass)
     ).exists()
 
 

@@ -23,7 +23,6 @@ from walkthetalk.agenda.models import (
     IssueRating,
     SeenRequest,
 )
-from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -77,6 +76,24 @@ def _own(participant_pass: ParticipantPass, system_id: int) -> None:
         raise AgendaError("This belongs to another care system.")
 
 
+def _pass_tag(purpose: str, object_id: object, participant_pass: ParticipantPass) -> str:
+    """A one-way tag of an object and the pass's secret key (never stored on the server).
+
+    Stable for one participant and one object (so a second rating replaces the first), but it
+    joins to no participation and differs from object to object.
+    """
+    message = f"walkthetalk.agenda.{purpose}:{object_id}:{participant_pass.key}"
+    return hashlib.sha256(message.encode()).hexdigest()
+
+
+def rater_key(issue: AvoidedIssue, participant_pass: ParticipantPass) -> str:
+    return _pass_tag("rating", issue.pk, participant_pass)
+
+
+def acceptance_key(gathering: Gathering, participant_pass: ParticipantPass) -> str:
+    return _pass_tag("acceptance", gathering.pk, participant_pass)
+
+
 # --- the backlog -------------------------------------------------------------------------
 
 
@@ -88,7 +105,8 @@ def raise_issue(
     title = " ".join(_text(title, ISSUE_TITLE_MAX, "issue").split())
     details = _text(details, ISSUE_DETAILS_MAX, "details", required=False)
     _claim_request(request_key)
-    caremap_services.participation_for(participant_pass)
+    # No participation row is written: it would share this transaction (in PostgreSQL, the
+    # same xmin) with the issue and so tie the issue's text to the raiser's unit and level.
     return AvoidedIssue.objects.create(
         care_system_id=participant_pass.care_system_id,
         title=title,
@@ -140,15 +158,19 @@ def rate_issue(
             raise AgendaError(f"Choose {what} it is, from 1 to 5.")
     if issue.status == AvoidedIssue.Status.HIDDEN:
         raise AgendaError("This issue has been set aside and can no longer be rated.")
+    if issue.status not in (AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING):
+        raise AgendaError(
+            "This issue has moved on to a conversation, so it is no longer rated here. "
+            "Your welcome page lists the conversations open to you."
+        )
     _claim_request(request_key)
-    participation = caremap_services.participation_for(participant_pass)
     rating, _ = IssueRating.objects.update_or_create(
         issue=issue,
-        participation=participation,
+        rater_key=rater_key(issue, participant_pass),
         defaults={
             "importance": importance,
             "avoidance": avoidance,
-            "sector_id": participation.sector_id,
+            "sector_id": participant_pass.sector_id,
             "rated_on": today(),
         },
     )
@@ -239,9 +261,10 @@ def accept_agreements(
     """A participant at the gathering accepts its agreements (once; again changes nothing)."""
     _own(participant_pass, gathering.care_system_id)
     _claim_request(request_key)
-    participation = caremap_services.participation_for(participant_pass)
     acceptance, _ = GatheringAcceptance.objects.get_or_create(
-        gathering=gathering, participation=participation, defaults={"accepted_on": today()}
+        gathering=gathering,
+        participant_key=acceptance_key(gathering, participant_pass),
+        defaults={"accepted_on": today()},
     )
     return acceptance
 

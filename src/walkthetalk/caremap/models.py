@@ -134,7 +134,9 @@ class StaffRole(models.Model):
 class Invitation(models.Model):
     """A one-time invitation. Only the SHA-256 of its token is kept; the token is shown once.
 
-    ``used_on`` is a day, never a time, so it cannot be matched to an answer's time.
+    ``used_on`` is set once the invitation is used, to the day it was *made* (``created_on``):
+    the day of use is deliberately not kept, so it cannot be matched to the days participants
+    act.
     """
 
     care_system = models.ForeignKey(
@@ -165,7 +167,9 @@ class Participation(models.Model):
     """An anonymous participant's standing in a care system: coarse attributes, nothing else.
 
     It is written on the participant's first action, never in the transaction that used the
-    invitation, and it has a random key (not a sequence) so row order reveals nothing.
+    invitation, and it has a random key (not a sequence) so row order reveals nothing. It holds
+    no date: a start day would match the day its invitation was used (``Invitation.used_on``)
+    and, within a small unit, say which invitation — and so whom — it came from.
     """
 
     key_hash = models.CharField(max_length=64, primary_key=True)
@@ -181,7 +185,6 @@ class Participation(models.Model):
     sector = models.ForeignKey(
         Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    started_on = models.DateField()
 
     def __str__(self) -> str:
-        return f"Participation in {self.care_system_id} since {self.started_on}"
+        return f"Participation in {self.care_system_id}"

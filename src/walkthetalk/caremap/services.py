@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -331,8 +332,11 @@ def create_invitations(
 def redeem_invitation(token: str) -> ParticipantPass:
     """Use an invitation once and hand back a fresh anonymous pass with its coarse attributes.
 
-    The invitation is marked used (with the day only) in its own transaction; no participation
-    row is written here, so nothing in the database ties the two together.
+    The invitation is marked used in its own transaction; no participation row is written
+    here, so nothing in the database ties the two together. ``used_on`` is set to the day the
+    invitation was *made*, not the day it was used: a day of use would be matched against the
+    days participants first act (a conversation joined, an issue rated) and, in a small unit,
+    single out whose invitation it was.
     """
     token = (token or "").strip()
     if not token or len(token) > MAX_TOKEN_LENGTH:
@@ -340,7 +344,7 @@ def redeem_invitation(token: str) -> ParticipantPass:
     with transaction.atomic():
         marked = Invitation.objects.filter(
             token_hash=token_hash(token), used_on__isnull=True
-        ).update(used_on=today())
+        ).update(used_on=F("created_on"))
         if marked != 1:
             raise InvitationError(
                 "This invitation link is not valid or has already been used. "
@@ -371,7 +375,6 @@ def participation_for(participant_pass: ParticipantPass) -> Participation:
             "unit_id": participant_pass.unit_id,
             "level_id": participant_pass.level_id,
             "sector_id": participant_pass.sector_id,
-            "started_on": today(),
         },
     )
     return participation

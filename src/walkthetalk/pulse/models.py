@@ -3,10 +3,11 @@
 A response carries only coarse attributes copied from the participant's Participation (unit,
 level, sector), a coarse date (the Monday of the week it was sent, or the wave's first day) and
 the answers. Its primary key is random, so row order
-says nothing. ``submission_key`` is a keyed hash (HMAC with the site's secret) of the wave and
-the participation, used only to refuse a second response from the same participant to the same
-wave: without the secret it cannot be matched to a participation, and it differs from wave to
-wave, so responses cannot be paired across waves either.
+says nothing. ``submission_key`` is a SHA-256 of the wave and the participant pass's secret key
+(which only the participant's browser holds), used only to refuse a second response from the same
+participant to the same wave: nothing stored — not even with the site's ``SECRET_KEY`` — matches
+it to a participation, and it differs from wave to wave, so responses cannot be paired across
+waves either.
 """
 
 from __future__ import annotations

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from walkthetalk.analysis.privacy import (
@@ -220,14 +218,22 @@ def coarse_day(wave: Wave, day: dt.date) -> dt.date:
     return max(day - dt.timedelta(days=day.weekday()), wave.opened_on)
 
 
-def submission_key(wave_id: int, participation_key_hash: str) -> str:
-    """A keyed hash of wave and participation: unique per pair, unlinkable without the secret."""
-    message = f"walkthetalk.pulse.response:{wave_id}:{participation_key_hash}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+def submission_key(wave_id: int, participant_pass: ParticipantPass) -> str:
+    """A one-way tag of wave and pass key: the same for one participant's second try at a wave,
+    and joinable to nothing stored.
+
+    It is derived from the pass's secret *key*, which only the participant's browser holds (the
+    database keeps just ``sha256(key)`` as the participation's key), so someone with the whole
+    database and the site's ``SECRET_KEY`` still cannot tell which participation a response
+    belongs to, nor pair one participant's responses across waves. (An HMAC of the stored
+    participation hash keyed with ``SECRET_KEY`` would be joinable by anyone holding both.)
+    """
+    message = f"walkthetalk.pulse.response:{wave_id}:{participant_pass.key}".encode()
+    return hashlib.sha256(message).hexdigest()
 
 
 def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
-    key = submission_key(wave.pk, participant_pass.key_hash)
+    key = submission_key(wave.pk, participant_pass)
     return Response.objects.filter(wave=wave, submission_key=key).exists()
 
 
@@ -285,7 +291,7 @@ def submit_response(
         with transaction.atomic():
             return Response.objects.create(
                 wave=wave,
-                submission_key=submission_key(wave.pk, participation.key_hash),
+                submission_key=submission_key(wave.pk, participant_pass),
                 unit_id=participation.unit_id,
                 level_id=participation.level_id,
                 sector_id=participation.sector_id,

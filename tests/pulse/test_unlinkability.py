@@ -1,0 +1,56 @@
+"""An administrator holding the database *and* the site's SECRET_KEY cannot join a response to
+the participation behind it (the secret key sits on the same server as the database)."""
+
+import hashlib
+import hmac
+
+import pytest
+from django.conf import settings
+
+from walkthetalk.caremap.models import Participation
+from walkthetalk.pulse import services
+from walkthetalk.pulse.models import Response
+
+from ..caremap.factories import small_system
+from .helpers import answers, passes, unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _keyed_guesses(wave_id: int, key_hash: str) -> set[str]:
+    """What an administrator with the database and SECRET_KEY can compute per participation."""
+    secret = settings.SECRET_KEY.encode()
+    messages = [
+        f"walkthetalk.pulse.response:{wave_id}:{key_hash}",
+        f"{wave_id}:{key_hash}",
+        key_hash,
+    ]
+    out = set()
+    for message in messages:
+        out.add(hmac.new(secret, message.encode(), hashlib.sha256).hexdigest())
+        out.add(hashlib.sha256(message.encode()).hexdigest())
+    return out
+
+
+def test_submission_key_cannot_be_computed_from_the_database_and_secret_key() -> None:
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
+    for participant_pass in passes(wave, 3, unit=unit(system, "Riverbend Day Team")):
+        services.submit_response(wave, participant_pass, answers(4))
+    computable = set()
+    for key_hash in Participation.objects.values_list("key_hash", flat=True):
+        computable |= _keyed_guesses(wave.pk, key_hash)
+    stored = set(Response.objects.values_list("submission_key", flat=True))
+    assert len(stored) == 3
+    assert not stored & computable
+
+
+def test_double_submit_is_still_refused_after_the_secret_key_changes(settings) -> None:
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
+    (participant_pass,) = passes(wave, 1, unit=unit(system, "Riverbend Day Team"))
+    services.submit_response(wave, participant_pass, answers(4))
+    settings.SECRET_KEY = "a-rotated-secret-key-" + "x" * 40
+    with pytest.raises(services.AlreadyAnswered):
+        services.submit_response(wave, participant_pass, answers(1))
+    assert Response.objects.count() == 1
