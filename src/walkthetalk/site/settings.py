@@ -159,6 +159,10 @@ LOGGING = {
     },
 }
 
+# Flash messages live in a signed cookie, never in a session row whose expiry time would
+# record the exact moment of a participant's action.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
