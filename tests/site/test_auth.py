@@ -76,3 +76,21 @@ def test_production_settings_pass_the_deploy_check(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_staff_change_their_password(client) -> None:
+    user = make_user()
+    client.force_login(user)
+    new = "a-brand-new-long-password"
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new) and user.password.startswith("argon2")
+    short = client.post(
+        reverse("password_change"),
+        {"old_password": new, "new_password1": "short", "new_password2": "short"},
+    )
+    assert short.status_code == 200 and "too short" in short.content.decode()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit, UnitKind
+from walkthetalk.caremap.models import CareSystem, Level, Sector, StaffRole, Unit, UnitKind
 from walkthetalk.caremap.services import MAX_INVITATIONS_PER_BATCH
 
 MAX_MAP_FILE_BYTES = 2 * 1024 * 1024
@@ -66,3 +66,8 @@ class InvitationBatchForm(forms.Form):
         self.fields["unit"].queryset = system.units.all()  # type: ignore[attr-defined]
         self.fields["level"].queryset = system.levels.all()  # type: ignore[attr-defined]
         self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label="User name", max_length=150)
+    role = forms.ChoiceField(choices=StaffRole.Role.choices)

@@ -65,3 +65,17 @@ def invitation_batches(system: CareSystem) -> list[dict[str, Any]]:
         .order_by("-created_on", "batch_label")
     )
     return [dict(row) for row in rows]
+
+
+@dataclass
+class StaffMember:
+    user: User
+    roles: list[str] = field(default_factory=list)
+
+
+def staff_of(system: CareSystem) -> list[StaffMember]:
+    """Everyone with a staff role in the care system, with their roles, by user name."""
+    members: dict[int, StaffMember] = {}
+    for role in StaffRole.objects.filter(care_system=system).select_related("user"):
+        members.setdefault(role.user_id, StaffMember(role.user)).roles.append(role.role)
+    return sorted(members.values(), key=lambda m: m.user.username)

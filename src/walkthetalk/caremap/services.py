@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -143,6 +144,49 @@ def grant_role(user: User, system: CareSystem, role: str) -> StaffRole:
         raise CareMapError(f"Unknown role '{role}'.")
     staff_role, _ = StaffRole.objects.get_or_create(user=user, care_system=system, role=role)
     return staff_role
+
+
+@dataclass(frozen=True)
+class StaffAddition:
+    user: User
+    role: str
+    temporary_password: str | None  # shown once when the account is new; never stored
+
+
+@transaction.atomic
+def add_staff_member(system: CareSystem, username: str, role: str) -> StaffAddition:
+    """Give someone a staff role in a care system, making their account if it is new.
+
+    A new account gets a random temporary password, returned once for the steward to pass on.
+    """
+    from django.contrib.auth import get_user_model
+
+    username = username.strip()
+    if not username or len(username) > 150:
+        raise CareMapError("A user name is needed (at most 150 characters).")
+    if role not in StaffRole.Role.values:
+        raise CareMapError(f"Unknown role '{role}'.")
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    password = None
+    if user is None:
+        password = secrets.token_urlsafe(12)
+        user = user_model.objects.create_user(username=username, password=password)
+    elif StaffRole.objects.filter(user=user, care_system=system, role=role).exists():
+        raise CareMapError(f"{username} is already a {role} of {system.name}.")
+    grant_role(user, system, role)
+    return StaffAddition(user, role, password)
+
+
+@transaction.atomic
+def remove_staff_role(system: CareSystem, user: User, role: str) -> None:
+    """Take a role away; a care system always keeps at least one steward."""
+    held = StaffRole.objects.select_for_update().filter(care_system=system, role=role)
+    if not held.filter(user=user).exists():
+        raise CareMapError(f"{user.username} is not a {role} of {system.name}.")
+    if role == StaffRole.Role.STEWARD and held.count() == 1:
+        raise CareMapError("A care system needs at least one steward; add another one first.")
+    held.filter(user=user).delete()
 
 
 # --- import and export -------------------------------------------------------------------

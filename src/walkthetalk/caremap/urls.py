@@ -14,4 +14,5 @@ urlpatterns = [
     path("map/<slug:slug>/import/", views.import_map, name="import_map"),
     path("map/<slug:slug>/export.<str:fmt>", views.export_map, name="export_map"),
     path("map/<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("map/<slug:slug>/staff/", views.staff, name="staff"),
 ]

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.caremap import mapfile, selectors, services
-from walkthetalk.caremap.forms import InvitationBatchForm, MapUploadForm, NameForm, UnitForm
+from walkthetalk.caremap.forms import (
+    InvitationBatchForm,
+    MapUploadForm,
+    NameForm,
+    StaffForm,
+    UnitForm,
+)
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
 from walkthetalk.caremap.participant_http import give_pass
 
@@ -177,6 +184,38 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
             "links": links,
             "batches": selectors.invitation_batches(system),
         },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff(request: HttpRequest, slug: str) -> HttpResponse:
+    """Stewards give people staff roles (making new accounts) and take roles away."""
+    system = _system(request, slug, STEWARD)
+    form = StaffForm(request.POST or None)
+    added = None
+    if request.method == "POST" and "remove" in request.POST:
+        member = get_object_or_404(User, pk=request.POST.get("user"))
+        try:
+            services.remove_staff_role(system, member, request.POST.get("role", ""))
+            messages.success(request, f"{member.username} is no longer a {request.POST['role']}.")
+        except services.CareMapError as exc:
+            messages.error(request, str(exc))
+        return redirect("caremap:staff", slug=slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_staff_member(
+                system, form.cleaned_data["username"], form.cleaned_data["role"]
+            )
+            form = StaffForm()
+        except services.CareMapError as exc:
+            form.add_error(None, str(exc))
+    response = render(
+        request,
+        "caremap/staff.html",
+        {"system": system, "form": form, "added": added, "members": selectors.staff_of(system)},
     )
     response["Cache-Control"] = "no-store"
     return response

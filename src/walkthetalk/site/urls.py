@@ -15,6 +15,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="site/password_change.html", success_url="/?password=changed"
+        ),
+        name="password_change",
+    ),
     path("", include("walkthetalk.caremap.urls")),
     path("pulse/", include("walkthetalk.pulse.urls")),
     path("conversations/", include("walkthetalk.conversations.urls")),
