@@ -165,8 +165,11 @@ def test_changing_a_vote_from_your_votes() -> None:
         f"/conversations/{conv.public_id}/vote/",
         {"statement": form["statement"], "key": new_key, "choice": "disagree", "next": "mine"},
     )
-    assert response["Location"].endswith("/mine/")
+    # back on "Your votes", at the statement just changed (not the top of a long list)
+    assert response["Location"].endswith(f"/mine/#vote-{form['statement']}")
     assert Vote.objects.get().value == Vote.Value.DISAGREE
+    page = client.get(f"/conversations/{conv.public_id}/mine/").content.decode()
+    assert f'id="vote-{form["statement"]}"' in page
 
 
 def test_writing_a_statement_with_a_plain_warning_and_kind_errors() -> None:

@@ -4,8 +4,30 @@ from django import forms
 
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.conversations.models import STATEMENT_MAX_LENGTH, Conversation
+from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH, normalise
 
 MAX_POLIS_FILE_BYTES = 50 * 1024 * 1024
+
+
+def check_seed_lines(value: str) -> str:
+    """Seed statements follow the same length rules participants see, so every statement in a
+    conversation is short enough to vote on; each line that does not fit is named."""
+    problems = []
+    for number, line in enumerate(value.splitlines(), start=1):
+        text = normalise(line)
+        if text and len(text) < STATEMENT_MIN_LENGTH:
+            problems.append(
+                f"Line {number} (“{text}”) is shorter than {STATEMENT_MIN_LENGTH} characters — "
+                "please say a little more."
+            )
+        elif len(text) > STATEMENT_MAX_LENGTH:
+            problems.append(
+                f"Line {number} (“{text[:40]}…”) has {len(text)} characters; please keep each "
+                f"statement to {STATEMENT_MAX_LENGTH} so it is easy to vote on."
+            )
+    if problems:
+        raise forms.ValidationError(problems)
+    return value
 
 
 class ConversationForm(forms.Form):
@@ -19,7 +41,10 @@ class ConversationForm(forms.Form):
     seed_statements = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Statements to start with, one per line.",
+        help_text=(
+            f"Statements to start with, one per line, each {STATEMENT_MIN_LENGTH} to "
+            f"{STATEMENT_MAX_LENGTH} characters."
+        ),
     )
     sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.none(),
@@ -40,12 +65,17 @@ class ConversationForm(forms.Form):
     )
 
     def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["sectors"].queryset = system.sectors.all()  # type: ignore[attr-defined]
+
+    def clean_seed_statements(self) -> str:
+        return check_seed_lines(self.cleaned_data["seed_statements"])
 
 
 class AgreementsForm(forms.Form):
     agreements = forms.CharField(
+        error_messages={"required": "Please keep at least one agreement for people to accept."},
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="One agreement per line. Changing the wording asks everyone to accept again.",
     )
@@ -61,8 +91,21 @@ class StatementForm(forms.Form):
 
 class SeedForm(forms.Form):
     statements = forms.CharField(
-        label="Add statements (one per line)", widget=forms.Textarea(attrs={"rows": 4})
+        label="Add statements (one per line)",
+        help_text=(
+            f"Each {STATEMENT_MIN_LENGTH} to {STATEMENT_MAX_LENGTH} characters; "
+            "they are published at once."
+        ),
+        error_messages={"required": "Please write at least one statement to add."},
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean_statements(self) -> str:
+        return check_seed_lines(self.cleaned_data["statements"])
 
 
 class QuestionForm(forms.Form):

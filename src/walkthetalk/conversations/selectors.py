@@ -92,6 +92,23 @@ def next_statement(
     return Statement.objects.get(pk=picked.key)
 
 
+def statement_to_vote(
+    conversation: Conversation, participant: ConversationParticipant, wanted: str = ""
+) -> Statement | None:
+    """The statement the participant asked for (e.g. back from "what do you mean?"), if it is
+    published and they have not voted on it yet; otherwise the next one by priority."""
+    if wanted:
+        statement = (
+            published(conversation)
+            .filter(public_id=wanted[:40])
+            .exclude(votes__participant=participant)
+            .first()
+        )
+        if statement is not None:
+            return statement
+    return next_statement(conversation, participant)
+
+
 @dataclass(frozen=True)
 class Progress:
     voted: int

@@ -149,8 +149,9 @@ def _vote_context(
     participant: ConversationParticipant,
     error: str = "",
     last: services.VoteOutcome | None = None,
+    wanted: str = "",
 ) -> dict[str, Any]:
-    statement = selectors.next_statement(conversation, participant)
+    statement = selectors.statement_to_vote(conversation, participant, wanted)
     result = selectors.result_for(conversation)
     return {
         "conversation": conversation,
@@ -192,10 +193,13 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
             if error:
                 messages.error(request, error)
             elif request.POST.get("next") == "mine":
-                messages.success(request, f"Changed your vote to “{outcome.label}”.")  # type: ignore[union-attr]
-                return redirect("conversations:mine", public_id=public_id)
+                assert outcome is not None
+                messages.success(request, f"Changed your vote to “{outcome.label}”.")
+                mine_url = reverse("conversations:mine", kwargs={"public_id": public_id})
+                return redirect(f"{mine_url}#vote-{outcome.statement.public_id}")
             return redirect("conversations:vote", public_id=public_id)
-    context = _vote_context(request, conversation, participant, error, outcome)
+    wanted = request.GET.get("s", "") if request.method == "GET" else ""
+    context = _vote_context(request, conversation, participant, error, outcome, wanted)
     if _htmx(request):
         return _no_store(render(request, "conversations/partials/vote_card.html", context))
     return _no_store(render(request, "conversations/vote.html", context))
@@ -267,16 +271,27 @@ def ask(request: HttpRequest, public_id: str, statement_id: str) -> HttpResponse
             else:
                 messages.success(
                     request,
-                    "Thank you for asking. A facilitator will add a clarification for everyone.",
+                    "Thank you for asking. A facilitator will add a clarification for everyone. "
+                    "You can vote on the statement now, or pass and come back to it later.",
                 )
-                return redirect("conversations:vote", public_id=public_id)
+                return redirect(_vote_on(public_id, statement_id))
         status = 400
     return render(
         request,
         "conversations/ask.html",
-        {"conversation": conversation, "statement": statement, "form": form},
+        {
+            "conversation": conversation,
+            "statement": statement,
+            "form": form,
+            "back_url": _vote_on(public_id, statement.public_id),
+        },
         status=status,
     )
+
+
+def _vote_on(public_id: str, statement_id: str) -> str:
+    """The vote page showing this statement first (when it is still open to this participant)."""
+    return f"{reverse('conversations:vote', kwargs={'public_id': public_id})}?s={statement_id}"
 
 
 def mine(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -424,7 +439,10 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
             if action == "clarify":
                 form = ClarificationForm(request.POST)
                 if not form.is_valid():
-                    raise services.ConversationError("Please keep a clarification short.")
+                    raise services.ConversationError(
+                        "Please keep a clarification to 1000 characters — a sentence or two "
+                        "is usually enough."
+                    )
                 services.clarify_statement(statement, form.cleaned_data["clarification"])
                 messages.success(request, "Saved the clarification; everyone now sees it.")
             else:
