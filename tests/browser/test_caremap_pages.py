@@ -29,6 +29,8 @@ def test_participant_joins_from_an_invitation(live_server, page: Page) -> None:
     page.goto(f"{live_server.url}/join/?t={token}")
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_role("alert")).to_contain_text("already been used")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link can't be used again")
+    expect(page.get_by_label("Invitation code")).to_have_value("")
     assert_accessible(page)
 
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -37,7 +38,7 @@ def test_demo_command_serves_a_real_site(tmp_path) -> None:
     port = free_port()
     env = {"WALKTHETALK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "walkthetalk.site.cli", "demo", "--port", str(port), "--no-worker"],
+        [sys.executable, "-m", "walkthetalk.site.cli", "demo", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -57,8 +58,13 @@ def test_demo_command_serves_a_real_site(tmp_path) -> None:
         assert "Walk the Talk" in body
         assert "waitress" in server
         assert (tmp_path / "walkthetalk.sqlite3").exists()
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert children, "the demo starts a background-task worker beside the server"
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
+    # Stopping the demo stops its worker too.
+    assert all(not Path(f"/proc/{child}").exists() for child in children)
     assert f"http://127.0.0.1:{port}/" in output
+    assert "users 'steward', 'facilitator', 'leader'" in output
     assert "password 'walk-the-talk-demo'" in output

@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 from argparse import ArgumentParser
@@ -41,17 +42,18 @@ class Command(BaseCommand):
             )
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nWalk the Talk demo is running at {url}"))
-        self.stdout.write(
-            f"Staff sign in: user '{seed.usernames[0]}' (also {', '.join(seed.usernames[1:])}),"
-            f" password '{seed.password}'"
-        )
+        names = ", ".join(f"'{name}'" for name in seed.usernames)
+        self.stdout.write(f"Staff sign in: users {names}, each with password '{seed.password}'")
         self.stdout.write("Try it as a participant (each link works once):")
         for link in demo_participant_links(seed.care_system, url):
             self.stdout.write(f"  {link}")
         self.stdout.write(f"A demo concern's receipt code: {seed.receipt_code}")
         self.stdout.write("Press Ctrl+C to stop.\n")
+        # Stop the worker too when the demo is stopped, by Ctrl+C or by a signal.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             serve_site(options["host"], options["port"])
         finally:
             if worker is not None:
                 worker.terminate()
+                worker.wait(timeout=10)
