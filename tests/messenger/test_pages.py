@@ -114,13 +114,28 @@ def test_read_and_answer_back_by_code_and_a_forged_code_is_refused(client) -> No
     assert Reply.objects.count() == 2
 
 
-def test_rate_limited_lookups_get_a_kind_429(client, monkeypatch) -> None:
-    monkeypatch.setattr(ratelimit, "GLOBAL_LIMIT", 2)
-    for _ in range(2):
-        client.post("/messenger/read/", {"code": codes.new_code()})
-    response = client.post("/messenger/read/", {"code": codes.new_code()})
+def test_rate_limited_lookups_get_a_kind_429(client) -> None:
+    prefix = codes.new_code()[:5]
+    for _ in range(ratelimit.PREFIX_LIMIT):
+        client.post("/messenger/read/", {"code": prefix + codes.new_code()[5:]})
+    response = client.post("/messenger/read/", {"code": prefix + codes.new_code()[5:]})
     assert response.status_code == 429
     assert "try again in about 15 minutes" in response.content.decode()
+
+
+def test_300_plus_made_up_codes_do_not_stop_a_holder_reading_replies(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
+    services.reply_as_leadership(receipt.concern, "We hear you.", key())
+    statuses = set()
+    for _ in range(310):
+        made_up = codes.new_code()
+        if made_up[:5] != receipt.code[:5]:  # the flooder does not know the holder's prefix
+            statuses.add(client.post("/messenger/read/", {"code": made_up}).status_code)
+    assert statuses == {400}  # "could not find", never "paused"
+    page = client.post("/messenger/read/", {"code": receipt.code})
+    assert page.status_code == 200 and "We hear you." in page.content.decode()
 
 
 def _staff(system, role, name="lee"):

@@ -108,7 +108,7 @@ def test_replies_both_ways_and_the_first_leadership_reply_sets_the_day() -> None
     assert sides == [("sender", 1), ("leadership", 2), ("leadership", 3)]
 
 
-def test_lookups_are_rate_limited_per_prefix_and_globally(monkeypatch) -> None:
+def test_lookups_are_rate_limited_per_prefix_only(monkeypatch) -> None:
     system = small_system()
     role = a_role(system)
     receipt = services.submit_concern(a_pass(system), role.public_id, "Concern.", key())
@@ -119,17 +119,46 @@ def test_lookups_are_rate_limited_per_prefix_and_globally(monkeypatch) -> None:
     # Now even the right code with that prefix waits: a kind message, not an error page.
     with pytest.raises(services.RateLimited, match="try again"):
         services.open_concern(receipt.code)
-    # Another prefix still works until the global limit is reached.
-    monkeypatch.setattr(ratelimit, "GLOBAL_LIMIT", ratelimit.PREFIX_LIMIT + 1)
+    # Another prefix is not touched: there is no site-wide limit to use up.
     other = services.submit_concern(a_pass(system), role.public_id, "Other.", key())
     assert other.code[:5] != prefix  # 1 in 2**25 chance of a false failure
-    assert services.open_concern(other.code).pk == other.concern.pk  # the 11th lookup
+    for _ in range(ratelimit.PREFIX_LIMIT):
+        assert services.open_concern(other.code).pk == other.concern.pk
     with pytest.raises(services.RateLimited):
         services.open_concern(other.code)
+    assert not hasattr(ratelimit, "GLOBAL_LIMIT")
     # A new window starts afresh.
     later = ratelimit._bucket() + 1
     monkeypatch.setattr(ratelimit, "_bucket", lambda now=None: later)
     assert services.open_concern(receipt.code).pk == receipt.concern.pk
+
+
+def test_a_flood_of_made_up_codes_does_not_stop_a_real_holder(monkeypatch) -> None:
+    """400 made-up, well-formed codes (more than the old global cap of 300) lock out no one."""
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern.", key())
+    concern = receipt.concern
+    services.reply_as_leadership(concern, "We hear you and are on it.", key())
+    verified = []
+    real_verify = codes.verify
+    monkeypatch.setattr(codes, "verify", lambda h, n: verified.append(n) or real_verify(h, n))
+    refused = 0
+    for _ in range(400):
+        made_up = codes.new_code()
+        if made_up[:5] == receipt.code[:5]:
+            continue  # 1 in 2**25: the attacker does not know the holder's prefix
+        try:
+            services.open_concern(made_up)
+        except services.CodeNotFound:
+            pass
+        except services.RateLimited:
+            refused += 1
+    assert refused == 0
+    assert verified == []  # no Argon2 work was spent on any made-up code
+    opened = services.open_concern(receipt.code)
+    assert opened.pk == concern.pk
+    assert [r.text for r in selectors.thread(opened)][-1] == "We hear you and are on it."
 
 
 def test_escalation_uses_the_care_systems_days_with_a_fixed_today() -> None:

@@ -10,7 +10,11 @@ Anonymity by construction:
   order says nothing. There is no foreign key to the participation: with the whole database
   and the site's SECRET_KEY, a rating still cannot be joined to a participation (and its unit
   and level), nor to the same person's ratings of other issues. Figures about ratings are
-  shown only through :mod:`walkthetalk.analysis.privacy`.
+  shown only through :mod:`walkthetalk.analysis.privacy`, and each issue keeps a release ledger
+  (which ratings each shown figure described) so figures seen at different times cannot be
+  subtracted to single out a rating: they move only in steps of the minimum group size.
+  A rating's ``version`` is a fresh random token on every save, so a changed rating counts as a
+  new contribution in that ledger.
 - Accepting a gathering's agreements stores a key of the same kind (per gathering) and a day.
 - No participant action here writes a participation row, so none is ever written in the same
   transaction as an issue, a rating or an acceptance.
@@ -34,6 +38,10 @@ NOTES_MAX = 10_000
 
 def new_public_id() -> str:
     return secrets.token_urlsafe(9)  # 72 random bits
+
+
+def new_rating_version() -> str:
+    return secrets.token_urlsafe(12)  # 96 random bits; new each time a rating is saved
 
 
 class AvoidedIssue(models.Model):
@@ -61,6 +69,16 @@ class AvoidedIssue(models.Model):
     raised_on = models.DateField()
     conversation_ref = models.CharField(
         max_length=32, blank=True, help_text="Public id of the conversation it became."
+    )
+    release_ledger = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which ratings each figure shown about this issue described (privacy ledger).",
+    )
+    released_figures = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The figures last shown for this issue; shown again until they may move on.",
     )
 
     class Meta:
@@ -94,6 +112,11 @@ class IssueRating(models.Model):
     importance = models.PositiveSmallIntegerField()
     avoidance = models.PositiveSmallIntegerField()
     rated_on = models.DateField()
+    version = models.CharField(
+        max_length=24,
+        default=new_rating_version,
+        help_text="Random; new on every save, so the privacy ledger sees a changed rating.",
+    )
 
     class Meta:
         constraints = [
@@ -132,6 +155,11 @@ class Gathering(models.Model):
     place = models.CharField(max_length=200, blank=True)
     agreements = models.JSONField(default=list)
     created_on = models.DateField()
+    release_ledger = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which acceptances each shown count described (privacy ledger).",
+    )
 
     class Meta:
         ordering = ["care_system", "-held_on", "title"]

@@ -9,13 +9,14 @@ neutral middle (3 × 3 = 9) by :data:`PRIOR_WEIGHT` imaginary ratings::
 
 so one enthusiastic 5/5 rating (score 13) does not outrank twenty ratings averaging 16. Scores
 and means are shown only for issues with at least the care system's minimum group size of
-ratings; issues with fewer are listed after them, newest first, with no figures.
+ratings; issues with fewer are listed after them, newest first, with no figures. Figures move in
+steps of that size (see :func:`ranked_backlog`), so comparing the page at two times never
+reveals one person's rating.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,6 @@ from walkthetalk.agenda.models import (
     GatheringAcceptance,
     IssueRating,
 )
-from walkthetalk.analysis.privacy import suppress_counts
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -140,49 +140,58 @@ def _mean(values: list[int]) -> float:
     return sum(values) / len(values)
 
 
-def ranked_backlog(system: CareSystem, *, include_hidden: bool = False) -> list[IssueSummary]:
-    """Every issue with its score and sector breakdown, all passed through the privacy rules.
+def _figures(values: list[tuple[int, int]]) -> dict[str, Any]:
+    """The figures shown about one group of (importance, avoidance) ratings."""
+    return {
+        "n": len(values),
+        "score": score([i * a for i, a in values]),
+        "mean_importance": _mean([i for i, _ in values]),
+        "mean_avoidance": _mean([a for _, a in values]),
+    }
 
-    Per issue, the ratings count per sector and the total go through
-    :func:`~walkthetalk.analysis.privacy.suppress_counts` with the care system's minimum group
-    size; a mean is shown only where its count is.
+
+def ranked_backlog(system: CareSystem, *, include_hidden: bool = False) -> list[IssueSummary]:
+    """Every issue with its released score and sector breakdown, ranked by the released score.
+
+    Figures come from :func:`~walkthetalk.agenda.services.release_backlog_figures`: each figure
+    (the issue's total, each sector) is planned against everything shown before for that issue
+    with :func:`~walkthetalk.analysis.privacy.plan_release` and the care system's minimum group
+    size *m*, and recorded before it is returned. So figures move in steps: a figure changes only
+    once at least *m* ratings have been added or changed since it was last shown; until then
+    the last shown figure stays (and the ranking uses it). A sector that may not be shown yet is
+    ``None``. The page and the API both read this, so they always agree.
     """
-    m = system.min_group_size
     issues = AvoidedIssue.objects.filter(care_system=system)
     if not include_hidden:
         issues = issues.exclude(status=AvoidedIssue.Status.HIDDEN)
+    issue_list = list(issues)
     sector_names = {s.pk: s.name for s in Sector.objects.filter(care_system=system)}
-    ratings: dict[Any, list[tuple[int | None, int, int]]] = defaultdict(list)
-    for issue_id, sector_id, imp, avo in IssueRating.objects.filter(
-        issue__care_system=system
-    ).values_list("issue_id", "sector_id", "importance", "avoidance"):
-        ratings[issue_id].append((sector_id, imp, avo))
+    released = services.release_backlog_figures(system, [i.pk for i in issue_list], _figures)
     out: list[IssueSummary] = []
-    for issue in issues:
-        rows = ratings.get(issue.pk, [])
-        by_sector: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for sid, imp, avo in rows:
-            name = sector_names.get(sid, NO_SECTOR) if sid else NO_SECTOR
-            by_sector[name].append((imp, avo))
-        counts = {name: len(v) for name, v in by_sector.items()}
-        released = suppress_counts({**counts, "total": len(rows)}, m)
-        total = released["total"] if rows else 0
-        summary = IssueSummary(issue, total, None, None, None)
-        if total:
-            summary.score = score([i * a for _, i, a in rows])
-            summary.mean_importance = _mean([i for _, i, _ in rows])
-            summary.mean_avoidance = _mean([a for _, _, a in rows])
-            for name in sorted(by_sector):
-                n = released[name]
-                values = by_sector[name]
-                summary.sectors.append(
-                    SectorRow(
-                        name,
-                        n,
-                        _mean([i for i, _ in values]) if n else None,
-                        _mean([a for _, a in values]) if n else None,
-                    )
+    for issue in issue_list:
+        shown = released.get(issue.pk, {})
+        total = shown.get(services.TOTAL_KEY)
+        if total is None:
+            out.append(IssueSummary(issue, None, None, None, None))
+            continue
+        summary = IssueSummary(
+            issue, total["n"], total["score"], total["mean_importance"], total["mean_avoidance"]
+        )
+        keys = set(total.get("sectors", [])) | {k for k in shown if k.startswith("sector:")}
+        rows = []
+        for key in keys:
+            sid = key.removeprefix("sector:")
+            name = sector_names.get(int(sid), NO_SECTOR) if sid.isdigit() else NO_SECTOR
+            fig = shown.get(key)
+            rows.append(
+                SectorRow(
+                    name,
+                    fig["n"] if fig else None,
+                    fig["mean_importance"] if fig else None,
+                    fig["mean_avoidance"] if fig else None,
                 )
+            )
+        summary.sectors = sorted(rows, key=lambda r: r.name)
         out.append(summary)
     scored = sorted(
         (s for s in out if s.score is not None), key=lambda s: (-(s.score or 0), s.issue.title)
@@ -238,9 +247,12 @@ def backlog_candidates(system: CareSystem) -> list[Candidate]:
 
 
 def acceptances(gathering: Gathering) -> int | None:
-    """How many participants accepted the agreements, or None below the minimum group size."""
-    n = gathering.acceptances.count()
-    return suppress_counts({"accepted": n}, gathering.care_system.min_group_size)["accepted"]
+    """How many participants accepted the agreements, or None below the minimum group size.
+
+    Released through the gathering's ledger: the count moves in steps of the minimum group
+    size (see :func:`~walkthetalk.agenda.services.release_acceptances`).
+    """
+    return services.release_acceptances(gathering)
 
 
 def agenda(gathering: Gathering) -> list[AgendaItem]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,7 +25,9 @@ from walkthetalk.agenda.models import (
     GatheringAcceptance,
     IssueRating,
     SeenRequest,
+    new_rating_version,
 )
+from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -172,6 +177,7 @@ def rate_issue(
             "avoidance": avoidance,
             "sector_id": participant_pass.sector_id,
             "rated_on": today(),
+            "version": new_rating_version(),  # a change counts as a new contribution
         },
     )
     return rating
@@ -349,3 +355,130 @@ def update_action_item(
     action.updated_on = today()
     action.save()
     return action
+
+
+# --- releasing backlog figures (privacy ledger) ------------------------------------------
+
+TOTAL_KEY = "total"
+NO_SECTOR_KEY = "sector:none"
+
+Figures = Callable[[list[tuple[int, int]]], dict[str, Any]]
+"""Turns the (importance, avoidance) pairs of one group into the figures shown about it."""
+
+
+def _sector_key(sector_id: int | None) -> str:
+    return f"sector:{sector_id}" if sector_id else NO_SECTOR_KEY
+
+
+def _issue_ledger(issue: AvoidedIssue, min_size: int) -> ReleaseLedger:
+    if issue.release_ledger:
+        return ReleaseLedger.from_dict(issue.release_ledger)
+    return ReleaseLedger(wave=f"agenda-issue:{issue.public_id}", min_size=min_size)
+
+
+def _release_issue(
+    issue: AvoidedIssue,
+    rows: Sequence[tuple[str, int | None, int, int]],
+    min_size: int,
+    figures: Figures,
+) -> bool:
+    """Release what may be shown now for one locked issue; True if its stored state changed.
+
+    ``rows`` are its ratings as (version, sector id, importance, avoidance). Each candidate
+    figure (the whole issue, then each sector, largest first) is a :class:`Cell` of rating
+    versions, planned against every figure released before. Earlier cells are compared with
+    only the versions still current: a version that is gone was replaced by a re-rating, whose
+    new version is then counted as a new contribution — so a figure may move on only once it
+    differs from every earlier one by none, or by at least ``min_size`` new or changed ratings.
+    A figure that may not move on keeps showing what it showed last.
+    """
+    current = {version: (sector, imp, avo) for version, sector, imp, avo in rows}
+    by_sector: dict[str, list[str]] = defaultdict(list)
+    for version, (sector, _, _) in current.items():
+        by_sector[_sector_key(sector)].append(version)
+    cells = [Cell.of(TOTAL_KEY, current)] if current else []
+    for key in sorted(by_sector, key=lambda k: (-len(by_sector[k]), k)):
+        cells.append(Cell.of(key, by_sector[key]))
+    ledger = _issue_ledger(issue, min_size)
+    alive = frozenset(current)
+    as_now = replace(
+        ledger,
+        released=tuple(replace(c, contributors=c.contributors & alive) for c in ledger.released),
+    )
+    plan = plan_release(cells, min_size, ledger=as_now)
+    known = {(c.key, c.contributors) for c in ledger.released}
+    new = [c for c in plan.released_cells if (c.key, c.contributors) not in known]
+    if not new:
+        return False
+    shown: dict[str, Any] = dict(issue.released_figures or {})
+    for cell in new:
+        values = [(current[str(v)][1], current[str(v)][2]) for v in cell.contributors]
+        entry = figures(values)
+        if cell.key == TOTAL_KEY:
+            entry["sectors"] = sorted(by_sector)  # the sectors this step describes
+        shown[cell.key] = entry
+    issue.release_ledger = replace(ledger, released=ledger.released + tuple(new)).to_dict()
+    issue.released_figures = shown
+    issue.save(update_fields=["release_ledger", "released_figures"])
+    return True
+
+
+@transaction.atomic
+def release_backlog_figures(
+    system: CareSystem, issue_ids: Iterable[object], figures: Figures
+) -> dict[object, dict[str, Any]]:
+    """Decide, record and return the figures that may be shown for these issues now.
+
+    Every figure about ratings (the backlog page, its sector breakdown, the API) comes from
+    here. Each issue is locked, its new figures are planned against its release ledger and
+    recorded *before* they are returned, so two pages loaded at different times can never be
+    subtracted to reveal the ratings of fewer than the care system's minimum group size.
+    Returns, per issue id, the stored figures by cell key (``"total"``, ``"sector:<id>"``,
+    ``"sector:none"``).
+    """
+    m = system.min_group_size
+    issues = list(
+        AvoidedIssue.objects.select_for_update()
+        .filter(care_system=system, pk__in=list(issue_ids))
+        .order_by("pk")
+    )
+    rows: dict[object, list[tuple[str, int | None, int, int]]] = defaultdict(list)
+    for issue_id, version, sector_id, imp, avo in IssueRating.objects.filter(
+        issue__in=[i.pk for i in issues]
+    ).values_list("issue_id", "version", "sector_id", "importance", "avoidance"):
+        rows[issue_id].append((version, sector_id, imp, avo))
+    for issue in issues:
+        _release_issue(issue, rows.get(issue.pk, []), m, figures)
+    return {issue.pk: dict(issue.released_figures or {}) for issue in issues}
+
+
+ACCEPTED_KEY = "accepted"
+
+
+@transaction.atomic
+def release_acceptances(gathering: Gathering) -> int | None:
+    """How many have accepted the gathering's agreements, as may be shown now (or None).
+
+    The same ledger rule as for ratings: the count shown moves on only once at least the care
+    system's minimum group size more people have accepted since it was last shown, so watching
+    it go from 5 to 6 cannot tell anyone who just accepted. Recorded before it is returned.
+    """
+    locked = Gathering.objects.select_for_update().get(pk=gathering.pk)
+    m = CareSystem.objects.values_list("min_group_size", flat=True).get(pk=locked.care_system_id)
+    ledger = (
+        ReleaseLedger.from_dict(locked.release_ledger)
+        if locked.release_ledger
+        else ReleaseLedger(wave=f"agenda-gathering:{locked.public_id}", min_size=m)
+    )
+    ids = [str(pk) for pk in locked.acceptances.values_list("pk", flat=True)]
+    if ids:
+        plan = plan_release([Cell.of(ACCEPTED_KEY, ids)], m, ledger=ledger)
+        known = {c.contributors for c in ledger.released}
+        new = [c for c in plan.released_cells if c.contributors not in known]
+        if new:
+            ledger = replace(ledger, released=ledger.released + tuple(new))
+            locked.release_ledger = ledger.to_dict()
+            locked.save(update_fields=["release_ledger"])
+            gathering.release_ledger = locked.release_ledger
+    shown = [c.n for c in ledger.released if c.key == ACCEPTED_KEY]
+    return max(shown) if shown else None

@@ -1,14 +1,29 @@
 """Rate limits for receipt-code lookups, kept in Django's cache and never by client address.
 
 No IP address is ever known here (the site strips it before any view runs), so lookups are
-limited in two ways that need none:
+limited **per code prefix**: at most :data:`PREFIX_LIMIT` lookups in a window for codes that
+start with the same :data:`PREFIX_LENGTH` characters (25 bits). Someone hammering at one
+concern's code (a known first group, say) is stopped quickly; someone reading their replies a
+few times is not. The prefix lives only as part of a short-lived cache key, never in the
+database.
 
-- **per code prefix** — at most :data:`PREFIX_LIMIT` lookups in a window for codes that start
-  with the same :data:`PREFIX_LENGTH` characters (25 bits). Someone hammering at one concern's
-  code (a known first group, say) is stopped quickly; someone reading their replies a few times
-  is not. The prefix lives only as part of a short-lived cache key, never in the database.
-- **globally** — at most :data:`GLOBAL_LIMIT` lookups in a window across the whole site, which
-  bounds blind guessing over all codes (on top of the 100 bits each code carries).
+Why there is no site-wide limit. A global cap (there was one: 300 lookups per 15 minutes) adds
+no security and hands anyone a switch to turn replies off for everybody: 300 made-up,
+well-formed codes would lock every sender out of their replies for the whole window. Guessing
+is already hopeless without it: each code carries 100 random bits, so even a million guesses a
+window finds a given concern with probability about 2**-80. The expensive step is bounded
+without a global cap too: Argon2 runs only when a code's HMAC lookup value matches a stored
+concern, which a made-up code does not do, so a flood of made-up codes costs one indexed query
+each, and the per-prefix limit caps how often any one concern's Argon2 check can be forced.
+
+Why the per-prefix limit cannot be turned against a real holder. Hammering made-up codes that
+share a holder's first five characters would pause that holder's lookups for a window, but
+only someone who already knows those five characters can do it. They are never stored or
+shown anywhere but on the holder's own receipt (the database keeps only an HMAC over all 20
+characters and an Argon2 hash), and someone guessing blindly must spend 10 lookups per prefix
+across 2**25 prefixes, so each 10 tries pauses a real holder only with a chance of about
+(number of open concerns) / 2**25 — never a switch for everyone.
+A holder who is paused sees a kind message and can try again in the next window.
 
 Windows are fixed buckets of :data:`WINDOW_SECONDS`. A limited lookup is refused before any
 database or hashing work, with a kind message.
@@ -23,10 +38,9 @@ from django.core.cache import cache
 WINDOW_SECONDS = 15 * 60
 PREFIX_LENGTH = 5
 PREFIX_LIMIT = 10
-GLOBAL_LIMIT = 300
 LIMITED_MESSAGE = (
-    "There have been a lot of tries to open concerns just now, so we have paused lookups for a "
-    "little while to keep everyone's concerns safe. Please try again in about 15 minutes — "
+    "There have been a lot of tries to open this concern just now, so we have paused lookups "
+    "for it for a little while to keep it safe. Please try again in about 15 minutes — "
     "your concern and its replies are still here."
 )
 
@@ -52,11 +66,9 @@ def _hit(key: str) -> int:
 
 
 def check_lookup(normalised_prefix: str, now: float | None = None) -> None:
-    """Count one lookup; raise :class:`RateLimited` if this window's limits are used up."""
+    """Count one lookup for this code prefix; raise :class:`RateLimited` if it is used up."""
     bucket = _bucket(now)
-    global_key = f"messenger:lookups:all:{bucket}"
     prefix_key = f"messenger:lookups:prefix:{normalised_prefix[:PREFIX_LENGTH]}:{bucket}"
-    if (cache.get(global_key) or 0) >= GLOBAL_LIMIT or (cache.get(prefix_key) or 0) >= PREFIX_LIMIT:
+    if (cache.get(prefix_key) or 0) >= PREFIX_LIMIT:
         raise RateLimited()
-    _hit(global_key)
     _hit(prefix_key)

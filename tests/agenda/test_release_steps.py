@@ -1,0 +1,215 @@
+"""Backlog figures move in steps of the minimum group size, so differences reveal no one.
+
+Each page load (or API call) releases figures through the issue's privacy ledger. A figure
+changes only once at least ``min_group_size`` ratings have been added or changed since it was
+last shown; until then the last shown figure stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda.models import AvoidedIssue
+from walkthetalk.analysis.privacy import ReleaseLedger
+from walkthetalk.caremap import services as caremap_services
+
+from ..caremap.factories import small_system
+from .factories import a_pass, key
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 6, 1)
+
+
+def _rate(system, issue, n, sector="treatment", importance=3, avoidance=3):
+    passes = [a_pass(system, sector) for _ in range(n)]
+    for p in passes:
+        services.rate_issue(p, issue, importance, avoidance, key())
+    return passes
+
+
+def _shown(system, title):
+    (row,) = [r for r in selectors.ranked_backlog(system) if r.issue.title == title]
+    return row
+
+
+def _figures(row):
+    return (row.n_ratings, row.score, row.mean_importance, row.mean_avoidance)
+
+
+def test_five_shown_six_to_nine_reveal_nothing_new_ten_moves_on() -> None:
+    system = small_system()  # minimum group size 5
+    issue = services.add_issue(system, "Caseloads")
+    _rate(system, issue, 5, importance=2, avoidance=2)
+    at_five = _figures(_shown(system, "Caseloads"))
+    assert at_five == (5, pytest.approx((5 * 4 + 27) / 8), 2, 2)
+    # The sixth rating is very different: without steps it could be read off as 6×mean − 5×2.
+    _rate(system, issue, 1, importance=5, avoidance=5)
+    assert _figures(_shown(system, "Caseloads")) == at_five
+    _rate(system, issue, 3, importance=5, avoidance=5)  # 9 ratings: still only 4 new
+    assert _figures(_shown(system, "Caseloads")) == at_five
+    _rate(system, issue, 1, importance=5, avoidance=5)  # 10: five new since the last step
+    row = _shown(system, "Caseloads")
+    assert row.n_ratings == 10
+    assert row.mean_importance == pytest.approx(3.5) and row.mean_avoidance == pytest.approx(3.5)
+    # What was shown is recorded with the issue before it is shown.
+    issue.refresh_from_db()
+    ledger = ReleaseLedger.from_dict(issue.release_ledger)
+    assert sorted(c.n for c in ledger.released if c.key == "total") == [5, 10]
+
+
+def test_a_total_below_the_minimum_plus_one_new_rating_waits_for_a_full_step() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Rostering")
+    _rate(system, issue, 4)
+    assert _shown(system, "Rostering").n_ratings is None  # 4: below the minimum
+    _rate(system, issue, 1)
+    assert _shown(system, "Rostering").n_ratings == 5  # 4 unseen + 1 = the first step
+
+
+def test_ranking_uses_the_last_released_figures() -> None:
+    system = small_system()
+    low = services.add_issue(system, "Low so far")
+    mid = services.add_issue(system, "Middle")
+    _rate(system, low, 5, importance=1, avoidance=1)
+    _rate(system, mid, 5, importance=3, avoidance=4)
+    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Middle", "Low so far"]
+    _rate(system, low, 4, importance=5, avoidance=5)  # would now outrank, but not yet shown
+    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Middle", "Low so far"]
+    _rate(system, low, 1, importance=5, avoidance=5)
+    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Low so far", "Middle"]
+
+
+def test_one_person_re_rating_changes_nothing_shown_until_a_full_step() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Handovers")
+    passes = _rate(system, issue, 5, importance=2, avoidance=2)
+    before = _figures(_shown(system, "Handovers"))
+    # One person changes their mind, again and again: still one changed rating.
+    for value in (5, 1, 4):
+        services.rate_issue(passes[0], issue, value, value, key())
+        assert _figures(_shown(system, "Handovers")) == before
+    # Three new ratings: one changed + three new = four, still below a step.
+    _rate(system, issue, 3, importance=2, avoidance=2)
+    assert _figures(_shown(system, "Handovers")) == before
+    # A fourth new rating makes five new or changed ratings: the figures move on.
+    _rate(system, issue, 1, importance=2, avoidance=2)
+    row = _shown(system, "Handovers")
+    assert row.n_ratings == 9
+    assert row.mean_importance == pytest.approx((8 * 2 + 4) / 9)
+
+
+def test_five_people_re_rating_is_a_full_step() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Supervision")
+    passes = _rate(system, issue, 5, importance=2, avoidance=2)
+    assert _shown(system, "Supervision").mean_importance == 2
+    for p in passes[:4]:
+        services.rate_issue(p, issue, 4, 4, key())
+    assert _shown(system, "Supervision").mean_importance == 2
+    services.rate_issue(passes[4], issue, 4, 4, key())
+    row = _shown(system, "Supervision")
+    assert row.n_ratings == 5 and row.mean_importance == 4
+
+
+def test_sector_breakdown_moves_in_steps_too() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Waiting lists")
+    _rate(system, issue, 5, "treatment", 2, 2)
+    _rate(system, issue, 5, "prevention", 4, 4)
+    first = {
+        s.name: (s.ratings, s.mean_importance) for s in _shown(system, "Waiting lists").sectors
+    }
+    assert first == {"Treatment": (5, 2), "Prevention": (5, 4)}
+    # One more treatment rating: neither the total nor the treatment row moves.
+    _rate(system, issue, 1, "treatment", 5, 5)
+    row = _shown(system, "Waiting lists")
+    assert row.n_ratings == 10
+    assert {s.name: (s.ratings, s.mean_importance) for s in row.sectors} == first
+    # Five more prevention ratings: the total has six new ratings and moves on, but the
+    # treatment row (one new) must not, and prevention may not either, or
+    # total − prevention − the old treatment figure would be that one treatment rating.
+    _rate(system, issue, 5, "prevention", 4, 4)
+    row = _shown(system, "Waiting lists")
+    assert row.n_ratings == 16
+    rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
+    assert rows["Treatment"] == (5, 2)
+    assert rows == {"Treatment": (5, 2), "Prevention": (5, 4)}  # both from the earlier step
+    # Four more treatment ratings: the total (four new since 16) stays, and so does treatment
+    # (ten would differ from the shown total of 16 by those four unseen ratings).
+    _rate(system, issue, 4, "treatment", 2, 2)
+    row = _shown(system, "Waiting lists")
+    assert row.n_ratings == 16
+    assert {s.name: (s.ratings, s.mean_importance) for s in row.sectors} == rows
+    # One more: five new since the last step, so the total and treatment move on together.
+    # Prevention's ten stays held back: 16 − 5 (old treatment) − 10 would be one rating.
+    _rate(system, issue, 1, "treatment", 2, 2)
+    row = _shown(system, "Waiting lists")
+    assert row.n_ratings == 21
+    rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
+    assert rows == {"Treatment": (11, pytest.approx(25 / 11)), "Prevention": (5, 4)}
+
+
+def test_a_re_rating_in_one_sector_does_not_move_that_sector() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Night shifts")
+    treatment = _rate(system, issue, 5, "treatment", 2, 2)
+    _rate(system, issue, 5, "prevention", 4, 4)
+    _shown(system, "Night shifts")
+    services.rate_issue(treatment[0], issue, 5, 5, key())
+    _rate(system, issue, 4, "prevention", 4, 4)  # five new or changed in all: total moves on
+    row = _shown(system, "Night shifts")
+    assert row.n_ratings == 14
+    rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
+    assert rows["Treatment"] == (5, 2)  # its one changed rating is not revealed
+    assert rows["Prevention"] == (5, 4)  # or total − prevention − old treatment = 1 rating
+
+
+def _staff(client, system):
+    user = get_user_model().objects.create_user("fay", password="a-long-staff-password")
+    caremap_services.grant_role(user, system, "facilitator")
+    client.force_login(user)
+
+
+def test_the_api_agrees_with_the_page_and_the_page_explains_the_steps(client) -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Caseloads")
+    _rate(system, issue, 5, "treatment", 2, 2)
+    _staff(client, system)
+    page = client.get(f"/agenda/manage/{system.slug}/").content.decode()
+    assert "Figures update in steps of 5" in page
+    _rate(system, issue, 1, "treatment", 5, 5)  # the sixth, not to be revealed by either
+    api = client.get(f"/api/agenda/{system.slug}/backlog").json()
+    page_row = _shown(system, "Caseloads")
+    (api_row,) = api
+    assert api_row["ratings"] == page_row.n_ratings == 5
+    assert api_row["score"] == pytest.approx(page_row.score)
+    assert api_row["mean_importance"] == page_row.mean_importance == 2
+    assert [(s["sector"], s["ratings"]) for s in api_row["sectors"]] == [
+        (s.name, s.ratings) for s in page_row.sectors
+    ]
+    page = client.get(f"/agenda/manage/{system.slug}/").content.decode()
+    assert "<dd>5</dd>" in page and "<dd>6</dd>" not in page
+    assert AvoidedIssue.objects.get(pk=issue.pk).released_figures["total"]["n"] == 5
+
+
+def test_acceptance_count_moves_in_steps_too(client) -> None:
+    system = small_system()
+    gathering = services.create_gathering(system, "Spring gathering", DAY)
+    people = [a_pass(system) for _ in range(11)]
+    for p in people[:5]:
+        services.accept_agreements(p, gathering, key())
+    assert selectors.acceptances(gathering) == 5
+    services.accept_agreements(people[5], gathering, key())  # who just accepted stays unknown
+    assert selectors.acceptances(gathering) == 5
+    _staff(client, system)
+    page = client.get(f"/agenda/manage/{system.slug}/gatherings/{gathering.public_id}/")
+    assert "At least 5 have accepted" in page.content.decode()
+    for p in people[6:10]:
+        services.accept_agreements(p, gathering, key())
+    assert selectors.acceptances(gathering) == 10  # five more since 5
+    services.accept_agreements(people[10], gathering, key())
+    assert selectors.acceptances(gathering) == 10
