@@ -166,3 +166,24 @@ def test_hidden_issues_leave_the_backlog_and_cannot_be_rated() -> None:
     assert selectors.ranked_backlog(system) == []
     with pytest.raises(services.AgendaError, match="set aside"):
         services.rate_issue(participant, issue, 3, 3, key())
+
+
+@pytest.mark.parametrize(
+    ("title", "details"),
+    [
+        ("We never talk about how Dr. Smith treats clients", ""),
+        ("Scheduling is avoided", "Call me at 555-222-3333 to hear more"),
+        ("Records go missing", "for example client named Jamie Rivera"),
+    ],
+)
+def test_personal_details_are_refused_and_nothing_is_stored(title: str, details: str) -> None:
+    system = small_system()
+    participant = a_pass(system)
+    with pytest.raises(services.AgendaError, match="personal details"):
+        services.raise_issue(participant, title, details, key())
+    assert not AvoidedIssue.objects.exists()
+    # Once the text is fixed, it goes in.
+    fixed = services.raise_issue(
+        participant, "We avoid talking about how clients are treated", "", key()
+    )
+    assert fixed.pk is not None

@@ -94,6 +94,7 @@ def test_facilitator_creates_moderates_clarifies_and_reads_results(
     page.get_by_role("button", name="Refresh now").click()
     expect(page.get_by_role("heading", name="Opinion map")).to_be_visible()
     assert ConversationResult.objects.get().state == "ready"
+    expect(page.locator("#results-status")).to_contain_text("Last computed today")
     expect(page.locator("figure img")).to_have_attribute(
         "alt", re.compile(r"^Opinion map of 2 opinion groups: Group A \(6 people\), Group B")
     )

@@ -4,6 +4,7 @@ asking "what do you mean?" — with axe on every participant page."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from walkthetalk.caremap.models import Participation
 from walkthetalk.conversations import services
 from walkthetalk.conversations.models import (
     ClarificationRequest,
@@ -72,6 +73,8 @@ def test_participant_consents_and_votes_with_the_keyboard_alone(live_server, pag
     expect(page.get_by_text("Changed your vote")).to_be_visible()
     assert sorted(Vote.objects.values_list("value", flat=True)) in ([0, 1, 1], [-1, 1, 1])
     assert Vote.objects.count() == 3
+    # Taking part wrote no care-map participation to tie the votes to a unit or level.
+    assert Participation.objects.count() == 0
 
 
 def test_voting_works_without_javascript(live_server, browser) -> None:

@@ -77,7 +77,7 @@ def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page
     page.get_by_role("button", name="Open my concern").click()
     expect(page.locator(".thread")).to_contain_text("Supervision hours are protected")
     assert_accessible(page)
-    page.get_by_label("Write back").fill("Thank you, that helps.")
+    page.get_by_label("Your reply").fill("Thank you, that helps.")
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_role("status").last).to_contain_text("Your reply was sent")
     expect(page.locator(".thread")).to_contain_text("Thank you, that helps.")

@@ -14,7 +14,7 @@ from .factories import small_system
 
 pytestmark = pytest.mark.django_db
 
-PARTICIPANT_APPS = ("caremap", "pulse", "agenda", "messenger")
+PARTICIPANT_APPS = ("caremap", "pulse", "conversations", "agenda", "messenger")
 
 
 def test_a_participation_holds_no_day_to_match_against_invitation_use() -> None:

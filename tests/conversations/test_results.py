@@ -91,7 +91,7 @@ def test_stored_results_hold_no_participant_keys() -> None:
     text = json.dumps(ConversationResult.objects.get(conversation=conv).data)
     for participant in ConversationParticipant.objects.filter(conversation=conv):
         assert str(participant.pk) not in text
-        assert participant.participation_id not in text
+        assert participant.key not in text
     assert "projection" not in text and '"participants": {' not in text
 
 

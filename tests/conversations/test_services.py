@@ -49,11 +49,11 @@ def test_voting_needs_the_agreements_first() -> None:
     assert Vote.objects.count() == 0
 
 
-def test_acceptance_is_recorded_per_participation_with_a_day_only() -> None:
+def test_acceptance_is_recorded_per_participant_key_with_a_day_only() -> None:
     conv = conversation(small_system())
     participant_pass = joined(conv)
     participant = ConversationParticipant.objects.get()
-    assert participant.participation_id == participant_pass.key_hash
+    assert participant.key == services.participant_key(conv.pk, participant_pass)
     assert participant.agreements_version == conv.agreements_version
     assert participant.accepted_on is not None
     assert participant.sector.slug == "treatment"

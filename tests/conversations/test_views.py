@@ -347,17 +347,25 @@ def test_results_page_map_and_exports() -> None:
     )
 
 
-def test_results_refresh_button_enqueues_once_and_the_status_polls() -> None:
+def test_results_refresh_button_runs_at_once_and_the_status_polls(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
     conv = conversation(small_system())
     client = staff_client(conv)
     url = f"/conversations/{conv.public_id}/manage/results/"
-    client.post(url)
+    # A batch refresh is waiting (a vote came in); "Refresh now" does not wait for it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.request_refresh(conv.pk)
+        follow = client.post(url, follow=True)
+    assert b"Refreshing the results now" in follow.content
     conv.refresh_from_db()
     assert conv.refresh_pending
-    follow = client.post(url, follow=True)
-    assert b"already on its way" in follow.content
+    run_afters = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
+    assert len(run_afters) == 2 and run_afters[-1] == get_date_max()  # one with no delay
     status = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
-    assert b'hx-trigger="every 3s"' in status.content and "HX-Refresh" not in status
+    assert b'hx-trigger="every 10s"' in status.content and "HX-Refresh" not in status
     services.clear_refresh_flag(conv.pk)
     done = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"

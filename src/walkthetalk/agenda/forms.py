@@ -41,7 +41,10 @@ class RaiseIssueForm(KeyedForm):
     title = forms.CharField(
         label="An issue we avoid",
         max_length=ISSUE_TITLE_MAX,
-        error_messages=_too_long(ISSUE_TITLE_MAX, "issue"),
+        error_messages={
+            **_too_long(ISSUE_TITLE_MAX, "issue"),
+            "required": "Please write a sentence about the issue.",
+        },
         help_text="One sentence, about the system rather than a person.",
     )
     details = forms.CharField(

@@ -29,6 +29,7 @@ from walkthetalk.agenda.models import (
 )
 from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
+from walkthetalk.caremap.free_text import personal_details_problem
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
 
@@ -106,9 +107,16 @@ def acceptance_key(gathering: Gathering, participant_pass: ParticipantPass) -> s
 def raise_issue(
     participant_pass: ParticipantPass, title: str, details: str, request_key: str
 ) -> AvoidedIssue:
-    """A participant adds an issue the system avoids. Who raised it is not kept."""
+    """A participant adds an issue the system avoids. Who raised it is not kept.
+
+    The backlog is read by everyone in the care system, so text that seems to hold personal
+    details (a name, a phone number…) is refused with a kind message and nothing is stored.
+    """
     title = " ".join(_text(title, ISSUE_TITLE_MAX, "issue").split())
     details = _text(details, ISSUE_DETAILS_MAX, "details", required=False)
+    problem = personal_details_problem(f"{title}\n{details}")
+    if problem:
+        raise AgendaError(problem)
     _claim_request(request_key)
     # No participation row is written: it would share this transaction (in PostgreSQL, the
     # same xmin) with the issue and so tie the issue's text to the raiser's unit and level.

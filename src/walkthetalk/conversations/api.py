@@ -39,6 +39,6 @@ def results(request: HttpRequest, public_id: str) -> ResultOut:
         status=conversation.status,
         refreshing=conversation.refresh_pending,
         state=result.state if result else None,
-        computed_on=result.computed_on.isoformat(timespec="minutes") if result else None,
+        computed_on=result.computed_on.isoformat() if result else None,
         results=result.data if result else {},
     )

@@ -3,8 +3,10 @@
 Anonymity by construction:
 
 - A participant appears in a conversation as a :class:`ConversationParticipant` with a random
-  UUID key, holding only the coarse sector copied from their care-map participation and days
-  (never times). Imported Pol.is voters are participants with no participation at all.
+  UUID primary key and a one-way ``key`` computed from the conversation and the participant
+  pass's secret key (see :mod:`walkthetalk.conversations.keys`), holding only the coarse sector
+  from their pass and days (never times). No column points at a care-map participation.
+  Imported Pol.is voters get random keys.
 - Votes, statements written by participants and "what do you mean?" questions carry days only,
   and votes have random keys, so neither row order nor a timestamp says who voted when.
 - Public identifiers of conversations and statements are random, never a sequence.
@@ -19,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from walkthetalk.caremap.defaults import default_agreements
-from walkthetalk.caremap.models import CareSystem, Participation, Sector
+from walkthetalk.caremap.models import CareSystem, Sector
 
 STATEMENT_MAX_LENGTH = 280
 """The longest statement a participant may write (imported statements may be longer)."""
@@ -33,6 +35,11 @@ def new_conversation_id() -> str:
 
 def new_statement_id() -> str:
     return secrets.token_urlsafe(6)  # 8 URL-safe characters, 48 random bits
+
+
+def new_participant_key() -> str:
+    """A random participant key (imported voters): 64 hex characters, like a computed one."""
+    return secrets.token_hex(32)
 
 
 class Conversation(models.Model):
@@ -85,18 +92,20 @@ class Conversation(models.Model):
 
 
 class ConversationParticipant(models.Model):
-    """One participant in one conversation: a random key, a sector, days only.
+    """One participant in one conversation: a one-way key, a sector, days only.
 
-    ``agreements_version`` is the version of the agreements they accepted (0: not yet).
+    ``key`` is :func:`walkthetalk.conversations.keys.participant_key` of the conversation and
+    the participant pass; only the participant's browser can recompute it, so it links to no
+    participation. Imported Pol.is voters, and rows made before keys existed, have random keys
+    that no pass computes. ``agreements_version`` is the version of the agreements they accepted
+    (0: not yet).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"
     )
-    participation = models.ForeignKey(
-        Participation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    key = models.CharField(max_length=64, default=new_participant_key)
     sector = models.ForeignKey(
         Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,9 +117,7 @@ class ConversationParticipant(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["conversation", "participation"],
-                condition=Q(participation__isnull=False),
-                name="conversations_one_participant_per_participation",
+                fields=["conversation", "key"], name="conversations_one_participant_per_key"
             )
         ]
 
@@ -233,7 +240,11 @@ class ClarificationRequest(models.Model):
 
 
 class ConversationResult(models.Model):
-    """The last computed common ground of a conversation (written only by the worker)."""
+    """The last computed common ground of a conversation (written only by the worker).
+
+    ``computed_on`` is a day, not a time: results are refreshed in batches and a refresh
+    history with times would pin when votes arrived.
+    """
 
     class State(models.TextChoices):
         READY = "ready", "Ready"
@@ -248,7 +259,7 @@ class ConversationResult(models.Model):
     data = models.JSONField(default=dict)
     svg = models.TextField(blank=True)
     n_votes = models.PositiveIntegerField(default=0)
-    computed_on = models.DateTimeField()
+    computed_on = models.DateField()
 
     def __str__(self) -> str:
         return f"Result of {self.conversation_id} ({self.state})"

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -60,7 +61,7 @@ def participant_for(
     if participant_pass is None or participant_pass.care_system_id != conversation.care_system_id:
         return None
     return ConversationParticipant.objects.filter(
-        conversation=conversation, participation_id=participant_pass.key_hash
+        conversation=conversation, key=participant_key(conversation.pk, participant_pass)
     ).first()
 
 

@@ -15,10 +15,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from walkthetalk.analysis.commonground import MalformedExportError, read_export
-from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import text_checks
+from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     STORED_STATEMENT_MAX_LENGTH,
     ClarificationRequest,
@@ -38,6 +38,10 @@ MAX_QUESTION_LENGTH = 300
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VOTE_VALUES = {"agree": Vote.Value.AGREE, "disagree": Vote.Value.DISAGREE, "pass": Vote.Value.PASS}
 _COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
+REFRESH_DELAY = dt.timedelta(minutes=5)
+"""How long after the first vote of a batch results are recomputed (on a backend that can
+defer tasks): every vote in those minutes shares one refresh, so the refresh history does not
+pin when each vote arrived."""
 
 
 class ConversationError(ValueError):
@@ -206,7 +210,13 @@ def _check_pass(conversation: Conversation, participant_pass: ParticipantPass) -
 def accept_agreements(
     conversation: Conversation, participant_pass: ParticipantPass
 ) -> ConversationParticipant:
-    """Record that this participant accepts the conversation's current agreements."""
+    """Record that this participant accepts the conversation's current agreements.
+
+    The participant's row is found by :func:`participant_key` and carries the pass's sector
+    only. No care-map participation is written here (or anywhere in conversations): written in
+    this transaction, it would share the participant row's transaction id (``xmin`` in
+    PostgreSQL) and so tie their statements and votes to a unit and level.
+    """
     _check_pass(conversation, participant_pass)
     invited = set(conversation.sectors.values_list("pk", flat=True))
     if invited and participant_pass.sector_id not in invited:
@@ -215,11 +225,15 @@ def accept_agreements(
             f"This conversation is for people in these sectors: {names}. Thank you for your "
             "interest — your welcome page lists the conversations open to you."
         )
-    participation = caremap_services.participation_for(participant_pass)
+    sector = None
+    if participant_pass.sector_id is not None:
+        sector = Sector.objects.filter(
+            pk=participant_pass.sector_id, care_system_id=conversation.care_system_id
+        ).first()
     participant, _ = ConversationParticipant.objects.get_or_create(
         conversation=conversation,
-        participation=participation,
-        defaults={"sector_id": participation.sector_id, "joined_on": today()},
+        key=participant_key(conversation.pk, participant_pass),
+        defaults={"sector": sector, "joined_on": today()},
     )
     version = conversation.agreements_version
     if participant.agreements_version != version:
@@ -234,7 +248,7 @@ def _participant(
 ) -> ConversationParticipant:
     _check_pass(conversation, participant_pass)
     participant = ConversationParticipant.objects.filter(
-        conversation=conversation, participation_id=participant_pass.key_hash
+        conversation=conversation, key=participant_key(conversation.pk, participant_pass)
     ).first()
     if participant is None or participant.agreements_version != conversation.agreements_version:
         raise NotAcceptedError(
@@ -417,8 +431,14 @@ def ask_clarification(
 # --- results -----------------------------------------------------------------------------
 
 
-def request_refresh(conversation_id: int) -> bool:
-    """Ask the worker to recompute results, unless a refresh is already pending (debounce).
+def request_refresh(conversation_id: int, *, now: bool = False) -> bool:
+    """Ask the worker to recompute results, in batches.
+
+    After votes and moderation (``now=False``) the refresh is debounced: only the first request
+    since the last refresh enqueues a task, and on a backend that can defer tasks (the database
+    backend) it runs :data:`REFRESH_DELAY` later, so the votes of those minutes share it. A
+    facilitator's "Refresh now" (``now=True``) always enqueues a task to run at once. Backends
+    that cannot defer (the immediate backend of tests) run it at once too.
 
     Returns True when a task was enqueued (after the current transaction commits).
     """
@@ -426,13 +446,16 @@ def request_refresh(conversation_id: int) -> bool:
         flagged = Conversation.objects.filter(pk=conversation_id, refresh_pending=False).update(
             refresh_pending=True
         )
-    if not flagged:
+    if not flagged and not now:
         return False
 
     def enqueue() -> None:
         from walkthetalk.conversations.tasks import refresh_results
 
-        refresh_results.enqueue(conversation_id)
+        task = refresh_results
+        if not now and task.get_backend().supports_defer:
+            task = task.using(run_after=timezone.now() + REFRESH_DELAY)
+        task.enqueue(conversation_id)
 
     transaction.on_commit(enqueue)
     return True
@@ -440,6 +463,26 @@ def request_refresh(conversation_id: int) -> bool:
 
 def clear_refresh_flag(conversation_id: int) -> None:
     Conversation.objects.filter(pk=conversation_id).update(refresh_pending=False)
+
+
+@transaction.atomic
+def forget_finished_refreshes(conversation_id: int) -> int:
+    """Delete the database backend's finished refresh task rows for a conversation.
+
+    Each row keeps exact enqueue, start and finish times; kept, they would be a history of when
+    batches of votes arrived. Called once a refresh has succeeded. Returns how many went.
+    """
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from walkthetalk.conversations.tasks import refresh_results
+
+    deleted, _ = DBTaskResult.objects.filter(
+        task_path=refresh_results.module_path,
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+        args_kwargs__args__0=conversation_id,
+    ).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -463,7 +506,7 @@ def save_result(
             "data": data or {},
             "svg": svg,
             "n_votes": n_votes,
-            "computed_on": timezone.now(),
+            "computed_on": today(),
         },
     )
     if extremity:
@@ -488,8 +531,8 @@ def import_polis(system: CareSystem, folder: str | Path, title: str = "") -> Imp
     """Read a Pol.is export folder with the engine's reader and make it a new conversation.
 
     Raises :class:`ConversationError` (nothing written) if the export cannot be read. Voters
-    become participants with no participation; only their declared sector (if it matches a
-    sector of the care system) is kept, and every imported vote carries today's date.
+    become participants with random keys; only their declared sector (if it matches a sector
+    of the care system) is kept, and every imported vote carries today's date.
     """
     try:
         export = read_export(folder)
@@ -573,5 +616,5 @@ def _write_import(system: CareSystem, export: object, title: str) -> ImportSumma
             Vote.objects.bulk_create(batch)
             batch = []
     Vote.objects.bulk_create(batch)
-    request_refresh(conversation.pk)
+    request_refresh(conversation.pk, now=True)  # no participant timing to blur in an import
     return ImportSummary(conversation, len(statements), len(participants), int(values.nnz))

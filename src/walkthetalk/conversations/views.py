@@ -492,6 +492,8 @@ def _result_context(conversation: Conversation) -> dict[str, Any]:
         "data": data,
         "ready": bool(result and result.state == ConversationResult.State.READY),
         "refreshing": conversation.refresh_pending,
+        "today": services.today(),
+        "refresh_minutes": int(services.REFRESH_DELAY.total_seconds() // 60),
         "map_description": charts.describe(data) if data else "",
     }
 
@@ -501,10 +503,8 @@ def _result_context(conversation: Conversation) -> dict[str, Any]:
 def results(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _staff_conversation(request, public_id)
     if request.method == "POST":
-        if services.request_refresh(conversation.pk):
-            messages.success(request, "Refreshing the results in the background.")
-        else:
-            messages.info(request, "A refresh is already on its way.")
+        services.request_refresh(conversation.pk, now=True)
+        messages.success(request, "Refreshing the results now, in the background.")
         return redirect("conversations:results", public_id=public_id)
     return render(request, "conversations/results.html", _result_context(conversation))
 
@@ -541,7 +541,7 @@ def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     if fmt == "json":
         payload = {
             "conversation": {"id": conversation.public_id, "title": conversation.title},
-            "computed_on": result.computed_on.isoformat(timespec="minutes") if result else None,
+            "computed_on": result.computed_on.isoformat() if result else None,
             "state": result.state if result else None,
             "results": data,
         }

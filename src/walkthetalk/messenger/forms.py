@@ -23,14 +23,18 @@ class RequestKeyMixin(forms.Form):
 
 
 class ConcernForm(RequestKeyMixin):
-    role = forms.ChoiceField(label="Send to (leadership role)")
+    role = forms.ChoiceField(
+        label="Send to (leadership role)",
+        error_messages={"required": "Please choose who your concern is for."},
+    )
     text = forms.CharField(
         label="Your concern",
         widget=forms.Textarea(attrs={"rows": 8, "aria-describedby": "concern-help"}),
         max_length=CONCERN_MAX_LENGTH,
         error_messages={
             "max_length": f"Please keep your concern to {CONCERN_MAX_LENGTH} characters "
-            "(it has %(show_value)d). Nothing was sent."
+            "(it has %(show_value)d). Nothing was sent.",
+            "required": "Please write your concern — a few sentences are enough.",
         },
     )
 
@@ -55,7 +59,7 @@ class CodeForm(forms.Form):
 class AnswerBackForm(RequestKeyMixin):
     code = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(
-        label="Write back",
+        label="Your reply",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=REPLY_MAX_LENGTH,
         error_messages={

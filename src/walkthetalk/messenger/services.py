@@ -136,7 +136,9 @@ def submit_concern(
     if Concern.objects.filter(request_key=digest).exists():
         raise DuplicateRequest(
             "This concern was already sent — we received it once and kept only one copy. "
-            "Its receipt code was shown on the page right after you first sent it."
+            "Its receipt code was shown on the page right after you first sent it. If you "
+            "did not keep it, you can send a short new concern saying it follows up an "
+            "earlier one."
         )
     code = codes.new_code()
     normalised = codes.normalise(code)
