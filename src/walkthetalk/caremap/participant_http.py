@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from walkthetalk.caremap.passes import PASS_COOKIE, PASS_MAX_AGE, ParticipantPass
 
@@ -23,3 +24,9 @@ def give_pass(response: HttpResponse, participant_pass: ParticipantPass) -> Http
         secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
     )
     return response
+
+
+def invitation_links(request: HttpRequest, tokens: list[str]) -> list[str]:
+    """Full one-time links for fresh invitation tokens (shown once, never stored)."""
+    base = request.build_absolute_uri(reverse("caremap:join"))
+    return [f"{base}?t={token}" for token in tokens]

@@ -19,7 +19,7 @@ from walkthetalk.caremap.forms import (
     UnitForm,
 )
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
-from walkthetalk.caremap.participant_http import give_pass
+from walkthetalk.caremap.participant_http import give_pass, invitation_links
 
 STEWARD = StaffRole.Role.STEWARD
 
@@ -173,8 +173,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
         except services.CareMapError as exc:
             form.add_error(None, str(exc))
         else:
-            base = request.build_absolute_uri("/join/")
-            links = [f"{base}?t={token}" for token in tokens]
+            links = invitation_links(request, tokens)
     response = render(
         request,
         "caremap/invitations.html",

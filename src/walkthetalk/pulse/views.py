@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from walkthetalk.analysis.pulse import Instrument, Scale
 from walkthetalk.caremap.models import CareSystem, Unit
-from walkthetalk.caremap.participant_http import current_pass
+from walkthetalk.caremap.participant_http import current_pass, invitation_links
 from walkthetalk.caremap.selectors import has_role
 from walkthetalk.pulse import charts, figures, selectors, services
 from walkthetalk.pulse.forms import BatchForm, MinSizeForm, OpenWaveForm
@@ -93,8 +93,7 @@ def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
         except services.PulseError as exc:
             form.add_error(None, str(exc))
         else:
-            base = request.build_absolute_uri("/join/")
-            links = [f"{base}?t={token}" for token in tokens]
+            links = invitation_links(request, tokens)
             form = BatchForm(wave)
     counts, min_size = figures.response_counts(wave)
     response = render(
