@@ -92,6 +92,11 @@ def create_conversation(
         created_on=today(),
     )
     conversation.sectors.set(sector_list)
+    _publish_seeds(conversation, seeds)
+    return conversation
+
+
+def _publish_seeds(conversation: Conversation, seeds: list[str]) -> None:
     Statement.objects.bulk_create(
         Statement(
             conversation=conversation,
@@ -102,7 +107,6 @@ def create_conversation(
         )
         for text in seeds
     )
-    return conversation
 
 
 def _clean_seeds(seed_statements: Iterable[str]) -> list[str]:
@@ -126,16 +130,7 @@ def _clean_seeds(seed_statements: Iterable[str]) -> list[str]:
 def add_seed_statements(conversation: Conversation, texts: Iterable[str]) -> int:
     existing = set(conversation.statements.values_list("text", flat=True))
     seeds = [t for t in _clean_seeds(texts) if t not in existing]
-    Statement.objects.bulk_create(
-        Statement(
-            conversation=conversation,
-            text=text,
-            status=Statement.Status.PUBLISHED,
-            is_seed=True,
-            created_on=today(),
-        )
-        for text in seeds
-    )
+    _publish_seeds(conversation, seeds)
     return len(seeds)
 
 
