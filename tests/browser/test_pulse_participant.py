@@ -81,3 +81,27 @@ def test_participant_answers_a_pulse_on_a_phone(live_server, page: Page) -> None
     expect(page.get_by_role("heading", level=1)).to_contain_text("already answered")
     assert_accessible(page)
     assert Response.objects.count() == 1
+
+
+def test_the_browser_back_and_reload_buttons_keep_answers(live_server, page: Page) -> None:
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [system.units.get(name="Riverbend Recovery")])
+    team = system.units.get(name="Riverbend Day Team")
+    (token,) = services.make_batch(wave, 1, unit=team)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/pulse/w/{wave.pk}/")
+    groups = page.locator("fieldset.pulse-item")
+    for i in range(groups.count()):
+        groups.nth(i).get_by_label("Somewhat true for us").check()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_text("Part 1 of 11")).to_be_visible()
+    expect(
+        page.locator("fieldset.pulse-item").first.get_by_label("Somewhat true for us")
+    ).to_be_checked()
+    assert_accessible(page)
+    assert Response.objects.count() == 0

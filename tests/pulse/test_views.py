@@ -217,3 +217,42 @@ def test_open_waves_partial_links_to_the_pulse(system, wave) -> None:
     html = render_to_string("pulse/partials/open_waves.html", {"pulse_waves": [wave]})
     assert reverse("pulse:answer", args=[wave.pk]) in html and "Spring pulse" in html
     assert render_to_string("pulse/partials/open_waves.html", {"pulse_waves": []}).strip() == ""
+
+
+def test_parts_are_reached_by_redirects_and_survive_back_and_reload(system, wave) -> None:
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    inst = services.instrument()
+    first = {item_id: "4" for item_id in inst.scales[0].item_ids}
+    moved = client.post(url, {"step": 0, **first})
+    assert moved.status_code == 302 and moved.url == f"{url}?part=2"
+    assert Response.objects.count() == 0 and Participation.objects.count() == 0
+    # Reloading part 2, or going back to part 1, shows the answers already given.
+    assert b"Part 2 of 11" in client.get(moved.url).content
+    back = client.get(f"{url}?part=1").content.decode()
+    assert "Part 1 of 11" in back and back.count("checked") >= len(first)
+    # Asking for a later part than has been answered resumes at the first unanswered one.
+    assert b"Part 2 of 11" in client.get(f"{url}?part=7").content
+    assert b"Part 1 of 11" in client.get(f"{url}?part=nonsense").content
+
+
+def test_a_tampered_draft_cookie_starts_again(system, wave) -> None:
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    first = {item_id: "4" for item_id in services.instrument().scales[0].item_ids}
+    client.post(url, {"step": 0, **first})
+    cookie = f"wtt_pulse_{wave.pk}"
+    client.cookies[cookie] = client.cookies[cookie].value[:-3] + "abc"
+    page = client.get(f"{url}?part=2")
+    assert b"Part 1 of 11" in page.content and b"checked" not in page.content
+
+
+def test_sending_the_last_part_clears_the_draft(system, wave) -> None:
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    inst = services.instrument()
+    answers = {item.id: "3" for item in inst.items}
+    done = client.post(url, {"step": len(inst.scales) - 1, **answers})
+    assert done.status_code == 302 and done.url == reverse("pulse:thanks", args=[wave.pk])
+    assert done.cookies[f"wtt_pulse_{wave.pk}"]["max-age"] == 0
+    assert Response.objects.count() == 1

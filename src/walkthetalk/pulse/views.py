@@ -6,11 +6,14 @@ import csv
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.analysis.pulse import Instrument, Scale
@@ -335,7 +338,8 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
         )
     inst = services.instrument_for(wave)
     if request.method == "GET":
-        return _render_step(request, wave, inst, 0, {}, set())
+        saved = _saved_answers(request, wave, inst)
+        return _render_step(request, wave, inst, _resume_step(request, inst, saved), saved, set())
     try:
         step = int(request.POST.get("step", ""))
     except ValueError:
@@ -366,7 +370,7 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
     later, _ = parse_answers(inst, list(inst.scales[step + 1 :]), request.POST)
     answers = {**earlier, **current, **later}
     if request.POST.get("go") == "back":
-        return _render_step(request, wave, inst, max(step - 1, 0), answers, set())
+        return _to_part(wave, max(step - 1, 0), answers)
     if missing:
         return _render_step(
             request,
@@ -378,14 +382,74 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
             error="Please choose an answer for each statement, or “Prefer not to say”.",
         )
     if step + 1 < len(inst.scales):
-        return _render_step(request, wave, inst, step + 1, answers, set())
+        return _to_part(wave, step + 1, answers)
     try:
         services.submit_response(wave, participant_pass, {**earlier, **current})
     except services.AlreadyAnswered as exc:
         return _participant_notice(request, "You have already answered — thank you", str(exc), 200)
     except services.PulseError as exc:
         return _render_step(request, wave, inst, step, answers, set(), error=str(exc))
-    return redirect("pulse:thanks", wave_id=wave.pk)
+    done = redirect("pulse:thanks", wave_id=wave.pk)
+    done.delete_cookie(_draft_cookie(wave), path=_draft_path(wave))
+    return done
+
+
+# Between parts the answers so far ride in a signed cookie on the participant's own browser, and
+# each part is reached by a redirect: the back and reload buttons work, and nothing half-finished
+# is ever stored on the server.
+DRAFT_SALT = "walkthetalk.pulse-draft"
+DRAFT_MAX_AGE = 3 * 60 * 60
+
+
+def _draft_cookie(wave: Wave) -> str:
+    return f"wtt_pulse_{wave.pk}"
+
+
+def _draft_path(wave: Wave) -> str:
+    return reverse("pulse:answer", args=[wave.pk])
+
+
+def _to_part(wave: Wave, step: int, answers: dict[str, float | None]) -> HttpResponse:
+    response = HttpResponseRedirect(f"{_draft_path(wave)}?part={step + 1}")
+    response.set_cookie(
+        _draft_cookie(wave),
+        signing.dumps(answers, salt=DRAFT_SALT, compress=True),
+        max_age=DRAFT_MAX_AGE,
+        path=_draft_path(wave),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
+    )
+    return response
+
+
+def _saved_answers(request: HttpRequest, wave: Wave, inst: Instrument) -> dict[str, float | None]:
+    raw = request.COOKIES.get(_draft_cookie(wave))
+    if not raw:
+        return {}
+    try:
+        data = signing.loads(raw, salt=DRAFT_SALT, max_age=DRAFT_MAX_AGE)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    known = set(inst.item_ids)
+    return {
+        k: v for k, v in data.items() if k in known and (v is None or isinstance(v, int | float))
+    }
+
+
+def _resume_step(request: HttpRequest, inst: Instrument, saved: dict[str, float | None]) -> int:
+    """The part asked for (``?part=N``, counted from 1), or the first part not yet answered."""
+    try:
+        wanted = int(request.GET.get("part", "1")) - 1
+    except ValueError:
+        wanted = 0
+    wanted = min(max(wanted, 0), len(inst.scales) - 1)
+    for index, scale in enumerate(inst.scales[:wanted]):
+        if any(item_id not in saved for item_id in scale.item_ids):
+            return index
+    return wanted
 
 
 def thanks(request: HttpRequest, wave_id: int) -> HttpResponse:
