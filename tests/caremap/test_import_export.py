@@ -86,3 +86,24 @@ def test_services_refuse_impossible_placements() -> None:
     org = Unit.objects.get(name="Riverbend Recovery")
     with pytest.raises(services.CareMapError):
         services.update_unit(agency, agency.name, 1, org, None)
+
+
+def test_whoever_starts_a_system_from_a_file_becomes_its_steward() -> None:
+    from django.contrib.auth import get_user_model
+
+    from walkthetalk.caremap.models import StaffRole
+
+    user = get_user_model().objects.create_user("founder", password="a-long-staff-password")
+    good = (
+        "care_system: {name: Lakeside, slug: lakeside}\n"
+        "units:\n  - {name: Lake Authority, kind: agency}\n"
+    )
+    summary = services.import_map(good, "yaml", steward=user)
+    assert StaffRole.objects.filter(
+        user=user, care_system=summary.care_system, role="steward"
+    ).exists()
+    bad = good.replace("lakeside", "hillside").replace("kind: agency", "kind: castle")
+    with pytest.raises(mapfile.MapFileError):
+        services.import_map(bad, "yaml", steward=user)
+    assert not CareSystem.objects.filter(slug="hillside").exists()
+    assert StaffRole.objects.filter(user=user).count() == 1

@@ -156,6 +156,19 @@ def add_issue(
     )
 
 
+def take_up_candidate(
+    system: CareSystem, *, statement_ref: str, text: str, sector: str, conversation_title: str
+) -> AvoidedIssue:
+    """Take a statement that many in one sector passed on into the backlog (once per statement)."""
+    return add_issue(
+        system,
+        text[:ISSUE_TITLE_MAX],
+        f"Many in {sector} passed on this in “{conversation_title}”.",
+        source=AvoidedIssue.Source.CONVERSATION,
+        source_ref=statement_ref,
+    )
+
+
 @transaction.atomic
 def rate_issue(
     participant_pass: ParticipantPass,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +25,7 @@ from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, Gath
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.caremap.selectors import care_system_of
 
 
 def _first_error(form: object) -> str:
@@ -50,7 +51,9 @@ def _backlog_page(
     error: str = "",
     error_issue: str = "",
 ) -> HttpResponse:
-    system = CareSystem.objects.get(pk=participant_pass.care_system_id)
+    system = care_system_of(participant_pass)
+    if system is None:
+        raise Http404
     entries = selectors.backlog_for(participant_pass)
     return render(
         request,
@@ -171,7 +174,9 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     if refusal:
         return refusal
     assert participant_pass is not None
-    system = CareSystem.objects.get(pk=participant_pass.care_system_id)
+    system = care_system_of(participant_pass)
+    if system is None:
+        raise Http404
     return render(
         request,
         "agenda/you_said_we_did.html",
@@ -233,12 +238,12 @@ def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
     if candidate is None:
         messages.error(request, "That candidate is no longer offered.")
     else:
-        services.add_issue(
+        services.take_up_candidate(
             system,
-            candidate.text[:200],
-            f"Many in {candidate.sector} passed on this in “{candidate.conversation_title}”.",
-            source=AvoidedIssue.Source.CONVERSATION,
-            source_ref=candidate.statement_ref,
+            statement_ref=candidate.statement_ref,
+            text=candidate.text,
+            sector=candidate.sector,
+            conversation_title=candidate.conversation_title,
         )
         messages.success(request, "Added to the backlog.")
     return redirect("agenda:manage", slug=slug)

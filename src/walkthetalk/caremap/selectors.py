@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Q, QuerySet
 
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole, Unit
+from walkthetalk.caremap.passes import ParticipantPass
 
 
 def systems_for(user: User | AnonymousUser) -> QuerySet[CareSystem]:
@@ -79,3 +80,10 @@ def staff_of(system: CareSystem) -> list[StaffMember]:
     for role in StaffRole.objects.filter(care_system=system).select_related("user"):
         members.setdefault(role.user_id, StaffMember(role.user)).roles.append(role.role)
     return sorted(members.values(), key=lambda m: m.user.username)
+
+
+def care_system_of(participant_pass: ParticipantPass | None) -> CareSystem | None:
+    """The care system a participant pass belongs to (None without a pass, or if it is gone)."""
+    if participant_pass is None:
+        return None
+    return CareSystem.objects.filter(pk=participant_pass.care_system_id).first()

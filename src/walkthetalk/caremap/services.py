@@ -230,10 +230,13 @@ class ImportSummary:
     updated: int
 
 
-def import_map(text: str, fmt: str, system: CareSystem | None = None) -> ImportSummary:
+def import_map(
+    text: str, fmt: str, system: CareSystem | None = None, *, steward: User | None = None
+) -> ImportSummary:
     """Import a YAML or CSV map: everything is checked first, then written in one transaction.
 
-    Without ``system`` a new care system is made from the YAML ``care_system`` section. Units
+    Without ``system`` a new care system is made from the YAML ``care_system`` section, and
+    ``steward`` (the person importing it) becomes its first steward. Units
     are matched by name: new ones are added, known ones moved or re-kinded; none is removed.
     Raises :class:`mapfile.MapFileError` (nothing written) on any problem.
     """
@@ -248,7 +251,7 @@ def import_map(text: str, fmt: str, system: CareSystem | None = None) -> ImportS
             [mapfile.LineError(1, "a new care system needs a YAML 'care_system' with a name")]
         )
     try:
-        return _write_map(spec, system)
+        return _write_map(spec, system, steward)
     except IntegrityError as exc:  # a race with another writer: nothing was written
         raise mapfile.MapFileError(
             [mapfile.LineError(1, f"could not save the map ({exc})")]
@@ -256,8 +259,11 @@ def import_map(text: str, fmt: str, system: CareSystem | None = None) -> ImportS
 
 
 @transaction.atomic
-def _write_map(spec: mapfile.MapSpec, system: CareSystem | None) -> ImportSummary:
+def _write_map(
+    spec: mapfile.MapSpec, system: CareSystem | None, steward: User | None
+) -> ImportSummary:
     errors: list[mapfile.LineError] = []
+    new_system = system is None
     if system is None:
         assert spec.name is not None
         slug = spec.slug or slugify(spec.name)[:80]
@@ -326,6 +332,8 @@ def _write_map(spec: mapfile.MapSpec, system: CareSystem | None) -> ImportSummar
             raise mapfile.MapFileError(
                 [mapfile.LineError(1, f"'{unit.name}' would sit under a unit of its own kind")]
             )
+    if new_system and steward is not None:
+        grant_role(steward, system, StaffRole.Role.STEWARD)
     return ImportSummary(system, created, updated)
 
 

@@ -121,14 +121,12 @@ def import_map(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fmt, text = form.cleaned_data["file"]
         try:
-            summary = services.import_map(text, fmt, system)
+            summary = services.import_map(text, fmt, system, steward=request.user)  # type: ignore[arg-type]
         except mapfile.MapFileError as exc:
             line_errors = exc.errors
         except services.CareMapError as exc:
             form.add_error(None, str(exc))
         else:
-            if system is None:
-                services.grant_role(request.user, summary.care_system, STEWARD)  # type: ignore[arg-type]
             messages.success(
                 request,
                 f"Imported the map: {summary.created} units added, {summary.updated} changed.",

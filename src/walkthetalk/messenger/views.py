@@ -47,7 +47,7 @@ def send(request: HttpRequest) -> HttpResponse:
     participant_pass = current_pass(request)
     if participant_pass is None:
         return render(request, "messenger/send.html", {"form": None})
-    system = CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
+    system = caremap_selectors.care_system_of(participant_pass)
     roles = list(selectors.leadership_roles_for(participant_pass))
     form = ConcernForm(roles, request.POST or None)
     error = ""

@@ -39,11 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """The participant's home: everything open to them, reached after an invitation."""
     participant_pass = current_pass(request)
-    system = (
-        CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
-        if participant_pass
-        else None
-    )
+    system = caremap_selectors.care_system_of(participant_pass)
     context: dict[str, object] = {"system": system}
     if participant_pass is not None and system is not None:
         context.update(
