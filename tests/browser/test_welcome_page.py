@@ -1,0 +1,39 @@
+"""The participant's home, with every part open to them, in real Chromium: axe and keyboard."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from walkthetalk.conversations import services as conversation_services
+from walkthetalk.messenger import services as messenger_services
+from walkthetalk.pulse import services as pulse_services
+
+from ..caremap.factories import small_system
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_welcome_lists_everything_open_and_is_accessible(live_server, page: Page) -> None:
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    wave = pulse_services.open_wave(system, "Spring pulse", [team])
+    conversation_services.create_conversation(
+        system, "What do we avoid talking about?", seed_statements=["We rarely talk openly."]
+    )
+    messenger_services.add_leadership_role(system, "Clinical Director")
+    (token,) = pulse_services.make_batch(wave, 1, unit=team, sector=team.sector)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("You're in")
+    for name in ["Answer “Spring pulse”", "What do we avoid talking about?",
+                 "Issues we avoid — add one and rate others", "Send a concern anonymously",
+                 "Read replies with your receipt code"]:  # fmt: skip
+        expect(page.get_by_role("link", name=name)).to_be_visible()
+    assert_accessible(page)
+    # Keyboard alone reaches the pulse and opens it.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent").startswith("Answer"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Part 1 of 11")).to_be_visible()
