@@ -9,15 +9,14 @@ import pytest
 
 from walkthetalk.analysis.commonground.matrix import VoteMatrix, from_indices
 
-# Repository root is parents[3]; the shared data sits beside the repository.
-SHARED_DATA = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
-POLIS = SHARED_DATA / "polis-opendata"
+# Repository root is parents[3]; the Pol.is conversations are carried in tests/data/polis.
+POLIS = Path(__file__).resolve().parents[3] / "tests" / "data" / "polis"
 
 
 def polis_folder(name: str) -> Path:
     folder = POLIS / name
     if not folder.is_dir():
-        pytest.skip(f"shared data not found at {folder}")
+        pytest.fail(f"test data missing: {folder} (see tests/data/README.md)")
     return folder
 
 

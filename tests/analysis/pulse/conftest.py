@@ -1,4 +1,4 @@
-"""Shared fixtures: reference data read from ``<repo>/../shared/data`` (never copied in)."""
+"""Shared fixtures: reference data carried in ``tests/data`` (see its README for sources)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-DATA = REPO.parent / "shared" / "data"
+DATA = REPO / "tests" / "data"
 
 
 def read_csv(relative: str) -> dict[str, np.ndarray]:
     path = DATA / relative
     if not path.exists():
-        pytest.fail(f"reference data missing: {path} (shared/ must sit beside the repo)")
+        pytest.fail(f"reference data missing: {path} (see tests/data/README.md)")
     with path.open(newline="") as f:
         reader = csv.reader(f)
         header = next(reader)

@@ -1,4 +1,4 @@
-"""Reference values from /work/shared/data/README.md (psych and multilevel), to 3 decimals."""
+"""Reference values of psych and multilevel (see tests/data/README.md), to 3 decimals."""
 
 from __future__ import annotations
 
