@@ -3,9 +3,9 @@
 import pytest
 
 from walkthetalk.caremap.demo import seed_demo_map
-from walkthetalk.pulse import figures
 from walkthetalk.pulse.demo import seed_demo
 from walkthetalk.pulse.models import Response, Wave
+from walkthetalk.reports.pulse import dashboard
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_demo_waves_show_a_parallel_process_and_seeding_is_idempotent() -> None:
     assert Wave.objects.filter(care_system=system).count() == 3
     assert Response.objects.filter(wave__care_system=system).count() == n
 
-    d = figures.dashboard(waves[1])
+    d = dashboard(waves[1])
     assert d.heat_rows[0].kind == "strengths"
     assert all(n is not None for n in d.level_ns)
     mistakes = next(r for r in d.heat_rows if r.scale_id == "mistakes")

@@ -1,4 +1,8 @@
-"""Carrying a participant pass in a signed, HTTP-only cookie (no account, no server session)."""
+"""Carrying a participant pass in a signed, HTTP-only cookie (no account, no server session).
+
+:func:`set_participant_cookie` is the one place that sets the flags of a cookie given to a
+participant's browser (the pass here, the pulse answer draft in :mod:`walkthetalk.pulse.drafts`).
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,24 @@ def current_pass(request: HttpRequest) -> ParticipantPass | None:
     return ParticipantPass.from_signed(value) if value else None
 
 
-def give_pass(response: HttpResponse, participant_pass: ParticipantPass) -> HttpResponse:
+def set_participant_cookie(
+    response: HttpResponse, name: str, value: str, *, max_age: int, path: str = "/"
+) -> None:
+    """Set a cookie on a participant's browser: HTTP-only, same-site (Lax), and sent only
+    over HTTPS whenever the session cookie is (``SESSION_COOKIE_SECURE``)."""
     response.set_cookie(
-        PASS_COOKIE,
-        participant_pass.sign(),
-        max_age=PASS_MAX_AGE,
+        name,
+        value,
+        max_age=max_age,
+        path=path,
         httponly=True,
         samesite="Lax",
         secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
     )
+
+
+def give_pass(response: HttpResponse, participant_pass: ParticipantPass) -> HttpResponse:
+    set_participant_cookie(response, PASS_COOKIE, participant_pass.sign(), max_age=PASS_MAX_AGE)
     return response
 
 

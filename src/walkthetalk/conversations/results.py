@@ -20,8 +20,9 @@ import scipy.sparse as sp
 from walkthetalk.analysis import privacy
 from walkthetalk.analysis.commonground import NotEnoughDataError, Settings, analyze
 from walkthetalk.analysis.commonground.matrix import from_indices
-from walkthetalk.conversations import charts, services
+from walkthetalk.conversations import services
 from walkthetalk.conversations.models import Conversation, ConversationResult, Statement, Vote
+from walkthetalk.reports.render.opinion_map import opinion_map_svg
 
 SHORTLIST = 6
 CLEAR_SHARE = 60
@@ -111,7 +112,7 @@ def _compute(conv: Conversation) -> str:
         )
         return ConversationResult.State.WAITING
     data, extremity_by_col = build_payload(analysis, matrix.values, statements, sector_of, min_size)
-    svg = charts.opinion_map_svg(analysis, data)
+    svg = _opinion_map(analysis, data)
     services.save_result(
         conv,
         state=ConversationResult.State.READY,
@@ -121,6 +122,15 @@ def _compute(conv: Conversation) -> str:
         extremity={statements[j][0]: float(e) for j, e in enumerate(extremity_by_col)},
     )
     return ConversationResult.State.READY
+
+
+def _opinion_map(analysis: Any, data: dict[str, Any]) -> str:
+    """The opinion map of the placed participants, in the engine's row order."""
+    result = analysis.result
+    labels = np.asarray(analysis.labels)
+    points = np.array(list(result.projection.values()), dtype=float).reshape(-1, 2)
+    rows = [int(pid[1:]) for pid in result.projection]
+    return opinion_map_svg(points, labels[rows] if rows else labels[:0], data["groups"])
 
 
 def _group_tallies(

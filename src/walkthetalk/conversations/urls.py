@@ -17,8 +17,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:public_id>/manage/", views.manage, name="manage"),
     path("<str:public_id>/manage/agreements/", views.edit_agreements, name="edit_agreements"),
     path("<str:public_id>/manage/moderate/", views.moderate, name="moderate"),
-    path("<str:public_id>/manage/results/", views.results, name="results"),
-    path("<str:public_id>/manage/results/status/", views.results_status, name="results_status"),
-    path("<str:public_id>/manage/results/map.svg", views.opinion_map, name="opinion_map"),
-    path("<str:public_id>/manage/results/export.<str:fmt>", views.export, name="export"),
 ]

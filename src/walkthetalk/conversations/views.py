@@ -6,9 +6,6 @@ vote card is swapped for the next one in place.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import secrets
 import tempfile
 from pathlib import Path
@@ -17,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -25,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass, give_pass
-from walkthetalk.conversations import charts, selectors, services
+from walkthetalk.conversations import selectors, services
 from walkthetalk.conversations.forms import (
     AgreementsForm,
     ClarificationForm,
@@ -481,131 +478,6 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
             ],
         },
     )
-
-
-def _result_context(conversation: Conversation) -> dict[str, Any]:
-    result = selectors.result_for(conversation)
-    data = result.data if result else {}
-    return {
-        "conversation": conversation,
-        "result": result,
-        "data": data,
-        "ready": bool(result and result.state == ConversationResult.State.READY),
-        "refreshing": conversation.refresh_pending,
-        "today": services.today(),
-        "refresh_minutes": int(services.REFRESH_DELAY.total_seconds() // 60),
-        "map_description": charts.describe(data) if data else "",
-    }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def results(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
-    if request.method == "POST":
-        services.request_refresh(conversation.pk, now=True)
-        messages.success(request, "Refreshing the results now, in the background.")
-        return redirect("conversations:results", public_id=public_id)
-    return render(request, "conversations/results.html", _result_context(conversation))
-
-
-@login_required
-def results_status(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The htmx poll target: the results status line (and the page reloads when done)."""
-    conversation = _staff_conversation(request, public_id)
-    context = _result_context(conversation)
-    response = render(request, "conversations/partials/results_status.html", context)
-    if request.GET.get("was") == "refreshing" and not conversation.refresh_pending:
-        response["HX-Refresh"] = "true"
-    return _no_store(response)
-
-
-@login_required
-def opinion_map(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
-    result = selectors.result_for(conversation)
-    if result is None or not result.svg:
-        raise Http404("No opinion map yet")
-    response = HttpResponse(result.svg, content_type="image/svg+xml")
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return _no_store(response)
-
-
-@login_required
-def export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
-    if fmt not in ("csv", "json"):
-        raise Http404("Results export as .csv or .json")
-    result = selectors.result_for(conversation)
-    data = result.data if result else {}
-    if fmt == "json":
-        payload = {
-            "conversation": {"id": conversation.public_id, "title": conversation.title},
-            "computed_on": result.computed_on.isoformat() if result else None,
-            "state": result.state if result else None,
-            "results": data,
-        }
-        body = json.dumps(payload, indent=1, ensure_ascii=False)
-        content_type = "application/json"
-    else:
-        body = _results_csv(conversation, data)
-        content_type = "text/csv"
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="conversation-{conversation.public_id}-results.{fmt}"'
-    )
-    return _no_store(response)
-
-
-def _results_csv(conversation: Conversation, data: dict[str, Any]) -> str:
-    """One row per published statement: overall votes and where it stands in the results."""
-    min_size = conversation.care_system.min_group_size
-    roles: dict[str, list[str]] = {}
-    for key, label in (
-        ("common_ground", "common ground"),
-        ("common_disagreement", "shared disagreement"),
-        ("divides", "divide"),
-        ("uncertainty", "uncertain"),
-    ):
-        for entry in data.get(key, []):
-            roles.setdefault(entry["id"], []).append(label)
-    for group in data.get("groups", []):
-        for entry in group["representative"]:
-            roles.setdefault(entry["id"], []).append(f"representative of {group['label']}")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "statement_id",
-            "text",
-            "seed",
-            "votes",
-            "agree_pct",
-            "disagree_pct",
-            "pass_pct",
-            "in_results",
-        ]
-    )
-    for s in selectors.published(conversation).order_by("pk"):
-        seen = s.n_votes
-        show = seen >= min_size
-
-        def pct(n: int, seen: int = seen, show: bool = show) -> str:
-            return str(round(100 * n / seen)) if show else ""
-
-        writer.writerow(
-            [
-                s.public_id,
-                s.text,
-                "yes" if s.is_seed else "no",
-                seen,
-                pct(s.n_agree),
-                pct(s.n_disagree),
-                pct(s.n_pass),
-                "; ".join(roles.get(s.public_id, [])),
-            ]
-        )
-    return out.getvalue()
 
 
 @login_required

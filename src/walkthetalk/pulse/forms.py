@@ -1,10 +1,12 @@
-"""Forms for the pulse pages (the participant's answers are read in views.parse_step)."""
+"""Forms for the pulse pages, and reading one part of a participant's answers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import forms
 
-from walkthetalk.analysis.pulse import shipped_instrument_names
+from walkthetalk.analysis.pulse import Instrument, Scale, shipped_instrument_names
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.pulse import selectors
 from walkthetalk.pulse.models import Wave
@@ -62,3 +64,38 @@ class MinSizeForm(forms.Form):
         max_value=1000,
         help_text="It can be raised, never lowered, once a wave has opened.",
     )
+
+
+SKIP = "skip"
+
+
+def code(value: float) -> str:
+    """A response option's value as the form sends it ("4", or "2.5")."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def choice_code(answers: Mapping[str, float | None], item_id: str) -> str:
+    """What the form shows as chosen for ``item_id``: a code, "skip", or nothing."""
+    if item_id not in answers:
+        return ""
+    value = answers[item_id]
+    return SKIP if value is None else code(value)
+
+
+def parse_answers(
+    inst: Instrument, scales: list[Scale], data: Mapping[str, str]
+) -> tuple[dict[str, float | None], set[str]]:
+    """Answers for ``scales`` from POST data, and the ids of items left unanswered or forged."""
+    by_code = {code(o.value): o.value for o in inst.response_options}
+    answers: dict[str, float | None] = {}
+    missing: set[str] = set()
+    for scale in scales:
+        for item in scale.items:
+            raw = data.get(item.id, "")
+            if raw == SKIP:
+                answers[item.id] = None
+            elif raw in by_code:
+                answers[item.id] = by_code[raw]
+            else:
+                missing.add(item.id)
+    return answers, missing

@@ -40,6 +40,16 @@ def open_waves_for(participant_pass: ParticipantPass | None) -> list[Wave]:
     ]
 
 
+def waves_up_to(wave: Wave) -> list[Wave]:
+    """Waves of the same care system and instrument opened up to ``wave``, oldest first."""
+    earlier = Wave.objects.filter(
+        care_system_id=wave.care_system_id,
+        instrument_key=wave.instrument_key,
+        opened_on__lte=wave.opened_on,
+    ).order_by("opened_on", "id")
+    return [w for w in earlier if w.opened_on < wave.opened_on or w.pk <= wave.pk]
+
+
 def batches_for(wave: Wave) -> QuerySet[WaveBatch]:
     return wave.batches.select_related("unit", "level", "sector")
 

@@ -11,6 +11,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:slug>/waves/<int:wave_id>/", views.wave_detail, name="wave"),
     path("<slug:slug>/waves/<int:wave_id>/close/", views.close_wave, name="close_wave"),
     path("<slug:slug>/waves/<int:wave_id>/min-size/", views.min_size, name="min_size"),
-    path("<slug:slug>/waves/<int:wave_id>/dashboard/", views.dashboard, name="dashboard"),
-    path("<slug:slug>/waves/<int:wave_id>/export.csv", views.export_csv, name="export_csv"),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "walkthetalk.conversations",
     "walkthetalk.agenda",
     "walkthetalk.messenger",
+    "walkthetalk.reports",
 ]
 
 MIDDLEWARE = [

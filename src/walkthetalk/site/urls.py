@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from walkthetalk.conversations import urls as conversations_urls
+from walkthetalk.pulse import urls as pulse_urls
+from walkthetalk.reports import urls as reports_urls
 from walkthetalk.site import views
 from walkthetalk.site.api import api
 
@@ -23,8 +26,18 @@ urlpatterns = [
         name="password_change",
     ),
     path("", include("walkthetalk.caremap.urls")),
-    path("pulse/", include("walkthetalk.pulse.urls")),
-    path("conversations/", include("walkthetalk.conversations.urls")),
+    # Report pages live in walkthetalk.reports but keep the addresses and names of the app
+    # whose figures they show.
+    path("pulse/", include((pulse_urls.urlpatterns + reports_urls.pulse_urlpatterns, "pulse"))),
+    path(
+        "conversations/",
+        include(
+            (
+                conversations_urls.urlpatterns + reports_urls.conversation_urlpatterns,
+                "conversations",
+            )
+        ),
+    ),
     path("agenda/", include("walkthetalk.agenda.urls")),
     path("messenger/", include("walkthetalk.messenger.urls")),
 ]

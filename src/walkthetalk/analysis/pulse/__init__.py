@@ -47,6 +47,14 @@ from .scoring import (
     validate_responses,
 )
 from .shrinkage import UnitEstimate, unit_estimates
+from .summaries import (
+    ThroughLine,
+    UnitGroup,
+    level_profiles,
+    mean_if_enough,
+    shrunken_unit_estimates,
+    through_lines,
+)
 from .trend import WaveChange, wave_change, wave_changes
 from .within_between import WithinBetween, within_between
 
@@ -65,8 +73,10 @@ __all__ = [
     "RuleMirror",
     "Scale",
     "ScaleReliability",
+    "ThroughLine",
     "UnitAgreement",
     "UnitEstimate",
+    "UnitGroup",
     "WaveChange",
     "WithinBetween",
     "common_items",
@@ -75,10 +85,12 @@ __all__ = [
     "icc1",
     "icc2",
     "keyed_items",
+    "level_profiles",
     "load_instrument",
     "load_instrument_text",
     "load_shipped_instrument",
     "mcdonald_omega",
+    "mean_if_enough",
     "mean_agreement",
     "mirroring_between_levels",
     "one_way_anova",
@@ -96,7 +108,9 @@ __all__ = [
     "score_scale",
     "score_scales",
     "shipped_instrument_names",
+    "shrunken_unit_estimates",
     "standardized_alpha",
+    "through_lines",
     "uniform_null_variance",
     "unit_estimates",
     "unit_mean_reliability",

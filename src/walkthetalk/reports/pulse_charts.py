@@ -1,47 +1,23 @@
-"""Pulse charts: matplotlib rendered to SVG on the server, each with a text alternative.
+"""Pulse charts, each with its text alternative: the page shows the same numbers as a table.
 
 Colour is never the only cue: heatmap cells carry their number, lines carry distinct markers.
-The pages show every chart as an ``<img>`` (an SVG data URI, so nothing is fetched from
-elsewhere) with ``alt`` text, next to a table holding the same numbers.
+Each chart is an SVG data URI for an ``<img>`` (nothing fetched from elsewhere).
 """
 
 from __future__ import annotations
 
-import base64
-import io
-import textwrap
-
 import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from walkthetalk.pulse.figures import Dashboard, fmt  # noqa: E402
-
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
-MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
-
-
-def _svg(fig: Figure) -> str:
-    try:
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    finally:
-        plt.close(fig)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue().encode()).decode()
-
-
-def _setup() -> None:
-    plt.rcParams["svg.hashsalt"] = "walkthetalk-pulse"
-    plt.rcParams["svg.fonttype"] = "none"
-    plt.rcParams["font.size"] = 9
-
-
-def _wrap(text: str, width: int = 22) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+from walkthetalk.reports.pulse import Dashboard, fmt
+from walkthetalk.reports.render.charts import (
+    COLOURS,
+    MARKERS,
+    new_figure,
+    plain_axes,
+    svg_data_uri,
+    wrap,
+)
 
 
 def _short(name: str, width: int = 42) -> str:
@@ -51,22 +27,26 @@ def _short(name: str, width: int = 42) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def heatmap_svg(d: Dashboard) -> str:
-    """Scales (healthy direction, strengths first) × levels."""
-    _setup()
-    rows, cols = len(d.heat_rows), max(len(d.levels), 1)
-    grid = np.full((rows, cols), np.nan)
+def _grid(d: Dashboard) -> np.ndarray:
+    grid = np.full((len(d.heat_rows), max(len(d.levels), 1)), np.nan)
     for i, r in enumerate(d.heat_rows):
         for j, v in enumerate(r.cells):
             if v is not None:
                 grid[i, j] = v
+    return grid
+
+
+def heatmap_svg(d: Dashboard) -> str:
+    """Scales (healthy direction, strengths first) × levels."""
+    grid = _grid(d)
+    rows, cols = grid.shape
     low, high = d.instrument.low, d.instrument.high
-    fig, ax = plt.subplots(figsize=(1.6 + 1.3 * cols, 0.5 + 0.45 * rows), dpi=100)
-    cmap = plt.get_cmap("Blues").with_extremes(bad="#eeeeee")
+    fig, ax = new_figure(1.6 + 1.3 * cols, 0.5 + 0.45 * rows)
+    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
     ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=low - 1, vmax=high + 0.5, aspect="auto")
     for i, r in enumerate(d.heat_rows):
         for j in range(cols):
-            v = grid[i, j] if j < len(r.cells) else np.nan
+            v = grid[i, j]
             if np.isnan(v):
                 ax.text(j, i, "hidden", ha="center", va="center", fontsize=7, color="#444444")
                 continue
@@ -74,14 +54,13 @@ def heatmap_svg(d: Dashboard) -> str:
             label = f"{v:.1f}" + ("*" if r.higher_is == "strain" else "")
             colour = "white" if v > (low + high) / 2 + 0.6 else "#111111"
             ax.text(j, i, label, ha="center", va="center", fontsize=9, color=colour)
-    ax.set_yticks(range(rows), [_wrap(r.name, 30) for r in d.heat_rows])
-    ax.set_xticks(range(cols), [_wrap(lv, 12) for lv in d.levels] or [""])
+    ax.set_yticks(range(rows), [wrap(r.name, 30) for r in d.heat_rows], fontsize=9)
+    ax.set_xticks(range(cols), [wrap(lv, 12) for lv in d.levels] or [""], fontsize=9)
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
-    for side in ("top", "right", "left", "bottom"):
-        ax.spines[side].set_visible(False)
+    plain_axes(ax)
     fig.tight_layout()
-    return _svg(fig)
+    return svg_data_uri(fig)
 
 
 def heatmap_alt(d: Dashboard) -> str:
@@ -99,9 +78,8 @@ def heatmap_alt(d: Dashboard) -> str:
 
 def profiles_svg(d: Dashboard) -> str:
     """Each shown level's profile over the rules: lines that move together mirror."""
-    _setup()
-    rule_rows = [r for r in d.heat_rows if r.kind == "rule"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
+    rule_rows = d.rule_rows
+    fig, ax = new_figure(6.4, 4.4)
     x = np.arange(len(rule_rows))
     for j, level in enumerate(d.levels):
         y = np.array([r.cells[j] if r.cells[j] is not None else np.nan for r in rule_rows])
@@ -115,15 +93,15 @@ def profiles_svg(d: Dashboard) -> str:
             label=level,
             linewidth=1.6,
         )
-    ax.set_xticks(x, [_wrap(r.name, 18) for r in rule_rows], rotation=35, ha="right", fontsize=7)
+    ax.set_xticks(x, [wrap(r.name, 18) for r in rule_rows], rotation=35, ha="right", fontsize=7)
+    ax.tick_params(axis="y", labelsize=9)
     ax.set_ylim(d.instrument.low, d.instrument.high)
-    ax.set_ylabel("Healthy way (higher is healthier)")
+    ax.set_ylabel("Healthy way (higher is healthier)", fontsize=9)
     ax.grid(axis="y", color="#dddddd")
     ax.legend(fontsize=7, loc="lower left", ncols=2)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    plain_axes(ax, "top", "right")
     fig.tight_layout()
-    return _svg(fig)
+    return svg_data_uri(fig)
 
 
 def mirroring_alt(d: Dashboard) -> str:
@@ -142,9 +120,8 @@ def mirroring_alt(d: Dashboard) -> str:
 
 def units_svg(d: Dashboard) -> str:
     """Unit means with 95% intervals (line) and the shrunken estimate (diamond)."""
-    _setup()
     rows = d.unit_rows
-    fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.28 * max(len(rows), 1)), dpi=100)
+    fig, ax = new_figure(6.4, 0.9 + 0.28 * max(len(rows), 1))
     for i, r in enumerate(rows):
         e = r.estimate
         if e is None:
@@ -153,14 +130,14 @@ def units_svg(d: Dashboard) -> str:
         ax.plot(e.mean, i, "o", color=COLOURS[0], markersize=5)
         ax.plot(e.shrunken_mean, i, "D", color=COLOURS[1], markersize=5)
     ax.set_yticks(range(len(rows)), [_short(r.label) for r in rows], fontsize=7)
+    ax.tick_params(axis="x", labelsize=9)
     ax.invert_yaxis()
     ax.set_xlim(d.instrument.low, d.instrument.high)
-    ax.set_xlabel(d.scale_names[d.unit_scale])
+    ax.set_xlabel(d.scale_names[d.unit_scale], fontsize=9)
     ax.grid(axis="x", color="#dddddd")
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    plain_axes(ax, "top", "right")
     fig.tight_layout()
-    return _svg(fig)
+    return svg_data_uri(fig)
 
 
 def units_alt(d: Dashboard) -> str:
@@ -178,8 +155,7 @@ def units_alt(d: Dashboard) -> str:
 
 def trend_svg(d: Dashboard) -> str:
     """Each scale's wave-wide mean across waves."""
-    _setup()
-    fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=100)
+    fig, ax = new_figure(6.4, 3.8)
     x = np.arange(len(d.trend))
     for j, r in enumerate(d.heat_rows):
         y = np.array(
@@ -196,19 +172,19 @@ def trend_svg(d: Dashboard) -> str:
             color=COLOURS[j % len(COLOURS)],
             label=r.name,
             linewidth=1.2,
-            linestyle="-" if j < 7 else "--",
+            linestyle="-" if j < len(COLOURS) else "--",
         )
-    ax.set_xticks(x, [_wrap(p.wave.title, 14) for p in d.trend], fontsize=7)
-    ax.set_ylabel("Wave-wide mean")
+    ax.set_xticks(x, [wrap(p.wave.title, 14) for p in d.trend], fontsize=7)
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_ylabel("Wave-wide mean", fontsize=9)
     seen = [v for p in d.trend for v in p.means.values() if v is not None]
     if seen:
         ax.set_ylim(max(d.instrument.low, min(seen) - 0.4), min(d.instrument.high, max(seen) + 0.4))
     ax.grid(axis="y", color="#dddddd")
     ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    plain_axes(ax, "top", "right")
     fig.tight_layout()
-    return _svg(fig)
+    return svg_data_uri(fig)
 
 
 def trend_alt(d: Dashboard) -> str:
@@ -217,3 +193,19 @@ def trend_alt(d: Dashboard) -> str:
         values = ", ".join(f"{p.wave.title} {fmt(p.means.get(r.scale_id), 1)}" for p in d.trend)
         parts.append(f"{r.name}: {values}")
     return "Line chart of each scale across waves. " + "; ".join(parts) + "."
+
+
+def dashboard_charts(d: Dashboard) -> dict[str, str]:
+    """Every chart of a dashboard with its text alternative (none when nothing is shown)."""
+    if not d.has_figures:
+        return {}
+    return {
+        "heatmap_svg": heatmap_svg(d),
+        "heatmap_alt": heatmap_alt(d),
+        "profiles_svg": profiles_svg(d) if d.mirrors else "",
+        "mirroring_alt": mirroring_alt(d),
+        "units_svg": units_svg(d) if any(r.estimate for r in d.unit_rows) else "",
+        "units_alt": units_alt(d),
+        "trend_svg": trend_svg(d) if len(d.trend) > 1 else "",
+        "trend_alt": trend_alt(d),
+    }

@@ -1,4 +1,4 @@
-"""Small template filters for the pulse pages."""
+"""Small template filters for report pages: numbers with a dash where there is none."""
 
 from __future__ import annotations
 

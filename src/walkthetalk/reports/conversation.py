@@ -1,0 +1,129 @@
+"""What a conversation's results show and export: the result summary and the statement rows.
+
+The JSON download and the API serve the same :class:`ResultSummary` (through
+:class:`walkthetalk.reports.schemas.ResultOut`); the CSV download has one
+:class:`StatementRow` per published statement, written by the one guarded CSV writer, so a
+statement starting with ``=`` reaches a spreadsheet as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from walkthetalk.conversations import selectors
+from walkthetalk.conversations.models import Conversation
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """A conversation's last computed common ground (aggregate, small groups suppressed)."""
+
+    id: str
+    title: str
+    status: str
+    refreshing: bool
+    state: str | None
+    computed_on: dt.date | None
+    results: dict[str, Any]
+
+
+def result_summary(conversation: Conversation) -> ResultSummary:
+    result = selectors.result_for(conversation)
+    return ResultSummary(
+        id=conversation.public_id,
+        title=conversation.title,
+        status=conversation.status,
+        refreshing=conversation.refresh_pending,
+        state=result.state if result else None,
+        computed_on=result.computed_on if result else None,
+        results=result.data if result else {},
+    )
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """One published statement: its overall votes and where it stands in the results.
+
+    Percentages are ``None`` when fewer than the minimum group size voted on it.
+    """
+
+    statement_id: str
+    text: str
+    seed: bool
+    votes: int
+    agree_pct: int | None
+    disagree_pct: int | None
+    pass_pct: int | None
+    in_results: tuple[str, ...]
+
+
+ROLES = (
+    ("common_ground", "common ground"),
+    ("common_disagreement", "shared disagreement"),
+    ("divides", "divide"),
+    ("uncertainty", "uncertain"),
+)
+
+
+def _roles(data: dict[str, Any]) -> dict[str, list[str]]:
+    roles: dict[str, list[str]] = {}
+    for key, label in ROLES:
+        for entry in data.get(key, []):
+            roles.setdefault(entry["id"], []).append(label)
+    for group in data.get("groups", []):
+        for entry in group["representative"]:
+            roles.setdefault(entry["id"], []).append(f"representative of {group['label']}")
+    return roles
+
+
+def statement_rows(conversation: Conversation, data: dict[str, Any]) -> list[StatementRow]:
+    """One row per published statement, oldest first, with its roles in the result ``data``."""
+    min_size = conversation.care_system.min_group_size
+    roles = _roles(data)
+    rows = []
+    for s in selectors.published(conversation).order_by("pk"):
+        seen = s.n_votes
+
+        def pct(n: int, seen: int = seen) -> int | None:
+            return round(100 * n / seen) if seen >= min_size else None
+
+        rows.append(
+            StatementRow(
+                statement_id=s.public_id,
+                text=s.text,
+                seed=s.is_seed,
+                votes=seen,
+                agree_pct=pct(s.n_agree),
+                disagree_pct=pct(s.n_disagree),
+                pass_pct=pct(s.n_pass),
+                in_results=tuple(roles.get(s.public_id, [])),
+            )
+        )
+    return rows
+
+
+CSV_HEADER = (
+    "statement_id",
+    "text",
+    "seed",
+    "votes",
+    "agree_pct",
+    "disagree_pct",
+    "pass_pct",
+    "in_results",
+)
+
+
+def csv_row(row: StatementRow) -> tuple[object, ...]:
+    return (
+        row.statement_id,
+        row.text,
+        "yes" if row.seed else "no",
+        row.votes,
+        row.agree_pct,
+        row.disagree_pct,
+        row.pass_pct,
+        "; ".join(row.in_results),
+    )

@@ -1,0 +1,264 @@
+"""What a pulse wave shows and exports: the dashboard's view model and the aggregate rows.
+
+Both are built from groups :mod:`walkthetalk.pulse.release` has cleared. :func:`aggregates`
+gives typed rows (means as numbers) that the CSV download formats and the API serves as they
+are, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from walkthetalk.analysis.pulse import (
+    Instrument,
+    Mirroring,
+    ThroughLine,
+    UnitEstimate,
+    UnitGroup,
+    WaveChange,
+    level_profiles,
+    mean_if_enough,
+    mirroring_between_levels,
+    shrunken_unit_estimates,
+    through_lines,
+    wave_changes,
+)
+from walkthetalk.pulse import release as pulse_release
+from walkthetalk.pulse import selectors
+from walkthetalk.pulse.models import Wave
+from walkthetalk.pulse.release import Released, release_groups, release_heatmap
+from walkthetalk.pulse.wave_data import WaveData, load
+
+TREND_WAVES = 6
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class HeatRow:
+    scale_id: str
+    name: str
+    rule: str | None
+    kind: str
+    higher_is: str
+    overall: float | None
+    cells: list[float | None]
+
+
+@dataclass
+class UnitRow:
+    label: str
+    depth: int
+    n: int
+    estimate: UnitEstimate | None
+
+
+@dataclass
+class TrendPoint:
+    wave: Wave
+    n: int | None
+    means: dict[str, float | None]
+
+
+@dataclass
+class Dashboard:
+    wave: Wave
+    instrument: Instrument
+    min_size: int
+    total_n: int | None
+    levels: list[str]
+    level_ns: list[int | None]
+    heat_rows: list[HeatRow]
+    mirrors: list[Mirroring]
+    scale_names: dict[str, str]
+    unit_scale: str
+    unit_rows: list[UnitRow]
+    trend: list[TrendPoint]
+    changes: dict[str, WaveChange] = field(default_factory=dict)
+    previous: Wave | None = None
+    through: list[ThroughLine] = field(default_factory=list)
+
+    @property
+    def has_figures(self) -> bool:
+        return any(c is not None for r in self.heat_rows for c in r.cells)
+
+    @property
+    def rule_rows(self) -> list[HeatRow]:
+        return [r for r in self.heat_rows if r.kind == "rule"]
+
+
+def _unit_rows(data: WaveData, rel: Released, scale_id: str) -> list[UnitRow]:
+    """Unit scores with uncertainty, shrunk toward the parent unit (or the whole wave)."""
+    values = data.scores[scale_id]
+    shown = [g for g in rel.of_kind("unit") if rel.shown(g.key) and g.rows]
+    overall = mean_if_enough(values, rel.min_size) if rel.shown("total") else None
+    estimates = shrunken_unit_estimates(
+        values,
+        [UnitGroup(g.key, g.rows, g.parent_key, g.depth) for g in shown],
+        overall,
+        rel.min_size,
+    )
+    return [UnitRow(g.label, g.depth, len(g.rows), estimates.get(g.key)) for g in shown]
+
+
+def _trend(wave: Wave) -> tuple[list[TrendPoint], dict[str, WaveChange], Wave | None]:
+    """Wave-wide means of this wave and up to five before it, and the change since the last."""
+    points: list[TrendPoint] = []
+    totals: dict[int, WaveData] = {}
+    for w in selectors.waves_up_to(wave)[-TREND_WAVES:]:
+        data, plan = pulse_release.release_total(w)
+        if not plan.is_released("total") or data.n == 0:
+            points.append(TrendPoint(w, None, {s.id: None for s in data.instrument.scales}))
+            continue
+        totals[w.pk] = data
+        means = {k: mean_if_enough(v, plan.min_size) for k, v in data.scores.items()}
+        points.append(TrendPoint(w, data.n, means))
+    earlier = [p for p in points[:-1] if p.n is not None]
+    if not earlier or wave.pk not in totals:
+        return points, {}, None
+    previous = earlier[-1].wave
+    changes = wave_changes(
+        totals[previous.pk].scores, totals[wave.pk].scores, min_size=max(wave.min_group_size, 2)
+    )
+    return points, changes, previous
+
+
+def _mirrors(level_names: list[str], heat_rows: list[HeatRow]) -> list[Mirroring]:
+    """Each shown level against the nearest shown level above it."""
+    cells = {r.scale_id: r.cells for r in heat_rows if r.kind == "rule"}
+    profiles, parent_of = level_profiles(level_names, cells)
+    mirrors = mirroring_between_levels(profiles, parent_of)
+    position = {name: i for i, name in enumerate(level_names)}
+    return sorted(mirrors, key=lambda m: position[str(m.unit)])
+
+
+def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
+    """The wave's dashboard: heatmap by level, mirroring, unit scores and the trend."""
+    data = load(wave)
+    rel = release_groups(data)
+    heat, level_names = release_heatmap(data, rel)
+    level_groups = {g.label: g for g in rel.of_kind("level")}
+    heat_rows = [
+        HeatRow(
+            r.scale_id,
+            r.name,
+            r.rule,
+            r.kind,
+            r.higher_is,
+            r.overall_mean,
+            [c.mean if not c.suppressed else None for c in r.cells],
+        )
+        for r in heat.rows
+    ]
+    mirrors = _mirrors(level_names, heat_rows)
+    scale_names = {s.id: s.name for s in data.instrument.scales}
+    rule_ids = [r.scale_id for r in heat_rows if r.kind == "rule"]
+    if scale_id not in scale_names:
+        scale_id = rule_ids[0] if rule_ids else data.instrument.scales[0].id
+    trend, changes, previous = _trend(wave)
+    return Dashboard(
+        wave=wave,
+        instrument=data.instrument,
+        min_size=rel.min_size,
+        total_n=rel.n(rel.groups[0]),
+        levels=level_names,
+        level_ns=[rel.n(level_groups[name]) for name in level_names],
+        heat_rows=heat_rows,
+        mirrors=mirrors,
+        scale_names=scale_names,
+        unit_scale=scale_id,
+        unit_rows=_unit_rows(data, rel, scale_id) if data.n else [],
+        trend=trend,
+        changes=changes,
+        previous=previous,
+        through=through_lines(mirrors, level_names, scale_names),
+    )
+
+
+# --------------------------------------------------------------------------- aggregates
+
+SHOWN = "shown"
+NO_ANSWERS = "no answers"
+HIDDEN = "hidden to protect privacy"
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """One group's mean on one scale, as shown, downloaded and served by the API."""
+
+    wave: str
+    group_type: str
+    group: str
+    responses: int | None
+    scale: str
+    scale_name: str
+    rule: str | None
+    higher_is: str
+    mean: float | None
+    status: str
+
+
+def aggregates(wave: Wave) -> list[Aggregate]:
+    """Suppressed aggregates: one row per group and scale (``None`` where hidden)."""
+    data = load(wave)
+    rel = release_groups(data)
+    out: list[Aggregate] = []
+    for g in rel.groups:
+        shown = rel.shown(g.key)
+        for scale in data.instrument.scales:
+            values = data.scores[scale.id][list(g.rows)]
+            mean = mean_if_enough(values, rel.min_size) if shown else None
+            status = SHOWN if mean is not None else (NO_ANSWERS if shown and not g.rows else HIDDEN)
+            out.append(
+                Aggregate(
+                    wave=wave.title,
+                    group_type=g.kind,
+                    group=g.label,
+                    responses=len(g.rows) if shown else None,
+                    scale=scale.id,
+                    scale_name=scale.name,
+                    rule=scale.rule or None,
+                    higher_is=scale.higher_is,
+                    mean=mean,
+                    status=status,
+                )
+            )
+    return out
+
+
+CSV_HEADER = (
+    "wave",
+    "group_type",
+    "group",
+    "responses",
+    "scale",
+    "scale_name",
+    "rule",
+    "higher_is",
+    "mean",
+    "status",
+)
+
+
+def csv_row(row: Aggregate) -> tuple[object, ...]:
+    """An aggregate as a CSV line: hidden figures blank, means to two decimals."""
+    return (
+        row.wave,
+        row.group_type,
+        row.group,
+        "" if row.responses is None else row.responses,
+        row.scale,
+        row.scale_name,
+        row.rule or "",
+        row.higher_is,
+        "" if row.mean is None else f"{row.mean:.2f}",
+        row.status,
+    )
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """A number for a page ("—" when hidden or undefined)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}"

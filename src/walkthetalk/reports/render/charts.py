@@ -1,0 +1,57 @@
+"""The one chart helper: matplotlib ``Figure`` objects rendered to SVG, never through pyplot.
+
+A figure is made with :func:`new_figure` and turned into text with :func:`svg_text` (or a
+data URI for an ``<img>`` with :func:`svg_data_uri`); it belongs to the caller alone, so two
+requests drawing at once share nothing. Font sizes are given per text, not through rcParams.
+Matplotlib's SVG output options are process-wide: :func:`configure_once` sets them when the
+reports app starts (text kept as text, stable element ids) and nothing changes them per figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import textwrap
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+# Colour-blind-safe (Okabe–Ito) colours and distinct markers: colour is never the only cue.
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+
+
+def configure_once() -> None:
+    """Set matplotlib's SVG output options for this process (called once, at start-up)."""
+    matplotlib.rcParams["svg.hashsalt"] = "walkthetalk"
+    matplotlib.rcParams["svg.fonttype"] = "none"
+
+
+def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure of ``width`` × ``height`` inches with one set of axes, owned by the caller."""
+    fig = Figure(figsize=(width, height), dpi=100)
+    return fig, fig.subplots()
+
+
+def svg_text(fig: Figure) -> str:
+    """The figure as SVG text, without a creation date (the same numbers give the same SVG)."""
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return out.getvalue()
+
+
+def svg_data_uri(fig: Figure) -> str:
+    """The figure as an SVG data URI for an ``<img>`` (nothing fetched from elsewhere)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_text(fig).encode()).decode()
+
+
+def wrap(text: str, width: int = 22) -> str:
+    """Text broken into lines of at most ``width`` characters, for tick labels."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def plain_axes(ax: Axes, *sides: str) -> None:
+    """Hide the given spines (all four when none are given)."""
+    for side in sides or ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)

@@ -1,0 +1,37 @@
+"""API schemas over the reports' typed rows: the API serves the rows, never re-parsed text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class AggregateOut(Schema):
+    """One group's mean on one scale (:class:`walkthetalk.reports.pulse.Aggregate`)."""
+
+    group_type: str
+    group: str
+    responses: int | None
+    scale: str
+    scale_name: str
+    rule: str | None
+    higher_is: str
+    mean: float | None
+    status: str
+
+
+class ResultOut(Schema):
+    """A conversation's results (:class:`walkthetalk.reports.conversation.ResultSummary`).
+
+    The same shape is the JSON download of the results page.
+    """
+
+    id: str
+    title: str
+    status: str
+    refreshing: bool
+    state: str | None
+    computed_on: dt.date | None
+    results: dict[str, Any]
