@@ -1,7 +1,9 @@
-"""Pulse analysis: instrument model, scale scoring, reliability, agreement, ICC, shrinkage,
-mirroring across levels, heatmaps and trends. Pure numpy/scipy; never imports Django.
+"""Pulse analysis: instrument model, scale scoring, reliability, agreement, ICC, aggregation
+evidence, shrinkage, calibrated mirroring across levels, cross-level estimates, multi-group CFA
+(measurement invariance), heatmaps and trends. Pure numpy/scipy; never imports Django.
 """
 
+from .aggregation import AggregationEvidence, aggregation_evidence, icc_intervals
 from .agreement import (
     UnitAgreement,
     mean_agreement,
@@ -11,6 +13,16 @@ from .agreement import (
     rwg_j_by_unit,
     uniform_null_variance,
 )
+from .cfa import (
+    CFAError,
+    CFAFit,
+    InvarianceLadder,
+    StepChange,
+    compare_fits,
+    fit_cfa,
+    invariance_ladder,
+)
+from .cross_level import CrossLevel, cross_level_slope
 from .heatmap import Heatmap, HeatmapCell, HeatmapRow, rules_by_levels
 from .icc import OneWayAnova, icc1, icc2, one_way_anova, unit_mean_reliability
 from .instrument import (
@@ -27,6 +39,15 @@ from .instrument import (
     shipped_instrument_names,
 )
 from .mirroring import Mirroring, RuleMirror, compare_profiles, mirroring_between_levels
+from .mirroring_claims import (
+    MirrorChain,
+    MirroringTest,
+    PairProfile,
+    PairRuleTest,
+    adjacent_pairs,
+    claim_mirroring,
+    mirroring_chains,
+)
 from .reliability import (
     ScaleReliability,
     cronbach_alpha,
@@ -59,31 +80,49 @@ from .trend import WaveChange, wave_change, wave_changes
 from .within_between import WithinBetween, within_between
 
 __all__ = [
+    "AggregationEvidence",
+    "CFAError",
+    "CFAFit",
+    "CrossLevel",
     "Heatmap",
     "HeatmapCell",
     "HeatmapRow",
     "Instrument",
     "InstrumentError",
+    "InvarianceLadder",
     "Item",
+    "MirrorChain",
     "Mirroring",
+    "MirroringTest",
     "OneWayAnova",
+    "PairProfile",
+    "PairRuleTest",
     "ResponseError",
-    "Responses",
     "ResponseOption",
+    "Responses",
     "RuleMirror",
     "Scale",
     "ScaleReliability",
     "ThroughLine",
+    "StepChange",
     "UnitAgreement",
     "UnitEstimate",
     "UnitGroup",
     "WaveChange",
     "WithinBetween",
+    "adjacent_pairs",
+    "aggregation_evidence",
+    "claim_mirroring",
     "common_items",
+    "compare_fits",
     "compare_profiles",
     "cronbach_alpha",
+    "cross_level_slope",
+    "fit_cfa",
     "icc1",
     "icc2",
+    "icc_intervals",
+    "invariance_ladder",
     "keyed_items",
     "level_profiles",
     "load_instrument",
@@ -93,6 +132,7 @@ __all__ = [
     "mean_if_enough",
     "mean_agreement",
     "mirroring_between_levels",
+    "mirroring_chains",
     "one_way_anova",
     "pairwise_covariance",
     "parse_instrument",
