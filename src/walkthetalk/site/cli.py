@@ -4,7 +4,8 @@
 ``walkthetalk serve``         serve the site with waitress (a production WSGI server)
 ``walkthetalk worker``        run background tasks (django-tasks database worker)
 ``walkthetalk migrate``       and every other Django management command
-``walkthetalk commonground``  run the common-ground engine on a Pol.is export (no database)
+``walkthetalk commonground``  run the common-ground engine on a Pol.is export (no database;
+                              the same as ``python -m walkthetalk.analysis.commonground``)
 ``walkthetalk import-polis``  import a Pol.is export as a new conversation
 """
 
@@ -19,7 +20,7 @@ ALIASES = {"worker": "db_worker", "import-polis": "import_polis"}
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "commonground":
-        from walkthetalk.commonground_cli import main as commonground_main
+        from walkthetalk.analysis.commonground.cli import main as commonground_main
 
         return commonground_main(args[1:])
     if args and args[0] in ALIASES:

@@ -1,28 +1,29 @@
 """Opinion groups the way Pol.is forms them: base clusters, then groups of base clusters.
 
 1. Base clusters: k-means with up to 100 centres on the 2-D projection of the participants
-   who count. They summarise the crowd so the group step is cheap however many people vote.
-   Beyond ``BASE_SAMPLE`` participants the centres are fitted on a seeded sample and then
-   refined with one Lloyd step over everyone (a 2-D summary needs no more).
-2. Groups: weighted k-means on the base-cluster centres (weight = members), for every k from
-   2 to 5, keeping the k with the best silhouette. The silhouette is computed on the base
-   clusters, not on the participants: O(base_k^2) instead of O(participants^2), which is what
-   keeps the engine fast on large conversations. By default each base cluster counts as one
-   point (this matched Pol.is's own groups best on the openData conversations); with
-   ``weight_silhouette`` each centre stands for its members instead (see
-   :func:`weighted_silhouette`).
-   Pol.is moves to a new k only after it has been best for several consecutive updates,
-   which in practice keeps the number of groups low; a single run approximates that by asking
-   each group beyond two to raise the silhouette by ``extra_group_penalty`` (0.05, calibrated
-   on the Pol.is openData conversations: it made our group count match Pol.is's in 12 of 14
-   instead of 10). Like Pol.is, which rejects a k that leaves a group of one, a k is only
-   considered if some k-means run gives every group at least
-   ``max(min_group_size, 5% of participants)`` members (the best such run by weighted inertia
-   is kept).
+   who count (Pol.is's ``base-k``). They summarise the crowd so the group step is cheap however
+   many people vote. Beyond ``BASE_SAMPLE`` participants the centres are fitted on a sample and
+   then refined with one Lloyd step over everyone (a 2-D summary needs no more).
+2. Groups: weighted k-means on the base-cluster centres (weight = members) for every k from 2
+   to Pol.is's ``max-k`` rule, ``min(5, 2 + n_base // 12)``, keeping the k with the best
+   silhouette computed on the base clusters (Pol.is's ``bucket-dists``: each base cluster one
+   point, unweighted). ``weight_silhouette`` lets each centre stand for its members instead
+   (see :func:`weighted_silhouette`) and ``extra_group_penalty`` asks each group beyond two to
+   raise the silhouette by that much; both default to Pol.is's choice (unweighted, no penalty)
+   and were kept by leave-one-conversation-out cross-validation (``benchmarks/commonground.py``).
+   A k is only considered if some k-means run gives every group at least
+   ``max(min_group_size, min_group_share * participants)`` members.
 
-Determinism: points are put in a canonical order (sorted by rounded coordinates) before any
-k-means, and every k-means gets the same seed, so the partition depends on the seed and the
-votes only -- not on the order or the labels of participants and statements.
+Departures from Pol.is, and why:
+
+- Pol.is smooths the group count over time (a new k must win 4 updates in a row) and starts
+  each k-means from the previous update's clusters. A single analysis has no past, so instead
+  every k-means is started from several fixed initialisations (k-means++ on fixed random
+  streams, never the caller's seed) and the run with the lowest weighted inertia is kept --
+  a deterministic choice, so the partition does not depend on any seed.
+- Pol.is's first initialisation takes the first k distinct participants in join order; here
+  points are first put in a canonical order (sorted by rounded coordinates), so the partition
+  depends on the votes only -- not on the order or labels of participants and statements.
 """
 
 from __future__ import annotations
@@ -38,9 +39,13 @@ from .matrix import FloatArray, IntArray
 BASE_K = 100
 MIN_GROUPS = 2
 MAX_GROUPS = 5
-GROUP_RESTARTS = 20  # k-means restarts for groups (cheap: at most 100 weighted points)
+GROUP_INITS = 32  # fixed k-means++ initialisations per k (cheap: at most 100 weighted points)
+CHOOSE_BY = "inertia"
+BASE_INITS = 3  # fixed initialisations of the base k-means
 EXTRA_GROUP_PENALTY = 0.05  # silhouette an extra group must add to be preferred
+MIN_GROUP_SHARE = 0.05  # smallest group as a share of those who count
 WARM_ITERATIONS = 5  # Lloyd steps for base clusters on an incremental refresh
+FIXED_STREAM = 20_240_611  # the random stream of every initialisation (not a caller's seed)
 SMALL_KMEANS_CELLS = 2_000_000  # points x centres below which numpy k-means beats sklearn's
 BASE_SAMPLE = 25_000  # points the base k-means is fitted on in large conversations
 
@@ -76,8 +81,6 @@ def _canonical_order(points: FloatArray) -> IntArray:
 def _kmeans(
     points: FloatArray,
     k: int,
-    seed: int,
-    weights: FloatArray | None = None,
     init: FloatArray | None = None,
     max_iter: int = 300,
     n_init: int = 1,
@@ -86,13 +89,13 @@ def _kmeans(
         n_clusters=k,
         init="k-means++" if init is None else init,
         n_init=1 if init is not None else n_init,
-        random_state=seed,
+        random_state=FIXED_STREAM,
         max_iter=max_iter,
         algorithm="lloyd",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning on duplicate points
-        km.fit(points, sample_weight=weights)
+        km.fit(points)
     return np.asarray(km.cluster_centers_, dtype=np.float64), km.labels_.astype(np.int64)
 
 
@@ -106,7 +109,8 @@ def weighted_silhouette(centres: FloatArray, weights: FloatArray, labels: IntArr
         b_i = min_{B != A} sum_{j in B} w_j d_ij / W_B
         s_i = (b_i - a_i) / max(a_i, b_i)  (0 when W_A == 1)
 
-    and the score is ``sum_i w_i s_i / sum_i w_i``.
+    and the score is ``sum_i w_i s_i / sum_i w_i``. With every weight 1 this is Pol.is's
+    silhouette over base clusters.
     """
     groups = np.unique(labels)
     if groups.size < 2:
@@ -132,23 +136,27 @@ def weighted_silhouette(centres: FloatArray, weights: FloatArray, labels: IntArr
     return float((weights * s).sum() / weights.sum())
 
 
+def max_groups_for(n_base: int, max_groups: int = MAX_GROUPS) -> int:
+    """Pol.is's ``max-k-fn``: at most ``max_groups``, and ``2 + n_base // 12``."""
+    return min(max_groups, 2 + n_base // 12, n_base)
+
+
 def cluster(
     points: FloatArray,
     *,
-    seed: int = 0,
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
     warm_base_centres: FloatArray | None = None,
     min_group_size: int = 5,
-    min_group_share: float = 0.05,
+    min_group_share: float = MIN_GROUP_SHARE,
     weight_silhouette: bool = False,
     extra_group_penalty: float = EXTRA_GROUP_PENALTY,
 ) -> Clustering:
     """Cluster 2-D points into base clusters and then 2..``max_groups`` opinion groups.
 
     ``warm_base_centres`` (from an earlier run) starts the base k-means for an incremental
-    refresh; it then runs a single short k-means instead of several seeded restarts.
-    If no k in 2..``max_groups`` gives large enough groups, everyone is in one group.
+    refresh; it then runs a single short k-means instead of several restarts.
+    If no k gives large enough groups, everyone is in one group.
     """
     n = points.shape[0]
     order = _canonical_order(points)
@@ -165,7 +173,7 @@ def cluster(
     init = None
     if warm_base_centres is not None and warm_base_centres.shape[0] == k_base:
         init = warm_base_centres
-    centres, base_sorted = _base_kmeans(pts, k_base, seed, init)
+    centres, base_sorted = _base_kmeans(pts, k_base, init)
     weights = np.bincount(base_sorted, minlength=k_base).astype(np.float64)
     keep = weights > 0
     if not keep.all():  # drop empty base clusters, renumber
@@ -181,12 +189,11 @@ def cluster(
     silhouettes: dict[int, float] = {}
     best: tuple[float, int, IntArray] | None = None
     min_members = max(float(min_group_size), min_group_share * float(n))
-    for k in range(MIN_GROUPS, min(max_groups, n_base) + 1):
-        found = _group_kmeans(centres, weights, k, seed, min_members)
-        if found is None:
+    sil_w = weights if weight_silhouette else np.ones_like(weights)
+    for k in range(MIN_GROUPS, max_groups_for(n_base, max_groups) + 1):
+        glabels = _group_kmeans(centres, weights, k, min_members, sil_w)
+        if glabels is None:
             continue
-        glabels = found
-        sil_w = weights if weight_silhouette else np.ones_like(weights)
         score = weighted_silhouette(centres, sil_w, glabels)
         silhouettes[k] = score
         adjusted = score - extra_group_penalty * (k - MIN_GROUPS)
@@ -216,26 +223,38 @@ def _nearest(points: FloatArray, centres: FloatArray, chunk: int = 65_536) -> In
     return out
 
 
-def _base_kmeans(
-    pts: FloatArray, k: int, seed: int, init: FloatArray | None
-) -> tuple[FloatArray, IntArray]:
+def _inertia(points: FloatArray, weights: FloatArray, centres: FloatArray, labels: IntArray) -> float:
+    return float((weights * ((points - centres[labels]) ** 2).sum(1)).sum())
+
+
+def _base_kmeans(pts: FloatArray, k: int, init: FloatArray | None) -> tuple[FloatArray, IntArray]:
     """Base clusters of points already in canonical order.
 
-    Small inputs: numpy k-means on every point. Large ones: k-means (scikit-learn) on a seeded
-    sample of at most ``BASE_SAMPLE`` points drawn from the canonical order (so still order
-    independent), then every point goes to its nearest centre and the centres move to their
-    members' means (one full Lloyd step). A warm start (``init``) runs only a few iterations.
+    Small inputs: numpy k-means on every point from ``BASE_INITS`` fixed initialisations,
+    keeping the lowest inertia. Large ones: k-means (scikit-learn, the same fixed
+    initialisations) on a fixed sample of at most ``BASE_SAMPLE`` points drawn from the
+    canonical order (so still order independent), then every point goes to its nearest
+    centre and the centres move to their members' means (one full Lloyd step). A warm start
+    (``init``) runs only a few iterations.
     """
     n = pts.shape[0]
     if init is None and n * k <= SMALL_KMEANS_CELLS:
-        return _small_kmeans(pts, np.ones(n), k, np.random.default_rng([seed, 0]))
+        ones = np.ones(n)
+        best: tuple[float, FloatArray, IntArray] | None = None
+        for r in range(BASE_INITS):
+            c, lab = _small_kmeans(pts, ones, k, np.random.default_rng([FIXED_STREAM, r]))
+            inertia = _inertia(pts, ones, c, lab)
+            if best is None or inertia < best[0] - 1e-9 * max(inertia, 1.0):
+                best = (inertia, c, lab)
+        assert best is not None
+        return best[1], best[2]
     if n > BASE_SAMPLE:
-        rng = np.random.default_rng([seed, 1])
+        rng = np.random.default_rng([FIXED_STREAM, n])
         sample = pts[np.sort(rng.choice(n, BASE_SAMPLE, replace=False))]
     else:
         sample = pts
     iters = WARM_ITERATIONS if init is not None else 100
-    centres, _ = _kmeans(sample, k, seed, init=init, max_iter=iters)
+    centres, _ = _kmeans(sample, k, init=init, max_iter=iters, n_init=BASE_INITS)
     labels = _nearest(pts, centres)
     counts = np.bincount(labels, minlength=k).astype(np.float64)
     for dim in range(pts.shape[1]):
@@ -250,7 +269,7 @@ def _small_kmeans(
     """Weighted Lloyd k-means with weighted k-means++ seeding, for a few hundred points.
 
     Plain numpy: for the group step (at most ``base_k`` points) this is far cheaper than
-    scikit-learn's per-call overhead, so many seeded restarts cost almost nothing.
+    scikit-learn's per-call overhead, so many initialisations cost almost nothing.
     """
     n = points.shape[0]
     centres = np.empty((k, points.shape[1]))
@@ -276,25 +295,33 @@ def _small_kmeans(
             centres[:, dim] = np.divide(num, wsum, out=centres[:, dim].copy(), where=wsum > 0)
         empty = np.flatnonzero(wsum == 0)
         if empty.size:  # re-seed an empty group at the point farthest from its centre
-            far = np.argsort(-dist[np.arange(n), labels])[: empty.size]
+            far = np.argsort(-dist[np.arange(n), labels], kind="stable")[: empty.size]
             centres[empty] = points[far]
     return centres, labels
 
 
 def _group_kmeans(
-    centres: FloatArray, weights: FloatArray, k: int, seed: int, min_members: float
+    centres: FloatArray,
+    weights: FloatArray,
+    k: int,
+    min_members: float,
+    sil_weights: FloatArray | None = None,
 ) -> IntArray | None:
-    """Best (lowest weighted inertia) of several seeded k-means runs whose groups all hold at
-    least ``min_members`` participants; ``None`` if no run does."""
+    """Best (lowest weighted inertia) of ``GROUP_INITS`` k-means runs from fixed
+    initialisations whose groups all hold at least ``min_members`` participants; ``None`` if
+    no run does."""
     best: tuple[float, IntArray] | None = None
-    rng = np.random.default_rng([seed, k])
-    for _ in range(GROUP_RESTARTS):
+    for r in range(GROUP_INITS):
+        rng = np.random.default_rng([FIXED_STREAM, k, r])
         c, labels = _small_kmeans(centres, weights, k, rng)
         sizes = np.bincount(labels, weights=weights, minlength=k)
         if sizes.min() < min_members:
             continue
-        inertia = float((weights * ((centres - c[labels]) ** 2).sum(1)).sum())
-        if best is None or inertia < best[0] - 1e-9 * max(inertia, 1.0):
+        if CHOOSE_BY == "silhouette" and sil_weights is not None:
+            inertia = -weighted_silhouette(centres, sil_weights, labels)
+        else:
+            inertia = _inertia(centres, weights, c, labels)
+        if best is None or inertia < best[0] - 1e-9 * max(abs(inertia), 1.0):
             best = (inertia, labels)
     return None if best is None else best[1]
 

@@ -6,6 +6,10 @@ group's smoothed agreement, so a statement scores high only if *every* group agr
     gic_agree(c)    = prod_g (na_g + 1) / (ns_g + 2)
     gic_disagree(c) = prod_g (nd_g + 1) / (ns_g + 2)
 
+A statement is listed as common ground (in agreement or in disagreement) only if a majority of
+everyone who saw it agrees (``2 na > ns``), or disagrees (``2 nd > ns``): a high product of
+small shares is not common ground.
+
 Majority statements (Pol.is ``consensus`` over everyone who counts): ``pa = (na+1)/(ns+2)``
 above 1/2 with ``prop_test(na, ns) > 1.2816`` (one-sided 90%), ranked by ``pa``; likewise
 disagree.
@@ -28,7 +32,9 @@ from .counts import Z_90, GroupCounts, prop_test
 from .result import Consensus, ConsensusStatement, Divide
 
 
-def _stmt(ids: tuple[str, ...], c: int, score: float, counts: GroupCounts) -> ConsensusStatement:
+def _stmt(
+    ids: tuple[str, ...], c: int, score: float, counts: GroupCounts, text: dict[str, str]
+) -> ConsensusStatement:
     t = counts.total()
     return ConsensusStatement(
         statement=ids[c],
@@ -36,6 +42,7 @@ def _stmt(ids: tuple[str, ...], c: int, score: float, counts: GroupCounts) -> Co
         n_agree=int(t.agree[0, c]),
         n_disagree=int(t.disagree[0, c]),
         n_seen=int(t.seen[0, c]),
+        text=text.get(ids[c], ""),
     )
 
 
@@ -60,7 +67,11 @@ def consensus(
     pick_max: int = 5,
     min_seen: int = 3,
     uncertainty_share: float = 0.3,
+    text: dict[str, str] | None = None,
 ) -> Consensus:
+    """``active`` marks the statements that may be listed (in the analysis, not about the
+    participant)."""
+    text = text or {}
     gic_a, gic_d = group_informed_consensus(counts)
     t = counts.total()
     na, nd, ns = t.agree[0], t.disagree[0], t.seen[0]
@@ -72,14 +83,18 @@ def consensus(
     pass_share = np.divide(ns - na - nd, ns, out=np.zeros_like(ns), where=ns > 0)
     unc = seen_ok & (pass_share >= uncertainty_share)
     ids = statement_ids
+    gic_a_ok = seen_ok & (2 * na > ns)
+    gic_d_ok = seen_ok & (2 * nd > ns)
+
+    def pick(score: np.ndarray, ok: np.ndarray) -> list[ConsensusStatement]:
+        return [_stmt(ids, c, score[c], counts, text) for c in _top(score, ok, ids, pick_max)]
+
     return Consensus(
-        agree=[_stmt(ids, c, gic_a[c], counts) for c in _top(gic_a, seen_ok, ids, pick_max)],
-        disagree=[_stmt(ids, c, gic_d[c], counts) for c in _top(gic_d, seen_ok, ids, pick_max)],
-        majority_agree=[_stmt(ids, c, pa[c], counts) for c in _top(pa, maj_a, ids, pick_max)],
-        majority_disagree=[_stmt(ids, c, pd[c], counts) for c in _top(pd, maj_d, ids, pick_max)],
-        uncertainty=[
-            _stmt(ids, c, pass_share[c], counts) for c in _top(pass_share, unc, ids, pick_max)
-        ],
+        agree=pick(gic_a, gic_a_ok),
+        disagree=pick(gic_d, gic_d_ok),
+        majority_agree=pick(pa, maj_a),
+        majority_disagree=pick(pd, maj_d),
+        uncertainty=pick(pass_share, unc),
     )
 
 
@@ -89,14 +104,21 @@ def divides(
     active: np.ndarray,
     pick_max: int = 5,
     min_seen: int = 3,
+    text: dict[str, str] | None = None,
 ) -> list[Divide]:
     """Statements whose support differs most between groups."""
+    text = text or {}
     if counts.agree.shape[0] < 2:
         return []
     support = (counts.agree - counts.disagree) / (counts.seen + 2.0)
     score = (support.max(axis=0) - support.min(axis=0)) / 2.0
     ok = active & (counts.seen.min(axis=0) >= min_seen) & (score > 0)
     return [
-        Divide(statement_ids[c], float(score[c]), [float(x) for x in support[:, c]])
+        Divide(
+            statement_ids[c],
+            float(score[c]),
+            [float(x) for x in support[:, c]],
+            text.get(statement_ids[c], ""),
+        )
         for c in _top(score, ok, statement_ids, pick_max)
     ]

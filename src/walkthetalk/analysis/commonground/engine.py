@@ -1,18 +1,29 @@
 """Orchestration: vote matrix in, :class:`CommonGroundResult` (and refit state) out.
 
-Pipeline (Pol.is conversation math):
+Pipeline (Pol.is conversation math; departures are named where they happen):
 
 1. Statements out of the analysis -- moderated out (``moderated == -1``) or meta -- are zeroed.
-2. Participants who count: at least ``min(7, statements in the analysis)`` votes, passes
-   included (votes on excluded statements count too, as in Pol.is's raw vote counts).
-3. PCA of the mean-imputed, centred votes of those participants; everyone is projected with
-   the sparsity-aware scaling (:mod:`.projection`).
-4. Base clusters (k-means, up to 100) on the projection of those who count, then opinion groups
-   (k = 2..5 by silhouette on the base clusters, each extra group having to earn its place)
-   (:mod:`.clustering`).
-5. Per-group representative statements (:mod:`.repness`), group-informed consensus, majority
-   statements, divides and areas of uncertainty (:mod:`.consensus`), sector breakdown
-   (:mod:`.sectors`).
+   Statements about the participant (:mod:`.about`) stay in the projection but are never listed.
+2. Participants who never agreed or disagreed with a statement in the analysis are left out
+   altogether: a row of passes carries no opinion, so adding one changes nothing (a departure:
+   Pol.is counts passes as 0 in the statement means).
+3. Participants who count (Pol.is's ``in-conv``): at least ``min(7, statements)`` votes, passes
+   and votes on excluded statements included; or counted at an earlier time
+   (``counted_before``: once in, Pol.is keeps them in); and if fewer than 15 count, the most
+   active voters are added up to 15 (ties at the cut are all taken, so the rule does not
+   depend on row order).
+4. PCA of the mean-imputed, centred votes (everyone who expressed an opinion, as Pol.is; or only
+   those who count, ``fit_everyone=False``); everyone is projected with the sparsity-aware
+   scaling (:mod:`.projection`).
+5. Base clusters (k-means, up to 100) on the projection of those who count, then opinion groups
+   (k by silhouette on the base clusters) (:mod:`.clustering`).
+6. Per-group representative statements (:mod:`.repness`), group-informed consensus, majority
+   statements, divides and areas of uncertainty (:mod:`.consensus`), the full per-statement
+   table, sector breakdown (:mod:`.sectors`).
+
+Degenerate input (no statement, every vote a pass, a single statement, fewer than
+``min_group_size`` participants who count, one opinion group) gives empty lists and a reason
+for each in ``result.reasons`` -- never lists that would mislead.
 
 :func:`analyze` returns an :class:`Analysis` holding the result and the fitted state. After
 new votes, :func:`update` keeps that state and re-places only the participants who voted
@@ -22,29 +33,44 @@ centres).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from . import clustering, consensus, projection, repness, sectors
-from .counts import group_counts
+from .about import about_participant_mask
+from .counts import GroupCounts, group_counts
 from .errors import NotEnoughDataError
 from .matrix import FloatArray, IntArray, VoteMatrix
-from .result import CommonGroundResult, Group
+from .result import (
+    CommonGroundResult,
+    Consensus,
+    GroupRepness,
+    StatementRow,
+    Tally,
+)
+from .result import Group as GroupInfo
 
-MIN_VOTES = 7
+MIN_VOTES = 7  # Pol.is: votes a participant needs (or every statement, if fewer)
+GREEDY_N = 15  # Pol.is: if fewer count, the most active voters are added up to this many
+FIT_EVERYONE = False  # fit the PCA on those who count only
+MIN_STATEMENTS = 2  # a 2-D opinion map of a single statement is not a map
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Knobs of the analysis; the defaults follow Pol.is.
+    """Knobs of the analysis; the defaults follow Pol.is (see ``benchmarks/commonground.py``
+    for the cross-validation that kept them).
 
-    ``min_group_size`` is both the privacy threshold for sector counts and the smallest
-    opinion group the clustering accepts (together with ``min_group_share`` of those who
-    count).
+    ``seed`` only sets the random start of the iterative PCA used on large conversations, which
+    converges to the same axes: the groups do not depend on it. ``min_group_size`` is both the
+    privacy threshold for sector counts and the smallest opinion group the clustering accepts
+    (together with ``min_group_share`` of those who count); fewer participants who count than
+    that gives no groups.
     """
 
     seed: int = 0
@@ -53,9 +79,11 @@ class Settings:
     max_groups: int = clustering.MAX_GROUPS
     pick_max: int = 5
     min_votes: int = MIN_VOTES
-    min_group_share: float = 0.05
+    greedy_n: int = GREEDY_N
+    min_group_share: float = clustering.MIN_GROUP_SHARE
     weight_silhouette: bool = False
     extra_group_penalty: float = clustering.EXTRA_GROUP_PENALTY
+    fit_everyone: bool = FIT_EVERYONE
 
 
 @dataclass(frozen=True)
@@ -72,6 +100,8 @@ class Analysis:
     coordinates: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
     center: FloatArray = field(default_factory=lambda: np.zeros(0))
     base_groups: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    listable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    text: Mapping[str, str] = field(default_factory=dict)
 
 
 def active_statements(matrix: VoteMatrix, excluded: Iterable[str] = ()) -> np.ndarray:
@@ -80,26 +110,86 @@ def active_statements(matrix: VoteMatrix, excluded: Iterable[str] = ()) -> np.nd
     return np.array([s not in out for s in matrix.statement_ids], dtype=np.bool_)
 
 
-def participants_who_count(matrix: VoteMatrix, active: np.ndarray, min_votes: int) -> np.ndarray:
-    """Pol.is's in-conversation rule: at least ``min(min_votes, n_statements)`` votes."""
-    threshold = min(min_votes, int(active.sum()))
-    return matrix.votes_per_participant() >= max(threshold, 1)
+def expressed_opinion(values: sp.csr_matrix, active: np.ndarray) -> np.ndarray:
+    """Participants with at least one agree or disagree on a statement in the analysis."""
+    hit = ((values.data != 0) & active[values.indices]).astype(np.int64)
+    rows = np.repeat(np.arange(values.shape[0]), np.diff(values.indptr))
+    return np.bincount(rows, weights=hit, minlength=values.shape[0]) > 0
+
+
+def _keep_rows(values: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """``values`` with the rows not in ``keep`` emptied (same shape)."""
+    if keep.all():
+        return values
+    per_row = np.diff(values.indptr)
+    entry_keep = np.repeat(keep, per_row)
+    indptr = np.zeros(values.shape[0] + 1, dtype=values.indptr.dtype)
+    np.cumsum(np.where(keep, per_row, 0), out=indptr[1:])
+    return sp.csr_matrix(
+        (values.data[entry_keep], values.indices[entry_keep], indptr), shape=values.shape
+    )
+
+
+def participants_who_count(
+    matrix: VoteMatrix,
+    active: np.ndarray,
+    min_votes: int,
+    expressed: np.ndarray | None = None,
+    counted_before: np.ndarray | None = None,
+    greedy_n: int = GREEDY_N,
+) -> np.ndarray:
+    """Pol.is's ``in-conv`` rule (see the module docstring, step 3)."""
+    votes = matrix.votes_per_participant()
+    pool = np.ones(votes.size, dtype=np.bool_) if expressed is None else expressed
+    threshold = max(min(min_votes, matrix.shape[1]), 1)
+    who = pool & (votes >= threshold)
+    if counted_before is not None:
+        who |= pool & counted_before
+    missing = greedy_n - int(who.sum())
+    candidates = np.flatnonzero(pool & ~who)
+    if missing > 0 and candidates.size:
+        ranked = np.sort(votes[candidates])[::-1]
+        cut = ranked[min(missing, ranked.size) - 1]
+        who[candidates[votes[candidates] >= cut]] = True
+    return who
+
+
+def _mask_of(ids: Iterable[str] | None, labels: tuple[str, ...]) -> np.ndarray | None:
+    if ids is None:
+        return None
+    wanted = set(map(str, ids))
+    return np.array([p in wanted for p in labels], dtype=np.bool_)
 
 
 def analyze(
     matrix: VoteMatrix,
     excluded_statements: Iterable[str] = (),
     settings: Settings | None = None,
+    *,
+    statement_text: Mapping[str, str] | None = None,
+    counted_before: Iterable[str] | None = None,
 ) -> Analysis:
-    """Run the whole common-ground analysis on ``matrix``."""
-    return _run(matrix, active_statements(matrix, excluded_statements), settings or Settings())
+    """Run the whole common-ground analysis on ``matrix``.
+
+    ``statement_text`` (id -> text) is carried into every list and the statement table, and
+    lets statements about the participant be recognised. ``counted_before`` names
+    participants who counted at an earlier time (Pol.is keeps them in).
+    """
+    return _run(
+        matrix,
+        active_statements(matrix, excluded_statements),
+        settings or Settings(),
+        text=dict(statement_text or {}),
+        counted_before=_mask_of(counted_before, matrix.participant_ids),
+    )
 
 
 def refresh(previous: Analysis, matrix: VoteMatrix) -> Analysis:
     """Recompute after new votes, warm-starting from ``previous``'s fitted state.
 
     ``matrix`` must have the same participants and statements (in the same order) as the one
-    ``previous`` was computed from; new votes replace or add to old ones.
+    ``previous`` was computed from; new votes replace or add to old ones. Everyone who counted
+    before still counts (as in Pol.is).
     """
     if matrix.shape != (previous.labels.size, previous.active.size):
         raise ValueError("refresh needs the same participants and statements as before")
@@ -107,6 +197,8 @@ def refresh(previous: Analysis, matrix: VoteMatrix) -> Analysis:
         matrix,
         previous.active,
         previous.settings,
+        text=dict(previous.text),
+        counted_before=previous.counts_mask,
         warm_components=previous.components,
         warm_centres=previous.base_centres,
     )
@@ -119,8 +211,8 @@ def update(previous: Analysis, matrix: VoteMatrix, changed_rows: npt.ArrayLike) 
     clusters and the opinion group of each base cluster -- and only re-places the participants
     in ``changed_rows`` (those whose votes changed): their projection is recomputed with the
     same components and scaling, and they join the group of their nearest base cluster
-    (or none, if they still do not cast enough votes). Group statistics (representative
-    statements, consensus, divides, sectors) are then recomputed from the full matrix.
+    (or none, if they still do not count). Group statistics (representative statements,
+    consensus, divides, sectors) are then recomputed from the full matrix.
 
     Cost is proportional to the changed participants' votes plus one pass to count votes by
     group, so it is a small fraction of :func:`analyze`. The fitted state slowly goes stale;
@@ -130,14 +222,19 @@ def update(previous: Analysis, matrix: VoteMatrix, changed_rows: npt.ArrayLike) 
     if matrix.shape != (previous.labels.size, previous.active.size):
         raise ValueError("update needs the same participants and statements as before")
     settings, active = previous.settings, previous.active
+    if len(previous.result.groups) == 0:
+        return refresh(previous, matrix)
     rows = np.unique(np.asarray(changed_rows, dtype=np.int64))
-    who = participants_who_count(matrix, active, settings.min_votes)
-    if who.sum() < 2:
-        raise NotEnoughDataError("fewer than two participants cast enough votes to count")
+    expressed = expressed_opinion(matrix.values, active)
+    values = _keep_rows(matrix.values, expressed)
+    work = replace(matrix, values=values)
+    who = participants_who_count(
+        work, active, settings.min_votes, expressed, previous.counts_mask, settings.greedy_n
+    )
     coords = previous.coordinates.copy()
     if rows.size:
         coords[rows] = projection.project_rows(
-            matrix.values[rows], active, previous.center, previous.components
+            values[rows], active, previous.center, previous.components
         )
     labels = previous.labels.copy()
     labels[rows] = -1
@@ -152,7 +249,18 @@ def update(previous: Analysis, matrix: VoteMatrix, changed_rows: npt.ArrayLike) 
         pca_iterations=0,
         incremental=True,
     )
-    result = _assemble(matrix, active, settings, labels, coords, len(previous.result.groups), meta)
+    result = _assemble(
+        work,
+        active,
+        previous.listable,
+        settings,
+        labels,
+        coords,
+        len(previous.result.groups),
+        meta,
+        dict(previous.text),
+        {},
+    )
     return replace(previous, result=result, labels=labels, counts_mask=who, coordinates=coords)
 
 
@@ -160,22 +268,59 @@ def _run(
     matrix: VoteMatrix,
     active: np.ndarray,
     settings: Settings,
+    *,
+    text: dict[str, str],
+    counted_before: np.ndarray | None = None,
     warm_components: FloatArray | None = None,
     warm_centres: FloatArray | None = None,
 ) -> Analysis:
     n, m = matrix.shape
-    if n == 0 or not active.any():
-        raise NotEnoughDataError("no participants or no statements in the analysis")
-    who = participants_who_count(matrix, active, settings.min_votes)
-    if who.sum() < 2:
-        raise NotEnoughDataError("fewer than two participants cast enough votes to count")
+    listable = active & ~about_participant_mask(matrix.statement_ids, text)
+    expressed = expressed_opinion(matrix.values, active) if m else np.zeros(n, np.bool_)
+    values = _keep_rows(matrix.values, expressed)
+    work = replace(matrix, values=values)
+    who = participants_who_count(
+        work, active, settings.min_votes, expressed, counted_before, settings.greedy_n
+    )
+    meta: dict[str, Any] = {
+        "n_participants": n,
+        "n_participants_expressed": int(expressed.sum()),
+        "n_participants_counted": int(who.sum()),
+        "n_statements": m,
+        "n_statements_active": int(active.sum()),
+        "n_statements_listable": int(listable.sum()),
+        "n_votes": matrix.n_votes,
+        "seed": settings.seed,
+    }
+    reason = _degenerate(n, active, expressed, who, settings)
+    if reason is not None:
+        meta.update(n_groups=0, silhouettes={}, pca_iterations=0)
+        labels = np.full(n, -1, dtype=np.int64)
+        coords = np.zeros((n, 2))
+        result = _assemble(
+            work, active, listable, settings, labels, coords, 0, meta, text, {"all": reason}
+        )
+        return Analysis(
+            result,
+            labels,
+            who,
+            active,
+            np.zeros((projection.N_COMPONENTS, m)),
+            np.zeros((0, 2)),
+            settings,
+            coordinates=coords,
+            center=np.zeros(m),
+            base_groups=np.zeros(0, dtype=np.int64),
+            listable=listable,
+            text=text,
+        )
+    fit_rows = expressed if settings.fit_everyone else who
     proj = projection.project(
-        matrix.values, active, who, seed=settings.seed, warm_start=warm_components
+        values, active, fit_rows, seed=settings.seed, warm_start=warm_components
     )
     rows = np.flatnonzero(who)
     cl = clustering.cluster(
         proj.coordinates[rows],
-        seed=settings.seed,
         base_k=settings.base_k,
         max_groups=settings.max_groups,
         warm_base_centres=warm_centres,
@@ -187,18 +332,14 @@ def _run(
     labels = np.full(n, -1, dtype=np.int64)
     labels[rows] = cl.labels
     n_groups = int(cl.base_groups.max()) + 1 if cl.base_groups.size else 1
-    meta: dict[str, Any] = {
-        "n_participants": n,
-        "n_participants_counted": int(who.sum()),
-        "n_statements": m,
-        "n_statements_active": int(active.sum()),
-        "n_votes": matrix.n_votes,
-        "n_groups": n_groups,
-        "silhouettes": {str(k): round(v, 6) for k, v in cl.silhouettes.items()},
-        "seed": settings.seed,
-        "pca_iterations": proj.iterations,
-    }
-    result = _assemble(matrix, active, settings, labels, proj.coordinates, n_groups, meta)
+    meta.update(
+        n_groups=n_groups,
+        silhouettes={str(k): round(v, 6) for k, v in cl.silhouettes.items()},
+        pca_iterations=proj.iterations,
+    )
+    result = _assemble(
+        work, active, listable, settings, labels, proj.coordinates, n_groups, meta, text, {}
+    )
     return Analysis(
         result,
         labels,
@@ -210,23 +351,71 @@ def _run(
         coordinates=proj.coordinates,
         center=proj.center,
         base_groups=cl.base_groups,
+        listable=listable,
+        text=text,
     )
+
+
+def _degenerate(
+    n: int, active: np.ndarray, expressed: np.ndarray, who: np.ndarray, settings: Settings
+) -> str | None:
+    """Why no opinion groups can be formed, or ``None`` if they can."""
+    if n == 0:
+        return "no one has voted yet"
+    if not active.any():
+        return "no statement is in the analysis (all are moderated out or meta)"
+    if not expressed.any():
+        return "every vote so far is a pass: no one has agreed or disagreed with a statement yet"
+    if int(active.sum()) < MIN_STATEMENTS:
+        return "there is only one statement: opinion groups need votes on at least two"
+    if int(who.sum()) < settings.min_group_size:
+        return (
+            f"only {int(who.sum())} participant(s) voted enough to be placed; at least "
+            f"{settings.min_group_size} are needed"
+        )
+    return None
 
 
 def _assemble(
     matrix: VoteMatrix,
     active: np.ndarray,
+    listable: np.ndarray,
     settings: Settings,
     labels: IntArray,
     coords: FloatArray,
     n_groups: int,
     meta: dict[str, Any],
+    text: dict[str, str],
+    reasons: dict[str, str],
 ) -> CommonGroundResult:
     """Group statistics and the result, from group labels and coordinates."""
+    ids = matrix.statement_ids
     counts = group_counts(matrix, labels, n_groups)
-    reps = repness.repness(counts, matrix.statement_ids, active, settings.pick_max)
-    cons = consensus.consensus(counts, matrix.statement_ids, active, settings.pick_max)
-    divs = consensus.divides(counts, matrix.statement_ids, active, settings.pick_max)
+    why = dict(reasons)
+    everything = why.pop("all", None)
+    if everything is not None:
+        for name in ("groups", "repness", "consensus", "divides", "uncertainty"):
+            why[name] = everything
+    elif n_groups < 2:
+        one = "everyone who voted enough falls in one opinion group, so no group stands apart"
+        why.setdefault("repness", one)
+        why.setdefault("divides", one)
+    if n_groups >= 1:
+        reps = repness.repness(counts, ids, listable, settings.pick_max, text)
+        cons = consensus.consensus(counts, ids, listable, settings.pick_max, text=text)
+        divs = consensus.divides(counts, ids, listable, settings.pick_max, text=text)
+    else:
+        reps, divs = {}, []
+        cons = Consensus([], [], [], [], [])
+    if everything is None:
+        if not (cons.agree or cons.majority_agree or cons.disagree or cons.majority_disagree):
+            why.setdefault(
+                "consensus", "no statement is agreed or disagreed with by a clear majority"
+            )
+        if not cons.uncertainty:
+            why.setdefault("uncertainty", "no statement draws many passes")
+        if n_groups >= 2 and not divs:
+            why.setdefault("divides", "no statement was seen by enough members of every group")
     pids = matrix.participant_ids
     voters = np.flatnonzero(np.diff(matrix.values.indptr) > 0)
     lab = labels[voters].tolist()
@@ -237,7 +426,7 @@ def _assemble(
     for g in range(n_groups):
         members = labels == g
         centre = coords[members].mean(axis=0) if members.any() else np.zeros(2)
-        groups.append(Group(g, int(members.sum()), (float(centre[0]), float(centre[1]))))
+        groups.append(GroupInfo(g, int(members.sum()), (float(centre[0]), float(centre[1]))))
     sector_rows = None
     if matrix.sectors is not None:
         sector_rows = sectors.sector_breakdown(
@@ -252,4 +441,76 @@ def _assemble(
         divides=divs,
         sectors=sector_rows,
         meta=meta,
+        statements=_statement_table(counts, ids, active, listable, text),
+        reasons=why,
     )
+
+
+def _statement_table(
+    counts: GroupCounts,
+    ids: tuple[str, ...],
+    active: np.ndarray,
+    listable: np.ndarray,
+    text: dict[str, str],
+) -> list[StatementRow]:
+    """Every statement's counts, overall and per group, repness and consensus."""
+    total = counts.total()
+    n_groups = counts.agree.shape[0]
+    gic_a, gic_d = consensus.group_informed_consensus(counts)
+    if n_groups == 0:
+        gic_a, gic_d = np.zeros(len(ids)), np.zeros(len(ids))
+    table = repness.repness_table(counts, listable)
+    a, d, s = counts.agree.astype(np.int64), counts.disagree.astype(np.int64), counts.seen
+    s = s.astype(np.int64)
+    ta, td, ts = (
+        total.agree[0].astype(np.int64),
+        total.disagree[0].astype(np.int64),
+        total.seen[0].astype(np.int64),
+    )
+    rows = []
+    for c, sid in enumerate(ids):
+        status = "in"
+        if not active[c]:
+            status = "moderated or meta"
+        elif not listable[c]:
+            status = "about the participant"
+        rows.append(
+            StatementRow(
+                statement=sid,
+                text=text.get(sid, ""),
+                status=status,
+                overall=Tally(int(ta[c]), int(td[c]), int(ts[c] - ta[c] - td[c])),
+                groups=[
+                    Tally(int(a[g, c]), int(d[g, c]), int(s[g, c] - a[g, c] - d[g, c]))
+                    for g in range(n_groups)
+                ],
+                consensus_agree=float(gic_a[c]),
+                consensus_disagree=float(gic_d[c]),
+                repness=[
+                    GroupRepness(
+                        "agree" if table.agree_direction[g, c] else "disagree",
+                        float(table.p[g, c]),
+                        float(table.p_test[g, c]),
+                        float(table.r[g, c]),
+                        float(table.r_test[g, c]),
+                        float(table.metric[g, c]),
+                        bool(table.ok[g, c]),
+                    )
+                    for g in range(n_groups)
+                ]
+                if n_groups >= 2
+                else [],
+            )
+        )
+    return rows
+
+
+__all__ = [
+    "Analysis",
+    "NotEnoughDataError",
+    "Settings",
+    "analyze",
+    "participants_who_count",
+    "refresh",
+    "update",
+]

@@ -11,6 +11,12 @@ Files (see the export's own README):
 - ``comments.csv`` -- ``comment-id``, ``moderated`` (-1 = moderated out) and optionally
   ``is-meta``; those statements are left out of the analysis.
 
+With ``votes.csv`` and comment timestamps, :func:`counted_over_time` replays Pol.is's
+``in-conv`` rule through the conversation's history: a participant counts from the moment
+their distinct votes reach ``min(7, statements that existed then)`` and, as in Pol.is, stays
+in. (Pol.is checks at each math update rather than at every vote; the replay checks at every
+vote, so it may take in a few more early voters.)
+
 Vote coding: 1 agree, -1 disagree, 0 pass. An optional ``sector`` column (in ``votes.csv`` or
 ``participants-votes.csv``) gives a participant's declared stakeholder sector.
 Anything unreadable raises :class:`MalformedExportError` naming the file and line.
@@ -54,6 +60,9 @@ class PolisExport:
         reference_groups: Pol.is's ``group-id`` per participant (``None`` = not placed), if a
             ``participants-votes.csv`` was present.
         source: the file the votes were read from.
+        statement_text: comment body per statement id.
+        counted_before: participants who met Pol.is's vote rule at some time in the
+            conversation's history (``None`` without ``votes.csv`` timestamps).
     """
 
     matrix: VoteMatrix
@@ -61,6 +70,7 @@ class PolisExport:
     reference_groups: dict[str, int | None] | None = None
     source: str = ""
     statement_text: dict[str, str] = field(default_factory=dict)
+    counted_before: frozenset[str] | None = None
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -114,6 +124,13 @@ def _cell(path: Path, line: int, row: list[str], idx: int, name: str) -> str:
 
 def read_comments(path: Path) -> tuple[list[str], frozenset[str], dict[str, str]]:
     """Statement ids in file order, the excluded ones, and their text."""
+    ids, excluded, text, _ = _read_comments(path)
+    return ids, excluded, text
+
+
+def _read_comments(
+    path: Path,
+) -> tuple[list[str], frozenset[str], dict[str, str], dict[str, float]]:
     rows = _rows(path)
     cols = _header(path, rows, {"comment-id", "moderated"})
     ids: list[str] = []
@@ -121,6 +138,8 @@ def read_comments(path: Path) -> tuple[list[str], frozenset[str], dict[str, str]
     text: dict[str, str] = {}
     i_meta = cols.get("is-meta")
     i_body = cols.get("comment-body")
+    i_time = cols.get("timestamp")
+    created: dict[str, float] = {}
     for line, row in rows:
         if not row:
             continue
@@ -138,10 +157,46 @@ def read_comments(path: Path) -> tuple[list[str], frozenset[str], dict[str, str]
             excluded.add(cid)
         if i_body is not None and i_body < len(row):
             text[cid] = row[i_body]
-    return ids, frozenset(excluded), text
+        if i_time is not None and i_time < len(row):
+            try:
+                created[cid] = float(row[i_time])
+            except ValueError:
+                pass  # a missing creation time only weakens the history replay
+    return ids, frozenset(excluded), text, created
 
 
-def _read_votes(path: Path, statement_order: list[str]) -> tuple[VoteMatrix, dict[str, str]]:
+def counted_over_time(
+    voters: np.ndarray,
+    statements: np.ndarray,
+    times: np.ndarray,
+    created: dict[str, float],
+    min_votes: int = 7,
+) -> frozenset[str]:
+    """Participants who at some vote had cast distinct votes on at least
+    ``min(min_votes, statements created by then)`` statements (see the module docstring)."""
+    if voters.size == 0 or not created:
+        return frozenset()
+    p_labels, p_idx = np.unique(voters, return_inverse=True)
+    _, c_idx = np.unique(statements, return_inverse=True)
+    order = np.lexsort((times, p_idx))
+    p_s, c_s, t_s = p_idx[order], c_idx[order], times[order]
+    key = p_s.astype(np.int64) * (int(c_idx.max()) + 1) + c_s
+    _, first = np.unique(key, return_index=True)
+    new = np.zeros(key.size, dtype=np.int64)
+    new[first] = 1
+    running = np.cumsum(new)
+    start = np.searchsorted(p_s, p_s, side="left")
+    before = np.where(start > 0, running[start - 1], 0)
+    distinct = running - before
+    born = np.sort(np.array(list(created.values()), dtype=np.float64))
+    existing = np.searchsorted(born, t_s, side="right")
+    ok = (distinct >= np.minimum(min_votes, existing)) & (existing > 0)
+    return frozenset(str(p) for p in p_labels[np.unique(p_s[ok])])
+
+
+def _read_votes(
+    path: Path, statement_order: list[str], created: dict[str, float] | None = None
+) -> tuple[VoteMatrix, frozenset[str] | None]:
     rows = _rows(path)
     cols = _header(path, rows, {"timestamp", "comment-id", "voter-id", "vote"})
     i_ts, i_c, i_p, i_v = cols["timestamp"], cols["comment-id"], cols["voter-id"], cols["vote"]
@@ -167,15 +222,17 @@ def _read_votes(path: Path, statement_order: list[str]) -> tuple[VoteMatrix, dic
         vs.append(_vote(path, line, _cell(path, line, row, i_v, "vote")))
         if i_sector is not None and i_sector < len(row) and row[i_sector].strip():
             sectors[pid] = row[i_sector].strip()
+    p_arr, c_arr, t_arr = np.array(ps, dtype=str), np.array(cs, dtype=str), np.array(ts)
     matrix = build_vote_matrix(
-        np.array(ps, dtype=str),
-        np.array(cs, dtype=str),
+        p_arr,
+        c_arr,
         np.array(vs, dtype=np.int64),
-        np.array(ts, dtype=np.float64),
+        t_arr,
         statement_order=statement_order,
         sectors=sectors or None,
     )
-    return matrix, sectors
+    history = counted_over_time(p_arr, c_arr, t_arr, created) if created else None
+    return matrix, history
 
 
 def _read_participants_votes(
@@ -241,16 +298,18 @@ def read_export(folder: str | Path) -> PolisExport:
     statement_order: list[str] = []
     excluded: frozenset[str] = frozenset()
     text: dict[str, str] = {}
+    created: dict[str, float] = {}
     if comments.is_file():
-        statement_order, excluded, text = read_comments(comments)
+        statement_order, excluded, text, created = _read_comments(comments)
     votes = root / VOTES
     pv = root / PARTICIPANTS_VOTES
     reference: dict[str, int | None] | None = None
     pv_matrix: VoteMatrix | None = None
     if pv.is_file():
         pv_matrix, reference = _read_participants_votes(pv, statement_order)
+    history: frozenset[str] | None = None
     if votes.is_file():
-        matrix, _ = _read_votes(votes, statement_order)
+        matrix, history = _read_votes(votes, statement_order, created)
         source = VOTES
     elif pv_matrix is not None:
         matrix, source = pv_matrix, PARTICIPANTS_VOTES
@@ -258,4 +317,4 @@ def read_export(folder: str | Path) -> PolisExport:
         raise MalformedExportError(
             str(root), f"neither {VOTES} nor {PARTICIPANTS_VOTES} is in the folder"
         )
-    return PolisExport(matrix, excluded, reference, source, text)
+    return PolisExport(matrix, excluded, reference, source, text, history)

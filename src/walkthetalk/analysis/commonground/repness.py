@@ -18,8 +18,49 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import dataclass
+
 from .counts import Z_90, GroupCounts, prop_test, two_prop_test
+from .matrix import FloatArray
 from .result import RepresentativeStatement
+
+
+@dataclass(frozen=True)
+class RepnessTable:
+    """Every (group, statement) figure, in the direction the group leans (``pa >= pd``:
+    agree). ``ok`` marks the pairs that pass both tests."""
+
+    agree_direction: np.ndarray
+    p: FloatArray
+    p_test: FloatArray
+    r: FloatArray
+    r_test: FloatArray
+    metric: FloatArray
+    ok: np.ndarray
+
+
+def repness_table(counts: GroupCounts, listable: np.ndarray) -> RepnessTable:
+    """Pol.is repness for every group and statement (see the module docstring)."""
+    na, nd, ns = counts.agree, counts.disagree, counts.seen
+    na_rest = na.sum(0, keepdims=True) - na
+    nd_rest = nd.sum(0, keepdims=True) - nd
+    ns_rest = ns.sum(0, keepdims=True) - ns
+    pa = (na + 1.0) / (ns + 2.0)
+    pd = (nd + 1.0) / (ns + 2.0)
+    ra = pa / ((na_rest + 1.0) / (ns_rest + 2.0))
+    rd = pd / ((nd_rest + 1.0) / (ns_rest + 2.0))
+    pat, pdt = prop_test(na, ns), prop_test(nd, ns)
+    rat = two_prop_test(na, na_rest, ns, ns_rest)
+    rdt = two_prop_test(nd, nd_rest, ns, ns_rest)
+    agree = pa >= pd
+    p = np.where(agree, pa, pd)
+    pt = np.where(agree, pat, pdt)
+    r = np.where(agree, ra, rd)
+    rt = np.where(agree, rat, rdt)
+    ok = (pt > Z_90) & (rt > Z_90) & (pa != pd) & listable[None, :]
+    if na.shape[0] < 2:
+        ok = np.zeros_like(ok)
+    return RepnessTable(agree, p, pt, r, rt, r * rt * p * pt, ok)
 
 
 def repness(
@@ -27,8 +68,13 @@ def repness(
     statement_ids: tuple[str, ...],
     active: np.ndarray,
     pick_max: int = 5,
+    text: dict[str, str] | None = None,
 ) -> dict[int, list[RepresentativeStatement]]:
-    """Representative statements per group id (groups are the rows of ``counts``)."""
+    """Representative statements per group id (groups are the rows of ``counts``); none when
+    there is only one group (nothing to stand apart from)."""
+    text = text or {}
+    if counts.agree.shape[0] < 2:
+        return {g: [] for g in range(counts.agree.shape[0])}
     na, nd, ns = counts.agree, counts.disagree, counts.seen
     na_rest = na.sum(0, keepdims=True) - na
     nd_rest = nd.sum(0, keepdims=True) - nd
@@ -63,6 +109,7 @@ def repness(
                     r=float(ra[g, c] if is_agree else rd[g, c]),
                     r_test=float(rat[g, c] if is_agree else rdt[g, c]),
                     metric=float(agree_metric[g, c] if is_agree else disagree_metric[g, c]),
+                    text=text.get(statement_ids[c], ""),
                 )
             )
         cands.sort(key=lambda s: (-s.metric, s.statement))

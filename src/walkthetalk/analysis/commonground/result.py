@@ -11,9 +11,23 @@ JSON layout (``CommonGroundResult.to_json``)::
                        "majority": {"agree": [...], "disagree": [...]},
                        "uncertainty": [...]},
       "divides":      [...],
+      "statements":   [{"id", "text", "status", "agree", "disagree", "pass", "seen",
+                        "groups": [{"agree", "disagree", "pass", "seen"}],
+                        "consensus": {"agree", "disagree"},
+                        "repness": [{"direction", "p", "p_test", "r", "r_test", "metric",
+                                     "representative"}]}],
+      "reasons":      {list name: why it is empty},
       "sectors":      {...} or null,
       "meta":         {...}
     }
+
+Every listed statement carries its ``text``. ``statements`` is the full per-statement table:
+counts over the participants placed in the analysis, overall and per opinion group, Pol.is's
+repness of each group (in the direction the group leans; ``representative`` when both tests
+pass) and the group-informed consensus. ``status`` is ``"in"``, ``"moderated or meta"`` (out
+of the analysis) or ``"about the participant"`` (in the projection, never listed).
+``reasons`` says why a list is empty when the input cannot support it (e.g. every vote is a
+pass, a single statement, too few people, one opinion group).
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ class RepresentativeStatement:
     r: float  # ra or rd
     r_test: float  # rat or rdt
     metric: float
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class ConsensusStatement:
     n_agree: int
     n_disagree: int
     n_seen: int
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,76 @@ class Divide:
     statement: str
     score: float
     support: list[float]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Tally:
+    agree: int
+    disagree: int
+    passed: int
+
+    @property
+    def seen(self) -> int:
+        return self.agree + self.disagree + self.passed
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "agree": self.agree,
+            "disagree": self.disagree,
+            "pass": self.passed,
+            "seen": self.seen,
+        }
+
+
+@dataclass(frozen=True)
+class GroupRepness:
+    direction: str
+    p: float
+    p_test: float
+    r: float
+    r_test: float
+    metric: float
+    representative: bool
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    """One statement's full figures (see the module docstring)."""
+
+    statement: str
+    text: str
+    status: str
+    overall: Tally
+    groups: list[Tally]
+    consensus_agree: float
+    consensus_disagree: float
+    repness: list[GroupRepness]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.statement,
+            "text": self.text,
+            "status": self.status,
+            **self.overall.to_json(),
+            "groups": [g.to_json() for g in self.groups],
+            "consensus": {
+                "agree": round(self.consensus_agree, 6),
+                "disagree": round(self.consensus_disagree, 6),
+            },
+            "repness": [
+                {
+                    "direction": r.direction,
+                    "p": round(r.p, 6),
+                    "p_test": round(r.p_test, 6),
+                    "r": round(r.r, 6),
+                    "r_test": round(r.r_test, 6),
+                    "metric": round(r.metric, 6),
+                    "representative": r.representative,
+                }
+                for r in self.repness
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -93,6 +179,8 @@ class CommonGroundResult:
     divides: list[Divide]
     sectors: list[SectorBreakdown] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    statements: list[StatementRow] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready dict written by the CLI."""
@@ -119,6 +207,8 @@ class CommonGroundResult:
                 "uncertainty": [asdict(s) for s in c.uncertainty],
             },
             "divides": [asdict(d) for d in self.divides],
+            "statements": [row.to_json() for row in self.statements],
+            "reasons": dict(self.reasons),
             "sectors": None
             if self.sectors is None
             else {

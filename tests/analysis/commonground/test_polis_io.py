@@ -10,7 +10,7 @@ from walkthetalk.analysis.commonground.polis_io import (
     read_comments,
 )
 
-from .commonground_helpers import polis_folder
+from .conftest import polis_folder
 
 COMMENTS = "timestamp,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
 

@@ -3,7 +3,7 @@ import numpy as np
 from walkthetalk.analysis.commonground.matrix import from_dense
 from walkthetalk.analysis.commonground.projection import centred_matrix, project
 
-from .commonground_helpers import planted
+from .conftest import planted
 
 
 def _dense_reference(dense: np.ndarray, active: np.ndarray) -> np.ndarray:

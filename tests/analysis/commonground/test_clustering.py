@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-from walkthetalk.analysis.commonground.clustering import cluster, weighted_silhouette
+from walkthetalk.analysis.commonground.clustering import (
+    cluster,
+    max_groups_for,
+    weighted_silhouette,
+)
 
 
 def test_weighted_silhouette_equals_silhouette_of_expanded_points():
@@ -34,7 +38,7 @@ def _blobs(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def test_recovers_planted_groups_and_picks_k():
     pts, truth = _blobs()
-    c = cluster(pts, seed=0)
+    c = cluster(pts)
     assert c.k == 3
     assert adjusted_rand_score(truth, c.labels) > 0.95
     assert c.base_centres.shape[0] == 100
@@ -42,23 +46,30 @@ def test_recovers_planted_groups_and_picks_k():
     assert np.bincount(c.labels).tolist() == sorted(np.bincount(c.labels), reverse=True)
 
 
-def test_same_seed_same_partition_any_order():
+def test_same_partition_any_order():
     pts, _ = _blobs(2)
-    a = cluster(pts, seed=7)
+    a = cluster(pts)
     perm = np.random.default_rng(3).permutation(len(pts))
-    b = cluster(pts[perm], seed=7)
+    b = cluster(pts[perm])
     np.testing.assert_array_equal(a.labels[perm], b.labels)
 
 
 def test_tiny_groups_are_not_formed():
     pts, _ = _blobs()
     pts = np.vstack([pts, [[40.0, 40.0]]])  # one far outlier
-    c = cluster(pts, seed=0, min_group_size=5)
+    c = cluster(pts, min_group_size=5)
     assert np.bincount(c.labels).min() >= 5
 
 
 def test_one_group_when_too_few_points():
     pts = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
-    c = cluster(pts, seed=0, min_group_size=5)
+    c = cluster(pts, min_group_size=5)
     assert c.k == 1
     assert c.labels.tolist() == [0, 0, 0]
+
+
+def test_group_count_follows_polis_max_k_rule():
+    assert [max_groups_for(n) for n in (2, 11, 12, 24, 36, 100)] == [2, 2, 3, 4, 5, 5]
+    pts, _ = _blobs()
+    c = cluster(pts[:200], base_k=20)  # 20 base clusters: k is at most 2 + 20 // 12 = 3
+    assert set(c.silhouettes) <= {2, 3}

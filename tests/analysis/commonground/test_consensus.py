@@ -18,7 +18,7 @@ from walkthetalk.analysis.commonground.counts import (
 from walkthetalk.analysis.commonground.matrix import from_dense
 from walkthetalk.analysis.commonground.repness import repness
 
-from .commonground_helpers import polis_folder
+from .conftest import polis_folder
 
 
 def test_group_counts_keep_passes_in_seen():

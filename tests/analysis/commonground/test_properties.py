@@ -81,10 +81,10 @@ def test_relabelling_does_not_change_the_partition(m: VoteMatrix, rnd) -> None:
 @given(conversations())
 def test_groups_never_hold_a_participant_below_the_vote_threshold(m: VoteMatrix) -> None:
     a = _analyze(m)
-    if a is None:
-        return
     votes = m.votes_per_participant()
     threshold = min(THRESHOLD, m.shape[1])
+    if a is None or (votes >= threshold).sum() < Settings().greedy_n:
+        return  # Pol.is tops a small conversation up with its most active voters
     for i, pid in enumerate(m.participant_ids):
         group = a.result.participants.get(pid)
         if votes[i] < threshold:

@@ -4,7 +4,7 @@ from walkthetalk.analysis.commonground import Settings, analyze
 from walkthetalk.analysis.commonground.matrix import VoteMatrix
 from walkthetalk.analysis.commonground.sectors import sector_breakdown
 
-from .commonground_helpers import planted
+from .conftest import planted
 
 
 def test_small_cells_and_their_complements_are_suppressed():
