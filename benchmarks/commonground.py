@@ -2,40 +2,53 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/commonground.py            # real data + 100k synthetic + refresh
-    .venv/bin/python benchmarks/commonground.py --quick    # one repeat, no 100k red-dwarf
-    .venv/bin/python benchmarks/commonground.py --huge     # adds the 1M x 5,000 x 30M run
-    .venv/bin/python benchmarks/commonground.py --reddwarf-100k   # also time red-dwarf at 100k
+    .venv/bin/python benchmarks/commonground.py --data ../shared/data/polis-opendata
+    ... --quick            # one timing repeat, no 100k red-dwarf
+    ... --huge             # adds the 1M x 5,000 x 30M run
+    ... --reddwarf-100k    # also time red-dwarf at 100k
+    ... --synthetic-only   # skip the real conversations (no --data needed)
 
-Prints, per Pol.is openData conversation in ../shared/data/polis-opendata, the adjusted Rand
-index (ARI) of our groups and of red-dwarf's against Pol.is's ``group-id`` (participants both
-place), the group counts, and the time ratio (median of repeats, both run in this process on
-the same prepared votes; file reading excluded). Then the synthetic runs, each in a child
-process so its peak RSS (``ru_maxrss``) is its own. Needs the ``[bench]`` extra (red-dwarf).
-This is a benchmark that prints figures, not a timed test.
+Threads are pinned to one for both engines (``OMP_NUM_THREADS=1``, ``OPENBLAS_NUM_THREADS=1``:
+the script re-runs itself with them set, since they must be set before numpy loads; checked
+with threadpoolctl). Every timing is the median of repeats
+of both CPU time (``time.process_time``) and wall time, both engines run in this process on the
+same prepared votes (file reading excluded).
+
+Per Pol.is openData conversation in ``--data``: the adjusted Rand index (ARI) against Pol.is's
+``group-id`` (participants both place) of our engine with its defaults (in-sample: the defaults
+were chosen on these conversations), of the leave-one-conversation-out cross-validated choice
+(for each conversation, the setting of ``GRID`` with the best mean ARI on the other 13, applied
+to it), and of red-dwarf. Then the synthetic runs, each in a child process so its peak RSS
+(``ru_maxrss``) is its own. Needs the ``[bench]`` extra (red-dwarf). This is a benchmark that
+prints figures, not a timed test.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_info
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from walkthetalk.analysis.commonground import (  # noqa: E402
     MalformedExportError,
+    PolisExport,
     Settings,
     VoteMatrix,
     analyze,
@@ -45,22 +58,57 @@ from walkthetalk.analysis.commonground import (  # noqa: E402
 )
 from walkthetalk.analysis.commonground.matrix import from_indices  # noqa: E402
 
-DATA = ROOT / ".." / "shared" / "data" / "polis-opendata"
+DATA = ROOT.parent / "shared" / "data" / "polis-opendata"
+PINNED = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 SYNTHETIC_REPEATS = 3  # median of this many analyses at 100k (the 1M run is done once)
+CLEAN = (  # both engines and Pol.is agree on k: the engine must be at least as good here
+    "vtaiwan.uberx",
+    "austria-climate.2vkxcncppn.2022-07-07",
+    "austria-climate.5twd2jsnkf.2022-08-08",
+)
+
+# The settings cross-validated (Pol.is's own choice first: ties go to it).
+GRID_AXES: dict[str, tuple[Any, ...]] = {
+    "extra_group_penalty": (0.0, 0.02, 0.05, 0.1),
+    "weight_silhouette": (False, True),
+    "min_group_share": (0.0, 0.05),
+    "fit_everyone": (True, False),
+    "group_choice": ("inertia", "silhouette"),
+}
+GRID = [
+    dict(zip(GRID_AXES, values, strict=True)) for values in itertools.product(*GRID_AXES.values())
+]
 
 
 # ----------------------------------------------------------------------------- helpers
 
 
-def timed(fn: Any, repeats: int) -> tuple[float, Any]:
-    """Median wall time of ``repeats`` calls, and the last result."""
-    times = []
+def timed(fn: Any, repeats: int) -> tuple[float, float, Any]:
+    """Median CPU time and median wall time of ``repeats`` calls, and the last result."""
+    cpu, wall = [], []
     out = None
     for _ in range(repeats):
-        t = time.perf_counter()
+        c, t = time.process_time(), time.perf_counter()
         out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return statistics.median(cpu), statistics.median(wall), out
+
+
+def thread_line() -> str:
+    pools = {f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()}
+    env = " ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"))
+    return f"threads: {env}; thread pools: {', '.join(sorted(pools)) or 'none'}"
+
+
+def ours(export: PolisExport, settings: Settings) -> Any:
+    return analyze(
+        export.matrix,
+        export.excluded_statements,
+        settings,
+        statement_text=export.statement_text,
+        counted_before=export.counted_before,
+    )
 
 
 def ari_against(reference: dict[str, int | None], ours: dict[str, int | None]) -> float:
@@ -127,19 +175,16 @@ def child_synthetic(n: int, m: int, nnz: int, with_refresh: bool, with_reddwarf:
     matrix = synthetic(n, m, nnz)
     build = time.perf_counter() - t
     rss_before = rss_mb()
-    times = []
-    for _ in range(SYNTHETIC_REPEATS if n <= 100_000 else 1):
-        t = time.perf_counter()
-        full = analyze(matrix)
-        times.append(time.perf_counter() - t)
-    analyze_s = statistics.median(times)
+    repeats = SYNTHETIC_REPEATS if n <= 100_000 else 1
+    analyze_cpu, analyze_s, full = timed(lambda: analyze(matrix), repeats)
     out: dict[str, Any] = {
         "n": n,
         "m": m,
         "votes": matrix.n_votes,
         "build_s": build,
         "analyze_s": analyze_s,
-        "analyze_runs": len(times),
+        "analyze_cpu_s": analyze_cpu,
+        "analyze_runs": repeats,
         "groups": full.result.meta["n_groups"],
         "rss_before_mb": rss_before,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -178,11 +223,10 @@ def child_synthetic(n: int, m: int, nnz: int, with_refresh: bool, with_reddwarf:
             {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": 0}
             for p, s, v in zip(coo.row, coo.col, coo.data, strict=True)
         ]
-        t = time.perf_counter()
-        rd = run_reddwarf(votes_rd, [], 0)
-        out["reddwarf_s"] = time.perf_counter() - t
-        ours = {str(i): (int(g) if g >= 0 else None) for i, g in enumerate(full.labels)}
-        out["ours_vs_reddwarf_ari"] = ari_against(reddwarf_groups(rd), ours)
+        rd_cpu, rd_s, rd = timed(lambda: run_reddwarf(votes_rd, [], 0), 1)
+        out["reddwarf_s"], out["reddwarf_cpu_s"] = rd_s, rd_cpu
+        mine = {str(i): (int(g) if g >= 0 else None) for i, g in enumerate(full.labels)}
+        out["ours_vs_reddwarf_ari"] = ari_against(reddwarf_groups(rd), mine)
         out["peak_rss_with_reddwarf_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
@@ -200,62 +244,120 @@ def spawn(n: int, m: int, nnz: int, with_refresh: bool, with_reddwarf: bool) -> 
 # ----------------------------------------------------------------------------- sections
 
 
-def real_data(repeats: int) -> None:
-    print("== Pol.is openData: ARI against Pol.is group-id (participants both place)")
-    print(
-        f"{'conversation':42s} {'ptpts':>6s} {'stmts':>6s} {'votes':>7s} "
-        f"{'ARI ours':>8s} {'ARI rd':>7s} {'k ours/rd/polis':>16s} "
-        f"{'t ours':>8s} {'t rd':>8s} {'speed-up':>8s}"
-    )
-    ours_aris, rd_aris, k_match, rd_k_match = [], [], 0, 0
-    largest: tuple[int, str, float] | None = None
-    n_runs = 0
-    for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
+def load(data: Path) -> dict[str, PolisExport]:
+    exports = {}
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
         try:
             export = read_export(folder)
         except MalformedExportError as exc:
             print(f"{folder.name[:42]:42s} skipped: {exc.reason}")
             continue
-        ref = export.reference_groups
-        if not ref:
+        if not export.reference_groups:
             print(f"{folder.name[:42]:42s} skipped: no participants-votes.csv group-id")
             continue
-        matrix = export.matrix
-        excluded = export.excluded_statements
-        t_ours, analysis = timed(lambda m=matrix, e=excluded: analyze(m, e, Settings()), repeats)
-        votes = reddwarf_votes(matrix)
-        mod_out = [int(s) for s in excluded]
-        t_rd, rd = timed(lambda v=votes, mo=mod_out: run_reddwarf(v, mo, 0), repeats)
-        ours = analysis.result.participants
-        rd_groups = reddwarf_groups(rd)
-        a_ours, a_rd = ari_against(ref, ours), ari_against(ref, rd_groups)
-        k_polis = len({g for g in ref.values() if g is not None})
-        k_ours = analysis.result.meta["n_groups"]
-        k_rd = len({g for g in rd_groups.values() if g is not None})
-        ours_aris.append(a_ours)
-        rd_aris.append(a_rd)
-        k_match += k_ours == k_polis
-        rd_k_match += k_rd == k_polis
-        n_runs += 1
-        if largest is None or matrix.n_votes > largest[0]:
-            largest = (matrix.n_votes, folder.name, t_rd / t_ours)
+        exports[folder.name] = export
+    return exports
+
+
+def cross_validate(exports: dict[str, PolisExport]) -> tuple[dict[str, float], dict[str, dict]]:
+    """Leave one conversation out: for each, the grid setting with the best mean ARI on the
+    others, and its ARI on the one left out."""
+    table = {}  # (grid index, name) -> ARI
+    for i, knobs in enumerate(GRID):
+        settings = replace(Settings(), **knobs)
+        for name, export in exports.items():
+            result = ours(export, settings).result
+            table[i, name] = ari_against(export.reference_groups or {}, result.participants)
+    held_out, chosen = {}, {}
+    for name in exports:
+        train = [n for n in exports if n != name]
+        best = max(
+            range(len(GRID)),
+            key=lambda i: (float(np.nanmean([table[i, n] for n in train])), -i),
+        )
+        held_out[name], chosen[name] = table[best, name], GRID[best]
+    everywhere = max(
+        range(len(GRID)), key=lambda i: (float(np.nanmean([table[i, n] for n in exports])), -i)
+    )
+    chosen["(all)"] = GRID[everywhere]
+    return held_out, chosen
+
+
+def real_data(data: Path, repeats: int) -> None:
+    print("== Pol.is openData: ARI against Pol.is group-id (participants both place)")
+    print(thread_line())
+    exports = load(data)
+    t = time.perf_counter()
+    cv, chosen = cross_validate(exports)
+    print(
+        f"cross-validation over {len(GRID)} settings x {len(exports)} conversations: "
+        f"{time.perf_counter() - t:.0f} s"
+    )
+    defaults = {k: getattr(Settings(), k) for k in GRID_AXES}
+    print(f"engine defaults:            {defaults}")
+    print(f"chosen on all conversations: {chosen['(all)']}")
+    print(
+        f"{'conversation':38s} {'ptpts':>5s} {'placed us/polis':>15s} {'ARI in':>6s} "
+        f"{'ARI cv':>6s} {'ARI rd':>6s} {'k us/rd/polis':>13s} {'cpu us':>7s} {'cpu rd':>7s} "
+        f"{'cpu x':>6s} {'wall us':>7s} {'wall rd':>7s}"
+    )
+    rows = []
+    for name, export in exports.items():
+        ref = export.reference_groups or {}
+        c_ours, w_ours, analysis = timed(lambda e=export: ours(e, Settings()), repeats)
+        votes = reddwarf_votes(export.matrix)
+        mod_out = [int(s) for s in export.excluded_statements]
+        c_rd, w_rd, rd = timed(lambda v=votes, mo=mod_out: run_reddwarf(v, mo, 0), repeats)
+        mine, rd_groups = analysis.result.participants, reddwarf_groups(rd)
+        row = {
+            "name": name,
+            "in": ari_against(ref, mine),
+            "cv": cv[name],
+            "rd": ari_against(ref, rd_groups),
+            "k": analysis.result.meta["n_groups"],
+            "k_rd": len({g for g in rd_groups.values() if g is not None}),
+            "k_polis": len({g for g in ref.values() if g is not None}),
+            "votes": export.matrix.n_votes,
+            "cpu": c_ours,
+            "cpu_rd": c_rd,
+        }
+        rows.append(row)
+        placed = f"{sum(g is not None for g in mine.values())}/" + str(
+            sum(g is not None for g in ref.values())
+        )
+        ks = f"{row['k']}/{row['k_rd']}/{row['k_polis']}"
         print(
-            f"{folder.name[:42]:42s} {matrix.shape[0]:6d} {matrix.shape[1]:6d} "
-            f"{matrix.n_votes:7d} {a_ours:8.3f} {a_rd:7.3f} "
-            f"{f'{k_ours}/{k_rd}/{k_polis}':>16s} {t_ours:8.3f} {t_rd:8.3f} "
-            f"{t_rd / t_ours:7.1f}x"
+            f"{name[:38]:38s} {export.matrix.shape[0]:5d} {placed:>15s} {row['in']:6.3f} "
+            f"{row['cv']:6.3f} {row['rd']:6.3f} "
+            f"{ks:>13s} {c_ours:7.3f} {c_rd:7.3f} "
+            f"{c_rd / c_ours:5.1f}x {w_ours:7.3f} {w_rd:7.3f}"
+        )
+    for key, label in (("in", "in-sample"), ("cv", "cross-validated"), ("rd", "red-dwarf")):
+        values = [r[key] for r in rows]
+        print(
+            f"{label:16s} ARI: median {statistics.median(values):.3f}, "
+            f"mean {statistics.mean(values):.3f}"
         )
     print(
-        f"median ARI: ours {statistics.median(ours_aris):.3f}, "
-        f"red-dwarf {statistics.median(rd_aris):.3f} (mean {np.mean(ours_aris):.3f} vs "
-        f"{np.mean(rd_aris):.3f}); group count = Pol.is's: ours {k_match}/{n_runs}, "
-        f"red-dwarf {rd_k_match}/{n_runs}"
+        f"group count = Pol.is's: ours {sum(r['k'] == r['k_polis'] for r in rows)}/{len(rows)}, "
+        f"red-dwarf {sum(r['k_rd'] == r['k_polis'] for r in rows)}/{len(rows)}"
     )
-    if largest is not None:
-        print(
-            f"largest conversation ({largest[1]}, {largest[0]} votes): "
-            f"{largest[2]:.1f}x faster than red-dwarf (median of {repeats})"
-        )
+    for r in rows:
+        if r["name"] in CLEAN:
+            verdict = "ok" if r["cv"] >= r["rd"] - 1e-9 else "BEHIND"
+            print(
+                f"clean {r['name']}: ours {r['in']:.3f} (cv {r['cv']:.3f}) vs red-dwarf "
+                f"{r['rd']:.3f}: {verdict}"
+            )
+    largest = max(rows, key=lambda r: r["votes"])
+    print(
+        f"largest conversation ({largest['name']}, {largest['votes']:,} votes), one thread: "
+        f"CPU {largest['cpu']:.3f} s vs red-dwarf {largest['cpu_rd']:.3f} s = "
+        f"{largest['cpu_rd'] / largest['cpu']:.1f}x (median of {repeats})"
+    )
+    print("settings chosen per left-out conversation:")
+    for name, knobs in chosen.items():
+        print(f"  {name[:38]:38s} {knobs}")
 
 
 def incremental_line(r: dict[str, Any]) -> str:
@@ -273,10 +375,15 @@ def incremental_line(r: dict[str, Any]) -> str:
 
 
 def synthetic_section(args: argparse.Namespace) -> None:
+    print(
+        f"\nload: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} "
+        f"(1, 5, 15 min) on {os.cpu_count()} cores"
+    )
     print("\n== Synthetic 100,000 participants x 1,000 statements x 3M votes (child process)")
     r = spawn(100_000, 1_000, 3_000_000, with_refresh=True, with_reddwarf=args.reddwarf_100k)
     print(
-        f"votes {r['votes']:,}; analyze {r['analyze_s']:.2f} s (median of {r['analyze_runs']}); "
+        f"votes {r['votes']:,}; analyze {r['analyze_s']:.2f} s wall, {r['analyze_cpu_s']:.2f} s "
+        f"CPU (median of {r['analyze_runs']}); "
         f"groups {r['groups']}; "
         f"RSS before analyze {r['rss_before_mb']:.0f} MB, peak RSS {r['peak_rss_mb']:.0f} MB "
         f"(ours only, incl. generating the data and the refresh runs)"
@@ -284,8 +391,9 @@ def synthetic_section(args: argparse.Namespace) -> None:
     print(incremental_line(r))
     if "reddwarf_s" in r:
         print(
-            f"red-dwarf on the same data: {r['reddwarf_s']:.1f} s -> "
-            f"{r['reddwarf_s'] / r['analyze_s']:.0f}x; ARI ours vs red-dwarf "
+            f"red-dwarf on the same data: {r['reddwarf_s']:.1f} s wall, "
+            f"{r['reddwarf_cpu_s']:.1f} s CPU -> "
+            f"{r['reddwarf_cpu_s'] / r['analyze_cpu_s']:.0f}x CPU; ARI ours vs red-dwarf "
             f"{r['ours_vs_reddwarf_ari']:.3f}; peak RSS with red-dwarf "
             f"{r['peak_rss_with_reddwarf_mb']:.0f} MB"
         )
@@ -293,7 +401,8 @@ def synthetic_section(args: argparse.Namespace) -> None:
         print("\n== Synthetic 1,000,000 participants x 5,000 statements x 30M votes")
         h = spawn(1_000_000, 5_000, 30_000_000, with_refresh=True, with_reddwarf=False)
         print(
-            f"votes {h['votes']:,}; analyze {h['analyze_s']:.1f} s (data generation "
+            f"votes {h['votes']:,}; analyze {h['analyze_s']:.1f} s wall, "
+            f"{h['analyze_cpu_s']:.1f} s CPU (data generation "
             f"{h['build_s']:.1f} s); groups {h['groups']}; RSS before analyze "
             f"{h['rss_before_mb']:.0f} MB, peak RSS {h['peak_rss_mb']:.0f} MB"
         )
@@ -301,7 +410,18 @@ def synthetic_section(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if any(os.environ.get(k) != v for k, v in PINNED.items()):
+        # Thread counts are read when numpy loads: run again with them pinned.
+        env = {**os.environ, **PINNED}
+        os.execve(sys.executable, [sys.executable, __file__, *argv], env)  # noqa: S606
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        metavar="DIR",
+        help=f"folder of Pol.is openData exports (default {DATA})",
+    )
     parser.add_argument("--quick", action="store_true", help="one repeat per timing")
     parser.add_argument("--huge", action="store_true", help="add the 1M x 5,000 x 30M run")
     parser.add_argument(
@@ -318,10 +438,14 @@ def main(argv: list[str]) -> int:
         child_synthetic(n, m, nnz, args.child_refresh, args.child_reddwarf)
         return 0
     if not args.synthetic_only:
-        if not DATA.is_dir():
-            print(f"shared data not found at {DATA}", file=sys.stderr)
+        if not args.data.is_dir():
+            print(
+                f"commonground benchmark: no data folder {args.data} "
+                "(pass --data DIR, a folder of Pol.is openData exports)",
+                file=sys.stderr,
+            )
             return 2
-        real_data(1 if args.quick else args.repeats)
+        real_data(args.data, 1 if args.quick else args.repeats)
     synthetic_section(args)
     return 0
 

@@ -1,17 +1,25 @@
+import os
+from dataclasses import replace
+from unittest import mock
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from walkthetalk.analysis.commonground import (
     Settings,
     analyze,
+    projection,
     read_export,
     refresh,
     update,
 )
-from walkthetalk.analysis.commonground.matrix import from_dense
+from walkthetalk.analysis.commonground.engine import MIN_VOTES
+from walkthetalk.analysis.commonground.matrix import VoteMatrix, from_dense, from_indices
 
-from .conftest import planted, polis_folder
+from .conftest import conversations, permuted, planted, polis_folder, same_partition
 
 
 def test_planted_groups_are_found():
@@ -171,3 +179,92 @@ def test_update_groups_a_participant_once_they_vote_enough():
     m1 = m0.with_votes([0] * 10, list(range(3, 13)), [1] * 10)
     after = update(before, m1, [0] * 10)
     assert after.result.participants["0"] is not None
+
+
+# ----------------------------------------------------------------------------- properties
+
+EXAMPLES = int(os.environ.get("CG_EXAMPLES", "25"))
+SMALL = Settings(min_group_size=3)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(conversations(), st.integers(0, 2**31), st.integers(0, 2**31))
+def test_the_seed_changes_nothing(m: VoteMatrix, s1: int, s2: int) -> None:
+    # Force the iterative PCA (the only place the seed is used) even on small input.
+    with mock.patch.object(projection, "DENSE_LIMIT", 0):
+        a = analyze(m, settings=replace(SMALL, seed=s1)).result
+        b = analyze(m, settings=replace(SMALL, seed=s2)).result
+    assert same_partition(a.participants, b.participants)
+    assert [g.size for g in a.groups] == [g.size for g in b.groups]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(conversations(), st.randoms(use_true_random=False))
+def test_reordering_participants_and_statements_changes_nothing(m: VoteMatrix, rnd) -> None:
+    n, k = m.shape
+    rows = np.array(rnd.sample(range(n), n))
+    cols = np.array(rnd.sample(range(k), k))
+    named = VoteMatrix(m.participant_ids, tuple(f"s{c}" for c in range(k)), m.values)
+    first = analyze(named, settings=SMALL).result
+    second = analyze(permuted(named, rows, cols), settings=SMALL).result
+    assert same_partition(first.participants, second.participants)
+    assert {s.statement for s in first.consensus.agree} == {
+        s.statement for s in second.consensus.agree
+    }
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(conversations(), st.integers(1, 20), st.integers(0, 2**31))
+def test_a_participant_who_passes_on_everything_changes_nothing(
+    m: VoteMatrix, n_passes: int, seed: int
+) -> None:
+    n, k = m.shape
+    cols = np.random.default_rng(seed).choice(k, min(n_passes, k), replace=False)
+    coo = m.values.tocoo()
+    more = from_indices(
+        np.concatenate([coo.row, np.full(cols.size, n)]),
+        np.concatenate([coo.col, cols]),
+        np.concatenate([coo.data, np.zeros(cols.size, dtype=np.int8)]),
+        (n + 1, k),
+        participant_ids=[*m.participant_ids, "silent"],
+    )
+    before = analyze(m, settings=SMALL).result.to_json()
+    after = analyze(more, settings=SMALL).result.to_json()
+    assert "silent" not in after["participants"] and "silent" not in after["projection"]
+    for key in ("n_participants", "n_votes"):
+        before["meta"].pop(key), after["meta"].pop(key)
+    assert before == after
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(conversations())
+def test_groups_never_hold_a_participant_below_the_vote_threshold(m: VoteMatrix) -> None:
+    a = analyze(m, settings=SMALL)
+    votes = m.votes_per_participant()
+    threshold = min(MIN_VOTES, m.shape[1])
+    if (votes >= threshold).sum() < SMALL.greedy_n:
+        return  # Pol.is tops a small conversation up with its most active voters
+    for i, pid in enumerate(m.participant_ids):
+        if votes[i] < threshold:
+            assert a.result.participants.get(pid) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["vtaiwan.uberx", "brexit-consensus", "bg2050-volunteers", "london.youth.policing"]
+)
+def test_real_conversations_give_one_partition_for_seeds_0_to_9(name: str):
+    export = read_export(polis_folder(name))
+    runs = [
+        analyze(
+            export.matrix,
+            export.excluded_statements,
+            Settings(seed=seed),
+            statement_text=export.statement_text,
+            counted_before=export.counted_before,
+        )
+        for seed in range(10)
+    ]
+    first = runs[0].result.participants
+    assert any(g is not None for g in first.values())
+    for run in runs[1:]:
+        assert same_partition(first, run.result.participants)

@@ -40,7 +40,7 @@ BASE_K = 100
 MIN_GROUPS = 2
 MAX_GROUPS = 5
 GROUP_INITS = 32  # fixed k-means++ initialisations per k (cheap: at most 100 weighted points)
-CHOOSE_BY = "inertia"
+GROUP_CHOICE = "inertia"  # how the run kept for each k is chosen: "inertia" or "silhouette"
 BASE_INITS = 3  # fixed initialisations of the base k-means
 EXTRA_GROUP_PENALTY = 0.05  # silhouette an extra group must add to be preferred
 MIN_GROUP_SHARE = 0.05  # smallest group as a share of those who count
@@ -151,6 +151,7 @@ def cluster(
     min_group_share: float = MIN_GROUP_SHARE,
     weight_silhouette: bool = False,
     extra_group_penalty: float = EXTRA_GROUP_PENALTY,
+    group_choice: str = GROUP_CHOICE,
 ) -> Clustering:
     """Cluster 2-D points into base clusters and then 2..``max_groups`` opinion groups.
 
@@ -191,7 +192,7 @@ def cluster(
     min_members = max(float(min_group_size), min_group_share * float(n))
     sil_w = weights if weight_silhouette else np.ones_like(weights)
     for k in range(MIN_GROUPS, max_groups_for(n_base, max_groups) + 1):
-        glabels = _group_kmeans(centres, weights, k, min_members, sil_w)
+        glabels = _group_kmeans(centres, weights, k, min_members, sil_w, group_choice)
         if glabels is None:
             continue
         score = weighted_silhouette(centres, sil_w, glabels)
@@ -223,7 +224,9 @@ def _nearest(points: FloatArray, centres: FloatArray, chunk: int = 65_536) -> In
     return out
 
 
-def _inertia(points: FloatArray, weights: FloatArray, centres: FloatArray, labels: IntArray) -> float:
+def _inertia(
+    points: FloatArray, weights: FloatArray, centres: FloatArray, labels: IntArray
+) -> float:
     return float((weights * ((points - centres[labels]) ** 2).sum(1)).sum())
 
 
@@ -305,7 +308,8 @@ def _group_kmeans(
     weights: FloatArray,
     k: int,
     min_members: float,
-    sil_weights: FloatArray | None = None,
+    sil_weights: FloatArray,
+    choice: str = GROUP_CHOICE,
 ) -> IntArray | None:
     """Best (lowest weighted inertia) of ``GROUP_INITS`` k-means runs from fixed
     initialisations whose groups all hold at least ``min_members`` participants; ``None`` if
@@ -317,7 +321,7 @@ def _group_kmeans(
         sizes = np.bincount(labels, weights=weights, minlength=k)
         if sizes.min() < min_members:
             continue
-        if CHOOSE_BY == "silhouette" and sil_weights is not None:
+        if choice == "silhouette":
             inertia = -weighted_silhouette(centres, sil_weights, labels)
         else:
             inertia = _inertia(centres, weights, c, labels)

@@ -84,6 +84,7 @@ class Settings:
     weight_silhouette: bool = False
     extra_group_penalty: float = clustering.EXTRA_GROUP_PENALTY
     fit_everyone: bool = FIT_EVERYONE
+    group_choice: str = clustering.GROUP_CHOICE
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ def _run(
         min_group_share=settings.min_group_share,
         weight_silhouette=settings.weight_silhouette,
         extra_group_penalty=settings.extra_group_penalty,
+        group_choice=settings.group_choice,
     )
     labels = np.full(n, -1, dtype=np.int64)
     labels[rows] = cl.labels

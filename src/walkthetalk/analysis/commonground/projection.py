@@ -175,7 +175,7 @@ def project(
     *,
     seed: int = 0,
     warm_start: FloatArray | None = None,
-    dense_limit: int = DENSE_LIMIT,
+    dense_limit: int | None = None,
 ) -> Projection:
     """Fit the two principal components and project every participant.
 
@@ -187,8 +187,10 @@ def project(
         seed: seed of the random start block (sparse path only).
         warm_start: components of an earlier fit, to start the power iteration from.
         dense_limit: use the exact dense eigensolver when ``rows x active statements`` is at
-            most this (and there is no warm start).
+            most this (and there is no warm start); ``None`` reads ``DENSE_LIMIT``.
     """
+    if dense_limit is None:
+        dense_limit = DENSE_LIMIT
     z, mu = centred_matrix(values, active, fit_rows)
     z_fit = z if fit_rows is None else z[np.flatnonzero(fit_rows)]
     n_fit = z_fit.shape[0]

@@ -16,9 +16,9 @@ Pol.is's metric ``r * rt * p * pt`` and the best ``pick_max`` are kept.
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import dataclass
+
+import numpy as np
 
 from .counts import Z_90, GroupCounts, prop_test, two_prop_test
 from .matrix import FloatArray
