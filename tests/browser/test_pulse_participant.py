@@ -12,6 +12,8 @@ from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PARTS = 9  # instrument 1.1: 48 statements in parts of 6, then 4 "how often" ones
+
 
 def test_participant_answers_a_pulse_on_a_phone(live_server, page: Page) -> None:
     system = small_system()
@@ -25,11 +27,15 @@ def test_participant_answers_a_pulse_on_a_phone(live_server, page: Page) -> None
 
     page.goto(f"{live_server.url}/pulse/w/{wave.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Spring pulse")
-    expect(page.get_by_text("Part 1 of 11")).to_be_visible()
+    expect(page.get_by_text(f"Part 1 of {PARTS}")).to_be_visible()
+    # No scale headings: nothing names the healthy way a statement belongs to.
+    expect(page.get_by_text("We talk openly")).to_have_count(0)
     assert_accessible(page)
 
     # Keyboard alone: Tab reaches the first radio group, arrows choose within it.
-    first = page.get_by_role("group", name="In our team, people can bring up a hard subject")
+    groups = page.locator("fieldset.pulse-item")
+    first_name = groups.first.locator("legend").inner_text()
+    first = page.get_by_role("group", name=first_name)
     first.get_by_label("Not at all true for us").focus()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")
@@ -39,41 +45,53 @@ def test_participant_answers_a_pulse_on_a_phone(live_server, page: Page) -> None
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("alert")).to_contain_text("Please choose an answer for each statement")
     expect(
-        page.get_by_role(
-            "group", name="In our team, people can bring up a hard subject"
-        ).get_by_label("A little true for us")
+        page.get_by_role("group", name=first_name).get_by_label("A little true for us")
     ).to_be_checked()
     assert_accessible(page)
 
-    for number in range(1, 12):
-        expect(page.get_by_text(f"Part {number} of 11")).to_be_visible()
+    skipped = not_applicable = ""
+    for number in range(1, PARTS + 1):
+        expect(page.get_by_text(f"Part {number} of {PARTS}")).to_be_visible()
         groups = page.locator("fieldset.pulse-item")
         for i in range(groups.count()):
             group = groups.nth(i)
+            name = group.locator("input").first.get_attribute("name") or ""
             if number == 2 and i == 0:
                 group.get_by_label("Prefer not to say").check()
+                skipped = name
+            elif number == 2 and i == 1:
+                group.get_by_label("Does not apply to us").check()
+                not_applicable = name
             elif not group.locator("input:checked").count():
-                group.get_by_label("Mostly true for us").check()
+                label = "Often" if number == PARTS else "Mostly true for us"
+                group.get_by_label(label).check()
+        if number == PARTS:  # the "how often" statements have their own answers
+            expect(
+                page.get_by_role("heading", name="How often, in the last month?")
+            ).to_be_visible()
+            assert_accessible(page)
         if number == 3:  # going back keeps the answers already given
             page.get_by_role("button", name="Back").click()
-            expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+            expect(page.get_by_text(f"Part 2 of {PARTS}")).to_be_visible()
             expect(
                 page.locator("fieldset.pulse-item").first.get_by_label("Prefer not to say")
             ).to_be_checked()
             page.get_by_role("button", name="Next").click()
-            expect(page.get_by_text("Part 3 of 11")).to_be_visible()
+            expect(page.get_by_text(f"Part 3 of {PARTS}")).to_be_visible()
             groups = page.locator("fieldset.pulse-item")
             for i in range(groups.count()):
                 groups.nth(i).get_by_label("Mostly true for us").check()
-        last = number == 11
+        last = number == PARTS
         page.get_by_role("button", name="Send my answers" if last else "Next").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you — your answers are in")
     assert_accessible(page)
     response = Response.objects.get()
-    assert response.answers["talk_1"] == 2.0
-    assert response.answers["trust_1"] is None
-    assert response.answers["strengths_4"] == 4.0
+    first_id = next(k for k, v in response.answers.items() if v == 2.0)
+    assert response.answers[first_id] == 2.0
+    assert response.answers[skipped] is None
+    assert response.answers[not_applicable] == "na"
+    assert response.answers["strengths_5"] == 4.0
     assert response.unit == team
 
     # Coming back: a kind word, and nothing changes.
@@ -95,11 +113,11 @@ def test_the_browser_back_and_reload_buttons_keep_answers(live_server, page: Pag
     for i in range(groups.count()):
         groups.nth(i).get_by_label("Somewhat true for us").check()
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+    expect(page.get_by_text(f"Part 2 of {PARTS}")).to_be_visible()
     page.reload()
-    expect(page.get_by_text("Part 2 of 11")).to_be_visible()
+    expect(page.get_by_text(f"Part 2 of {PARTS}")).to_be_visible()
     page.go_back()
-    expect(page.get_by_text("Part 1 of 11")).to_be_visible()
+    expect(page.get_by_text(f"Part 1 of {PARTS}")).to_be_visible()
     expect(
         page.locator("fieldset.pulse-item").first.get_by_label("Somewhat true for us")
     ).to_be_checked()

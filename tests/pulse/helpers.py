@@ -17,11 +17,17 @@ def answers(value: int | None = 4, **overrides: int | None) -> dict[str, object]
 
 
 def healthy(value: int) -> dict[str, object]:
-    """Answers that give every scale the score ``value`` (reverse-worded items turned around)."""
+    """Answers that give every scale the score ``value`` (reverse-worded items turned around;
+    a scale with its own, shorter answers gets its nearest answer)."""
     inst = services.instrument()
-    return {
-        item.id: (inst.low + inst.high - value) if item.reverse else value for item in inst.items
-    }
+    out: dict[str, object] = {}
+    for scale in inst.scales:
+        options = inst.options_for(scale)
+        low, high = options[0].value, options[-1].value
+        v = min(max(value, low), high)
+        for item in scale.items:
+            out[item.id] = (low + high - v) if item.reverse else v
+    return out
 
 
 def unit(system: CareSystem, name: str) -> Unit:

@@ -109,12 +109,15 @@ def test_response_keeps_coarse_attributes_only_and_participation_starts_at_submi
     team = unit(system, "Riverbend Day Team")
     (participant_pass,) = passes(wave, 1, unit=team, level=level(system))
     assert Participation.objects.count() == 0  # redemption wrote no participation
-    response = services.submit_response(wave, participant_pass, answers(4, talk_1=None))
+    response = services.submit_response(
+        wave, participant_pass, answers(4, talk_5=None, talk_6="na")
+    )
     assert Participation.objects.count() == 1
     assert (response.unit, response.level, response.sector) == (team, level(system), team.sector)
     assert isinstance(response.submitted_on, dt.date)
     assert not isinstance(response.submitted_on, dt.datetime)
-    assert response.answers["talk_1"] is None and response.answers["talk_2"] == 4.0
+    assert response.answers["talk_5"] is None and response.answers["talk_8"] == 4.0
+    assert response.answers["talk_6"] == "na"  # "does not apply", kept apart from None
     fields = {f.name for f in Response._meta.get_fields()}
     assert fields == {
         "id",
@@ -152,9 +155,11 @@ def test_submission_keys_differ_between_waves(system, wave) -> None:
 @pytest.mark.parametrize(
     "bad",
     [
-        {"talk_1": 9},
-        {"talk_1": True},
-        {"talk_1": "4"},
+        {"talk_5": 9},
+        {"talk_5": True},
+        {"talk_5": "4"},
+        {"talk_5": "n/a"},
+        {"strengths_5": 5},
         {"not_an_item": 3},
     ],
 )
@@ -169,7 +174,7 @@ def test_malformed_answers_are_refused_and_nothing_is_stored(system, wave, bad) 
 def test_missing_answers_are_refused(system, wave) -> None:
     (participant_pass,) = passes(wave, 1, unit=unit(system, "Riverbend Day Team"))
     partial = answers(4)
-    del partial["play_3"]
+    del partial["play_7"]
     with pytest.raises(services.PulseError, match="missing"):
         services.submit_response(wave, participant_pass, partial)
     assert Response.objects.count() == 0

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -44,6 +45,14 @@ def participant(system, wave) -> Client:
     response = client.post("/join/", {"t": token})
     assert response.status_code == 302
     return client
+
+
+PARTS = 9  # instrument 1.1: 48 statements in 8 parts of 6, then the 4 "how often" ones
+
+
+def items_on(page) -> list[str]:
+    """The statements on a participant page, in the order shown (their radio group names)."""
+    return re.findall(r'name="([a-z_0-9]+)" value="skip"', page.content.decode())
 
 
 def test_staff_pages_need_a_role(system, wave) -> None:
@@ -107,27 +116,62 @@ def test_participant_answers_part_by_part(system, wave) -> None:
     url = reverse("pulse:answer", args=[wave.pk])
     inst = services.instrument()
     page = client.get(url)
-    assert page.status_code == 200 and b"Part 1 of 11" in page.content
-    assert b"Prefer not to say" in page.content
-    answers: dict[str, str] = {}
-    for step, scale in enumerate(inst.scales):
-        for item in scale.items:
-            answers[item.id] = "skip" if item.id == "talk_1" else "4"
-        page = client.post(url, {"step": step, **answers})
-        assert Participation.objects.count() == (0 if step < 10 else 1)
-    assert page.status_code == 302 and page.url == reverse("pulse:thanks", args=[wave.pk])
+    assert page.status_code == 200 and f"Part 1 of {PARTS}".encode() in page.content
+    assert b"Prefer not to say" in page.content and b"Does not apply to us" in page.content
+    seen: list[str] = []
+    for step in range(PARTS):
+        ids = items_on(page)
+        seen += ids
+        answers = {i: "skip" if i == "talk_5" else "na" if i == "talk_6" else "4" for i in ids}
+        sent = client.post(url, {"step": step, **answers})
+        assert Participation.objects.count() == (0 if step < PARTS - 1 else 1)
+        if step < PARTS - 1:
+            page = client.get(sent.url)
+    assert sorted(seen) == sorted(inst.item_ids)  # every statement once
+    assert sent.status_code == 302 and sent.url == reverse("pulse:thanks", args=[wave.pk])
     stored = Response.objects.get()
-    assert stored.answers["talk_1"] is None and stored.answers["strengths_4"] == 4.0
-    assert client.get(page.url).status_code == 200
-    again = client.post(url, {"step": 10, **answers})
+    assert stored.answers["talk_5"] is None and stored.answers["talk_6"] == "na"
+    assert stored.answers["strengths_8"] == 4.0
+    assert client.get(sent.url).status_code == 200
+    again = client.post(url, {"step": PARTS - 1, **answers})
     assert b"already answered" in again.content
     assert Response.objects.count() == 1
+
+
+def test_statements_come_in_a_random_order_per_participant_with_no_scale_headings(
+    system, wave
+) -> None:
+    url = reverse("pulse:answer", args=[wave.pk])
+    inst = services.instrument()
+    first_parts = []
+    for _ in range(4):
+        client = participant(system, wave)
+        page = client.get(url)
+        ids = items_on(page)
+        assert len({inst.scale_of(i).id for i in ids}) == len(ids)  # interleaved scales
+        assert client.get(url).content == page.content or items_on(client.get(url)) == ids
+        for scale in inst.scales:
+            assert scale.name.encode() not in page.content  # no construct headings
+        first_parts.append(tuple(ids))
+    assert len(set(first_parts)) > 1
+
+
+def test_a_version_1_0_wave_still_shows_one_scale_per_part(system) -> None:
+    old = services.open_wave(system, "Old pulse", [unit(system, "Riverbend Recovery")])
+    old.instrument_version = "1.0"
+    old.save()
+    client = participant(system, old)
+    page = client.get(reverse("pulse:answer", args=[old.pk]))
+    assert b"Part 1 of 11" in page.content and b"We talk openly" in page.content
+    assert items_on(page) == ["talk_1", "talk_2", "talk_3", "talk_4"]
+    assert b"Does not apply" not in page.content
 
 
 def test_a_missing_answer_is_asked_for_kindly(system, wave) -> None:
     client = participant(system, wave)
     url = reverse("pulse:answer", args=[wave.pk])
-    page = client.post(url, {"step": 0, "talk_1": "4", "talk_2": "4", "talk_3": "2"})
+    ids = items_on(client.get(url))
+    page = client.post(url, {"step": 0, **{i: "4" for i in ids[:-1]}})
     assert page.status_code == 400
     assert b"Please choose an answer for each statement" in page.content
     assert b"checked" in page.content  # earlier choices are kept
@@ -136,13 +180,13 @@ def test_a_missing_answer_is_asked_for_kindly(system, wave) -> None:
 
 @pytest.mark.parametrize(
     "post",
-    [{"step": "x"}, {"step": "99"}, {"step": "1", "talk_1": "9"}, {"step": "1", "talk_1": "<b>"}],
+    [{"step": "x"}, {"step": "99"}, {"step": "1", "talk_5": "9"}, {"step": "1", "talk_5": "<b>"}],
 )
 def test_forged_steps_start_again_and_store_nothing(system, wave, post) -> None:
     client = participant(system, wave)
     page = client.post(reverse("pulse:answer", args=[wave.pk]), post)
     assert page.status_code == 400 and b"started again" in page.content
-    assert b"Part 1 of 11" in page.content
+    assert f"Part 1 of {PARTS}".encode() in page.content
     assert Response.objects.count() == 0 and Participation.objects.count() == 0
 
 
@@ -207,7 +251,7 @@ def test_statements_name_the_participants_own_kind_of_unit(system, wave) -> None
     client = Client()
     client.post("/join/", {"t": token})
     page = client.get(reverse("pulse:answer", args=[wave.pk])).content.decode()
-    assert "In our program, people can bring up a hard subject" in page
+    assert "In our program, people " in page and "In our team" not in page
     assert "about your program over the last month" in page
 
 
@@ -222,39 +266,38 @@ def test_open_waves_partial_links_to_the_pulse(system, wave) -> None:
 def test_parts_are_reached_by_redirects_and_survive_back_and_reload(system, wave) -> None:
     client = participant(system, wave)
     url = reverse("pulse:answer", args=[wave.pk])
-    inst = services.instrument()
-    first = {item_id: "4" for item_id in inst.scales[0].item_ids}
+    first = {item_id: "4" for item_id in items_on(client.get(url))}
     moved = client.post(url, {"step": 0, **first})
     assert moved.status_code == 302 and moved.url == f"{url}?part=2"
     assert Response.objects.count() == 0 and Participation.objects.count() == 0
     # Reloading part 2, or going back to part 1, shows the answers already given.
-    assert b"Part 2 of 11" in client.get(moved.url).content
+    assert f"Part 2 of {PARTS}".encode() in client.get(moved.url).content
     back = client.get(f"{url}?part=1").content.decode()
-    assert "Part 1 of 11" in back and back.count("checked") >= len(first)
+    assert f"Part 1 of {PARTS}" in back and back.count("checked") >= len(first)
     # Asking for a later part than has been answered resumes at the first unanswered one.
-    assert b"Part 2 of 11" in client.get(f"{url}?part=7").content
-    assert b"Part 1 of 11" in client.get(f"{url}?part=nonsense").content
+    assert f"Part 2 of {PARTS}".encode() in client.get(f"{url}?part=7").content
+    assert f"Part 1 of {PARTS}".encode() in client.get(f"{url}?part=nonsense").content
 
 
 def test_a_tampered_draft_cookie_starts_again(system, wave) -> None:
     client = participant(system, wave)
     url = reverse("pulse:answer", args=[wave.pk])
-    first = {item_id: "4" for item_id in services.instrument().scales[0].item_ids}
+    first = {item_id: "4" for item_id in items_on(client.get(url))}
     client.post(url, {"step": 0, **first})
     cookie = f"wtt_pulse_{wave.pk}"
     client.cookies[cookie] = client.cookies[cookie].value[:-3] + "abc"
     page = client.get(f"{url}?part=2")
-    assert b"Part 1 of 11" in page.content and b"checked" not in page.content
+    assert f"Part 1 of {PARTS}".encode() in page.content and b"checked" not in page.content
 
 
 def test_sending_the_last_part_clears_the_draft(system, wave) -> None:
     client = participant(system, wave)
     url = reverse("pulse:answer", args=[wave.pk])
-    inst = services.instrument()
-    for step, scale in enumerate(inst.scales[:-1]):
-        client.post(url, {"step": step, **{item_id: "3" for item_id in scale.item_ids}})
-    last = {item_id: "3" for item_id in inst.scales[-1].item_ids}
-    done = client.post(url, {"step": len(inst.scales) - 1, **last})
+    page = client.get(url)
+    for step in range(PARTS - 1):
+        sent = client.post(url, {"step": step, **{i: "3" for i in items_on(page)}})
+        page = client.get(sent.url)
+    done = client.post(url, {"step": PARTS - 1, **{i: "3" for i in items_on(page)}})
     assert done.status_code == 302 and done.url == reverse("pulse:thanks", args=[wave.pk])
     assert done.cookies[f"wtt_pulse_{wave.pk}"]["max-age"] == 0
     assert Response.objects.count() == 1
@@ -263,14 +306,15 @@ def test_sending_the_last_part_clears_the_draft(system, wave) -> None:
 def test_answers_travel_only_in_the_draft_not_in_the_form(system, wave) -> None:
     client = participant(system, wave)
     url = reverse("pulse:answer", args=[wave.pk])
-    inst = services.instrument()
-    first = {item_id: "4" for item_id in inst.scales[0].item_ids}
+    part_one = items_on(client.get(url))
+    first = {item_id: "4" for item_id in part_one}
     client.post(url, {"step": 0, **first})
-    page = client.get(f"{url}?part=2").content.decode()
-    assert 'type="hidden" name="talk_1"' not in page  # earlier answers are not sent back
+    page = client.get(f"{url}?part=2")
+    part_two = items_on(page)
+    assert f'type="hidden" name="{part_one[0]}"' not in page.content.decode()
     # Answers for an earlier part posted with a later one are ignored: the draft decides.
-    forged = {item_id: "1" for item_id in inst.scales[0].item_ids}
-    second = {item_id: "4" for item_id in inst.scales[1].item_ids}
+    forged = {item_id: "1" for item_id in part_one}
+    second = {item_id: "4" for item_id in part_two}
     client.post(url, {"step": 1, **forged, **second})
     back = client.get(f"{url}?part=1").content.decode()
     assert back.count('value="4" checked') == len(first) and 'value="1" checked' not in back

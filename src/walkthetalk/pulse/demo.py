@@ -12,7 +12,7 @@ import datetime as dt
 
 import numpy as np
 
-from walkthetalk.analysis.pulse import Instrument
+from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Unit, UnitKind
 from walkthetalk.pulse import services
@@ -29,6 +29,7 @@ BASE = {
     "trust": 3.5,
     "feel": 3.0,
     "roles": 3.0,
+    "change": 3.1,
     "think": 2.9,
     "question": 3.0,
     "ask": 3.2,
@@ -36,12 +37,13 @@ BASE = {
     "mistakes": 3.3,
     "strain": 3.5,
     "strengths": 4.0,
+    "above": 3.2,
 }
 LEVEL_SHIFT = {  # by level position: 1 funders … 5 persons served
     1: {"think": -0.4, "roles": -0.5, "question": -0.3},
-    2: {"mistakes": -1.1, "question": -0.3, "play": -0.2},
-    3: {"mistakes": -1.0, "ask": -0.2},
-    4: {"mistakes": -0.9, "strain": 0.4, "feel": -0.2},
+    2: {"mistakes": -1.1, "question": -0.3, "play": -0.2, "change": -0.3},
+    3: {"mistakes": -1.0, "ask": -0.2, "above": -0.3},
+    4: {"mistakes": -0.9, "strain": 0.4, "feel": -0.2, "above": -0.4},
     5: {"mistakes": -0.2, "strengths": 0.2, "trust": -0.3},
 }
 WAVE_SHIFT: tuple[dict[str, float], ...] = (
@@ -72,17 +74,23 @@ def _roots(system: CareSystem) -> list[Unit]:
 def _answers(
     inst: Instrument, latent: dict[str, float], rng: np.random.Generator
 ) -> dict[str, object]:
+    """Simulated answers: each scale's latent level (on a 1-5 scale) put on its own answers."""
     out: dict[str, object] = {}
     for scale in inst.scales:
+        options = inst.options_for(scale)
+        low, high = options[0].value, options[-1].value
         for item in scale.items:
-            if rng.random() < 0.03:
+            draw = rng.random()
+            if draw < 0.03:
                 out[item.id] = None  # prefer not to say
                 continue
-            centre = latent[scale.id]
+            if inst.not_applicable and draw < 0.04:
+                out[item.id] = NOT_APPLICABLE
+                continue
+            centre = low + (latent.get(scale.id, 3.0) - 1.0) * (high - low) / 4.0
             if item.reverse:
-                centre = inst.low + inst.high - centre
-            value = int(np.clip(np.rint(centre + rng.normal(0, 0.6)), inst.low, inst.high))
-            out[item.id] = value
+                centre = low + high - centre
+            out[item.id] = int(np.clip(np.rint(centre + rng.normal(0, 0.6)), low, high))
     return out
 
 

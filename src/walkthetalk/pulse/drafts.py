@@ -16,11 +16,11 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from walkthetalk.analysis.pulse import Instrument
+from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument, SurveyPart
 from walkthetalk.caremap.participant_http import set_participant_cookie
 from walkthetalk.pulse.models import Wave
 
-Answers = dict[str, float | None]
+Answers = dict[str, float | str | None]
 
 
 class AnswerDraft:
@@ -29,9 +29,10 @@ class AnswerDraft:
     salt = "walkthetalk.pulse-draft"
     max_age = 3 * 60 * 60
 
-    def __init__(self, wave: Wave, instrument: Instrument) -> None:
+    def __init__(self, wave: Wave, instrument: Instrument, parts: tuple[SurveyPart, ...]) -> None:
         self.wave = wave
         self.instrument = instrument
+        self.parts = parts
 
     @property
     def cookie_name(self) -> str:
@@ -65,13 +66,15 @@ class AnswerDraft:
         known = set(self.instrument.item_ids)
         answers: Answers = {}
         for key, value in data.items():
-            if key in known and (value is None or isinstance(value, int | float)):
+            if key in known and (
+                value is None or value == NOT_APPLICABLE or isinstance(value, int | float)
+            ):
                 answers[str(key)] = value
         return answers
 
     def first_unanswered_part(self, answers: Answers, upto: int) -> int:
         """The first of the parts before ``upto`` with an unanswered item, else ``upto``."""
-        for index, scale in enumerate(self.instrument.scales[:upto]):
-            if any(item_id not in answers for item_id in scale.item_ids):
+        for index, part in enumerate(self.parts[:upto]):
+            if any(item_id not in answers for item_id in part.item_ids):
                 return index
         return upto

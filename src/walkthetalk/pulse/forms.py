@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django import forms
 
-from walkthetalk.analysis.pulse import Instrument, Scale, shipped_instrument_names
+from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument, shipped_instrument_names
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.pulse import selectors
 from walkthetalk.pulse.models import Wave
@@ -67,6 +67,7 @@ class MinSizeForm(forms.Form):
 
 
 SKIP = "skip"
+NOT_APPLICABLE_CODE = "na"
 
 
 def code(value: float) -> str:
@@ -74,28 +75,38 @@ def code(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def choice_code(answers: Mapping[str, float | None], item_id: str) -> str:
-    """What the form shows as chosen for ``item_id``: a code, "skip", or nothing."""
+def choice_code(answers: Mapping[str, float | str | None], item_id: str) -> str:
+    """What the form shows as chosen for ``item_id``: a code, "skip", "na", or nothing."""
     if item_id not in answers:
         return ""
     value = answers[item_id]
-    return SKIP if value is None else code(value)
+    if value is None:
+        return SKIP
+    if value == NOT_APPLICABLE:
+        return NOT_APPLICABLE_CODE
+    return code(float(value))
 
 
 def parse_answers(
-    inst: Instrument, scales: list[Scale], data: Mapping[str, str]
-) -> tuple[dict[str, float | None], set[str]]:
-    """Answers for ``scales`` from POST data, and the ids of items left unanswered or forged."""
-    by_code = {code(o.value): o.value for o in inst.response_options}
-    answers: dict[str, float | None] = {}
+    inst: Instrument, item_ids: Sequence[str], data: Mapping[str, str]
+) -> tuple[dict[str, float | str | None], set[str]]:
+    """Answers to ``item_ids`` from POST data, and the ids of items left unanswered or forged.
+
+    "Prefer not to say" is kept as ``None`` and "does not apply" (only where the instrument
+    offers it) as :data:`NOT_APPLICABLE`, so item non-response can be told apart.
+    """
+    answers: dict[str, float | str | None] = {}
     missing: set[str] = set()
-    for scale in scales:
-        for item in scale.items:
-            raw = data.get(item.id, "")
-            if raw == SKIP:
-                answers[item.id] = None
-            elif raw in by_code:
-                answers[item.id] = by_code[raw]
-            else:
-                missing.add(item.id)
+    for item_id in item_ids:
+        options = inst.options_for(inst.scale_of(item_id))
+        by_code = {code(o.value): o.value for o in options}
+        raw = data.get(item_id, "")
+        if raw == SKIP:
+            answers[item_id] = None
+        elif raw == NOT_APPLICABLE_CODE and inst.not_applicable:
+            answers[item_id] = NOT_APPLICABLE
+        elif raw in by_code:
+            answers[item_id] = by_code[raw]
+        else:
+            missing.add(item_id)
     return answers, missing

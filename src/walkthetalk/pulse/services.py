@@ -18,7 +18,12 @@ from walkthetalk.analysis.privacy import (
     check_min_size_change,
     plan_release,
 )
-from walkthetalk.analysis.pulse import Instrument, InstrumentError, load_shipped_instrument
+from walkthetalk.analysis.pulse import (
+    NOT_APPLICABLE,
+    Instrument,
+    InstrumentError,
+    load_shipped_instrument,
+)
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.caremap.passes import ParticipantPass
@@ -42,22 +47,29 @@ def today() -> dt.date:
 
 
 @lru_cache(maxsize=16)
-def instrument(key: str = DEFAULT_INSTRUMENT) -> Instrument:
-    """A shipped instrument by key (cached; instruments are immutable)."""
+def instrument(key: str = DEFAULT_INSTRUMENT, version: str | None = None) -> Instrument:
+    """A shipped instrument by key, the current version or a kept earlier one (cached)."""
     try:
-        return load_shipped_instrument(key)
+        return load_shipped_instrument(key, version)
     except InstrumentError as exc:
+        if version is not None:
+            raise PulseError(
+                f"This wave used version {version} of its instrument, which is not installed."
+            ) from exc
         raise PulseError(f"There is no pulse instrument called '{key}'.") from exc
 
 
 def instrument_for(wave: Wave) -> Instrument:
-    inst = instrument(wave.instrument_key)
-    if inst.version != wave.instrument_version:
-        raise PulseError(
-            f"This wave used version {wave.instrument_version} of its instrument, "
-            f"but version {inst.version} is installed."
-        )
-    return inst
+    """The instrument a wave was opened with, in the version it was opened with."""
+    return instrument(wave.instrument_key, wave.instrument_version)
+
+
+def order_seed(wave: Wave, participant_pass: ParticipantPass) -> int:
+    """The seed of one participant's item order for a wave: the same on every page and reload,
+    different for each participant, and derived from the pass's secret key (held only by the
+    participant's browser), so the order is never stored and tells nothing about anyone."""
+    message = f"walkthetalk.pulse.order:{wave.pk}:{participant_pass.key}".encode()
+    return int.from_bytes(hashlib.sha256(message).digest()[:8], "big")
 
 
 def descendants(system: CareSystem, roots: Iterable[int]) -> set[int]:
@@ -237,24 +249,30 @@ def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
     return Response.objects.filter(wave=wave, submission_key=key).exists()
 
 
-def clean_answers(inst: Instrument, answers: Mapping[str, object]) -> dict[str, float | None]:
-    """Answers checked against the instrument: every item present, each a response value or
-    ``None`` ("prefer not to say"). Raises :class:`PulseError` otherwise."""
-    allowed = {o.value for o in inst.response_options}
+def clean_answers(inst: Instrument, answers: Mapping[str, object]) -> dict[str, float | str | None]:
+    """Answers checked against the instrument: every item present, each one of its scale's
+    response values, ``None`` ("prefer not to say") or, where the instrument offers it,
+    :data:`NOT_APPLICABLE` ("does not apply"). Raises :class:`PulseError` otherwise."""
     unknown = set(answers) - set(inst.item_ids)
     if unknown:
         raise PulseError("Some answers do not belong to this pulse; nothing was saved.")
-    cleaned: dict[str, float | None] = {}
-    for item_id in inst.item_ids:
-        if item_id not in answers:
-            raise PulseError("Some answers were missing; nothing was saved. Please try again.")
-        value = answers[item_id]
-        if value is None:
-            cleaned[item_id] = None
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or value not in allowed:
-            raise PulseError("One answer was not one of the choices; nothing was saved.")
-        cleaned[item_id] = float(value)
+    cleaned: dict[str, float | str | None] = {}
+    for scale in inst.scales:
+        allowed = {o.value for o in inst.options_for(scale)}
+        for item_id in scale.item_ids:
+            if item_id not in answers:
+                raise PulseError("Some answers were missing; nothing was saved. Please try again.")
+            value = answers[item_id]
+            if value is None or (value == NOT_APPLICABLE and inst.not_applicable):
+                cleaned[item_id] = value
+                continue
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or value not in allowed
+            ):
+                raise PulseError("One answer was not one of the choices; nothing was saved.")
+            cleaned[item_id] = float(value)
     return cleaned
 
 

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.analysis.pulse import Instrument
+from walkthetalk.analysis.pulse import Instrument, survey_parts
 from walkthetalk.caremap.models import CareSystem, Unit
 from walkthetalk.caremap.participant_http import current_pass, invitation_links
 from walkthetalk.caremap.selectors import has_role
 from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.drafts import AnswerDraft, Answers
 from walkthetalk.pulse.forms import (
+    NOT_APPLICABLE_CODE,
     SKIP,
     BatchForm,
     MinSizeForm,
@@ -161,6 +162,7 @@ class StepItem:
     text: str
     chosen: str
     error: bool
+    options: list[tuple[str, str]]
 
 
 def _participant_notice(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:
@@ -187,11 +189,18 @@ def _render_step(
     error: str = "",
 ) -> HttpResponse:
     inst = draft.instrument
-    scale = inst.scales[step]
+    part = draft.parts[step]
     term = _unit_term(request, inst)
+    texts = {item.id: item for item in inst.items}
     items = [
-        StepItem(item.id, item.render(term), choice_code(answers, item.id), item.id in missing)
-        for item in scale.items
+        StepItem(
+            item_id,
+            texts[item_id].render(term),
+            choice_code(answers, item_id),
+            item_id in missing,
+            [(code(o.value), o.label) for o in inst.options_for(inst.scale_of(item_id))],
+        )
+        for item_id in part.item_ids
     ]
     return render(
         request,
@@ -200,15 +209,15 @@ def _render_step(
             "wave": draft.wave,
             "instrument": inst,
             "unit_term": term,
-            "scale": scale,
+            "part": part,
             "items": items,
-            "options": [(code(o.value), o.label) for o in inst.response_options],
             "step": step,
             "number": step + 1,
-            "steps": len(inst.scales),
-            "last": step == len(inst.scales) - 1,
+            "steps": len(draft.parts),
+            "last": step == len(draft.parts) - 1,
             "error": error,
             "skip": SKIP,
+            "not_applicable": NOT_APPLICABLE_CODE if inst.not_applicable else "",
         },
         status=400 if error else 200,
     )
@@ -273,7 +282,10 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
     if refused is not None:
         return refused
     assert wave is not None
-    draft = AnswerDraft(wave, services.instrument_for(wave))
+    participant_pass = current_pass(request)
+    assert participant_pass is not None
+    inst = services.instrument_for(wave)
+    draft = AnswerDraft(wave, inst, survey_parts(inst, services.order_seed(wave, participant_pass)))
     saved = draft.load(request)
     if request.method == "GET":
         return _render_step(request, draft, _wanted_part(request, draft, saved), saved, set())
@@ -282,7 +294,7 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> HttpResponse:
     """One part sent: back, ask again, on to the next part, or store the whole response."""
-    steps = len(draft.instrument.scales)
+    steps = len(draft.parts)
     try:
         step = int(request.POST.get("step", ""))
     except ValueError:
@@ -291,9 +303,7 @@ def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> Ht
         return _render_step(request, draft, 0, {}, set(), error=STARTED_AGAIN)
     if draft.first_unanswered_part(saved, step) < step:
         return _render_step(request, draft, 0, {}, set(), error=EARLIER_LOST)
-    current, missing = parse_answers(
-        draft.instrument, [draft.instrument.scales[step]], request.POST
-    )
+    current, missing = parse_answers(draft.instrument, draft.parts[step].item_ids, request.POST)
     answers = {**saved, **current}
     if request.POST.get("go") == "back":
         return _to_part(draft, max(step - 1, 0), answers)
@@ -328,7 +338,7 @@ def _wanted_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> in
         wanted = int(request.GET.get("part", "1")) - 1
     except ValueError:
         wanted = 0
-    wanted = min(max(wanted, 0), len(draft.instrument.scales) - 1)
+    wanted = min(max(wanted, 0), len(draft.parts) - 1)
     return draft.first_unanswered_part(saved, wanted)
 
 

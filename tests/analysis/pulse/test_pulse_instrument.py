@@ -52,9 +52,9 @@ def good() -> dict:
     return yaml.safe_load(GOOD)
 
 
-def test_shipped_instrument_has_nine_rules_strain_and_strengths() -> None:
+def test_version_1_0_stays_readable_with_nine_rules_strain_and_strengths() -> None:
     assert "walk_the_talk_pulse" in shipped_instrument_names()
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     rules = inst.rule_scales()
     assert {s.id: s.rule for s in rules} == RULES
     for scale in rules:
@@ -67,7 +67,7 @@ def test_shipped_instrument_has_nine_rules_strain_and_strengths() -> None:
 
 
 def test_shipped_items_are_about_the_unit_and_work_at_every_level() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     for item in inst.items:
         assert item.text.startswith("In our {unit}, "), item.id
         for term in ("team", "program", "agency", "system of care"):

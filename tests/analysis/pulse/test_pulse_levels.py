@@ -96,7 +96,7 @@ def test_mirroring_between_levels_and_missing_rules() -> None:
 def _heatmap_data() -> tuple[dict[str, np.ndarray], list[str]]:
     rng = np.random.default_rng(5)
     levels = ["system"] * 8 + ["agency"] * 7 + ["team"] * 3
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     scores = {s.id: rng.uniform(1, 5, len(levels)) for s in inst.scales}
     scores["play"][:] = 4.9  # the strongest healthy counterpart
     scores["mistakes"][:] = 1.2
@@ -104,7 +104,7 @@ def _heatmap_data() -> tuple[dict[str, np.ndarray], list[str]]:
 
 
 def test_heatmap_orders_strengths_first_and_suppresses_small_levels() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     scores, levels = _heatmap_data()
     hm = rules_by_levels(inst, scores, levels, level_order=["system", "agency", "team"])
     kinds = [r.kind for r in hm.rows]
@@ -122,7 +122,7 @@ def test_heatmap_orders_strengths_first_and_suppresses_small_levels() -> None:
 
 
 def test_heatmap_respects_earlier_releases_in_the_wave() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     scores, levels = _heatmap_data()
     ids = [f"r{i}" for i in range(len(levels))]
     # Earlier in the wave the agency column was shown with 6 of its 7 respondents.
@@ -151,7 +151,7 @@ def test_wave_change_with_uncertainty() -> None:
 
 
 def test_heatmap_hides_a_scale_cell_with_too_few_answers() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     scores, levels = _heatmap_data()
     scores["talk"][8:11] = np.nan  # three of the agency's seven skipped the talk items
     hm = rules_by_levels(inst, scores, levels)
@@ -168,4 +168,9 @@ def test_heatmap_hides_a_scale_cell_with_too_few_answers() -> None:
 def test_heatmap_ledger_needs_ids() -> None:
     scores, levels = _heatmap_data()
     with pytest.raises(ValueError, match="respondent_ids"):
-        rules_by_levels(load_shipped_instrument(), scores, levels, ledger=ReleaseLedger("w"))
+        rules_by_levels(
+            load_shipped_instrument("walk_the_talk_pulse", "1.0"),
+            scores,
+            levels,
+            ledger=ReleaseLedger("w"),
+        )

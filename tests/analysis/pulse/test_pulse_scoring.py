@@ -42,7 +42,7 @@ def test_min_answered_rule() -> None:
 
 
 def test_scores_on_shipped_instrument() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     talk = inst.scale("talk")
     # Two people: one answers healthy items 5 and rule items 1 (fully healthy); one skips most.
     responses: dict[str, list[float | None]] = {}
@@ -58,7 +58,7 @@ def test_scores_on_shipped_instrument() -> None:
 
 
 def test_scale_reliabilities_on_simulated_pulse() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     rng = np.random.default_rng(11)
     n = 200
     responses: dict[str, list[float | None]] = {}
@@ -76,7 +76,7 @@ def test_scale_reliabilities_on_simulated_pulse() -> None:
 
 
 def test_bad_responses_are_named() -> None:
-    inst = load_shipped_instrument()
+    inst = load_shipped_instrument("walk_the_talk_pulse", "1.0")
     with pytest.raises(ResponseError, match="'talk_1' has value"):
         score_scales(inst, {"talk_1": [1, 7]})
     with pytest.raises(ResponseError, match="unknown item"):

@@ -58,8 +58,10 @@ from .reliability import (
     standardized_alpha,
 )
 from .scoring import (
+    NOT_APPLICABLE,
     ResponseError,
     Responses,
+    item_nonresponse,
     keyed_items,
     reverse_key,
     score_rows,
@@ -76,6 +78,7 @@ from .summaries import (
     shrunken_unit_estimates,
     through_lines,
 )
+from .survey import SurveyPart, survey_parts
 from .trend import WaveChange, wave_change, wave_changes
 from .within_between import WithinBetween, within_between
 
@@ -94,6 +97,7 @@ __all__ = [
     "MirrorChain",
     "Mirroring",
     "MirroringTest",
+    "NOT_APPLICABLE",
     "OneWayAnova",
     "PairProfile",
     "PairRuleTest",
@@ -103,8 +107,9 @@ __all__ = [
     "RuleMirror",
     "Scale",
     "ScaleReliability",
-    "ThroughLine",
     "StepChange",
+    "SurveyPart",
+    "ThroughLine",
     "UnitAgreement",
     "UnitEstimate",
     "UnitGroup",
@@ -123,14 +128,15 @@ __all__ = [
     "icc2",
     "icc_intervals",
     "invariance_ladder",
+    "item_nonresponse",
     "keyed_items",
     "level_profiles",
     "load_instrument",
     "load_instrument_text",
     "load_shipped_instrument",
     "mcdonald_omega",
-    "mean_if_enough",
     "mean_agreement",
+    "mean_if_enough",
     "mirroring_between_levels",
     "mirroring_chains",
     "one_way_anova",
@@ -150,6 +156,7 @@ __all__ = [
     "shipped_instrument_names",
     "shrunken_unit_estimates",
     "standardized_alpha",
+    "survey_parts",
     "through_lines",
     "uniform_null_variance",
     "unit_estimates",

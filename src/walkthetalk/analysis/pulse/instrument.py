@@ -22,6 +22,17 @@ do not pass silently)::
         items:
           - {id: talk_1, text: "In our {unit}, people say what they notice.", reverse: false}
 
+Optional keys added in format 1 for instrument 1.1 (all default to the 1.0 behaviour):
+
+- top level: ``item_order: interleaved`` (the survey shows items in a per-participant random
+  order, with no scale headings; default ``by_scale``), ``not_applicable: "Does not apply to
+  us"`` (offer that answer on every item; it is stored apart from "prefer not to say"), ``form``
+  (``staff`` or ``served``: who the wording is for);
+- per scale: ``response_options`` (its own answers, e.g. how often something happened),
+  ``both_keyings: true`` (a score needs at least one answered item of each keying),
+  ``scoring: count`` with ``count_at_least`` (the score is how many items were answered at or
+  above that value, scaled to the full number of items when some are unanswered).
+
 An item with ``reverse: true`` is worded in the opposite direction of its scale; its answer is
 turned around (``low + high - x``) before scoring, so a high scale score always means
 ``higher_is``. Item ids are unique within the instrument and stay the same across versions, so
@@ -109,10 +120,18 @@ class Scale:
     rule: str | None = None
     description: str | None = None
     min_answered: int = 1
+    response_options: tuple[ResponseOption, ...] | None = None
+    both_keyings: bool = False
+    scoring: str = "mean"
+    count_at_least: float | None = None
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         return tuple(item.id for item in self.items)
+
+    @property
+    def has_both_keyings(self) -> bool:
+        return len({item.reverse for item in self.items}) == 2
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,9 @@ class Instrument:
     unit_term: str = "team"
     description: str | None = None
     source: str = "<instrument>"
+    item_order: str = "by_scale"
+    not_applicable: str | None = None
+    form: str = "staff"
 
     @property
     def low(self) -> float:
@@ -162,6 +184,24 @@ class Instrument:
             if scale.id == scale_id:
                 return scale
         raise KeyError(f"{self.source}: no scale {scale_id!r}")
+
+    def options_for(self, scale: Scale) -> tuple[ResponseOption, ...]:
+        """The answers offered for a scale's items (its own, or the instrument's)."""
+        return scale.response_options or self.response_options
+
+    def scale_of(self, item_id: str) -> Scale:
+        """The scale an item belongs to."""
+        for scale in self.scales:
+            if item_id in scale.item_ids:
+                return scale
+        raise KeyError(f"{self.source}: no item {item_id!r}")
+
+    def score_range(self, scale: Scale) -> tuple[float, float]:
+        """The lowest and highest score a scale can take (a count runs from 0 to its items)."""
+        if scale.scoring == "count":
+            return 0.0, float(len(scale.items))
+        options = self.options_for(scale)
+        return options[0].value, options[-1].value
 
     def rule_scales(self) -> tuple[Scale, ...]:
         """The scales of kind ``rule`` (the nine rules and their healthy counterparts)."""
@@ -234,7 +274,16 @@ def _check_id(value: str, what: str, *, source: str, scale: str | None = None) -
         )
 
 
-def _parse_options(raw: Any, source: str) -> tuple[ResponseOption, ...]:
+def _parse_options(raw: Any, source: str, scale: str | None = None) -> tuple[ResponseOption, ...]:
+    try:
+        return _parse_option_list(raw, source)
+    except InstrumentError as exc:
+        if scale is None:
+            raise
+        raise InstrumentError(exc.detail, source=source, scale=scale) from exc
+
+
+def _parse_option_list(raw: Any, source: str) -> tuple[ResponseOption, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         raise InstrumentError(
             "'response_options' must be a list of at least 2 options", source=source
@@ -323,7 +372,21 @@ def _parse_item(raw: Any, scale_id: str, index: int, source: str) -> Item:
     return Item(id=item_id, text=" ".join(text.split()), reverse=reverse)
 
 
-_SCALE_KEYS = ("id", "name", "rule", "kind", "higher_is", "min_answered", "description", "items")
+_SCALE_KEYS = (
+    "id",
+    "name",
+    "rule",
+    "kind",
+    "higher_is",
+    "min_answered",
+    "description",
+    "items",
+    "response_options",
+    "both_keyings",
+    "scoring",
+    "count_at_least",
+)
+SCORINGS = ("mean", "count")
 
 
 def _parse_scale(raw: Any, index: int, source: str) -> Scale:
@@ -371,6 +434,43 @@ def _parse_scale(raw: Any, index: int, source: str) -> Scale:
             source=source,
             scale=scale_id,
         )
+    options = (
+        _parse_options(raw["response_options"], source, scale_id)
+        if "response_options" in raw
+        else None
+    )
+    both = raw.get("both_keyings", False)
+    if not isinstance(both, bool):
+        raise InstrumentError("'both_keyings' must be true or false", source=source, scale=scale_id)
+    if both and len({i.reverse for i in items}) < 2:
+        raise InstrumentError(
+            "'both_keyings' needs items of both keyings (some with reverse: true, some without)",
+            source=source,
+            scale=scale_id,
+        )
+    scoring = raw.get("scoring", "mean")
+    if scoring not in SCORINGS:
+        raise InstrumentError(
+            f"'scoring' must be one of {', '.join(SCORINGS)}, got {scoring!r}",
+            source=source,
+            scale=scale_id,
+        )
+    at_least = raw.get("count_at_least")
+    if scoring == "count":
+        if isinstance(at_least, bool) or not isinstance(at_least, int | float):
+            raise InstrumentError(
+                "a count scale needs 'count_at_least', the answer value that counts",
+                source=source,
+                scale=scale_id,
+            )
+        if any(i.reverse for i in items):
+            raise InstrumentError(
+                "a count scale cannot have reverse-keyed items", source=source, scale=scale_id
+            )
+    elif at_least is not None:
+        raise InstrumentError(
+            "'count_at_least' is only for 'scoring: count'", source=source, scale=scale_id
+        )
     return Scale(
         id=scale_id,
         name=name.strip(),
@@ -380,6 +480,10 @@ def _parse_scale(raw: Any, index: int, source: str) -> Scale:
         rule=rule.strip() if rule else None,
         description=" ".join(description.split()) if description else None,
         min_answered=min_answered,
+        response_options=options,
+        both_keyings=both,
+        scoring=scoring,
+        count_at_least=float(at_least) if at_least is not None else None,
     )
 
 
@@ -394,7 +498,12 @@ _TOP_KEYS = (
     "changes",
     "response_options",
     "scales",
+    "item_order",
+    "not_applicable",
+    "form",
 )
+ITEM_ORDERS = ("by_scale", "interleaved")
+FORMS = ("staff", "served")
 
 
 def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
@@ -429,6 +538,31 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
     if not raw_scales:
         raise InstrumentError("an instrument needs at least one scale", source=source)
     scales = tuple(_parse_scale(r, i, source) for i, r in enumerate(raw_scales))
+    for scale in scales:
+        if scale.count_at_least is not None:
+            values = [o.value for o in (scale.response_options or options)]
+            if scale.count_at_least not in values:
+                raise InstrumentError(
+                    f"'count_at_least' must be one of the answer values {values}",
+                    source=source,
+                    scale=scale.id,
+                )
+    item_order = data.get("item_order", "by_scale")
+    if item_order not in ITEM_ORDERS:
+        raise InstrumentError(
+            f"'item_order' must be one of {', '.join(ITEM_ORDERS)}, got {item_order!r}",
+            source=source,
+        )
+    form = data.get("form", "staff")
+    if form not in FORMS:
+        raise InstrumentError(
+            f"'form' must be one of {', '.join(FORMS)}, got {form!r}", source=source
+        )
+    not_applicable = data.get("not_applicable")
+    if not_applicable is not None and (
+        not isinstance(not_applicable, str) or not not_applicable.strip()
+    ):
+        raise InstrumentError("'not_applicable' must be non-empty text", source=source)
     seen_scales: set[str] = set()
     seen_items: dict[str, str] = {}
     for scale in scales:
@@ -454,6 +588,9 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
         unit_term=unit_term.strip(),
         description=" ".join(description.split()) if description else None,
         source=source,
+        item_order=item_order,
+        not_applicable=not_applicable.strip() if not_applicable else None,
+        form=form,
     )
 
 
@@ -477,22 +614,40 @@ def load_instrument(path: str | Path) -> Instrument:
 
 
 def shipped_instrument_names() -> list[str]:
-    """Names (file stems) of the instruments shipped with Walk the Talk."""
+    """Names (file stems) of the current instruments shipped with Walk the Talk.
+
+    Earlier versions are kept beside them as ``<name>@<version>.yaml`` so waves answered under
+    them stay readable; they are not offered for new waves.
+    """
     root = importlib.resources.files(SHIPPED_PACKAGE)
     return sorted(
         entry.name.rsplit(".", 1)[0]
         for entry in root.iterdir()
-        if entry.name.endswith((".yaml", ".yml"))
+        if entry.name.endswith((".yaml", ".yml")) and "@" not in entry.name
     )
 
 
-def load_shipped_instrument(name: str = "walk_the_talk_pulse") -> Instrument:
-    """Load a shipped instrument by file stem, e.g. ``"walk_the_talk_pulse"``."""
+def load_shipped_instrument(
+    name: str = "walk_the_talk_pulse", version: str | None = None
+) -> Instrument:
+    """Load a shipped instrument by file stem, e.g. ``"walk_the_talk_pulse"``.
+
+    With ``version``, the current file is used when it has that version, else the kept earlier
+    version ``<name>@<version>.yaml``.
+    """
     root = importlib.resources.files(SHIPPED_PACKAGE)
-    for suffix in (".yaml", ".yml"):
-        entry = root.joinpath(name + suffix)
-        if entry.is_file():
-            return load_instrument_text(entry.read_text(encoding="utf-8"), source=name + suffix)
+    stems = [name] if version is None else [name, f"{name}@{version}"]
+    for stem in stems:
+        for suffix in (".yaml", ".yml"):
+            entry = root.joinpath(stem + suffix)
+            if entry.is_file():
+                inst = load_instrument_text(entry.read_text(encoding="utf-8"), source=stem + suffix)
+                if version is None or inst.version == version:
+                    return inst
+    if version is not None:
+        raise InstrumentError(
+            f"no shipped instrument {name!r} in version {version}", source=SHIPPED_PACKAGE
+        )
     raise InstrumentError(
         f"no shipped instrument {name!r}; shipped: {', '.join(shipped_instrument_names())}",
         source=SHIPPED_PACKAGE,
@@ -500,18 +655,18 @@ def load_shipped_instrument(name: str = "walk_the_talk_pulse") -> Instrument:
 
 
 def common_items(older: Instrument, newer: Instrument) -> tuple[str, ...]:
-    """Item ids that mean the same in both versions (same scale, text and reverse keying).
+    """Item ids that mean the same in both instruments (same scale, text, keying and answers).
 
-    Use these when comparing waves answered under different versions of an instrument.
+    Use these when comparing waves answered under different versions of an instrument, or the
+    staff and persons-served forms (their shared *anchor* items).
     """
 
-    def signature(inst: Instrument) -> dict[str, tuple[str, str, bool]]:
-        return {i.id: (s.id, i.text, i.reverse) for s in inst.scales for i in s.items}
+    def signature(inst: Instrument) -> dict[str, tuple[object, ...]]:
+        return {
+            i.id: (s.id, i.text, i.reverse, tuple(o.value for o in inst.options_for(s)))
+            for s in inst.scales
+            for i in s.items
+        }
 
     old, new = signature(older), signature(newer)
-    same_options = [o.value for o in older.response_options] == [
-        o.value for o in newer.response_options
-    ]
-    if not same_options:
-        return ()
     return tuple(k for k in new if old.get(k) == new[k])
