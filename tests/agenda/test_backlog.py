@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda import release, selectors, services
 from walkthetalk.agenda.models import AvoidedIssue, IssueRating
 from walkthetalk.caremap.models import Participation
 
@@ -99,7 +99,7 @@ def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
     _rate(system, big, 3, "prevention", 5, 4)
     _rate(system, small, 4, "treatment", 5, 5)
     _rate(system, mild, 5, "treatment", 5, 1)
-    ranked = selectors.ranked_backlog(system)
+    ranked = release.ranked_backlog(system)
     assert [r.issue.title for r in ranked] == [
         "Big and avoided",
         "Important, talked about",
@@ -125,7 +125,7 @@ def test_complementary_suppression_hides_a_sibling_that_would_reveal_another() -
     _rate(system, issue, 6, "treatment", 3, 3)
     _rate(system, issue, 5, "prevention", 3, 3)
     _rate(system, issue, 1, "government", 1, 1)
-    rows = {s.name: s.ratings for s in selectors.ranked_backlog(system)[0].sectors}
+    rows = {s.name: s.ratings for s in release.ranked_backlog(system)[0].sectors}
     # Total 12 is shown; government (1) is hidden; prevention (5) must be too, or 12-6-5 = 1.
     assert rows == {"Government": None, "Prevention": None, "Treatment": 6}
 
@@ -163,7 +163,7 @@ def test_hidden_issues_leave_the_backlog_and_cannot_be_rated() -> None:
     services.set_issue_status(issue, AvoidedIssue.Status.HIDDEN)
     participant = a_pass(system)
     assert selectors.backlog_for(participant) == []
-    assert selectors.ranked_backlog(system) == []
+    assert release.ranked_backlog(system) == []
     with pytest.raises(services.AgendaError, match="set aside"):
         services.rate_issue(participant, issue, 3, 3, key())
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
-from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda import release, services
 from walkthetalk.agenda.models import AvoidedIssue
 from walkthetalk.analysis.privacy import ReleaseLedger
 from walkthetalk.caremap import services as caremap_services
@@ -32,7 +32,7 @@ def _rate(system, issue, n, sector="treatment", importance=3, avoidance=3):
 
 
 def _shown(system, title):
-    (row,) = [r for r in selectors.ranked_backlog(system) if r.issue.title == title]
+    (row,) = [r for r in release.ranked_backlog(system) if r.issue.title == title]
     return row
 
 
@@ -76,11 +76,11 @@ def test_ranking_uses_the_last_released_figures() -> None:
     mid = services.add_issue(system, "Middle")
     _rate(system, low, 5, importance=1, avoidance=1)
     _rate(system, mid, 5, importance=3, avoidance=4)
-    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Middle", "Low so far"]
+    assert [r.issue.title for r in release.ranked_backlog(system)] == ["Middle", "Low so far"]
     _rate(system, low, 4, importance=5, avoidance=5)  # would now outrank, but not yet shown
-    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Middle", "Low so far"]
+    assert [r.issue.title for r in release.ranked_backlog(system)] == ["Middle", "Low so far"]
     _rate(system, low, 1, importance=5, avoidance=5)
-    assert [r.issue.title for r in selectors.ranked_backlog(system)] == ["Low so far", "Middle"]
+    assert [r.issue.title for r in release.ranked_backlog(system)] == ["Low so far", "Middle"]
 
 
 def test_one_person_re_rating_changes_nothing_shown_until_a_full_step() -> None:
@@ -202,14 +202,14 @@ def test_acceptance_count_moves_in_steps_too(client) -> None:
     people = [a_pass(system) for _ in range(11)]
     for p in people[:5]:
         services.accept_agreements(p, gathering, key())
-    assert selectors.acceptances(gathering) == 5
+    assert release.acceptances(gathering) == 5
     services.accept_agreements(people[5], gathering, key())  # who just accepted stays unknown
-    assert selectors.acceptances(gathering) == 5
+    assert release.acceptances(gathering) == 5
     _staff(client, system)
     page = client.get(f"/agenda/manage/{system.slug}/gatherings/{gathering.public_id}/")
     assert "At least 5 have accepted" in page.content.decode()
     for p in people[6:10]:
         services.accept_agreements(p, gathering, key())
-    assert selectors.acceptances(gathering) == 10  # five more since 5
+    assert release.acceptances(gathering) == 10  # five more since 5
     services.accept_agreements(people[10], gathering, key())
-    assert selectors.acceptances(gathering) == 10
+    assert release.acceptances(gathering) == 10

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.conversations import results
+from walkthetalk.conversations import tasks
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -69,7 +69,7 @@ def test_import_polis_command_makes_a_closed_conversation(tmp_path: Path) -> Non
     assert Vote.objects.filter(conversation=conv).count() == 20 * 6
     first = conv.statements.get(polis_id="0")
     assert first.n_agree + first.n_disagree + first.n_pass == 20
-    assert results.refresh(conv.pk) == ConversationResult.State.READY
+    assert tasks.refresh(conv.pk) == ConversationResult.State.READY
 
 
 def test_import_polis_command_refuses_bad_input_and_writes_nothing(tmp_path: Path) -> None:

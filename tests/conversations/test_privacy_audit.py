@@ -26,7 +26,7 @@ from django.utils import timezone
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import Participation
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import results, selectors, services
+from walkthetalk.conversations import selectors, services, tasks
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -172,7 +172,7 @@ def test_no_conversations_model_keeps_a_time_of_day() -> None:
 def test_results_keep_the_day_they_were_computed_not_a_time() -> None:
     conv = conversation(small_system())
     populate(conv, {"treatment": 6, "prevention": 6})
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     field = ConversationResult._meta.get_field("computed_on")
     assert field.get_internal_type() == "DateField"
     result = ConversationResult.objects.get(conversation=conv)
@@ -183,7 +183,7 @@ def test_results_keep_the_day_they_were_computed_not_a_time() -> None:
 def test_the_results_page_and_exports_say_the_day_only(django_user_model) -> None:
     conv = conversation(small_system())
     populate(conv, {"treatment": 6, "prevention": 6})
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     user = django_user_model.objects.create_user("facilitator", password="a-long-password-1")
     caremap_services.grant_role(user, conv.care_system, "facilitator")
     client = Client()

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from walkthetalk.conversations import results, selectors, services
+from walkthetalk.conversations import selectors, services, tasks
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -51,7 +51,7 @@ def released_counts(data: dict) -> list[int]:
 def test_results_show_groups_common_ground_and_divides() -> None:
     conv = conversation(small_system())
     populate(conv, {"treatment": 12, "prevention": 12})
-    assert results.refresh(conv.pk) == ConversationResult.State.READY
+    assert tasks.refresh(conv.pk) == ConversationResult.State.READY
     result = ConversationResult.objects.get(conversation=conv)
     data = result.data
     assert len(data["groups"]) == 2
@@ -70,7 +70,7 @@ def test_small_sectors_are_suppressed_with_their_complements() -> None:
     system = small_system()
     conv = conversation(system)
     populate(conv, {"treatment": 12, "prevention": 10, "harm-reduction": 2})
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     data = ConversationResult.objects.get(conversation=conv).data
     rows = {row["sector"]: row for row in data["sectors"]["rows"]}
     assert rows["Harm reduction"]["participants"] is None
@@ -87,7 +87,7 @@ def test_small_sectors_are_suppressed_with_their_complements() -> None:
 def test_stored_results_hold_no_participant_keys() -> None:
     conv = conversation(small_system())
     populate(conv, {"treatment": 6, "prevention": 6})
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     text = json.dumps(ConversationResult.objects.get(conversation=conv).data)
     for participant in ConversationParticipant.objects.filter(conversation=conv):
         assert str(participant.pk) not in text
@@ -98,7 +98,7 @@ def test_stored_results_hold_no_participant_keys() -> None:
 def test_too_few_participants_wait_with_a_plain_message() -> None:
     conv = conversation(small_system())
     populate(conv, {"treatment": 3})
-    assert results.refresh(conv.pk) == ConversationResult.State.WAITING
+    assert tasks.refresh(conv.pk) == ConversationResult.State.WAITING
     result = ConversationResult.objects.get(conversation=conv)
     assert "at least 5 people" in result.message and result.data == {}
 
@@ -124,7 +124,7 @@ def test_rejected_statements_leave_the_analysis() -> None:
     populate(conv, {"treatment": 6, "prevention": 6})
     gone = conv.statements.get(text=SEEDS[0])
     services.moderate_statement(gone, Statement.Status.REJECTED)
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     data = ConversationResult.objects.get(conversation=conv).data
     assert data["statements"] == len(SEEDS) - 1
     assert SEEDS[0] not in json.dumps(data)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.passes import PASS_COOKIE
-from walkthetalk.conversations import results, services
+from walkthetalk.conversations import services, tasks
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -325,7 +325,7 @@ def _with_results(conv: Conversation) -> None:
                 choice,
                 f"k{i:03d}-{j:03d}-xxxxxxxxxxxx",
             )
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
 
 
 def test_results_page_map_and_exports() -> None:

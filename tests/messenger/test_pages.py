@@ -56,7 +56,7 @@ def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client)
         "/messenger/", {"role": role.public_id, "text": "Hello", "request_key": request_key}
     )
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     shown = re.search(r'data-testid="receipt-code">(.*?)</p>', response.content.decode()).group(1)
     code = re.sub(r"<[^>]+>", "", shown)
     assert codes.normalise(code)
@@ -97,7 +97,7 @@ def test_read_and_answer_back_by_code_and_a_forged_code_is_refused(client) -> No
     page = client.post("/messenger/read/", {"code": receipt.code})
     html = page.content.decode()
     assert page.status_code == 200 and "We hear you." in html and "Concern text" in html
-    assert page["Cache-Control"] == "no-store"
+    assert "no-store" in page["Cache-Control"]
     request_key = _form_key(html)
     answer = {"code": receipt.code, "text": "Thanks!", "request_key": request_key}
     assert "Your reply was sent" in client.post("/messenger/read/answer/", answer).content.decode()

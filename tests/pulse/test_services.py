@@ -70,13 +70,13 @@ def test_minimum_group_size_can_be_raised_but_never_lowered(wave) -> None:
 
 
 def test_wave_covers_chosen_units_and_everything_below(system, wave) -> None:
-    covered = services.covered_unit_ids(wave)
+    covered = selectors.covered_unit_ids(wave)
     names = set(system.units.filter(pk__in=covered).values_list("name", flat=True))
     assert names == {"Riverbend Recovery", "Riverbend Outpatient", "Riverbend Day Team"}
-    assert not services.covers(wave, unit(system, "Testland Health Department").pk)
-    assert not services.covers(wave, None)  # an open link only answers whole-system waves
+    assert not selectors.covers(wave, unit(system, "Testland Health Department").pk)
+    assert not selectors.covers(wave, None)  # an open link only answers whole-system waves
     whole = services.open_wave(system, "All", [unit(system, "Testland Health Department")])
-    assert services.covers(whole, None)
+    assert selectors.covers(whole, None)
 
 
 def test_batch_makes_invitations_with_coarse_attributes(system, wave) -> None:

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from walkthetalk.conversations import results, services
+from walkthetalk.conversations import services, tasks
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system, staff_client
@@ -23,7 +23,7 @@ def test_a_statement_starting_with_a_formula_reaches_the_conversation_csv_as_tex
         participant_pass = joined(conv)
         for statement in conv.statements.all():
             services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     body = client.get(f"/conversations/{conv.public_id}/manage/results/export.csv")
     rows = list(csv.reader(io.StringIO(body.content.decode())))
     texts = sorted(r[1] for r in rows[1:])

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from walkthetalk.agenda import selectors
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.agenda import release, selectors
+from walkthetalk.agenda.access import FACILITATORS
+from walkthetalk.caremap.access import access_care_system
 
 router = Router(tags=["agenda"], auth=django_auth)
 
@@ -52,22 +51,10 @@ class ActionOut(Schema):
     remeasure_ref: str
 
 
-def _system(request: HttpRequest, slug: str, *, facilitate: bool) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    allowed = (
-        selectors.can_facilitate(request.user, system)
-        if facilitate
-        else selectors.can_follow(request.user, system)
-    )
-    if not allowed:
-        raise HttpError(403, "You do not have the role needed in this care system.")
-    return system
-
-
 @router.get("/{slug}/backlog", response=list[IssueOut])
 def backlog(request: HttpRequest, slug: str) -> list[IssueOut]:
     """The ranked avoided-issues backlog with its sector breakdown (facilitators, stewards)."""
-    system = _system(request, slug, facilitate=True)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     return [
         IssueOut(
             id=row.issue.public_id,
@@ -88,14 +75,14 @@ def backlog(request: HttpRequest, slug: str) -> list[IssueOut]:
                 for s in row.sectors
             ],
         )
-        for row in selectors.ranked_backlog(system)
+        for row in release.ranked_backlog(system)
     ]
 
 
 @router.get("/{slug}/actions", response=list[ActionOut])
 def actions(request: HttpRequest, slug: str) -> list[ActionOut]:
     """Every action item ("one step forward") with its follow-up: "You said, we did"."""
-    system = _system(request, slug, facilitate=False)
+    system = access_care_system(request.user, slug)
     return [
         ActionOut(
             id=a.public_id,

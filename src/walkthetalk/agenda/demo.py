@@ -10,6 +10,7 @@ from django.db import transaction
 
 from walkthetalk.agenda import services
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue
+from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
@@ -77,7 +78,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
             services.rate_issue(
                 rater, issue, jitter(importance), jitter(avoidance), secrets.token_urlsafe(24)
             )
-    today = services.today()
+    today = clock.today()
     gathering = services.create_gathering(
         system,
         "Northhaven all-sector gathering",

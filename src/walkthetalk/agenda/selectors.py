@@ -17,13 +17,13 @@ reveals one person's rating.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from walkthetalk.agenda import services
+from walkthetalk.agenda.keys import acceptance_key, rater_key
 from walkthetalk.agenda.models import (
     ActionItem,
     AgendaItem,
@@ -33,7 +33,7 @@ from walkthetalk.agenda.models import (
     IssueRating,
 )
 from walkthetalk.caremap import selectors as caremap_selectors
-from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
+from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import selectors as conversation_selectors
 
@@ -80,7 +80,7 @@ def backlog_for(participant_pass: ParticipantPass) -> list[BacklogEntry]:
             status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
         ).order_by("-raised_on", "public_id")
     )
-    keys = {services.rater_key(i, participant_pass): i.pk for i in issues}
+    keys = {rater_key(i, participant_pass): i.pk for i in issues}
     mine = {
         r.issue_id: r
         for r in IssueRating.objects.filter(rater_key__in=keys, issue__in=[i.pk for i in issues])
@@ -111,95 +111,11 @@ def gatherings_for(participant_pass: ParticipantPass, on: dt.date) -> QuerySet[G
 
 def has_accepted(participant_pass: ParticipantPass, gathering: Gathering) -> bool:
     return GatheringAcceptance.objects.filter(
-        gathering=gathering, participant_key=services.acceptance_key(gathering, participant_pass)
+        gathering=gathering, participant_key=acceptance_key(gathering, participant_pass)
     ).exists()
 
 
 # --- stewards and facilitators -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SectorRow:
-    name: str
-    ratings: int | None
-    mean_importance: float | None
-    mean_avoidance: float | None
-
-
-@dataclass
-class IssueSummary:
-    issue: AvoidedIssue
-    n_ratings: int | None  # None: below the minimum group size, held back
-    score: float | None
-    mean_importance: float | None
-    mean_avoidance: float | None
-    sectors: list[SectorRow] = field(default_factory=list)
-
-
-def _mean(values: list[int]) -> float:
-    return sum(values) / len(values)
-
-
-def _figures(values: list[tuple[int, int]]) -> dict[str, Any]:
-    """The figures shown about one group of (importance, avoidance) ratings."""
-    return {
-        "n": len(values),
-        "score": score([i * a for i, a in values]),
-        "mean_importance": _mean([i for i, _ in values]),
-        "mean_avoidance": _mean([a for _, a in values]),
-    }
-
-
-def ranked_backlog(system: CareSystem, *, include_hidden: bool = False) -> list[IssueSummary]:
-    """Every issue with its released score and sector breakdown, ranked by the released score.
-
-    Figures come from :func:`~walkthetalk.agenda.services.release_backlog_figures`: each figure
-    (the issue's total, each sector) is planned against everything shown before for that issue
-    with :func:`~walkthetalk.analysis.privacy.plan_release` and the care system's minimum group
-    size *m*, and recorded before it is returned. So figures move in steps: a figure changes only
-    once at least *m* ratings have been added or changed since it was last shown; until then
-    the last shown figure stays (and the ranking uses it). A sector that may not be shown yet is
-    ``None``. The page and the API both read this, so they always agree.
-    """
-    issues = AvoidedIssue.objects.filter(care_system=system)
-    if not include_hidden:
-        issues = issues.exclude(status=AvoidedIssue.Status.HIDDEN)
-    issue_list = list(issues)
-    sector_names = {s.pk: s.name for s in Sector.objects.filter(care_system=system)}
-    released = services.release_backlog_figures(system, [i.pk for i in issue_list], _figures)
-    out: list[IssueSummary] = []
-    for issue in issue_list:
-        shown = released.get(issue.pk, {})
-        total = shown.get(services.TOTAL_KEY)
-        if total is None:
-            out.append(IssueSummary(issue, None, None, None, None))
-            continue
-        summary = IssueSummary(
-            issue, total["n"], total["score"], total["mean_importance"], total["mean_avoidance"]
-        )
-        keys = set(total.get("sectors", [])) | {k for k in shown if k.startswith("sector:")}
-        rows = []
-        for key in keys:
-            sid = key.removeprefix("sector:")
-            name = sector_names.get(int(sid), NO_SECTOR) if sid.isdigit() else NO_SECTOR
-            fig = shown.get(key)
-            rows.append(
-                SectorRow(
-                    name,
-                    fig["n"] if fig else None,
-                    fig["mean_importance"] if fig else None,
-                    fig["mean_avoidance"] if fig else None,
-                )
-            )
-        summary.sectors = sorted(rows, key=lambda r: r.name)
-        out.append(summary)
-    scored = sorted(
-        (s for s in out if s.score is not None), key=lambda s: (-(s.score or 0), s.issue.title)
-    )
-    unscored = sorted(
-        (s for s in out if s.score is None), key=lambda s: s.issue.raised_on, reverse=True
-    )
-    return scored + unscored
 
 
 @dataclass(frozen=True)
@@ -244,15 +160,6 @@ def backlog_candidates(system: CareSystem) -> list[Candidate]:
     return [
         c for c in candidates_from_rows(rows, system.min_group_size) if c.statement_ref not in taken
     ]
-
-
-def acceptances(gathering: Gathering) -> int | None:
-    """How many participants accepted the agreements, or None below the minimum group size.
-
-    Released through the gathering's ledger: the count moves in steps of the minimum group
-    size (see :func:`~walkthetalk.agenda.services.release_acceptances`).
-    """
-    return services.release_acceptances(gathering)
 
 
 def agenda(gathering: Gathering) -> list[AgendaItem]:

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from walkthetalk.agenda.keys import acceptance_key, rater_key
 from walkthetalk.agenda.models import (
     ISSUE_DETAILS_MAX,
     ISSUE_TITLE_MAX,
@@ -28,7 +28,9 @@ from walkthetalk.agenda.models import (
     new_rating_version,
 )
 from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
+from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.free_text import personal_details_problem
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -36,16 +38,12 @@ from walkthetalk.caremap.passes import ParticipantPass
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class AgendaError(ValueError):
+class AgendaError(ServiceError):
     """Something that cannot be done; the message says why, in plain and kind words."""
 
 
 class DuplicateRequest(AgendaError):
     """This exact form was already sent once; nothing was changed the second time."""
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def _claim_request(request_key: str) -> None:
@@ -80,24 +78,6 @@ def _text(value: str, limit: int, what: str, *, required: bool = True) -> str:
 def _own(participant_pass: ParticipantPass, system_id: int) -> None:
     if participant_pass.care_system_id != system_id:
         raise AgendaError("This belongs to another care system.")
-
-
-def _pass_tag(purpose: str, object_id: object, participant_pass: ParticipantPass) -> str:
-    """A one-way tag of an object and the pass's secret key (never stored on the server).
-
-    Stable for one participant and one object (so a second rating replaces the first), but it
-    joins to no participation and differs from object to object.
-    """
-    message = f"walkthetalk.agenda.{purpose}:{object_id}:{participant_pass.key}"
-    return hashlib.sha256(message.encode()).hexdigest()
-
-
-def rater_key(issue: AvoidedIssue, participant_pass: ParticipantPass) -> str:
-    return _pass_tag("rating", issue.pk, participant_pass)
-
-
-def acceptance_key(gathering: Gathering, participant_pass: ParticipantPass) -> str:
-    return _pass_tag("acceptance", gathering.pk, participant_pass)
 
 
 # --- the backlog -------------------------------------------------------------------------

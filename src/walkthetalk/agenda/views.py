@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda import release, selectors, services
+from walkthetalk.agenda.access import (
+    FACILITATORS,
+    access_action_item,
+    access_agenda_item,
+    access_gathering,
+    access_issue,
+    participant_gathering,
+)
 from walkthetalk.agenda.forms import (
     AcceptForm,
     ActionItemForm,
@@ -21,8 +28,9 @@ from walkthetalk.agenda.forms import (
     RecordForm,
     StaffIssueForm,
 )
-from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, Gathering
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.agenda.models import AvoidedIssue
+from walkthetalk.caremap import clock
+from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import care_system_of
@@ -65,7 +73,7 @@ def _backlog_page(
             "error": error,
             "error_issue": error_issue,
             "scale": range(1, 6),
-            "gatherings": selectors.gatherings_for(participant_pass, services.today()),
+            "gatherings": selectors.gatherings_for(participant_pass, clock.today()),
         },
         status=400 if error else 200,
     )
@@ -138,9 +146,7 @@ def gathering(request: HttpRequest, public_id: str) -> HttpResponse:
     if refusal:
         return refusal
     assert participant_pass is not None
-    item = get_object_or_404(
-        Gathering, public_id=public_id, care_system_id=participant_pass.care_system_id
-    )
+    item = participant_gathering(participant_pass, public_id)
     error = ""
     form = AcceptForm(request.POST or None)
     if request.method == "POST":
@@ -187,22 +193,15 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 # --- stewards and facilitators -----------------------------------------------------------
 
 
-def _system(request: HttpRequest, slug: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_facilitate(request.user, system):
-        raise PermissionDenied
-    return system
-
-
 @login_required
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     return render(
         request,
         "agenda/manage.html",
         {
             "system": system,
-            "backlog": selectors.ranked_backlog(system),
+            "backlog": release.ranked_backlog(system),
             "candidates": selectors.backlog_candidates(system),
             "gatherings": selectors.staff_gatherings(system),
             "issue_form": StaffIssueForm(prefix="issue"),
@@ -215,7 +214,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def add_issue(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     form = StaffIssueForm(request.POST, prefix="issue")
     if form.is_valid():
         try:
@@ -231,7 +230,7 @@ def add_issue(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     ref = request.POST.get("statement_ref", "")
     candidates = {c.statement_ref: c for c in selectors.backlog_candidates(system)}
     candidate = candidates.get(ref)
@@ -252,8 +251,8 @@ def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def issue_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    system = _system(request, slug)
-    issue = get_object_or_404(AvoidedIssue, care_system=system, public_id=public_id)
+    system = access_care_system(request.user, slug, *FACILITATORS)
+    issue = access_issue(system, public_id)
     action = request.POST.get("action")
     if action == "conversation":
         services.issue_to_conversation(issue)
@@ -269,7 +268,7 @@ def issue_action(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
 @login_required
 @require_http_methods(["POST"])
 def create_gathering(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     form = GatheringForm(request.POST, prefix="gathering")
     if not form.is_valid():
         messages.error(request, "The gathering was not created: " + _first_error(form))
@@ -282,16 +281,9 @@ def create_gathering(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("agenda:manage_gathering", slug=slug, public_id=item.public_id)
 
 
-def _staff_gathering(
-    request: HttpRequest, slug: str, public_id: str
-) -> tuple[CareSystem, Gathering]:
-    system = _system(request, slug)
-    return system, get_object_or_404(Gathering, care_system=system, public_id=public_id)
-
-
 @login_required
 def manage_gathering(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    system, item = _staff_gathering(request, slug, public_id)
+    system, item = access_gathering(request.user, slug, public_id)
     agenda_items = selectors.agenda(item)
     return render(
         request,
@@ -310,7 +302,7 @@ def manage_gathering(request: HttpRequest, slug: str, public_id: str) -> HttpRes
                 for a in agenda_items
             ],
             "add_form": AddItemForm(selectors.addable_issues(item)),
-            "accepted": selectors.acceptances(item),
+            "accepted": release.acceptances(item),
             "min_group_size": system.min_group_size,
         },
     )
@@ -319,7 +311,7 @@ def manage_gathering(request: HttpRequest, slug: str, public_id: str) -> HttpRes
 @login_required
 @require_http_methods(["POST"])
 def add_item(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    system, item = _staff_gathering(request, slug, public_id)
+    system, item = access_gathering(request.user, slug, public_id)
     form = AddItemForm(selectors.addable_issues(item), request.POST)
     if form.is_valid():
         services.add_to_agenda(item, form.cleaned_data["issue"])
@@ -332,8 +324,8 @@ def add_item(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def record(request: HttpRequest, slug: str, public_id: str, item_id: int) -> HttpResponse:
-    system, item = _staff_gathering(request, slug, public_id)
-    agenda_item = get_object_or_404(AgendaItem, gathering=item, pk=item_id)
+    system, item = access_gathering(request.user, slug, public_id)
+    agenda_item = access_agenda_item(item, item_id)
     form = RecordForm(request.POST, prefix=f"r{agenda_item.pk}")
     if form.is_valid():
         data = form.cleaned_data
@@ -347,8 +339,8 @@ def record(request: HttpRequest, slug: str, public_id: str, item_id: int) -> Htt
 @login_required
 @require_http_methods(["POST"])
 def add_action(request: HttpRequest, slug: str, public_id: str, item_id: int) -> HttpResponse:
-    system, item = _staff_gathering(request, slug, public_id)
-    agenda_item = get_object_or_404(AgendaItem, gathering=item, pk=item_id)
+    system, item = access_gathering(request.user, slug, public_id)
+    agenda_item = access_agenda_item(item, item_id)
     form = ActionItemForm(request.POST, prefix=f"a{agenda_item.pk}")
     if form.is_valid():
         data = form.cleaned_data
@@ -372,8 +364,8 @@ def add_action(request: HttpRequest, slug: str, public_id: str, item_id: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    system = _system(request, slug)
-    action = get_object_or_404(ActionItem, care_system=system, public_id=public_id)
+    system = access_care_system(request.user, slug, *FACILITATORS)
+    action = access_action_item(system, public_id)
     form = FollowUpForm(
         request.POST or None,
         initial={
@@ -406,9 +398,7 @@ def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
 
 @login_required
 def staff_follow_up(request: HttpRequest, slug: str) -> HttpResponse:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_follow(request.user, system):
-        raise PermissionDenied
+    system = access_care_system(request.user, slug)
     return render(
         request,
         "agenda/you_said_we_did.html",

@@ -1,13 +1,10 @@
 """The caremap part of the HTTP API (django-ninja), mounted under /api/caremap/."""
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from walkthetalk.caremap import selectors
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.access import access_care_system
 
 router = Router(tags=["caremap"], auth=django_auth)
 
@@ -31,9 +28,7 @@ class CareMapOut(Schema):
 
 @router.get("/{slug}", response=CareMapOut)
 def care_map(request: HttpRequest, slug: str) -> CareMapOut:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.has_role(request.user, system, "steward", "facilitator", "leader"):
-        raise HttpError(403, "You do not have a role in this care system.")
+    system = access_care_system(request.user, slug)
     units = system.units.select_related("sector")
     return CareMapOut(
         name=system.name,

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from walkthetalk.caremap.errors import ServiceError
+
 KINDS = {"agency": 1, "organization": 2, "program": 3, "team": 4}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
 
@@ -52,7 +54,7 @@ class LineError:
         return f"line {self.line}: {self.message}"
 
 
-class MapFileError(ValueError):
+class MapFileError(ServiceError):
     """A map file that cannot be imported; ``errors`` lists each problem with its line."""
 
     def __init__(self, errors: list[LineError]) -> None:

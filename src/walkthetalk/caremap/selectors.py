@@ -87,3 +87,17 @@ def care_system_of(participant_pass: ParticipantPass | None) -> CareSystem | Non
     if participant_pass is None:
         return None
     return CareSystem.objects.filter(pk=participant_pass.care_system_id).first()
+
+
+def staff_member(system: CareSystem, user_id: object) -> User | None:
+    """The user ``user_id`` if they hold a role in ``system``."""
+    if not str(user_id or "").isdigit():
+        return None
+    return User.objects.filter(pk=int(str(user_id)), staff_roles__care_system=system).first()
+
+
+def unit_of(participant_pass: ParticipantPass | None) -> Unit | None:
+    """The unit a pass places its participant in, if any."""
+    if participant_pass is None or participant_pass.unit_id is None:
+        return None
+    return Unit.objects.filter(pk=participant_pass.unit_id).first()

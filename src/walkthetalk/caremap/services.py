@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.text import slugify
 
 from walkthetalk.caremap import mapfile
+from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.defaults import DEFAULT_LEVELS, DEFAULT_SECTORS
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import (
     CareSystem,
     Invitation,
@@ -29,16 +29,12 @@ from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, new_token, token_hash
 MAX_INVITATIONS_PER_BATCH = 5_000
 
 
-class CareMapError(ValueError):
+class CareMapError(ServiceError):
     """A change to the care map that cannot be made; the message says why in plain words."""
 
 
-class InvitationError(ValueError):
+class InvitationError(ServiceError):
     """An invitation token that cannot be used (unknown, forged or already used)."""
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 @transaction.atomic

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.caremap import mapfile, selectors, services
+from walkthetalk.caremap.access import access_care_system, access_staff_member, access_unit
 from walkthetalk.caremap.forms import (
     InvitationBatchForm,
     MapUploadForm,
@@ -18,22 +19,15 @@ from walkthetalk.caremap.forms import (
     StaffForm,
     UnitForm,
 )
-from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
+from walkthetalk.caremap.models import StaffRole
 from walkthetalk.caremap.participant_http import give_pass, invitation_links
 
 STEWARD = StaffRole.Role.STEWARD
 
 
-def _system(request: HttpRequest, slug: str, *roles: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.has_role(request.user, system, *(roles or StaffRole.Role.values)):
-        raise PermissionDenied
-    return system
-
-
 @login_required
 def care_map(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug)
     can_edit = selectors.has_role(request.user, system, STEWARD)
     return render(
         request,
@@ -54,7 +48,7 @@ def care_map(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def add_unit(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
+    system = access_care_system(request.user, slug, STEWARD)
     form = UnitForm(system, request.POST)
     if form.is_valid():
         try:
@@ -70,8 +64,8 @@ def add_unit(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_unit(request: HttpRequest, slug: str, unit_id: int) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
-    unit = get_object_or_404(Unit, pk=unit_id, care_system=system)
+    system = access_care_system(request.user, slug, STEWARD)
+    unit = access_unit(system, unit_id)
     initial = {"name": unit.name, "kind": unit.kind, "parent": unit.parent, "sector": unit.sector}
     form = UnitForm(system, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -97,7 +91,7 @@ def add_sector(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _add_named(request: HttpRequest, slug: str, add: object, what: str) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
+    system = access_care_system(request.user, slug, STEWARD)
     form = NameForm(request.POST)
     if form.is_valid():
         try:
@@ -113,7 +107,7 @@ def _add_named(request: HttpRequest, slug: str, add: object, what: str) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_map(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    system = _system(request, slug, STEWARD) if slug else None
+    system = access_care_system(request.user, slug, STEWARD) if slug else None
     if system is None and not getattr(request.user, "is_superuser", False):
         raise PermissionDenied
     form = MapUploadForm(request.POST or None, request.FILES or None)
@@ -141,7 +135,7 @@ def import_map(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
 @login_required
 def export_map(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug)
     if fmt not in ("yaml", "csv"):
         raise Http404("Maps export as .yaml or .csv")
     body = services.export_map(system, fmt)
@@ -153,8 +147,9 @@ def export_map(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
+    system = access_care_system(request.user, slug, STEWARD)
     form = InvitationBatchForm(system, request.POST or None)
     links: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -182,19 +177,19 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
             "batches": selectors.invitation_batches(system),
         },
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def staff(request: HttpRequest, slug: str) -> HttpResponse:
     """Stewards give people staff roles (making new accounts) and take roles away."""
-    system = _system(request, slug, STEWARD)
+    system = access_care_system(request.user, slug, STEWARD)
     form = StaffForm(request.POST or None)
     added = None
     if request.method == "POST" and "remove" in request.POST:
-        member = get_object_or_404(User, pk=request.POST.get("user"))
+        member = access_staff_member(system, request.POST.get("user"))
         try:
             services.remove_staff_role(system, member, request.POST.get("role", ""))
             messages.success(request, f"{member.username} is no longer a {request.POST['role']}.")
@@ -214,11 +209,11 @@ def staff(request: HttpRequest, slug: str) -> HttpResponse:
         "caremap/staff.html",
         {"system": system, "form": form, "added": added, "members": selectors.staff_of(system)},
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def join(request: HttpRequest) -> HttpResponse:
     """Redeem an invitation: GET shows a start button (link previews use nothing); POST uses it."""
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
@@ -233,7 +228,6 @@ def join(request: HttpRequest) -> HttpResponse:
     response = render(
         request, "caremap/join.html", {"token": token, "error": error}, status=400 if error else 200
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 

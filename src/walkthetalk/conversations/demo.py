@@ -7,7 +7,7 @@ import secrets
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
-from walkthetalk.conversations import results, services
+from walkthetalk.conversations import services, tasks
 from walkthetalk.conversations.models import Conversation, Statement
 
 DEMO_TITLE = "What do we avoid talking about across our system of care?"
@@ -91,4 +91,4 @@ def seed_demo(system: CareSystem) -> None:
     services.clarify_statement(
         asked, "The measures our funders ask us to report each quarter (for example, retention)."
     )
-    results.refresh(conversation.pk)
+    tasks.refresh(conversation.pk)

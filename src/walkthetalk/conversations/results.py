@@ -1,4 +1,7 @@
-"""Computing a conversation's common ground with the engine (run by the worker, never a request).
+"""Computing a conversation's common ground with the engine: pure, from a snapshot of votes.
+
+The worker (:mod:`walkthetalk.conversations.tasks`) reads the snapshot, calls :func:`compute`
+and stores the :class:`Outcome`; nothing here reads or writes the database.
 
 The engine gets a vote matrix whose rows are labelled only ``p0, p1, …`` in the order of the
 participants' random keys. What is stored and exported is aggregate only: opinion groups,
@@ -12,7 +15,9 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +25,7 @@ import scipy.sparse as sp
 from walkthetalk.analysis import privacy
 from walkthetalk.analysis.commonground import NotEnoughDataError, Settings, analyze
 from walkthetalk.analysis.commonground.matrix import from_indices
-from walkthetalk.conversations import services
-from walkthetalk.conversations.models import Conversation, ConversationResult, Statement, Vote
+from walkthetalk.conversations.models import ConversationResult
 from walkthetalk.reports.render.opinion_map import opinion_map_svg
 
 SHORTLIST = 6
@@ -49,46 +53,57 @@ def _clear(entries: list[dict[str, Any]], direction: str) -> list[dict[str, Any]
     return list(out.values())
 
 
-def refresh(conversation_id: int) -> str:
-    """Recompute and store a conversation's result; returns the new state."""
-    conv = Conversation.objects.select_related("care_system").filter(pk=conversation_id).first()
-    if conv is None:
-        return "gone"
-    services.clear_refresh_flag(conv.pk)  # votes from now on ask for another refresh
-    try:
-        return _compute(conv)
-    except Exception as exc:
-        services.save_result(
-            conv,
-            state=ConversationResult.State.FAILED,
-            message=f"The results could not be computed this time ({type(exc).__name__}).",
-        )
-        raise
+@dataclass(frozen=True)
+class VoteSnapshot:
+    """What a refresh reads: published statements and their votes, in a fixed order.
+
+    ``statements`` are ``(pk, public_id, text)`` by pk; ``votes`` are ``(participant key,
+    statement pk, value, participant's sector name)`` ordered by participant key.
+    """
+
+    statements: Sequence[tuple[int, str, str]]
+    votes: Sequence[tuple[UUID, int, int, str | None]]
+    min_size: int
 
 
-def _compute(conv: Conversation) -> str:
-    min_size = conv.care_system.min_group_size
-    statements = list(
-        conv.statements.filter(status=Statement.Status.PUBLISHED)
-        .order_by("pk")
-        .values_list("pk", "public_id", "text")
+@dataclass(frozen=True)
+class Outcome:
+    """A computed result, ready to be stored as it is."""
+
+    state: str
+    message: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    svg: str = ""
+    n_votes: int = 0
+    extremity: dict[int, float] = field(default_factory=dict)
+
+
+def failed(exc: BaseException) -> Outcome:
+    """The outcome stored when computing failed (the error's kind only, never its details)."""
+    return Outcome(
+        state=ConversationResult.State.FAILED,
+        message=f"The results could not be computed this time ({type(exc).__name__}).",
     )
+
+
+def compute(snapshot: VoteSnapshot) -> Outcome:
+    """The common ground of a snapshot, or why it must wait (no database, no side effects)."""
+    min_size = snapshot.min_size
+    statements, votes = snapshot.statements, snapshot.votes
     col = {pk: j for j, (pk, _, _) in enumerate(statements)}
-    votes = list(
-        Vote.objects.filter(conversation=conv, statement__status=Statement.Status.PUBLISHED)
-        .order_by("participant_id")
-        .values_list("participant_id", "statement_id", "value", "participant__sector__name")
-    )
     participant_keys = sorted({v[0] for v in votes})
     row = {key: i for i, key in enumerate(participant_keys)}
     sector_of: dict[int, str | None] = {row[v[0]]: v[3] for v in votes}
     n_votes = len(votes)
-    waiting = f"Results appear once at least {min_size} people have each voted on a few statements."
+    waiting = Outcome(
+        state=ConversationResult.State.WAITING,
+        message=(
+            f"Results appear once at least {min_size} people have each voted on a few statements."
+        ),
+        n_votes=n_votes,
+    )
     if len(participant_keys) < min_size or not statements:
-        services.save_result(
-            conv, state=ConversationResult.State.WAITING, message=waiting, n_votes=n_votes
-        )
-        return ConversationResult.State.WAITING
+        return waiting
     shape = (len(participant_keys), len(statements))
     matrix = from_indices(
         [row[v[0]] for v in votes],
@@ -101,27 +116,17 @@ def _compute(conv: Conversation) -> str:
     try:
         analysis = analyze(matrix, (), Settings(seed=0, min_group_size=min_size))
     except NotEnoughDataError:
-        services.save_result(
-            conv, state=ConversationResult.State.WAITING, message=waiting, n_votes=n_votes
-        )
-        return ConversationResult.State.WAITING
-    counted = int(analysis.counts_mask.sum())
-    if counted < min_size:
-        services.save_result(
-            conv, state=ConversationResult.State.WAITING, message=waiting, n_votes=n_votes
-        )
-        return ConversationResult.State.WAITING
+        return waiting
+    if int(analysis.counts_mask.sum()) < min_size:
+        return waiting
     data, extremity_by_col = build_payload(analysis, matrix.values, statements, sector_of, min_size)
-    svg = _opinion_map(analysis, data)
-    services.save_result(
-        conv,
+    return Outcome(
         state=ConversationResult.State.READY,
         data=data,
-        svg=svg,
+        svg=_opinion_map(analysis, data),
         n_votes=n_votes,
         extremity={statements[j][0]: float(e) for j, e in enumerate(extremity_by_col)},
     )
-    return ConversationResult.State.READY
 
 
 def _opinion_map(analysis: Any, data: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from walkthetalk.conversations.models import (
     Vote,
 )
 from walkthetalk.conversations.priority import Candidate, choose
+from walkthetalk.conversations.results import VoteSnapshot
 
 STAFF_ROLES = (StaffRole.Role.FACILITATOR, StaffRole.Role.STEWARD)
 MODERATION_PAGE_SIZE = 50
@@ -227,3 +228,23 @@ def statement_passes_by_sector(system: CareSystem) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def conversation_to_refresh(conversation_id: int) -> Conversation | None:
+    return Conversation.objects.select_related("care_system").filter(pk=conversation_id).first()
+
+
+def vote_snapshot(conversation: Conversation) -> VoteSnapshot:
+    """Published statements and their votes, as a refresh computes them."""
+    published_only = Statement.Status.PUBLISHED
+    statements = list(
+        conversation.statements.filter(status=published_only)
+        .order_by("pk")
+        .values_list("pk", "public_id", "text")
+    )
+    votes = list(
+        Vote.objects.filter(conversation=conversation, statement__status=published_only)
+        .order_by("participant_id")
+        .values_list("participant_id", "statement_id", "value", "participant__sector__name")
+    )
+    return VoteSnapshot(statements, votes, conversation.care_system.min_group_size)

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from walkthetalk.analysis.commonground import MalformedExportError, read_export
+from walkthetalk.caremap.clock import today
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import text_checks
@@ -24,10 +25,13 @@ from walkthetalk.conversations.models import (
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
+    ConversationResult,
     Statement,
     Vote,
     VoteRequest,
 )
+from walkthetalk.conversations.results import Outcome
+from walkthetalk.conversations.signals import results_outdated
 
 MAX_SEED_STATEMENTS = 200
 MAX_STATEMENTS_PER_PARTICIPANT = 30
@@ -44,16 +48,12 @@ defer tasks): every vote in those minutes shares one refresh, so the refresh his
 pin when each vote arrived."""
 
 
-class ConversationError(ValueError):
+class ConversationError(ServiceError):
     """Something that cannot be done; the message says why, in plain and kind words."""
 
 
 class NotAcceptedError(ConversationError):
     """The participant has not yet accepted the conversation's current agreements."""
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 # --- facilitators: conversations, agreements, moderation -------------------------------
@@ -444,15 +444,10 @@ def request_refresh(conversation_id: int, *, now: bool = False) -> bool:
     if not flagged and not now:
         return False
 
-    def enqueue() -> None:
-        from walkthetalk.conversations.tasks import refresh_results
+    def outdated() -> None:
+        results_outdated.send(sender=Conversation, conversation_id=conversation_id, now=now)
 
-        task = refresh_results
-        if not now and task.get_backend().supports_defer:
-            task = task.using(run_after=timezone.now() + REFRESH_DELAY)
-        task.enqueue(conversation_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(outdated)
     return True
 
 
@@ -461,53 +456,23 @@ def clear_refresh_flag(conversation_id: int) -> None:
 
 
 @transaction.atomic
-def forget_finished_refreshes(conversation_id: int) -> int:
-    """Delete the database backend's finished refresh task rows for a conversation.
-
-    Each row keeps exact enqueue, start and finish times; kept, they would be a history of when
-    batches of votes arrived. Called once a refresh has succeeded. Returns how many went.
-    """
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from walkthetalk.conversations.tasks import refresh_results
-
-    deleted, _ = DBTaskResult.objects.filter(
-        task_path=refresh_results.module_path,
-        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
-        args_kwargs__args__0=conversation_id,
-    ).delete()
-    return deleted
-
-
-@transaction.atomic
-def save_result(
-    conversation: Conversation,
-    *,
-    state: str,
-    message: str = "",
-    data: dict[str, object] | None = None,
-    svg: str = "",
-    n_votes: int = 0,
-    extremity: dict[int, float] | None = None,
-) -> None:
-    from walkthetalk.conversations.models import ConversationResult
-
+def save_result(conversation: Conversation, outcome: Outcome) -> None:
+    """Store a computed outcome as the conversation's result (computed today, to the day)."""
     ConversationResult.objects.update_or_create(
         conversation=conversation,
         defaults={
-            "state": state,
-            "message": message[:500],
-            "data": data or {},
-            "svg": svg,
-            "n_votes": n_votes,
+            "state": outcome.state,
+            "message": outcome.message[:500],
+            "data": outcome.data,
+            "svg": outcome.svg,
+            "n_votes": outcome.n_votes,
             "computed_on": today(),
         },
     )
-    if extremity:
-        statements = list(Statement.objects.filter(pk__in=extremity.keys()))
+    if outcome.extremity:
+        statements = list(Statement.objects.filter(pk__in=outcome.extremity.keys()))
         for s in statements:
-            s.extremity = extremity[s.pk]
+            s.extremity = outcome.extremity[s.pk]
         Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
 
 

@@ -13,16 +13,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass, give_pass
 from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations.access import (
+    FACILITATORS,
+    access_conversation,
+    access_statement,
+    public_conversation,
+)
 from walkthetalk.conversations.forms import (
     AgreementsForm,
     ClarificationForm,
@@ -42,23 +48,12 @@ from walkthetalk.conversations.models import (
 from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH
 
 
-def _conversation(public_id: str) -> Conversation:
-    return get_object_or_404(
-        Conversation.objects.select_related("care_system"), public_id=public_id
-    )
-
-
 def _htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
 def _request_key() -> str:
     return secrets.token_urlsafe(16)
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- participants ------------------------------------------------------------------------
@@ -78,7 +73,7 @@ def _participant_or_redirect(
 
 
 def start(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
@@ -86,9 +81,10 @@ def start(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def join(request: HttpRequest, public_id: str) -> HttpResponse:
     """The open link: a participant declares their sector and gets an anonymous pass."""
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     participant_pass = current_pass(request)
     if (
         participant_pass is not None
@@ -102,19 +98,17 @@ def join(request: HttpRequest, public_id: str) -> HttpResponse:
         new_pass = caremap_services.open_pass(conversation.care_system, form.cleaned_data["sector"])
         return give_pass(redirect("conversations:agreements", public_id=public_id), new_pass)
     status = 400 if request.method == "POST" else 200
-    return _no_store(
-        render(
-            request,
-            "conversations/join.html",
-            {"conversation": conversation, "form": form},
-            status=status,
-        )
+    return render(
+        request,
+        "conversations/join.html",
+        {"conversation": conversation, "form": form},
+        status=status,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def agreements(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     participant_pass = current_pass(request)
     if participant_pass is None or participant_pass.care_system_id != conversation.care_system_id:
         return redirect("conversations:join", public_id=public_id)
@@ -163,8 +157,9 @@ def _vote_context(
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def vote(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
@@ -198,13 +193,13 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     wanted = request.GET.get("s", "") if request.method == "GET" else ""
     context = _vote_context(request, conversation, participant, error, outcome, wanted)
     if _htmx(request):
-        return _no_store(render(request, "conversations/partials/vote_card.html", context))
-    return _no_store(render(request, "conversations/vote.html", context))
+        return render(request, "conversations/partials/vote_card.html", context)
+    return render(request, "conversations/vote.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def write(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
@@ -243,16 +238,11 @@ def write(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, public_id: str, statement_id: str) -> HttpResponse:
     """ "What do you mean?" on a statement."""
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
-    statement = get_object_or_404(
-        Statement,
-        conversation=conversation,
-        public_id=statement_id,
-        status=Statement.Status.PUBLISHED,
-    )
+    statement = access_statement(conversation, statement_id, published_only=True)
     form = QuestionForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -291,40 +281,25 @@ def _vote_on(public_id: str, statement_id: str) -> str:
     return f"{reverse('conversations:vote', kwargs={'public_id': public_id})}?s={statement_id}"
 
 
+@never_cache
 def mine(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _conversation(public_id)
+    conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
-    return _no_store(
-        render(
-            request,
-            "conversations/mine.html",
-            {
-                "conversation": conversation,
-                "votes": selectors.my_votes(conversation, found),
-                "statements": selectors.my_statements(conversation, found),
-                "request_key": _request_key,
-            },
-        )
+    return render(
+        request,
+        "conversations/mine.html",
+        {
+            "conversation": conversation,
+            "votes": selectors.my_votes(conversation, found),
+            "statements": selectors.my_statements(conversation, found),
+            "request_key": _request_key,
+        },
     )
 
 
 # --- facilitators ------------------------------------------------------------------------
-
-
-def _staff_conversation(request: HttpRequest, public_id: str) -> Conversation:
-    conversation = _conversation(public_id)
-    if not selectors.can_facilitate(request.user, conversation.care_system):
-        raise PermissionDenied
-    return conversation
-
-
-def _staff_system(request: HttpRequest, slug: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_facilitate(request.user, system):
-        raise PermissionDenied
-    return system
 
 
 @login_required
@@ -339,7 +314,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _staff_system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     form = ConversationForm(system, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -364,7 +339,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
+    conversation = access_conversation(request.user, public_id)
     seed_form = SeedForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -404,7 +379,7 @@ def manage(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_agreements(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
+    conversation = access_conversation(request.user, public_id)
     form = AgreementsForm(
         request.POST or None, initial={"agreements": "\n".join(conversation.agreements)}
     )
@@ -424,13 +399,11 @@ def edit_agreements(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = _staff_conversation(request, public_id)
+    conversation = access_conversation(request.user, public_id)
     status = request.GET.get("status", "pending")
     query = request.GET.get("q", "")[:100]
     if request.method == "POST":
-        statement = get_object_or_404(
-            Statement, conversation=conversation, public_id=request.POST.get("statement", "")
-        )
+        statement = access_statement(conversation, request.POST.get("statement", ""))
         action = request.POST.get("action", "")
         try:
             if action == "clarify":
@@ -483,7 +456,7 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_polis(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _staff_system(request, slug)
+    system = access_care_system(request.user, slug, *FACILITATORS)
     form = PolisUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         files = {

@@ -7,13 +7,13 @@ never served through the API.
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from walkthetalk.caremap.models import CareSystem
-from walkthetalk.messenger import selectors, services
+from walkthetalk.caremap import clock
+from walkthetalk.caremap.access import access_care_system
+from walkthetalk.messenger import selectors
+from walkthetalk.messenger.access import READERS
 
 router = Router(tags=["messenger"], auth=django_auth)
 
@@ -32,10 +32,8 @@ class FiguresOut(Schema):
 @router.get("/{slug}/figures", response=FiguresOut)
 def figures(request: HttpRequest, slug: str) -> FiguresOut:
     """Response-time figures; each is ``null`` when it would describe too few concerns."""
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_read_concerns(request.user, system):
-        raise HttpError(403, "Only leaders and stewards of this care system see these figures.")
-    f = selectors.response_figures(system, services.today())
+    system = access_care_system(request.user, slug, *READERS)
+    f = selectors.response_figures(system, clock.today())
     return FiguresOut(
         total=f.total,
         answered=f.answered,

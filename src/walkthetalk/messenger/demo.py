@@ -11,6 +11,7 @@ import hashlib
 
 from django.db import transaction
 
+from walkthetalk.caremap import clock
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.messenger import codes, services
 from walkthetalk.messenger.models import Concern, Reply
@@ -126,7 +127,7 @@ def seed_demo(system: CareSystem) -> None:
     roles = [services.add_leadership_role(system, title, text) for title, text in ROLES]
     if Concern.objects.filter(care_system=system).exists():
         return
-    today = services.today()
+    today = clock.today()
     for index, (role_index, ago, reply_after, text, replies) in enumerate(CONCERNS):
         code = DEMO_CODE if index == 0 else codes.new_code()
         normalised = codes.normalise(code)

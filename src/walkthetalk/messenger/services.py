@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from walkthetalk.caremap.clock import today
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.messenger import codes, ratelimit
@@ -26,7 +27,7 @@ from walkthetalk.messenger.models import (
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class MessengerError(ValueError):
+class MessengerError(ServiceError):
     """Something that cannot be done; the message says why, in plain and kind words."""
 
 
@@ -44,10 +45,6 @@ CODE_NOT_FOUND = (
     "We could not find a concern with that receipt code. Please check it — it has four groups "
     "of five letters and numbers, like 7KQ2M-XF4RB-9HT0W-CZ3NA."
 )
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def _request_digest(request_key: str) -> str:

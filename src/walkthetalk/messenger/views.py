@@ -1,22 +1,26 @@
 """Messenger pages: thin HTTP over services and selectors.
 
 Receipt codes travel only in POST bodies (never in a URL, so never in a history or log), and
-every page that shows a code or a thread is marked ``Cache-Control: no-store``.
+every page that shows a code or a thread is marked ``@never_cache``, so no browser or proxy
+keeps it.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from walkthetalk.caremap import clock
 from walkthetalk.caremap import selectors as caremap_selectors
-from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.caremap.access import STEWARD, access_care_system
+from walkthetalk.caremap.models import StaffRole
 from walkthetalk.caremap.participant_http import current_pass
 from walkthetalk.messenger import selectors, services, tasks
+from walkthetalk.messenger.access import READERS, access_concern
 from walkthetalk.messenger.forms import (
     AnswerBackForm,
     CodeForm,
@@ -26,11 +30,6 @@ from walkthetalk.messenger.forms import (
     LeadershipRoleForm,
 )
 from walkthetalk.messenger.models import Concern
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _first_error(form: object) -> str:
@@ -43,6 +42,7 @@ def _first_error(form: object) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@never_cache
 def send(request: HttpRequest) -> HttpResponse:
     participant_pass = current_pass(request)
     if participant_pass is None:
@@ -61,12 +61,10 @@ def send(request: HttpRequest) -> HttpResponse:
             except services.MessengerError as exc:
                 error = str(exc)
             else:
-                return _no_store(
-                    render(
-                        request,
-                        "messenger/receipt.html",
-                        {"receipt": receipt, "system": system},
-                    )
+                return render(
+                    request,
+                    "messenger/receipt.html",
+                    {"receipt": receipt, "system": system},
                 )
         else:
             error = _first_error(form)
@@ -76,9 +74,10 @@ def send(request: HttpRequest) -> HttpResponse:
         {"form": form, "roles": roles, "system": system, "error": error},
         status=400 if error else 200,
     )
-    return _no_store(response)
+    return response
 
 
+@never_cache
 def _thread_page(
     request: HttpRequest,
     concern: Concern,
@@ -101,15 +100,14 @@ def _thread_page(
         },
         status=400 if error else 200,
     )
-    return _no_store(response)
+    return response
 
 
+@never_cache
 def _read_page(request: HttpRequest, form: CodeForm, error: str) -> HttpResponse:
     limited = error == services.ratelimit.LIMITED_MESSAGE
     status = 429 if limited else 400 if error else 200
-    return _no_store(
-        render(request, "messenger/read.html", {"form": form, "error": error}, status=status)
-    )
+    return render(request, "messenger/read.html", {"form": form, "error": error}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,42 +148,35 @@ def answer(request: HttpRequest) -> HttpResponse:
 # --- leadership and stewards -------------------------------------------------------------
 
 
-def _system(request: HttpRequest, slug: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_read_concerns(request.user, system):
-        raise PermissionDenied
-    return system
-
-
 @login_required
+@never_cache
 def concerns(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *READERS)
     tasks.schedule_daily_escalation()
     is_steward = caremap_selectors.has_role(request.user, system, StaffRole.Role.STEWARD)
-    return _no_store(
-        render(
-            request,
-            "messenger/concerns.html",
-            {
-                "system": system,
-                "concerns": selectors.concerns_for(system),
-                "figures": selectors.response_figures(system, services.today()),
-                "roles": system.leadership_roles.all(),
-                "is_steward": is_steward,
-                "role_form": LeadershipRoleForm(),
-                "escalation_form": EscalationForm(
-                    initial={"days": selectors.escalate_after_days(system)}
-                ),
-            },
-        )
+    return render(
+        request,
+        "messenger/concerns.html",
+        {
+            "system": system,
+            "concerns": selectors.concerns_for(system),
+            "figures": selectors.response_figures(system, clock.today()),
+            "roles": system.leadership_roles.all(),
+            "is_steward": is_steward,
+            "role_form": LeadershipRoleForm(),
+            "escalation_form": EscalationForm(
+                initial={"days": selectors.escalate_after_days(system)}
+            ),
+        },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def concern(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    system = _system(request, slug)
-    item = get_object_or_404(Concern, care_system=system, public_id=public_id)
+    system = access_care_system(request.user, slug, *READERS)
+    item = access_concern(system, public_id)
     form = LeaderReplyForm(request.POST or None)
     error = ""
     if request.method == "POST":
@@ -201,33 +192,24 @@ def concern(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 return redirect("messenger:concern", slug=slug, public_id=public_id)
         else:
             error = _first_error(form)
-    return _no_store(
-        render(
-            request,
-            "messenger/concern.html",
-            {
-                "system": system,
-                "concern": item,
-                "replies": selectors.thread(item),
-                "form": form,
-                "error": error,
-            },
-            status=400 if error else 200,
-        )
+    return render(
+        request,
+        "messenger/concern.html",
+        {
+            "system": system,
+            "concern": item,
+            "replies": selectors.thread(item),
+            "form": form,
+            "error": error,
+        },
+        status=400 if error else 200,
     )
-
-
-def _steward_system(request: HttpRequest, slug: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not caremap_selectors.has_role(request.user, system, StaffRole.Role.STEWARD):
-        raise PermissionDenied
-    return system
 
 
 @login_required
 @require_http_methods(["POST"])
 def add_role(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _steward_system(request, slug)
+    system = access_care_system(request.user, slug, STEWARD)
     form = LeadershipRoleForm(request.POST)
     if form.is_valid():
         try:
@@ -245,7 +227,7 @@ def add_role(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def set_escalation(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _steward_system(request, slug)
+    system = access_care_system(request.user, slug, STEWARD)
     form = EscalationForm(request.POST)
     if form.is_valid():
         services.set_escalation_days(system, form.cleaned_data["days"])

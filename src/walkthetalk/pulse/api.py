@@ -6,13 +6,12 @@ Waves only: their figures are served by :mod:`walkthetalk.reports.api` under the
 import datetime as dt
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.access import access_care_system
 from walkthetalk.pulse import selectors
+from walkthetalk.pulse.access import READERS
 from walkthetalk.pulse.models import Wave
 
 router = Router(tags=["pulse"], auth=django_auth)
@@ -26,13 +25,6 @@ class WaveOut(Schema):
     opened_on: dt.date
     closed_on: dt.date | None
     min_group_size: int
-
-
-def _system(request: HttpRequest, slug: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not selectors.can_read_results(request.user, system):
-        raise HttpError(403, "You do not have a role in this care system.")
-    return system
 
 
 def _wave_out(wave: Wave) -> WaveOut:
@@ -49,4 +41,6 @@ def _wave_out(wave: Wave) -> WaveOut:
 
 @router.get("/{slug}/waves", response=list[WaveOut])
 def waves(request: HttpRequest, slug: str) -> list[WaveOut]:
-    return [_wave_out(w) for w in selectors.waves_for(_system(request, slug))]
+    return [
+        _wave_out(w) for w in selectors.waves_for(access_care_system(request.user, slug, *READERS))
+    ]

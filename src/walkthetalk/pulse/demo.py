@@ -13,9 +13,10 @@ import datetime as dt
 import numpy as np
 
 from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument
+from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Unit, UnitKind
-from walkthetalk.pulse import services
+from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.models import Wave
 
 WAVES = (
@@ -103,14 +104,14 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
     roots = _roots(system)
     if not roots:
         return
-    covered = services.descendants(system, [u.pk for u in roots])
+    covered = selectors.descendants(system, [u.pk for u in roots])
     units = list(Unit.objects.filter(pk__in=covered).order_by("pk"))
     levels = {lv.position: lv for lv in Level.objects.filter(care_system=system)}
     # lasting unit effects, inherited down the tree, so units mirror their parents too
     effect: dict[int, float] = {}
     for unit in sorted(units, key=lambda u: u.kind):
         effect[unit.pk] = effect.get(unit.parent_id or 0, 0.0) + float(rng.normal(0, 0.15))
-    today = services.today()
+    today = clock.today()
     for w, (title, ago, days_open, n) in enumerate(WAVES):
         opened = today - dt.timedelta(days=ago)
         wave = services.open_wave(system, title, roots, opened_on=opened)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from walkthetalk.caremap.models import CareSystem, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import has_role
-from walkthetalk.pulse import services
-from walkthetalk.pulse.models import Wave, WaveBatch
+from walkthetalk.pulse.keys import submission_key
+from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 DASHBOARD_ROLES = ("steward", "facilitator", "leader")
 
@@ -35,8 +37,7 @@ def open_waves_for(participant_pass: ParticipantPass | None) -> list[Wave]:
     return [
         wave
         for wave in waves
-        if services.covers(wave, participant_pass.unit_id)
-        and not services.has_answered(wave, participant_pass)
+        if covers(wave, participant_pass.unit_id) and not has_answered(wave, participant_pass)
     ]
 
 
@@ -59,4 +60,47 @@ def coverable_units(system: CareSystem) -> QuerySet[Unit]:
 
 
 def covered_units(wave: Wave) -> QuerySet[Unit]:
-    return Unit.objects.filter(pk__in=services.covered_unit_ids(wave)).order_by("kind", "name")
+    return Unit.objects.filter(pk__in=covered_unit_ids(wave)).order_by("kind", "name")
+
+
+def descendants(system: CareSystem, roots: Iterable[int]) -> set[int]:
+    """Ids of the given units and every unit below them."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Unit.objects.filter(care_system=system).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in seen:
+            seen.add(pk)
+            stack.extend(children.get(pk, []))
+    return seen
+
+
+def covered_unit_ids(wave: Wave) -> set[int]:
+    return descendants(wave.care_system, wave.units.values_list("pk", flat=True))
+
+
+def covers(wave: Wave, unit_id: int | None) -> bool:
+    """Whether a participant placed in ``unit_id`` may answer ``wave``.
+
+    A participant with no unit (an open link) may answer only a wave that covers the whole
+    care system.
+    """
+    covered = covered_unit_ids(wave)
+    if unit_id is None:
+        return covered >= set(
+            Unit.objects.filter(care_system_id=wave.care_system_id).values_list("pk", flat=True)
+        )
+    return unit_id in covered
+
+
+def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
+    key = submission_key(wave.pk, participant_pass)
+    return Response.objects.filter(wave=wave, submission_key=key).exists()
+
+
+def wave_by_id(wave_id: int) -> Wave | None:
+    """A wave as a participant's link names it (who may answer is checked after)."""
+    return Wave.objects.select_related("care_system").filter(pk=wave_id).first()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
@@ -25,25 +24,25 @@ from walkthetalk.analysis.pulse import (
     load_shipped_instrument,
 )
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.clock import today
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.pulse.keys import submission_key
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
+from walkthetalk.pulse.selectors import covers, has_answered
 
 DEFAULT_INSTRUMENT = "walk_the_talk_pulse"
 MAX_TITLE = 120
 MAX_BATCH = 1_000
 
 
-class PulseError(ValueError):
+class PulseError(ServiceError):
     """A pulse action that cannot be done; the message says why in plain, kind words."""
 
 
 class AlreadyAnswered(PulseError):
     """This participant has already answered this wave; their first answers are kept."""
-
-
-def today() -> dt.date:
-    return caremap_services.today()
 
 
 @lru_cache(maxsize=16)
@@ -62,47 +61,6 @@ def instrument(key: str = DEFAULT_INSTRUMENT, version: str | None = None) -> Ins
 def instrument_for(wave: Wave) -> Instrument:
     """The instrument a wave was opened with, in the version it was opened with."""
     return instrument(wave.instrument_key, wave.instrument_version)
-
-
-def order_seed(wave: Wave, participant_pass: ParticipantPass) -> int:
-    """The seed of one participant's item order for a wave: the same on every page and reload,
-    different for each participant, and derived from the pass's secret key (held only by the
-    participant's browser), so the order is never stored and tells nothing about anyone."""
-    message = f"walkthetalk.pulse.order:{wave.pk}:{participant_pass.key}".encode()
-    return int.from_bytes(hashlib.sha256(message).digest()[:8], "big")
-
-
-def descendants(system: CareSystem, roots: Iterable[int]) -> set[int]:
-    """Ids of the given units and every unit below them."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Unit.objects.filter(care_system=system).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        pk = stack.pop()
-        if pk not in seen:
-            seen.add(pk)
-            stack.extend(children.get(pk, []))
-    return seen
-
-
-def covered_unit_ids(wave: Wave) -> set[int]:
-    return descendants(wave.care_system, wave.units.values_list("pk", flat=True))
-
-
-def covers(wave: Wave, unit_id: int | None) -> bool:
-    """Whether a participant placed in ``unit_id`` may answer ``wave``.
-
-    A participant with no unit (an open link) may answer only a wave that covers the whole
-    care system.
-    """
-    covered = covered_unit_ids(wave)
-    if unit_id is None:
-        return covered >= set(
-            Unit.objects.filter(care_system_id=wave.care_system_id).values_list("pk", flat=True)
-        )
-    return unit_id in covered
 
 
 @transaction.atomic
@@ -228,25 +186,6 @@ def coarse_day(wave: Wave, day: dt.date) -> dt.date:
     used; it is still fine enough to follow a wave's progress.
     """
     return max(day - dt.timedelta(days=day.weekday()), wave.opened_on)
-
-
-def submission_key(wave_id: int, participant_pass: ParticipantPass) -> str:
-    """A one-way tag of wave and pass key: the same for one participant's second try at a wave,
-    and joinable to nothing stored.
-
-    It is derived from the pass's secret *key*, which only the participant's browser holds (the
-    database keeps just ``sha256(key)`` as the participation's key), so someone with the whole
-    database and the site's ``SECRET_KEY`` still cannot tell which participation a response
-    belongs to, nor pair one participant's responses across waves. (An HMAC of the stored
-    participation hash keyed with ``SECRET_KEY`` would be joinable by anyone holding both.)
-    """
-    message = f"walkthetalk.pulse.response:{wave_id}:{participant_pass.key}".encode()
-    return hashlib.sha256(message).hexdigest()
-
-
-def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
-    key = submission_key(wave.pk, participant_pass)
-    return Response.objects.filter(wave=wave, submission_key=key).exists()
 
 
 def clean_answers(inst: Instrument, answers: Mapping[str, object]) -> dict[str, float | str | None]:

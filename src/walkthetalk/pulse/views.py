@@ -6,17 +6,18 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.analysis.pulse import Instrument, survey_parts
-from walkthetalk.caremap.models import CareSystem, Unit
+from walkthetalk.caremap import selectors as caremap_selectors
+from walkthetalk.caremap.access import STEWARD, access_care_system
 from walkthetalk.caremap.participant_http import current_pass, invitation_links
 from walkthetalk.caremap.selectors import has_role
-from walkthetalk.pulse import selectors, services
+from walkthetalk.pulse import keys, selectors, services
+from walkthetalk.pulse.access import READERS, access_wave
 from walkthetalk.pulse.drafts import AnswerDraft, Answers
 from walkthetalk.pulse.forms import (
     NOT_APPLICABLE_CODE,
@@ -31,26 +32,12 @@ from walkthetalk.pulse.forms import (
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.release import response_counts
 
-STEWARD = "steward"
-
-
-def _system(request: HttpRequest, slug: str, *roles: str) -> CareSystem:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not has_role(request.user, system, *(roles or selectors.DASHBOARD_ROLES)):
-        raise PermissionDenied
-    return system
-
-
-def _wave(system: CareSystem, wave_id: int) -> Wave:
-    return get_object_or_404(Wave, pk=wave_id, care_system=system)
-
-
 # --------------------------------------------------------------------------- staff pages
 
 
 @login_required
 def waves(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug)
+    system = access_care_system(request.user, slug, *READERS)
     return render(
         request,
         "pulse/waves.html",
@@ -65,7 +52,7 @@ def waves(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_wave(request: HttpRequest, slug: str) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
+    system = access_care_system(request.user, slug, STEWARD)
     form = OpenWaveForm(system, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -85,8 +72,7 @@ def new_wave(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
-    wave = _wave(system, wave_id)
+    system, wave = access_wave(request.user, slug, wave_id, STEWARD)
     form = BatchForm(wave, request.POST or None)
     links: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -126,8 +112,7 @@ def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def close_wave(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
-    wave = _wave(system, wave_id)
+    system, wave = access_wave(request.user, slug, wave_id, STEWARD)
     try:
         services.close_wave(wave)
         messages.success(request, f"“{wave.title}” is closed. Thank you for running it.")
@@ -139,8 +124,7 @@ def close_wave(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def min_size(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system = _system(request, slug, STEWARD)
-    wave = _wave(system, wave_id)
+    system, wave = access_wave(request.user, slug, wave_id, STEWARD)
     form = MinSizeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The minimum group size must be a whole number of 3 or more.")
@@ -171,12 +155,7 @@ def _participant_notice(request: HttpRequest, title: str, text: str, status: int
 
 def _unit_term(request: HttpRequest, inst: Instrument) -> str:
     """How items name the participant's unit: "team", "program", "organization" or "agency"."""
-    participant_pass = current_pass(request)
-    unit = (
-        Unit.objects.filter(pk=participant_pass.unit_id).first()
-        if participant_pass and participant_pass.unit_id
-        else None
-    )
+    unit = caremap_selectors.unit_of(current_pass(request))
     return unit.get_kind_display().lower() if unit is not None else inst.unit_term
 
 
@@ -237,7 +216,7 @@ def _closed_to(request: HttpRequest, wave: Wave | None) -> HttpResponse | None:
     if (
         wave is None
         or wave.care_system_id != participant_pass.care_system_id
-        or not services.covers(wave, participant_pass.unit_id)
+        or not selectors.covers(wave, participant_pass.unit_id)
     ):
         return _participant_notice(
             request,
@@ -252,7 +231,7 @@ def _closed_to(request: HttpRequest, wave: Wave | None) -> HttpResponse | None:
             "This pulse no longer takes answers. Thank you for wanting to take part.",
             410,
         )
-    if services.has_answered(wave, participant_pass):
+    if selectors.has_answered(wave, participant_pass):
         return _participant_notice(request, ALREADY_ANSWERED, ALREADY_ANSWERED_TEXT, 200)
     return None
 
@@ -277,7 +256,7 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
     The answers so far stay in the participant's browser (:class:`AnswerDraft`); each post
     carries one part, and each part is reached by a redirect, so back and reload work.
     """
-    wave = Wave.objects.filter(pk=wave_id).first()
+    wave = selectors.wave_by_id(wave_id)
     refused = _closed_to(request, wave)
     if refused is not None:
         return refused
@@ -285,7 +264,7 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
     participant_pass = current_pass(request)
     assert participant_pass is not None
     inst = services.instrument_for(wave)
-    draft = AnswerDraft(wave, inst, survey_parts(inst, services.order_seed(wave, participant_pass)))
+    draft = AnswerDraft(wave, inst, survey_parts(inst, keys.order_seed(wave, participant_pass)))
     saved = draft.load(request)
     if request.method == "GET":
         return _render_step(request, draft, _wanted_part(request, draft, saved), saved, set())
@@ -343,5 +322,5 @@ def _wanted_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> in
 
 
 def thanks(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = Wave.objects.filter(pk=wave_id).select_related("care_system").first()
+    wave = selectors.wave_by_id(wave_id)
     return render(request, "pulse/thanks.html", {"wave": wave})

@@ -14,7 +14,7 @@ import numpy as np
 
 from walkthetalk.analysis.pulse import Instrument, score_scales
 from walkthetalk.caremap.models import Level, Sector, Unit
-from walkthetalk.pulse import services
+from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.models import Response, Wave
 
 NO_LEVEL = "(level not given)"
@@ -100,7 +100,7 @@ def _tree(units: dict[int, Unit]) -> dict[int | None, list[Unit]]:
 
 def unit_groups(data: WaveData) -> list[Group]:
     """One group per covered unit (with everything below it), in tree order from the top."""
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=services.covered_unit_ids(data.wave))}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=selectors.covered_unit_ids(data.wave))}
     children = _tree(units)
     rows_of: dict[int, list[int]] = {}
     for i, unit_id in enumerate(data.unit_ids):

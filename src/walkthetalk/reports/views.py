@@ -11,18 +11,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap import clock
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations import services as conversation_services
+from walkthetalk.conversations.access import access_conversation
 from walkthetalk.conversations.models import Conversation, ConversationResult
-from walkthetalk.pulse import selectors as pulse_selectors
-from walkthetalk.pulse.models import Wave
+from walkthetalk.pulse.access import access_wave
 from walkthetalk.reports import conversation, pulse, pulse_charts
 from walkthetalk.reports.render.csv_writer import write_csv
 from walkthetalk.reports.render.opinion_map import describe
@@ -38,16 +37,9 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 # --------------------------------------------------------------------------- pulse
 
 
-def _wave(request: HttpRequest, slug: str, wave_id: int) -> tuple[CareSystem, Wave]:
-    system = get_object_or_404(CareSystem, slug=slug)
-    if not pulse_selectors.can_read_results(request.user, system):
-        raise PermissionDenied
-    return system, get_object_or_404(Wave, pk=wave_id, care_system=system)
-
-
 @login_required
 def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system, wave = _wave(request, slug, wave_id)
+    system, wave = access_wave(request.user, slug, wave_id)
     d = pulse.dashboard(wave, request.GET.get("scale"))
     context: dict[str, Any] = {
         "system": system,
@@ -63,21 +55,12 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
 
 @login_required
 def pulse_export_csv(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system, wave = _wave(request, slug, wave_id)
+    system, wave = access_wave(request.user, slug, wave_id)
     body = write_csv(pulse.CSV_HEADER, (pulse.csv_row(r) for r in pulse.aggregates(wave)))
     return _download(body, "text/csv", f"{system.slug}-pulse-{wave.pk}.csv")
 
 
 # --------------------------------------------------------------------------- conversations
-
-
-def _staff_conversation(request: HttpRequest, public_id: str) -> Conversation:
-    found = get_object_or_404(
-        Conversation.objects.select_related("care_system"), public_id=public_id
-    )
-    if not conversation_selectors.can_facilitate(request.user, found.care_system):
-        raise PermissionDenied
-    return found
 
 
 def _result_context(found: Conversation) -> dict[str, Any]:
@@ -89,7 +72,7 @@ def _result_context(found: Conversation) -> dict[str, Any]:
         "data": data,
         "ready": bool(result and result.state == ConversationResult.State.READY),
         "refreshing": found.refresh_pending,
-        "today": conversation_services.today(),
+        "today": clock.today(),
         "refresh_minutes": int(conversation_services.REFRESH_DELAY.total_seconds() // 60),
         "map_description": describe(data) if data else "",
     }
@@ -98,7 +81,7 @@ def _result_context(found: Conversation) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def conversation_results(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = _staff_conversation(request, public_id)
+    found = access_conversation(request.user, public_id)
     if request.method == "POST":
         conversation_services.request_refresh(found.pk, now=True)
         messages.success(request, "Refreshing the results now, in the background.")
@@ -110,7 +93,7 @@ def conversation_results(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 def conversation_results_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The htmx poll target: the results status line (and the page reloads when done)."""
-    found = _staff_conversation(request, public_id)
+    found = access_conversation(request.user, public_id)
     context = _result_context(found)
     response = render(request, "reports/partials/conversation_results_status.html", context)
     if request.GET.get("was") == "refreshing" and not found.refresh_pending:
@@ -121,7 +104,7 @@ def conversation_results_status(request: HttpRequest, public_id: str) -> HttpRes
 @login_required
 @never_cache
 def conversation_opinion_map(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = _staff_conversation(request, public_id)
+    found = access_conversation(request.user, public_id)
     result = conversation_selectors.result_for(found)
     if result is None or not result.svg:
         raise Http404("No opinion map yet")
@@ -134,7 +117,7 @@ def conversation_opinion_map(request: HttpRequest, public_id: str) -> HttpRespon
 @never_cache
 def conversation_export(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     """The results as JSON (the API's shape) or CSV (one row per published statement)."""
-    found = _staff_conversation(request, public_id)
+    found = access_conversation(request.user, public_id)
     if fmt not in ("csv", "json"):
         raise Http404("Results export as .csv or .json")
     summary = conversation.result_summary(found)

@@ -1,0 +1,43 @@
+"""Access funnels for conversations and their statements, for facilitators and participants."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from walkthetalk.caremap.access import FACILITATOR, STEWARD
+from walkthetalk.caremap.selectors import has_role
+from walkthetalk.conversations.models import Conversation, Statement
+
+FACILITATORS = (FACILITATOR, STEWARD)
+NOT_A_FACILITATOR = "Only a facilitator or steward of this care system may do this."
+
+
+def public_conversation(public_id: str) -> Conversation:
+    """A conversation by its link, as a participant reaches it (the pass is checked after)."""
+    found = Conversation.objects.select_related("care_system").filter(public_id=public_id).first()
+    if found is None:
+        raise Http404("No such conversation.")
+    return found
+
+
+def access_conversation(user: User | AnonymousUser, public_id: str) -> Conversation:
+    """A conversation its care system's facilitators and stewards run."""
+    found = public_conversation(public_id)
+    if not has_role(user, found.care_system, *FACILITATORS):
+        raise PermissionDenied(NOT_A_FACILITATOR)
+    return found
+
+
+def access_statement(
+    conversation: Conversation, statement_id: str, *, published_only: bool = False
+) -> Statement:
+    """A statement of a conversation already reached through one of the funnels above."""
+    statements = conversation.statements.filter(public_id=statement_id)
+    if published_only:
+        statements = statements.filter(status=Statement.Status.PUBLISHED)
+    found = statements.first()
+    if found is None:
+        raise Http404("No such statement in this conversation.")
+    return found

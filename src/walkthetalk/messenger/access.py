@@ -1,0 +1,20 @@
+"""Access funnel for concerns: leaders and stewards read a care system's concerns."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from walkthetalk.caremap.access import LEADER, STEWARD
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.messenger.models import Concern
+
+READERS = (LEADER, STEWARD)
+"""Who reads concerns and their figures."""
+
+
+def access_concern(system: CareSystem, public_id: str) -> Concern:
+    """A concern of a care system already reached with ``access_care_system(..., *READERS)``."""
+    found = Concern.objects.filter(care_system=system, public_id=public_id).first()
+    if found is None:
+        raise Http404("No such concern in this care system.")
+    return found
