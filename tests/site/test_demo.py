@@ -1,5 +1,8 @@
 """The demo: a realistic seeded care system, served by a real WSGI server."""
 
+import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -34,37 +37,101 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_demo_command_serves_a_real_site(tmp_path) -> None:
-    port = free_port()
-    env = {"WALKTHETALK_DATA": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
+def demo_env(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALKTHETALK_", "DJANGO_"))}
+    return {**env, "WALKTHETALK_DATA": str(data), "PYTHONUNBUFFERED": "1"}
+
+
+def start_demo(data: Path, port: int, cwd: Path) -> subprocess.Popen[str]:
+    # A session of its own, as a terminal gives: Ctrl+C goes to the whole group.
+    return subprocess.Popen(
         [sys.executable, "-m", "walkthetalk.site.cli", "demo", "--port", str(port)],
-        env=env,
+        cwd=cwd,
+        env=demo_env(data),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
+
+
+def fetch(url: str, deadline: float) -> tuple[str, str]:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - http only
+                return response.read().decode(), response.headers.get("Server", "")
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def children_of(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+
+
+def test_demo_serves_a_real_site_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_path) -> None:
+    port, data = free_port(), tmp_path / "data"
+    proc = start_demo(data, port, tmp_path)
+    children: list[str] = []
     try:
-        deadline = time.monotonic() + 90
-        body = ""
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    body = response.read().decode()
-                    server = response.headers.get("Server", "")
-                break
-            except OSError:
-                time.sleep(0.5)
+        body, server = fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 240)
         assert "Walk the Talk" in body
-        assert "waitress" in server
-        assert (tmp_path / "walkthetalk.sqlite3").exists()
-        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert server  # a real WSGI server answered, not Django's development server
+        assert "WSGIServer" not in server
+        css, _ = fetch(f"http://127.0.0.1:{port}/static/walkthetalk/site.css", time.monotonic())
+        assert css.strip()
+        assert (data / "walkthetalk.sqlite3").exists()
+        children = children_of(proc.pid)
         assert children, "the demo starts a background-task worker beside the server"
     finally:
-        proc.terminate()
-        output = proc.communicate(timeout=30)[0]
-    # Stopping the demo stops its worker too.
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C in a terminal does
+        output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output
     assert all(not Path(f"/proc/{child}").exists() for child in children)
+    assert output.rstrip().endswith("The demo has stopped.")
+    # Progress while seeding: each step named and timed, then the total.
+    for number in range(1, 7):
+        assert re.search(rf"\[{number}/6\] [a-z].*… \d+\.\d s", output), output
+    assert re.search(r"Seeded in \d+ s\.", output)
+    assert output.index("Seeded in") < output.index("demo is running")
     assert f"http://127.0.0.1:{port}/" in output
     assert "users 'steward', 'facilitator', 'leader'" in output
     assert "password 'walk-the-talk-demo'" in output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+    # A later run only checks the seeded demo, and SIGTERM stops it as cleanly.
+    again = start_demo(data, port, tmp_path)
+    try:
+        fetch(f"http://127.0.0.1:{port}/", time.monotonic() + 120)
+    finally:
+        again.terminate()
+        later = again.communicate(timeout=60)[0]
+    assert again.returncode == 0, later
+    assert "Checking the demo care system seeded on an earlier run" in later
+    assert "[1/6]" not in later
+    assert "Traceback" not in later
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+def test_a_busy_port_is_one_clear_line_before_anything_runs(tmp_path, command) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "walkthetalk.site.cli", command, "--port", str(port)],
+            cwd=tmp_path,
+            env=demo_env(tmp_path / "data"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"CommandError: Port {port} on 127.0.0.1 is already in use by another program; "
+        f"stop it or choose another port with --port (e.g. --port {port + 1})."
+    ]
+    assert not (tmp_path / "data" / "walkthetalk.sqlite3").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.db import transaction
 
 from walkthetalk.agenda.demo import seed_demo as seed_agenda_demo
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.caremap.demo import seed_demo_map
+from walkthetalk.caremap.demo import DEMO_SLUG, seed_demo_map
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.conversations.demo import seed_demo as seed_conversations_demo
 from walkthetalk.messenger.demo import DEMO_CODE
@@ -32,9 +33,15 @@ class DemoSeed:
     receipt_code: str
 
 
-@transaction.atomic
-def seed_demo() -> DemoSeed:
-    system = seed_demo_map()
+@dataclass(frozen=True)
+class SeedStep:
+    """One part of the demo, named as the demo command shows it while it seeds."""
+
+    label: str
+    run: Callable[[CareSystem], None]
+
+
+def _staff(system: CareSystem) -> None:
     user_model = get_user_model()
     for username, role in DEMO_STAFF:
         user, created = user_model.objects.get_or_create(username=username)
@@ -42,10 +49,34 @@ def seed_demo() -> DemoSeed:
             user.set_password(DEMO_PASSWORD)
             user.save()
         caremap_services.grant_role(user, system, role)
-    seed_pulse_demo(system)
-    seed_conversations_demo(system)
-    seed_agenda_demo(system)
-    seed_messenger_demo(system)
+
+
+SEED_STEPS = (
+    SeedStep("staff sign-ins", _staff),
+    SeedStep("pulse waves and their answers", seed_pulse_demo),
+    SeedStep("conversations, statements and votes", seed_conversations_demo),
+    SeedStep("the backlog and gatherings", seed_agenda_demo),
+    SeedStep("messenger concerns and replies", seed_messenger_demo),
+)
+
+
+def is_seeded() -> bool:
+    """Whether an earlier run seeded the demo (a later run then only checks it)."""
+    return CareSystem.objects.filter(slug=DEMO_SLUG).exists()
+
+
+@transaction.atomic
+def seed_demo(on_step: Callable[[int, int, str], None] | None = None) -> DemoSeed:
+    """Seed (or complete) the demo care system; idempotent. ``on_step(number, total, label)``
+    is called before each step, the care map being step 1."""
+    total = len(SEED_STEPS) + 1
+    if on_step:
+        on_step(1, total, "the care map (units, levels, sectors)")
+    system = seed_demo_map()
+    for number, step in enumerate(SEED_STEPS, start=2):
+        if on_step:
+            on_step(number, total, step.label)
+        step.run(system)
     return DemoSeed(system, tuple(name for name, _ in DEMO_STAFF), DEMO_PASSWORD, DEMO_CODE)
 
 

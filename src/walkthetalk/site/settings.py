@@ -1,8 +1,11 @@
 """Django settings for Walk the Talk.
 
 Environment:
-- ``WALKTHETALK_ENV``: ``development`` (default), ``test`` or ``production``.
+- ``WALKTHETALK_ENV``: ``development`` (default), ``test`` (set by the test suite's runners) or
+  ``production``.
 - ``WALKTHETALK_DATA``: data folder for the SQLite database and secret key.
+
+Importing these settings writes nothing (see ``walkthetalk.site.paths``).
 - ``DATABASE_URL``: use this database (e.g. PostgreSQL) instead of SQLite.
 - ``WALKTHETALK_SECRET_KEY``: secret key; otherwise generated once into the data folder.
 - ``WALKTHETALK_ALLOWED_HOSTS``: comma-separated host names (production).
@@ -137,8 +140,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# Production serves what `walkthetalk collectstatic` gathers here; elsewhere whitenoise finds the
+# files in the installed apps, so nothing has to be gathered (or created) first.
+STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

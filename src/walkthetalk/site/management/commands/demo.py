@@ -1,15 +1,21 @@
 import signal
 import subprocess
 import sys
+import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
-from walkthetalk.site.demo import demo_participant_links, seed_demo
-from walkthetalk.site.serving import serve_site
+from walkthetalk.site.paths import prepare_data_dir
+from walkthetalk.site.ports import cannot_listen
+
+# Measured on a two-core machine shared with other work (see the README): 10-20 s there,
+# up to about a minute when the machine is busy with other things.
+FIRST_RUN_ESTIMATE = "usually 10-30 seconds, up to a minute on a busy machine"
 
 
 class Command(BaseCommand):
@@ -26,34 +32,91 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        host, port, serve = options["host"], options["port"], not options["no_serve"]
+        if serve:  # before anything else, so a busy port costs one line and no waiting
+            problem = cannot_listen(host, port)
+            if problem:
+                raise CommandError(problem)
+        prepare_data_dir(settings.DATA_DIR)
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
-        self.stdout.write("Preparing the database…")
+        started = time.monotonic()
+        self._begin("Preparing the database")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Seeding the demo care system (first run takes a few seconds)…")
-        seed = seed_demo()
-        counts = seed.care_system.units.count()
-        self.stdout.write(f"Demo care system: {seed.care_system.name} ({counts} units)")
-        if options["no_serve"]:
-            return
+        self._end(started)
+        seed = self._seed()
+        if serve:
+            self._serve(seed, host, port, with_worker=not options["no_worker"])
+
+    def _begin(self, what: str) -> None:
+        self.stdout.write(f"{what}… ", ending="")
+        self.stdout.flush()
+
+    def _end(self, started: float) -> None:
+        self.stdout.write(f"{time.monotonic() - started:.1f} s")
+
+    def _seed(self) -> Any:
+        from walkthetalk.site.demo import is_seeded, seed_demo
+
+        if is_seeded():
+            started = time.monotonic()
+            self._begin("Checking the demo care system seeded on an earlier run")
+            seed = seed_demo()
+            self._end(started)
+        else:
+            self.stdout.write(f"Seeding the demo care system ({FIRST_RUN_ESTIMATE}):")
+            step_started = [0.0]
+
+            def on_step(number: int, total: int, label: str) -> None:
+                if number > 1:
+                    self._end(step_started[0])
+                step_started[0] = time.monotonic()
+                self._begin(f"  [{number}/{total}] {label}")
+
+            first = time.monotonic()
+            seed = seed_demo(on_step)
+            self._end(step_started[0])
+            self.stdout.write(f"Seeded in {time.monotonic() - first:.0f} s.")
+        units = seed.care_system.units.count()
+        self.stdout.write(f"Demo care system: {seed.care_system.name} ({units} units)")
+        return seed
+
+    def _serve(self, seed: Any, host: str, port: int, with_worker: bool) -> None:
+        from walkthetalk.site.demo import demo_participant_links
+        from walkthetalk.site.serving import serve_site
+
+        problem = cannot_listen(host, port)  # taken while the demo was seeding?
+        if problem:
+            raise CommandError(problem)
+        url = f"http://{host}:{port}/"
+        links = demo_participant_links(seed.care_system, url)
+        connections.close_all()  # the server's threads or processes open their own
         worker = None
-        if not options["no_worker"]:
+        if with_worker:
+            # Its own session: Ctrl+C reaches the demo only, which then stops the worker.
             worker = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "walkthetalk.site.cli", "worker"]
+                [sys.executable, "-m", "walkthetalk.site.cli", "worker"], start_new_session=True
             )
-        url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"\nWalk the Talk demo is running at {url}"))
         names = ", ".join(f"'{name}'" for name in seed.usernames)
         self.stdout.write(f"Staff sign in: users {names}, each with password '{seed.password}'")
         self.stdout.write("Try it as a participant (each link works once):")
-        for link in demo_participant_links(seed.care_system, url):
+        for link in links:
             self.stdout.write(f"  {link}")
         self.stdout.write(f"A demo concern's receipt code: {seed.receipt_code}")
         self.stdout.write("Press Ctrl+C to stop.\n")
-        # Stop the worker too when the demo is stopped, by Ctrl+C or by a signal.
+        self.stdout.flush()
+        # A SIGTERM stops the demo as Ctrl+C does.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
-            serve_site(options["host"], options["port"])
+            serve_site(host, port)
+        except KeyboardInterrupt:
+            pass
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=10)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
+            self.stdout.write("\nThe demo has stopped.")

@@ -1,8 +1,9 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from walkthetalk.site.ports import cannot_listen
 from walkthetalk.site.serving import serve_site
 
 
@@ -15,5 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        problem = cannot_listen(options["host"], options["port"])
+        if problem:  # one clear line, before anything says it is serving
+            raise CommandError(problem)
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
         serve_site(options["host"], options["port"], options["threads"])
