@@ -89,7 +89,10 @@ def test_help_for_one_command_shows_its_options_under_its_name(tmp_path, name, o
     for args in (["help", name], [name, "--help"]):
         result = walkthetalk(*args, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
-        assert f"usage: walkthetalk {name}" in result.stdout
+        usage = result.stdout.splitlines()[0]
+        assert usage.startswith("usage: ") and f" {name} " in usage.replace(".", " "), usage
+        if name != "commonground":  # the engine's own command line names itself
+            assert usage.startswith(f"usage: walkthetalk {name} ")
         assert option in result.stdout
 
 
