@@ -116,14 +116,7 @@ def parse_yaml(text: str) -> MapSpec:
     if "care_system" in top:
         _read_care_system(top["care_system"], spec, errors)
     if "levels" in top:
-        node = top["levels"]
-        if not isinstance(node, yaml.SequenceNode):
-            errors.append(LineError(_line(node), "'levels' must be a list of names"))
-        else:
-            for item in node.value:
-                name = _scalar(item, "a level", errors)
-                if name:
-                    spec.levels.append(name)
+        _read_levels(top["levels"], spec, errors)
     if "sectors" in top:
         _read_sectors(top["sectors"], spec, errors)
     if "units" not in top:
@@ -134,6 +127,16 @@ def parse_yaml(text: str) -> MapSpec:
     if errors:
         raise MapFileError(errors)
     return spec
+
+
+def _read_levels(node: yaml.Node, spec: MapSpec, errors: list[LineError]) -> None:
+    if not isinstance(node, yaml.SequenceNode):
+        errors.append(LineError(_line(node), "'levels' must be a list of names"))
+        return
+    for item in node.value:
+        name = _scalar(item, "a level", errors)
+        if name:
+            spec.levels.append(name)
 
 
 def _read_care_system(node: yaml.Node, spec: MapSpec, errors: list[LineError]) -> None:
@@ -258,6 +261,22 @@ def check_spec(
     if len(spec.units) > MAX_UNITS:
         errors.append(LineError(1, f"at most {MAX_UNITS} units can be imported at once"))
     kinds = dict(known_units or {})
+    errors += _name_errors(spec, kinds)
+    parents = {u.name: u.parent for u in spec.units}
+    for unit in spec.units:
+        if unit.parent is not None:
+            errors += _parent_errors(unit, kinds, parents, outside_parents)
+    levels_seen: set[str] = set()
+    for level in spec.levels:
+        if level in levels_seen:
+            errors.append(LineError(1, f"level '{level}' is listed twice"))
+        levels_seen.add(level)
+    return errors
+
+
+def _name_errors(spec: MapSpec, kinds: dict[str, int]) -> list[LineError]:
+    """Names too long or given twice; records each unit's kind in ``kinds``."""
+    errors: list[LineError] = []
     seen: dict[str, int] = {}
     for unit in spec.units:
         if len(unit.name) > MAX_NAME:
@@ -268,34 +287,34 @@ def check_spec(
             )
         seen[unit.name] = unit.line
         kinds[unit.name] = unit.kind
-    parents = {u.name: u.parent for u in spec.units}
-    for unit in spec.units:
-        if unit.parent is None:
-            continue
-        if unit.parent not in kinds:
-            if outside_parents:
-                continue
-            errors.append(LineError(unit.line, f"parent '{unit.parent}' is not in the map"))
-        elif unit.kind and kinds[unit.parent] and kinds[unit.parent] >= unit.kind:
-            errors.append(
-                LineError(
-                    unit.line,
-                    f"{with_article(unit.kind)} cannot sit under "
-                    f"{with_article(kinds[unit.parent])} ('{unit.parent}')",
-                )
+    return errors
+
+
+def _parent_errors(
+    unit: UnitSpec, kinds: dict[str, int], parents: dict[str, str | None], outside_parents: bool
+) -> list[LineError]:
+    """A parent that is missing or not above the unit, or a unit that is its own ancestor."""
+    assert unit.parent is not None
+    errors: list[LineError] = []
+    if unit.parent not in kinds:
+        if outside_parents:
+            return errors
+        errors.append(LineError(unit.line, f"parent '{unit.parent}' is not in the map"))
+    elif unit.kind and kinds[unit.parent] and kinds[unit.parent] >= unit.kind:
+        errors.append(
+            LineError(
+                unit.line,
+                f"{with_article(unit.kind)} cannot sit under "
+                f"{with_article(kinds[unit.parent])} ('{unit.parent}')",
             )
-        # A cycle is impossible when kinds strictly deepen, but names may repeat across errors.
-        walker: str | None = unit.parent
-        steps = 0
-        while walker is not None and steps <= len(parents):
-            walker, steps = parents.get(walker), steps + 1
-        if steps > len(parents):
-            errors.append(LineError(unit.line, f"'{unit.name}' is its own ancestor"))
-    levels_seen: set[str] = set()
-    for level in spec.levels:
-        if level in levels_seen:
-            errors.append(LineError(1, f"level '{level}' is listed twice"))
-        levels_seen.add(level)
+        )
+    # A cycle is impossible when kinds strictly deepen, but names may repeat across errors.
+    walker: str | None = unit.parent
+    steps = 0
+    while walker is not None and steps <= len(parents):
+        walker, steps = parents.get(walker), steps + 1
+    if steps > len(parents):
+        errors.append(LineError(unit.line, f"'{unit.name}' is its own ancestor"))
     return errors
 
 

@@ -258,71 +258,19 @@ def import_map(
 def _write_map(
     spec: mapfile.MapSpec, system: CareSystem | None, steward: User | None
 ) -> ImportSummary:
-    errors: list[mapfile.LineError] = []
     new_system = system is None
-    if system is None:
-        assert spec.name is not None
-        slug = spec.slug or slugify(spec.name)[:80]
-        if CareSystem.objects.filter(slug=slug).exists():
-            raise mapfile.MapFileError(
-                [mapfile.LineError(1, f"a care system with the slug '{slug}' already exists")]
-            )
-        system = create_care_system(
-            spec.name,
-            slug,
-            min_group_size=spec.min_group_size or 5,
-            with_defaults=not spec.levels and not spec.sectors,
-        )
-    for level_name in spec.levels:
-        if not system.levels.filter(name=level_name).exists():
-            add_level(system, level_name)
-    for sector_slug, sector_name in spec.sectors:
-        if not system.sectors.filter(slug=sector_slug).exists():
-            Sector.objects.create(care_system=system, slug=sector_slug, name=sector_name)
-    sectors = {s.slug: s for s in system.sectors.all()}
-    sectors.update({s.name.lower(): s for s in sectors.values()})
+    system = system or _new_system_for(spec)
+    sectors = _levels_and_sectors(spec, system)
     existing = {u.name: u for u in system.units.all()}
-    errors.extend(mapfile.check_spec(spec, {name: u.kind for name, u in existing.items()}))
-    for unit_spec in spec.units:
-        if unit_spec.sector and unit_spec.sector.lower() not in sectors:
-            errors.append(mapfile.LineError(unit_spec.line, f"unknown sector '{unit_spec.sector}'"))
+    errors = mapfile.check_spec(spec, {name: u.kind for name, u in existing.items()})
+    errors += [
+        mapfile.LineError(u.line, f"unknown sector '{u.sector}'")
+        for u in spec.units
+        if u.sector and u.sector.lower() not in sectors
+    ]
     if errors:
         raise mapfile.MapFileError(errors)
-    created = updated = 0
-    pending = list(spec.units)
-    # Parents first: repeat passes until every unit whose parent exists is written.
-    while pending:
-        progressed = []
-        for unit_spec in pending:
-            if unit_spec.parent is not None and unit_spec.parent not in existing:
-                continue
-            parent = existing[unit_spec.parent] if unit_spec.parent else None
-            sector = sectors[unit_spec.sector.lower()] if unit_spec.sector else None
-            unit = existing.get(unit_spec.name)
-            if unit is None:
-                unit = Unit.objects.create(
-                    care_system=system,
-                    name=unit_spec.name,
-                    kind=unit_spec.kind,
-                    parent=parent,
-                    sector=sector,
-                )
-                created += 1
-            elif (unit.kind, unit.parent_id, unit.sector_id) != (
-                unit_spec.kind,
-                parent.pk if parent else None,
-                sector.pk if sector else None,
-            ):
-                unit.kind, unit.parent, unit.sector = unit_spec.kind, parent, sector
-                unit.save()
-                updated += 1
-            existing[unit_spec.name] = unit
-            progressed.append(unit_spec)
-        if not progressed:
-            raise mapfile.MapFileError(
-                [mapfile.LineError(u.line, f"'{u.name}' cannot be placed") for u in pending]
-            )
-        pending = [u for u in pending if u not in progressed]
+    created, updated = _write_units(spec, system, sectors, existing)
     for unit in system.units.select_related("parent"):
         if unit.parent is not None and unit.parent.kind >= unit.kind:
             raise mapfile.MapFileError(
@@ -331,6 +279,91 @@ def _write_map(
     if new_system and steward is not None:
         grant_role(steward, system, StaffRole.Role.STEWARD)
     return ImportSummary(system, created, updated)
+
+
+def _new_system_for(spec: mapfile.MapSpec) -> CareSystem:
+    """A new care system named by the map (refused when its slug is taken)."""
+    assert spec.name is not None
+    slug = spec.slug or slugify(spec.name)[:80]
+    if CareSystem.objects.filter(slug=slug).exists():
+        raise mapfile.MapFileError(
+            [mapfile.LineError(1, f"a care system with the slug '{slug}' already exists")]
+        )
+    return create_care_system(
+        spec.name,
+        slug,
+        min_group_size=spec.min_group_size or 5,
+        with_defaults=not spec.levels and not spec.sectors,
+    )
+
+
+def _levels_and_sectors(spec: mapfile.MapSpec, system: CareSystem) -> dict[str, Sector]:
+    """Add the map's missing levels and sectors; the sectors by slug and by lower-case name."""
+    for level_name in spec.levels:
+        if not system.levels.filter(name=level_name).exists():
+            add_level(system, level_name)
+    for sector_slug, sector_name in spec.sectors:
+        if not system.sectors.filter(slug=sector_slug).exists():
+            Sector.objects.create(care_system=system, slug=sector_slug, name=sector_name)
+    sectors = {s.slug: s for s in system.sectors.all()}
+    sectors.update({s.name.lower(): s for s in sectors.values()})
+    return sectors
+
+
+def _write_units(
+    spec: mapfile.MapSpec,
+    system: CareSystem,
+    sectors: dict[str, Sector],
+    existing: dict[str, Unit],
+) -> tuple[int, int]:
+    """Create or update the map's units, parents first; how many were created and updated."""
+    created = updated = 0
+    pending = list(spec.units)
+    # Parents first: repeat passes until every unit whose parent exists is written.
+    while pending:
+        ready = [u for u in pending if u.parent is None or u.parent in existing]
+        if not ready:
+            raise mapfile.MapFileError(
+                [mapfile.LineError(u.line, f"'{u.name}' cannot be placed") for u in pending]
+            )
+        for unit_spec in ready:
+            change = _write_unit(unit_spec, system, sectors, existing)
+            created += change == "created"
+            updated += change == "updated"
+        pending = [u for u in pending if u not in ready]
+    return created, updated
+
+
+def _write_unit(
+    unit_spec: mapfile.UnitSpec,
+    system: CareSystem,
+    sectors: dict[str, Sector],
+    existing: dict[str, Unit],
+) -> str:
+    """Write one unit whose parent exists: "created", "updated" or "" (already as written)."""
+    parent = existing[unit_spec.parent] if unit_spec.parent else None
+    sector = sectors[unit_spec.sector.lower()] if unit_spec.sector else None
+    unit = existing.get(unit_spec.name)
+    change = ""
+    if unit is None:
+        unit = Unit.objects.create(
+            care_system=system,
+            name=unit_spec.name,
+            kind=unit_spec.kind,
+            parent=parent,
+            sector=sector,
+        )
+        change = "created"
+    elif (unit.kind, unit.parent_id, unit.sector_id) != (
+        unit_spec.kind,
+        parent.pk if parent else None,
+        sector.pk if sector else None,
+    ):
+        unit.kind, unit.parent, unit.sector = unit_spec.kind, parent, sector
+        unit.save()
+        change = "updated"
+    existing[unit_spec.name] = unit
+    return change
 
 
 def export_map(system: CareSystem, fmt: str) -> str:
