@@ -15,5 +15,6 @@ def key() -> str:
 
 def a_pass(system: CareSystem, sector_slug: str | None = "treatment") -> ParticipantPass:
     sector = system.sectors.get(slug=sector_slug) if sector_slug else None
-    (token,) = caremap_services.create_invitations(system, 1, sector=sector)
-    return caremap_services.redeem_invitation(token)
+    # An open-link pass declaring its sector (one invitation alone would be generalized to
+    # no sector, since a sector of one invited person could name them).
+    return caremap_services.open_pass(system, sector)

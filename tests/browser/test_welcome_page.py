@@ -21,7 +21,7 @@ def test_welcome_lists_everything_open_and_is_accessible(live_server, page: Page
         system, "What do we avoid talking about?", seed_statements=["We rarely talk openly."]
     )
     messenger_services.add_leadership_role(system, "Clinical Director")
-    (token,) = pulse_services.make_batch(wave, 1, unit=team, sector=team.sector)
+    token = pulse_services.make_batch(wave, 5, unit=team, sector=team.sector).tokens[0]
     page.goto(f"{live_server.url}/join/?t={token}")
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("You're in")

@@ -1,14 +1,17 @@
-"""Invitations: one use each, forged ones fail, and nothing links a participation to one."""
+"""Invitations: one use each, forged ones fail, and redeeming one writes nothing else."""
 
 import logging
+import secrets
 
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from walkthetalk.caremap import services
-from walkthetalk.caremap.models import Invitation, Participation
+from walkthetalk.caremap.models import Invitation
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
 from walkthetalk.caremap.tokens import token_hash
 
@@ -19,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def test_tokens_are_stored_only_as_hashes() -> None:
     system = small_system()
-    tokens = services.create_invitations(system, 3, batch_label="spring")
+    tokens = services.create_invitations(system, 3)
     stored = list(Invitation.objects.values_list("token_hash", flat=True))
     assert sorted(stored) == sorted(token_hash(t) for t in tokens)
     with connection.cursor() as cursor:
@@ -32,7 +35,7 @@ def test_redeeming_twice_fails_and_forged_tokens_fail() -> None:
     system = small_system()
     unit = system.units.get(name="Riverbend Day Team")
     level = system.levels.get(position=4)
-    (token,) = services.create_invitations(system, 1, unit=unit, level=level)
+    token = services.create_invitations(system, 5, unit=unit, level=level)[0]
     participant_pass = services.redeem_invitation(token)
     assert (participant_pass.unit_id, participant_pass.level_id) == (unit.pk, level.pk)
     with pytest.raises(services.InvitationError, match="already been used"):
@@ -43,34 +46,24 @@ def test_redeeming_twice_fails_and_forged_tokens_fail() -> None:
     assert Invitation.objects.filter(used_on__isnull=False).count() == 1
 
 
-def test_redemption_writes_no_participation_and_no_link() -> None:
+def test_redemption_leaves_no_trace_in_the_pass() -> None:
     system = small_system()
     (token,) = services.create_invitations(system, 1)
     participant_pass = services.redeem_invitation(token)
-    assert Participation.objects.count() == 0
-    # The pass carries no trace of the token.
     assert token not in participant_pass.sign()
     assert token_hash(token) != participant_pass.key_hash
-    participation = services.participation_for(participant_pass)
-    assert Participation.objects.count() == 1
-    again = services.participation_for(participant_pass)
-    assert again.pk == participation.pk
 
 
-def test_no_table_links_participations_and_invitations() -> None:
-    participation_fields = {f.name for f in Participation._meta.get_fields()}
-    assert not any("invitation" in name for name in participation_fields)
-    assert not any("participation" in f.name for f in Invitation._meta.get_fields())
-    # Across every model of the project, no field points at both or at one from the other.
+def test_no_model_points_at_an_invitation_and_no_participation_model_exists() -> None:
+    assert "participation" not in apps.all_models["caremap"]
     for model in apps.get_models():
         related = {
             getattr(f.related_model, "__name__", None)
             for f in model._meta.get_fields()
             if f.is_relation and f.concrete
         }
-        assert not {"Invitation", "Participation"} <= related, model
-        if model is Invitation:
-            assert "Participation" not in related
+        assert "Invitation" not in related, model
+        assert not any("participation" in f.name for f in model._meta.get_fields()), model
     invitation_columns = {
         c.name
         for c in connection.introspection.get_table_description(
@@ -104,3 +97,105 @@ def test_a_tampered_pass_cookie_is_ignored() -> None:
     assert ParticipantPass.from_signed(good) is not None
     assert ParticipantPass.from_signed(good[:-2] + "xx") is None
     assert ParticipantPass.from_signed("not-a-pass") is None
+
+
+# --- generalization: stored attributes describe at least k invited people ------------------
+
+
+def _combinations(system) -> dict[tuple[int | None, int | None, int | None], int]:
+    rows = Invitation.objects.filter(care_system=system).values_list("unit", "level", "sector")
+    out: dict[tuple[int | None, int | None, int | None], int] = {}
+    for row in rows:
+        out[row] = out.get(row, 0) + 1
+    return out
+
+
+def test_a_batch_of_k_keeps_what_the_steward_chose() -> None:
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    level = system.levels.get(position=4)
+    batch = services.invite(system, 5, unit=team, level=level, sector=team.sector)
+    assert not batch.generalized
+    assert (batch.unit, batch.level, batch.sector) == (team, level, team.sector)
+    assert _combinations(system) == {(team.pk, level.pk, team.sector_id): 5}
+
+
+def test_a_small_batch_joins_the_first_wider_group_that_reaches_k() -> None:
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    level = system.levels.get(position=4)
+    services.invite(system, 5, unit=team, level=level)  # (team, level, no sector): 5 people
+    batch = services.invite(system, 2, unit=team, level=level, sector=team.sector)
+    assert batch.generalized and (batch.unit, batch.level, batch.sector) == (team, level, None)
+    assert batch.describe() == f"Riverbend Day Team, {level.name}, any sector"
+    assert _combinations(system) == {(team.pk, level.pk, None): 7}
+    # With nobody to join, one person is counted anywhere in the care system, with no level
+    # or sector: nothing stored describes fewer than k people.
+    other = system.levels.get(position=2)
+    alone = services.invite(system, 1, unit=team, level=other, sector=team.sector)
+    assert (alone.unit, alone.level, alone.sector) == (None, None, None)
+    (token,) = alone.tokens
+    assert services.redeem_invitation(token).unit_id is None
+
+
+def test_generalization_climbs_the_unit_tree_keeping_the_level_first() -> None:
+    system = small_system()
+    program = system.units.get(name="Riverbend Outpatient")
+    team = system.units.get(name="Riverbend Day Team")
+    level = system.levels.get(position=3)
+    services.invite(system, 5, unit=program, level=level)
+    batch = services.invite(system, 1, unit=team, level=level, sector=team.sector)
+    assert (batch.unit, batch.level, batch.sector) == (program, level, None)
+    ladder = services.generalization_ladder(team, level, team.sector, within=program)
+    assert ladder == [
+        (team, level, team.sector),
+        (team, level, None),
+        (program, level, None),
+        (team, None, None),
+        (program, None, None),
+    ]
+
+
+def test_a_batch_too_small_even_at_its_limit_is_refused_and_nothing_is_written() -> None:
+    system = small_system()
+    program = system.units.get(name="Riverbend Outpatient")
+    team = system.units.get(name="Riverbend Day Team")
+    with pytest.raises(services.CareMapError, match="too few to keep their answers anonymous"):
+        services.invite(system, 4, unit=team, within=program)
+    assert not Invitation.objects.exists()
+    with pytest.raises(services.CareMapError, match="between 1 and"):
+        services.invite(system, 0, unit=team)
+    assert not Invitation.objects.exists()
+
+
+def test_no_label_is_stored_with_an_invitation() -> None:
+    columns = {f.name for f in Invitation._meta.get_fields()}
+    assert not any("label" in name or "name" in name for name in columns)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.tuples(
+            st.integers(1, 7),  # how many
+            st.integers(0, 4),  # unit: none or one of the four
+            st.integers(0, 5),  # level: none or one of five
+            st.booleans(),  # with the unit's sector
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_stored_combination_describes_at_least_k_invited_people(batches) -> None:
+    system = small_system(f"prop-{secrets.token_hex(4)}")
+    units = [None, *system.units.order_by("kind")]
+    levels = [None, *system.levels.order_by("position")]
+    for count, u, lv, with_sector in batches:
+        unit = units[u]
+        sector = unit.sector if (unit is not None and with_sector) else None
+        batch = services.invite(system, count, unit=unit, level=levels[lv], sector=sector)
+        assert len(batch.tokens) == count
+    for combination, invited in _combinations(system).items():
+        assert combination == (None, None, None) or invited >= system.min_group_size

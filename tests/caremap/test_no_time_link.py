@@ -1,5 +1,4 @@
-"""No date or time ties a participation (or anything a participant makes) to the day its
-invitation was used."""
+"""No date or time ties anything a participant makes to the day its invitation was used."""
 
 import datetime as dt
 
@@ -8,28 +7,13 @@ from django.apps import apps
 from django.db import models
 
 from walkthetalk.caremap import services
-from walkthetalk.caremap.models import Invitation, Participation
+from walkthetalk.caremap.models import Invitation
 
 from .factories import small_system
 
 pytestmark = pytest.mark.django_db
 
 PARTICIPANT_APPS = ("caremap", "pulse", "conversations", "agenda", "messenger")
-
-
-def test_a_participation_holds_no_day_to_match_against_invitation_use() -> None:
-    system = small_system()
-    team = system.units.order_by("name").first()
-    (token,) = services.create_invitations(system, 1, unit=team)
-    participation = services.participation_for(services.redeem_invitation(token))
-    used_on = Invitation.objects.get().used_on
-    assert used_on is not None
-    date_fields = [
-        f.name for f in Participation._meta.get_fields() if isinstance(f, models.DateField)
-    ]
-    assert date_fields == []
-    row = Participation.objects.filter(pk=participation.pk).values().get()
-    assert used_on not in row.values() and str(used_on) not in map(str, row.values())
 
 
 def test_no_model_of_these_apps_keeps_a_time_of_day() -> None:

@@ -39,8 +39,25 @@ def level(system: CareSystem, name: str = "Direct care") -> Level:
 
 
 def passes(wave: Wave, n: int, *, unit: Unit, level: Level | None = None) -> list[ParticipantPass]:
-    tokens = services.make_batch(wave, n, unit=unit, level=level, sector=unit.sector)
-    return [caremap_services.redeem_invitation(t) for t in tokens]
+    """``n`` passes placed exactly in ``unit`` (with its sector) and ``level``.
+
+    Made directly rather than through a batch of invitations, which would generalize a group
+    smaller than k (see ``caremap.services.invite``): the figure tests need such groups at
+    rest — as rows stored before that rule, or crafted by an insider — to check that the
+    release guarantee holds on its own.
+    """
+    return [
+        ParticipantPass.new(
+            wave.care_system_id, unit.pk, level.pk if level else None, unit.sector_id
+        )
+        for _ in range(n)
+    ]
+
+
+def invited(wave: Wave, n: int, *, unit: Unit, level: Level | None = None) -> list[ParticipantPass]:
+    """``n`` passes from a real batch of invitations (generalized if smaller than k)."""
+    batch = services.make_batch(wave, n, unit=unit, level=level, sector=unit.sector)
+    return [caremap_services.redeem_invitation(t) for t in batch.tokens]
 
 
 def respond(wave: Wave, n: int, *, unit: Unit, level: Level | None = None, value: int = 4) -> None:

@@ -1,5 +1,7 @@
 """The Northhaven demo: two closed waves and one open, with a parallel process to find."""
 
+from collections import Counter
+
 import pytest
 
 from walkthetalk.caremap.demo import seed_demo_map
@@ -22,6 +24,10 @@ def test_demo_waves_show_a_parallel_process_and_seeding_is_idempotent() -> None:
         days = set(Response.objects.filter(wave=wave).values_list("submitted_on", flat=True))
         assert min(days) >= wave.opened_on
         assert wave.closed_on is None or max(days) <= wave.closed_on
+    # At rest, no answer's attributes describe fewer than k people: no small response groups.
+    groups = Counter(Response.objects.values_list("wave", "unit", "level", "sector"))
+    assert min(groups.values()) >= system.min_group_size
+    assert len({(unit, level) for _, unit, level, _ in groups}) > 10  # still informative
     seed_demo(system)
     assert Wave.objects.filter(care_system=system).count() == 3
     assert Response.objects.filter(wave__care_system=system).count() == n

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.caremap.models import Invitation, Participation, UnitKind
+from walkthetalk.caremap.models import Invitation, UnitKind
 from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 from ..caremap.factories import small_system
-from .helpers import answers, level, passes, unit
+from .helpers import answers, invited, level, passes, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -81,38 +81,36 @@ def test_wave_covers_chosen_units_and_everything_below(system, wave) -> None:
 
 def test_batch_makes_invitations_with_coarse_attributes(system, wave) -> None:
     team = unit(system, "Riverbend Day Team")
-    tokens = services.make_batch(wave, 3, unit=team, level=level(system), label="Day team")
-    assert len(tokens) == 3 and len(set(tokens)) == 3
+    made = services.make_batch(wave, 6, unit=team, level=level(system), sector=team.sector)
+    tokens = made.tokens
+    assert len(tokens) == 6 and len(set(tokens)) == 6 and not made.generalized
     invitations = Invitation.objects.filter(care_system=system)
-    assert invitations.count() == 3
-    assert {(i.unit_id, i.level_id) for i in invitations} == {(team.pk, level(system).pk)}
-    assert all(i.batch_label == "Pulse: Spring pulse — Day team" for i in invitations)
+    assert invitations.count() == 6
+    assert {(i.unit_id, i.level_id, i.sector_id) for i in invitations} == {
+        (team.pk, level(system).pk, team.sector_id)
+    }
     batch = WaveBatch.objects.get()
-    assert (batch.count, batch.unit, batch.label) == (3, team, "Day team")
+    assert (batch.count, batch.unit, batch.level) == (6, team, level(system))
     assert not any(t in str(batch.__dict__) for t in tokens)  # tokens are never stored
 
 
 def test_batch_refuses_units_outside_the_wave_and_closed_waves(system, wave) -> None:
     with pytest.raises(services.PulseError, match="covers"):
-        services.make_batch(wave, 2, unit=unit(system, "Testland Health Department"))
+        services.make_batch(wave, 5, unit=unit(system, "Testland Health Department"))
     with pytest.raises(services.PulseError, match="between 1 and"):
         services.make_batch(wave, 0, unit=unit(system, "Riverbend Day Team"))
     services.close_wave(wave)
     with pytest.raises(services.PulseError, match="closed"):
-        services.make_batch(wave, 2, unit=unit(system, "Riverbend Day Team"))
+        services.make_batch(wave, 5, unit=unit(system, "Riverbend Day Team"))
     assert Invitation.objects.count() == 0 and WaveBatch.objects.count() == 0
 
 
-def test_response_keeps_coarse_attributes_only_and_participation_starts_at_submit(
-    system, wave
-) -> None:
+def test_response_keeps_coarse_attributes_only(system, wave) -> None:
     team = unit(system, "Riverbend Day Team")
-    (participant_pass,) = passes(wave, 1, unit=team, level=level(system))
-    assert Participation.objects.count() == 0  # redemption wrote no participation
+    participant_pass = invited(wave, 5, unit=team, level=level(system))[0]
     response = services.submit_response(
         wave, participant_pass, answers(4, talk_5=None, talk_6="na")
     )
-    assert Participation.objects.count() == 1
     assert (response.unit, response.level, response.sector) == (team, level(system), team.sector)
     assert isinstance(response.submitted_on, dt.date)
     assert not isinstance(response.submitted_on, dt.datetime)
@@ -129,9 +127,8 @@ def test_response_keeps_coarse_attributes_only_and_participation_starts_at_submi
         "submitted_on",
         "answers",
     }
-    participation = Participation.objects.get()
-    assert response.submission_key != participation.key_hash
-    assert participation.key_hash not in str(Response.objects.values().get())
+    assert response.submission_key != participant_pass.key_hash
+    assert participant_pass.key_hash not in str(Response.objects.values().get())
     assert response.id.version == 4  # random, not sequential
 
 
@@ -168,7 +165,6 @@ def test_malformed_answers_are_refused_and_nothing_is_stored(system, wave, bad) 
     with pytest.raises(services.PulseError, match="nothing was saved"):
         services.submit_response(wave, participant_pass, answers(4, **bad))
     assert Response.objects.count() == 0
-    assert Participation.objects.count() == 0
 
 
 def test_missing_answers_are_refused(system, wave) -> None:
@@ -216,7 +212,6 @@ def test_open_waves_for_a_participant(system, wave) -> None:
     assert selectors.open_waves_for(None) == []
     assert selectors.open_waves_for(inside) == [wave]
     assert selectors.open_waves_for(outside) == []
-    assert Participation.objects.count() == 0  # looking writes nothing
     services.submit_response(wave, inside, answers(4))
     assert selectors.open_waves_for(inside) == []  # answered
     second = services.open_wave(system, "Second", [unit(system, "Riverbend Outpatient")])

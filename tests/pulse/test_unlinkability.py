@@ -7,7 +7,6 @@ import hmac
 import pytest
 from django.conf import settings
 
-from walkthetalk.caremap.models import Participation
 from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Response
 
@@ -35,11 +34,10 @@ def _keyed_guesses(wave_id: int, key_hash: str) -> set[str]:
 def test_submission_key_cannot_be_computed_from_the_database_and_secret_key() -> None:
     system = small_system()
     wave = services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
+    computable = set()
     for participant_pass in passes(wave, 3, unit=unit(system, "Riverbend Day Team")):
         services.submit_response(wave, participant_pass, answers(4))
-    computable = set()
-    for key_hash in Participation.objects.values_list("key_hash", flat=True):
-        computable |= _keyed_guesses(wave.pk, key_hash)
+        computable |= _keyed_guesses(wave.pk, participant_pass.key_hash)
     stored = set(Response.objects.values_list("submission_key", flat=True))
     assert len(stored) == 3
     assert not stored & computable

@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.caremap.models import Participation
 from walkthetalk.pulse import services
-from walkthetalk.pulse.models import Response, Wave
+from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 from ..caremap.factories import small_system
 from .helpers import level, respond, unit
@@ -40,7 +39,7 @@ def staff(system, role: str | None, name: str = "sam") -> Client:
 
 
 def participant(system, wave) -> Client:
-    (token,) = services.make_batch(wave, 1, unit=unit(system, "Riverbend Day Team"))
+    token = services.make_batch(wave, 5, unit=unit(system, "Riverbend Day Team")).tokens[0]
     client = Client()
     response = client.post("/join/", {"t": token})
     assert response.status_code == 302
@@ -91,11 +90,18 @@ def test_steward_opens_invites_and_closes_a_wave(system) -> None:
     )
     wave = Wave.objects.get()
     assert done.url == reverse("pulse:wave", args=[system.slug, wave.pk])
-    made = client.post(
-        done.url, {"count": 3, "unit": unit(system, "Riverbend Day Team").pk, "label": "Day"}
-    )
+    team = unit(system, "Riverbend Day Team")
+    small = client.post(done.url, {"count": 3, "unit": team.pk, "label": "Day"})
+    assert b"too few to keep their answers anonymous" in small.content
+    assert b"/join/?t=" not in small.content and not WaveBatch.objects.exists()
+    made = client.post(done.url, {"count": 5, "unit": team.pk, "label": "Day team sheet"})
     assert "no-store" in made["Cache-Control"]
-    assert made.content.count(b"/join/?t=") == 3
+    assert made.content.count(b"/join/?t=") == 5
+    assert b"Day team sheet" in made.content  # on the sheet shown once, and nowhere stored
+    assert b"Day team sheet" not in client.get(done.url).content
+    joined = client.post(done.url, {"count": 2, "unit": team.pk, "sector": team.sector_id})
+    assert joined.content.count(b"/join/?t=") == 2
+    assert b"Riverbend Day Team, any level, any sector" in joined.content  # generalized
     again = client.get(done.url)
     assert b"/join/?t=" not in again.content  # shown once
     outside = client.post(
@@ -124,7 +130,7 @@ def test_participant_answers_part_by_part(system, wave) -> None:
         seen += ids
         answers = {i: "skip" if i == "talk_5" else "na" if i == "talk_6" else "4" for i in ids}
         sent = client.post(url, {"step": step, **answers})
-        assert Participation.objects.count() == (0 if step < PARTS - 1 else 1)
+        assert Response.objects.count() == (0 if step < PARTS - 1 else 1)
         if step < PARTS - 1:
             page = client.get(sent.url)
     assert sorted(seen) == sorted(inst.item_ids)  # every statement once
@@ -187,7 +193,7 @@ def test_forged_steps_start_again_and_store_nothing(system, wave, post) -> None:
     page = client.post(reverse("pulse:answer", args=[wave.pk]), post)
     assert page.status_code == 400 and b"started again" in page.content
     assert f"Part 1 of {PARTS}".encode() in page.content
-    assert Response.objects.count() == 0 and Participation.objects.count() == 0
+    assert Response.objects.count() == 0
 
 
 def test_participant_pages_without_a_pass_or_for_other_units(system, wave) -> None:
@@ -247,7 +253,7 @@ def test_api_gives_suppressed_aggregates_to_staff_only(system, wave) -> None:
 
 
 def test_statements_name_the_participants_own_kind_of_unit(system, wave) -> None:
-    (token,) = services.make_batch(wave, 1, unit=unit(system, "Riverbend Outpatient"))
+    token = services.make_batch(wave, 5, unit=unit(system, "Riverbend Outpatient")).tokens[0]
     client = Client()
     client.post("/join/", {"t": token})
     page = client.get(reverse("pulse:answer", args=[wave.pk])).content.decode()
@@ -269,7 +275,7 @@ def test_parts_are_reached_by_redirects_and_survive_back_and_reload(system, wave
     first = {item_id: "4" for item_id in items_on(client.get(url))}
     moved = client.post(url, {"step": 0, **first})
     assert moved.status_code == 302 and moved.url == f"{url}?part=2"
-    assert Response.objects.count() == 0 and Participation.objects.count() == 0
+    assert Response.objects.count() == 0
     # Reloading part 2, or going back to part 1, shows the answers already given.
     assert f"Part 2 of {PARTS}".encode() in client.get(moved.url).content
     back = client.get(f"{url}?part=1").content.decode()

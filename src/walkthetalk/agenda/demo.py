@@ -49,8 +49,8 @@ ISSUES: tuple[tuple[str, str, int, int], ...] = (
 
 def _pass(system: CareSystem, sector_slug: str) -> ParticipantPass:
     sector = system.sectors.get(slug=sector_slug)
-    (token,) = caremap_services.create_invitations(system, 1, sector=sector, batch_label="demo")
-    return caremap_services.redeem_invitation(token)
+    # An open-link pass: backlog ratings keep only the sector a participant declares.
+    return caremap_services.open_pass(system, sector)
 
 
 @transaction.atomic

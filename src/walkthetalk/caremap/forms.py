@@ -49,7 +49,10 @@ class MapUploadForm(forms.Form):
 class InvitationBatchForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=MAX_INVITATIONS_PER_BATCH, initial=10)
     batch_label = forms.CharField(
-        max_length=120, required=False, help_text="For you only, e.g. “Spring pulse, Riverbend”."
+        label="Name for this sheet of links",
+        max_length=120,
+        required=False,
+        help_text="Shown above the links once, for you to print or copy; it is not stored.",
     )
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.none(), required=False, empty_label="(any unit)"

@@ -1,8 +1,9 @@
 """The care map: a care system, its units in a tree, levels, sectors, staff roles, invitations.
 
-Invitations and participations are deliberately unlinked: an invitation stores only the hash of
-its token and whether (and on which day) it was used; a participation stores only coarse
-attributes copied from it. No column, foreign key or log line joins the two.
+An invitation stores only the hash of its token, the coarse attributes a participant's answers
+will carry (never describing fewer than the minimum group size of invited people) and the day
+it was made. Redeeming it writes nothing else: no participation row exists, so nothing joins an
+invitation to what its holder later answers.
 """
 
 from __future__ import annotations
@@ -134,16 +135,18 @@ class StaffRole(models.Model):
 class Invitation(models.Model):
     """A one-time invitation. Only the SHA-256 of its token is kept; the token is shown once.
 
-    ``used_on`` is set once the invitation is used, to the day it was *made* (``created_on``):
-    the day of use is deliberately not kept, so it cannot be matched to the days participants
-    act.
+    ``unit``, ``level`` and ``sector`` are the attributes every answer of its holder carries:
+    they are chosen so that at least the minimum group size of invitations share them (see
+    ``services.invite``). No label is kept: a label may name a person, and the attributes join
+    an invitation to answers. ``used_on`` is set once the invitation is used, to the day it was
+    *made* (``created_on``): the day of use is deliberately not kept, so it cannot be matched
+    to the days participants act.
     """
 
     care_system = models.ForeignKey(
         CareSystem, on_delete=models.CASCADE, related_name="invitations"
     )
     token_hash = models.CharField(max_length=64, unique=True)
-    batch_label = models.CharField(max_length=120, blank=True)
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -157,34 +160,7 @@ class Invitation(models.Model):
     used_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["care_system", "batch_label"]
+        ordering = ["care_system", "created_on"]
 
     def __str__(self) -> str:
-        return f"Invitation ({self.batch_label or 'no label'}, {self.created_on})"
-
-
-class Participation(models.Model):
-    """An anonymous participant's standing in a care system: coarse attributes, nothing else.
-
-    It is written on the participant's first action, never in the transaction that used the
-    invitation, and it has a random key (not a sequence) so row order reveals nothing. It holds
-    no date: a start day would match the day its invitation was used (``Invitation.used_on``)
-    and, within a small unit, say which invitation — and so whom — it came from.
-    """
-
-    key_hash = models.CharField(max_length=64, primary_key=True)
-    care_system = models.ForeignKey(
-        CareSystem, on_delete=models.CASCADE, related_name="participations"
-    )
-    unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    level = models.ForeignKey(
-        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    sector = models.ForeignKey(
-        Sector, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-
-    def __str__(self) -> str:
-        return f"Participation in {self.care_system_id}"
+        return f"Invitation of {self.created_on}"

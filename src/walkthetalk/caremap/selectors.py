@@ -61,9 +61,9 @@ def map_counts(system: CareSystem) -> dict[str, int]:
 def invitation_batches(system: CareSystem) -> list[dict[str, Any]]:
     rows = (
         Invitation.objects.filter(care_system=system)
-        .values("batch_label", "created_on")
+        .values("created_on", "unit__name", "level__name", "sector__name")
         .annotate(total=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False)))
-        .order_by("-created_on", "batch_label")
+        .order_by("-created_on", "unit__name", "level__name", "sector__name")
     )
     return [dict(row) for row in rows]
 

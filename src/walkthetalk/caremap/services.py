@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -18,7 +19,6 @@ from walkthetalk.caremap.models import (
     CareSystem,
     Invitation,
     Level,
-    Participation,
     Sector,
     StaffRole,
     Unit,
@@ -378,7 +378,132 @@ def export_map(system: CareSystem, fmt: str) -> str:
 # --- invitations and anonymous participation ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class InvitationBatch:
+    """A batch of invitations just made: the tokens (shown once, never stored) and the
+    attributes they were stored with, which may be coarser than the ones asked for."""
+
+    tokens: list[str]
+    unit: Unit | None
+    level: Level | None
+    sector: Sector | None
+    generalized: bool
+
+    def describe(self) -> str:
+        """The stored attributes in words, for the steward."""
+        parts = [self.unit.name if self.unit else "anywhere in the care system"]
+        parts.append(self.level.name if self.level else "any level")
+        parts.append(self.sector.name if self.sector else "any sector")
+        return ", ".join(parts)
+
+
+Combination = tuple[Unit | None, Level | None, Sector | None]
+
+
+def generalization_ladder(
+    unit: Unit | None, level: Level | None, sector: Sector | None, *, within: Unit | None
+) -> list[Combination]:
+    """The attribute combinations a batch may be stored with, most detailed first.
+
+    First the sector goes, then the unit climbs towards ``within`` (a unit, or the whole care
+    system when ``None``) keeping the level, which the mirroring across levels needs; then the
+    level goes and the unit climbs again. With ``within=None`` the last rung is "anywhere in
+    the care system, any level, any sector", which describes no group smaller than the system.
+    """
+    chain: list[Unit | None] = []
+    walker = unit
+    while walker is not None:
+        chain.append(walker)
+        if within is not None and walker.pk == within.pk:
+            break
+        walker = walker.parent
+    if within is None and (not chain or chain[-1] is not None):
+        chain.append(None)
+    rungs: list[Combination] = [(unit, level, sector)]
+    for lv in ([level] if level is not None else []) + [None]:
+        rungs.extend((u, lv, None) for u in chain)
+    seen: set[tuple[int | None, int | None, int | None]] = set()
+    unique: list[Combination] = []
+    for u, lv, s in rungs:
+        key = (u.pk if u else None, lv.pk if lv else None, s.pk if s else None)
+        if key not in seen:
+            seen.add(key)
+            unique.append((u, lv, s))
+    return unique
+
+
+def invited_with(system: CareSystem, combination: Combination) -> int:
+    """How many invitations of ``system`` are stored with exactly these attributes."""
+    unit, level, sector = combination
+    return Invitation.objects.filter(
+        care_system=system, unit=unit, level=level, sector=sector
+    ).count()
+
+
 @transaction.atomic
+def invite(
+    system: CareSystem,
+    count: int,
+    *,
+    unit: Unit | None = None,
+    level: Level | None = None,
+    sector: Sector | None = None,
+    within: Unit | None = None,
+    min_size: int | None = None,
+    already_invited: Callable[[Combination], int] | None = None,
+) -> InvitationBatch:
+    """Make ``count`` one-time invitations whose attributes describe at least k invited people.
+
+    Whatever a participant later answers carries the attributes of their invitation, so those
+    attributes must never describe fewer than the care system's minimum group size (k) of
+    *invited* people. A batch that would leave its combination (unit, level, sector) below k —
+    counting every invitation already stored with it — is stored with the first coarser
+    combination of :func:`generalization_ladder` that reaches k (no sector, then the parent
+    unit, …), before anyone can answer. Generalizing, rather than refusing, keeps small teams
+    (often the people with the least voice) able to take part. Only when no combination up to
+    ``within`` reaches k (``min_size`` may raise k above the care system's) is the batch
+    refused. ``already_invited`` counts the people already invited with a combination (by
+    default every invitation of the care system; a pulse wave counts its own batches). The
+    tokens are returned once and never stored; no label is stored either (a label can name a
+    person).
+    """
+    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
+        raise CareMapError(f"A batch holds between 1 and {MAX_INVITATIONS_PER_BATCH} invitations.")
+    for part in (unit, level, sector, within):
+        if part is not None and part.care_system_id != system.pk:
+            raise CareMapError("Invitations can only carry parts of their own care system.")
+    # One batch at a time per care system, so two small batches cannot both count on the
+    # other one to reach k.
+    list(CareSystem.objects.select_for_update().filter(pk=system.pk).values_list("pk"))
+    k = max(system.min_group_size, min_size or 0)
+    stored: Combination | None = None
+    for rung in generalization_ladder(unit, level, sector, within=within):
+        counted = already_invited(rung) if already_invited else invited_with(system, rung)
+        if rung == (None, None, None) or counted + count >= k:
+            stored = rung
+            break
+    if stored is None:
+        place = within.name if within is not None else system.name
+        raise CareMapError(
+            f"Fewer than {k} people would share these details, which is too few to keep their "
+            f"answers anonymous, even counted across all of {place}. Please invite at least "
+            f"{k} people at once (for example several teams together)."
+        )
+    tokens = [new_token() for _ in range(count)]
+    Invitation.objects.bulk_create(
+        Invitation(
+            care_system=system,
+            token_hash=token_hash(t),
+            unit=stored[0],
+            level=stored[1],
+            sector=stored[2],
+            created_on=today(),
+        )
+        for t in tokens
+    )
+    return InvitationBatch(tokens, *stored, generalized=stored != (unit, level, sector))
+
+
 def create_invitations(
     system: CareSystem,
     count: int,
@@ -386,38 +511,19 @@ def create_invitations(
     unit: Unit | None = None,
     level: Level | None = None,
     sector: Sector | None = None,
-    batch_label: str = "",
 ) -> list[str]:
-    """Make ``count`` one-time invitations; returns their tokens, which are never stored."""
-    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
-        raise CareMapError(f"A batch holds between 1 and {MAX_INVITATIONS_PER_BATCH} invitations.")
-    for part in (unit, level, sector):
-        if part is not None and part.care_system_id != system.pk:
-            raise CareMapError("Invitations can only carry parts of their own care system.")
-    tokens = [new_token() for _ in range(count)]
-    Invitation.objects.bulk_create(
-        Invitation(
-            care_system=system,
-            token_hash=token_hash(t),
-            batch_label=batch_label[:120],
-            unit=unit,
-            level=level,
-            sector=sector,
-            created_on=today(),
-        )
-        for t in tokens
-    )
-    return tokens
+    """Make ``count`` one-time invitations (see :func:`invite`); returns only their tokens."""
+    return invite(system, count, unit=unit, level=level, sector=sector).tokens
 
 
 def redeem_invitation(token: str) -> ParticipantPass:
     """Use an invitation once and hand back a fresh anonymous pass with its coarse attributes.
 
-    The invitation is marked used in its own transaction; no participation row is written
-    here, so nothing in the database ties the two together. ``used_on`` is set to the day the
-    invitation was *made*, not the day it was used: a day of use would be matched against the
-    days participants first act (a conversation joined, an issue rated) and, in a small unit,
-    single out whose invitation it was.
+    The invitation is marked used in its own transaction and nothing else is written: no row
+    ties the pass to the invitation, and what the participant later answers is written in a
+    request of its own. ``used_on`` is set to the day the invitation was *made*, not the day it
+    was used: a day of use would be matched against the days participants act (a conversation
+    joined, an issue rated) and, in a small unit, single out whose invitation it was.
     """
     token = (token or "").strip()
     if not token or len(token) > MAX_TOKEN_LENGTH:
@@ -444,18 +550,3 @@ def open_pass(system: CareSystem, sector: Sector | None = None) -> ParticipantPa
     if sector is not None and sector.care_system_id != system.pk:
         raise CareMapError("That sector belongs to another care system.")
     return ParticipantPass.new(system.pk, sector_id=sector.pk if sector else None)
-
-
-@transaction.atomic
-def participation_for(participant_pass: ParticipantPass) -> Participation:
-    """The participation behind a pass, written on the participant's first action."""
-    participation, _ = Participation.objects.get_or_create(
-        key_hash=participant_pass.key_hash,
-        defaults={
-            "care_system_id": participant_pass.care_system_id,
-            "unit_id": participant_pass.unit_id,
-            "level_id": participant_pass.level_id,
-            "sector_id": participant_pass.sector_id,
-        },
-    )
-    return participation

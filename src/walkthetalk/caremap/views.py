@@ -152,21 +152,17 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     system = access_care_system(request.user, slug, STEWARD)
     form = InvitationBatchForm(system, request.POST or None)
     links: list[str] = []
+    batch = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tokens = services.create_invitations(
-                system,
-                data["count"],
-                unit=data["unit"],
-                level=data["level"],
-                sector=data["sector"],
-                batch_label=data["batch_label"],
+            batch = services.invite(
+                system, data["count"], unit=data["unit"], level=data["level"], sector=data["sector"]
             )
         except services.CareMapError as exc:
             form.add_error(None, str(exc))
         else:
-            links = invitation_links(request, tokens)
+            links = invitation_links(request, batch.tokens)
     response = render(
         request,
         "caremap/invitations.html",
@@ -174,6 +170,9 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
             "system": system,
             "form": form,
             "links": links,
+            "sheet_label": form.cleaned_data.get("batch_label", "") if batch else "",
+            "batch": batch,
+            "min_size": system.min_group_size,
             "batches": selectors.invitation_batches(system),
         },
     )

@@ -123,24 +123,78 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
             people[(int(pos), unit.pk)] = people.get((int(pos), unit.pk), 0) + 1
         by_pk = {u.pk: u for u in units}
         last_day = min(today, opened + dt.timedelta(days=days_open or ago))
-        for (pos, unit_pk), count in sorted(people.items()):
+        # Like a steward who reads "fewer than k people would share these details", the demo
+        # invites a level's people of a unit too small on its own together with the unit
+        # above. Batches still below k at the wave's own unit go out there with every level.
+        groups = _rolled_up(people, by_pk, {r.pk for r in roots}, wave.min_group_size)
+        waiting: dict[int, list[tuple[int, int]]] = {}
+        for (pos, unit_pk), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
             unit, level = by_pk[unit_pk], levels.get(pos)
-            tokens = services.make_batch(
-                wave, count, unit=unit, level=level, sector=unit.sector, label=unit.name[:60]
-            )
-            for token in tokens:
-                participant_pass = caremap_services.redeem_invitation(token)
-                latent = {
-                    s: BASE[s]
-                    + LEVEL_SHIFT.get(pos, {}).get(s, 0.0)
-                    + WAVE_SHIFT[w].get(s, 0.0)
-                    + effect[unit_pk] * (-1 if s == "strain" else 1)
-                    + float(rng.normal(0, 0.35))
-                    for s in BASE
-                }
-                day = opened + dt.timedelta(days=int(rng.integers((last_day - opened).days + 1)))
-                services.submit_response(
-                    wave, participant_pass, _answers(inst, latent, rng), submitted_on=day
+            try:
+                batch = services.make_batch(
+                    wave, len(members), unit=unit, level=level, sector=unit.sector
                 )
+            except services.PulseError:
+                waiting.setdefault(unit_pk, []).extend((pos, m) for m in members)
+                continue
+            for token, member in zip(batch.tokens, members, strict=True):
+                _answer_all(wave, [token], pos, member, w, effect, rng, opened, last_day, inst)
+        for root_pk, left in waiting.items():
+            try:
+                tokens = services.make_batch(wave, len(left), unit=by_pk[root_pk]).tokens
+            except services.PulseError:
+                continue  # fewer than k people in all of this unit: they are not invited
+            for token, (pos, member) in zip(tokens, left, strict=True):
+                _answer_all(wave, [token], pos, member, w, effect, rng, opened, last_day, inst)
         if days_open is not None:
             services.close_wave(wave, closed_on=opened + dt.timedelta(days=days_open))
+
+
+def _rolled_up(
+    people: dict[tuple[int, int], int], by_pk: dict[int, Unit], roots: set[int], k: int
+) -> dict[tuple[int, int], list[int]]:
+    """People by (level position, unit to invite them at) → the units they really belong to.
+
+    A group smaller than ``k`` moves up to its parent unit (same level) until it reaches k or
+    a unit the wave was opened on; deepest units first, so groups gather on the way up.
+    """
+    groups: dict[tuple[int, int], list[int]] = {
+        key: [key[1]] * count for key, count in people.items()
+    }
+    for kind in sorted({u.kind for u in by_pk.values()}, reverse=True):
+        for key in [key for key in groups if by_pk[key[1]].kind == kind]:
+            unit = by_pk[key[1]]
+            if len(groups[key]) >= k or unit.pk in roots or unit.parent_id not in by_pk:
+                continue
+            members = groups.pop(key)
+            groups.setdefault((key[0], unit.parent_id), []).extend(members)
+    return groups
+
+
+def _answer_all(
+    wave: Wave,
+    tokens: list[str],
+    pos: int,
+    unit_pk: int,
+    w: int,
+    effect: dict[int, float],
+    rng: np.random.Generator,
+    opened: dt.date,
+    last_day: dt.date,
+    inst: Instrument,
+) -> None:
+    """Redeem each token and answer as a simulated person of level ``pos`` in ``unit_pk``."""
+    for token in tokens:
+        participant_pass = caremap_services.redeem_invitation(token)
+        latent = {
+            s: BASE[s]
+            + LEVEL_SHIFT.get(pos, {}).get(s, 0.0)
+            + WAVE_SHIFT[w].get(s, 0.0)
+            + effect[unit_pk] * (-1 if s == "strain" else 1)
+            + float(rng.normal(0, 0.35))
+            for s in BASE
+        }
+        day = opened + dt.timedelta(days=int(rng.integers((last_day - opened).days + 1)))
+        services.submit_response(
+            wave, participant_pass, _answers(inst, latent, rng), submitted_on=day
+        )

@@ -39,7 +39,10 @@ class OpenWaveForm(forms.Form):
 class BatchForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=MAX_BATCH, initial=10)
     label = forms.CharField(
-        max_length=80, required=False, help_text="For you only, e.g. “Riverbend day team”."
+        label="Name for this sheet of links",
+        max_length=80,
+        required=False,
+        help_text="Shown above the links once, for you to print or copy; it is not stored.",
     )
     unit = forms.ModelChoiceField(queryset=Unit.objects.none())
     level = forms.ModelChoiceField(

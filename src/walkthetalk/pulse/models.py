@@ -1,7 +1,8 @@
 """Data and its invariants for the pulse app: waves, invitation batches and anonymous responses.
 
-A response carries only coarse attributes copied from the participant's Participation (unit,
-level, sector), a coarse date (the Monday of the week it was sent, or the wave's first day) and
+A response carries only coarse attributes copied from the participant's pass (unit, level,
+sector — an invitation's, generalized to at least the minimum group size of invited people), a
+coarse date (the Monday of the week it was sent, or the wave's first day) and
 the answers. Its primary key is random, so row order
 says nothing. ``submission_key`` is a SHA-256 of the wave and the participant pass's secret key
 (which only the participant's browser holds), used only to refuse a second response from the same
@@ -60,10 +61,11 @@ class Wave(models.Model):
 
 
 class WaveBatch(models.Model):
-    """A batch of invitations a steward made for a wave (what was chosen, never the tokens)."""
+    """A batch of invitations a steward made for a wave: how many, and the attributes they were
+    stored with (after generalization). Never the tokens, and no label: a label may name a
+    person, and these attributes join a batch to answers."""
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="batches")
-    label = models.CharField(max_length=80, blank=True)
     count = models.PositiveIntegerField()
     unit = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -83,7 +85,7 @@ class WaveBatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.count} invitations for {self.wave_id} ({self.label or 'no label'})"
+        return f"{self.count} invitations for {self.wave_id} ({self.created_on})"
 
 
 class Response(models.Model):

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from walkthetalk.analysis.privacy import (
     Cell,
@@ -145,9 +146,13 @@ def make_batch(
     unit: Unit,
     level: Level | None = None,
     sector: Sector | None = None,
-    label: str = "",
-) -> list[str]:
-    """Make one-time invitations for a wave; returns the tokens, which are shown once only."""
+) -> caremap_services.InvitationBatch:
+    """Make one-time invitations for a wave; their tokens are shown once only.
+
+    The invitations' attributes are generalized (see :func:`caremap_services.invite`) so that
+    they describe at least the wave's minimum group size of invited people, never climbing
+    above the wave's own unit: answers carry these attributes and nothing finer.
+    """
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if not wave.is_open:
         raise PulseError("This wave is closed, so it takes no new invitations.")
@@ -158,25 +163,48 @@ def make_batch(
     for part in (level, sector):
         if part is not None and part.care_system_id != wave.care_system_id:
             raise PulseError("Invitations can only carry parts of their own care system.")
-    label = " ".join((label or "").split())[:80]
-    tokens = caremap_services.create_invitations(
-        wave.care_system,
-        count,
-        unit=unit,
-        level=level,
-        sector=sector,
-        batch_label=f"Pulse: {wave.title}{' — ' + label if label else ''}"[:120],
-    )
+    root = covering_root(wave, unit)
+    try:
+        batch = caremap_services.invite(
+            wave.care_system,
+            count,
+            unit=unit,
+            level=level,
+            sector=sector,
+            within=None if covers(wave, None) else root,
+            min_size=wave.min_group_size,
+            already_invited=lambda rung: invited_to(wave, *rung),
+        )
+    except caremap_services.CareMapError as exc:
+        raise PulseError(str(exc)) from exc
     WaveBatch.objects.create(
         wave=wave,
-        label=label,
         count=count,
-        unit=unit,
-        level=level,
-        sector=sector,
+        unit=batch.unit,
+        level=batch.level,
+        sector=batch.sector,
         created_on=today(),
     )
-    return tokens
+    return batch
+
+
+def invited_to(wave: Wave, unit: Unit | None, level: Level | None, sector: Sector | None) -> int:
+    """How many people have been invited to ``wave`` with exactly these stored attributes."""
+    total = WaveBatch.objects.filter(wave=wave, unit=unit, level=level, sector=sector).aggregate(
+        total=Sum("count")
+    )["total"]
+    return int(total or 0)
+
+
+def covering_root(wave: Wave, unit: Unit) -> Unit:
+    """The unit chosen for ``wave`` that ``unit`` sits in (or under)."""
+    roots = set(wave.units.values_list("pk", flat=True))
+    walker: Unit | None = unit
+    while walker is not None:
+        if walker.pk in roots:
+            return walker
+        walker = walker.parent
+    return unit
 
 
 def coarse_day(wave: Wave, day: dt.date) -> dt.date:
@@ -224,10 +252,13 @@ def submit_response(
 ) -> Response:
     """Store a participant's answers with coarse attributes only (one response per wave).
 
-    The participation is written (or found) here, on the participant's own action — never when
-    the invitation was used. A second submission raises :class:`AlreadyAnswered` and changes
-    nothing. ``submitted_on`` (a day within the wave, not in the future) is for imports and the
-    demo; pages leave it out and today is used.
+    The response row is the only row this writes: no participation or other record that could
+    be paired with it by row order or transaction. Its attributes are the pass's, which come
+    from an invitation generalized to at least k invited people; a pass from an open link
+    (no unit) keeps no sector, since a self-declared sector describes no invited group. A
+    second submission raises :class:`AlreadyAnswered` and changes nothing. ``submitted_on`` (a
+    day within the wave, not in the future) is for imports and the demo; pages leave it out and
+    today is used.
     """
     wave = Wave.objects.get(pk=wave.pk)
     day = submitted_on or today()
@@ -243,15 +274,15 @@ def submit_response(
     cleaned = clean_answers(instrument_for(wave), answers)
     if has_answered(wave, participant_pass):
         raise AlreadyAnswered("You have already answered this pulse. Your first answers are kept.")
-    participation = caremap_services.participation_for(participant_pass)
+    invited = participant_pass.unit_id is not None
     try:
         with transaction.atomic():
             return Response.objects.create(
                 wave=wave,
                 submission_key=submission_key(wave.pk, participant_pass),
-                unit_id=participation.unit_id,
-                level_id=participation.level_id,
-                sector_id=participation.sector_id,
+                unit_id=participant_pass.unit_id,
+                level_id=participant_pass.level_id if invited else None,
+                sector_id=participant_pass.sector_id if invited else None,
                 submitted_on=day,
                 answers=cleaned,
             )

@@ -75,21 +75,17 @@ def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
     system, wave = access_wave(request.user, slug, wave_id, STEWARD)
     form = BatchForm(wave, request.POST or None)
     links: list[str] = []
+    batch, sheet_label = None, ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            tokens = services.make_batch(
-                wave,
-                data["count"],
-                unit=data["unit"],
-                level=data["level"],
-                sector=data["sector"],
-                label=data["label"],
+            batch = services.make_batch(
+                wave, data["count"], unit=data["unit"], level=data["level"], sector=data["sector"]
             )
         except services.PulseError as exc:
             form.add_error(None, str(exc))
         else:
-            links = invitation_links(request, tokens)
+            links, sheet_label = invitation_links(request, batch.tokens), data["label"]
             form = BatchForm(wave)
     counts, min_size = response_counts(wave)
     return render(
@@ -100,6 +96,8 @@ def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
             "wave": wave,
             "form": form,
             "links": links,
+            "batch": batch,
+            "sheet_label": sheet_label,
             "batches": selectors.batches_for(wave),
             "counts": counts,
             "min_size": min_size,

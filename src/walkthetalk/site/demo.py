@@ -80,9 +80,10 @@ def seed_demo(on_step: Callable[[int, int, str], None] | None = None) -> DemoSee
     return DemoSeed(system, tuple(name for name, _ in DEMO_STAFF), DEMO_PASSWORD, DEMO_CODE)
 
 
-def demo_participant_links(system: CareSystem, base_url: str, count: int = 3) -> list[str]:
+def demo_participant_links(system: CareSystem, base_url: str, count: int = 5) -> list[str]:
     """Fresh one-time invitation links for trying the demo as a participant (direct care,
-    on a treatment team). Tokens are never stored, so each demo start makes new ones."""
+    on a treatment team). Tokens are never stored, so each demo start makes new ones. Five, the
+    demo's minimum group size: a smaller batch would be counted as part of a wider group."""
     # A treatment team under the state department, which the demo's open pulse covers.
     team = (
         system.units.filter(kind=4, parent__parent__parent__name__contains="Department")
@@ -96,6 +97,5 @@ def demo_participant_links(system: CareSystem, base_url: str, count: int = 3) ->
         unit=team,
         level=level,
         sector=team.sector if team else None,
-        batch_label="Demo participant links",
     )
     return [f"{base_url}join/?t={token}" for token in tokens]
