@@ -20,16 +20,8 @@ def _sign_in(page: Page, url: str, name: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -> None:
-    system = small_system()
-    fay = get_user_model().objects.create_user("fay", password="a-long-staff-password")
-    caremap_services.grant_role(fay, system, "facilitator")
-    (token,) = caremap_services.create_invitations(system, 1)
-
-    # A participant raises an avoided issue and rates it.
-    page.goto(f"{live_server.url}/join/?t={token}")
-    page.get_by_role("button", name="Start").click()
-    page.goto(f"{live_server.url}/agenda/backlog/")
+def participant_raises_and_rates_an_issue(page: Page, url: str) -> None:
+    page.goto(f"{url}/agenda/backlog/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Issues we avoid")
     assert_accessible(page)
     page.get_by_label("An issue we avoid").evaluate("el => el.removeAttribute('maxlength')")
@@ -49,9 +41,11 @@ def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -
     assert_accessible(page)
     assert IssueRating.objects.get().importance == 5
 
-    # The facilitator builds a gathering from the backlog and agrees one step forward.
-    _sign_in(page, live_server.url, "fay")
-    page.goto(f"{live_server.url}/agenda/manage/{system.slug}/")
+
+def facilitator_agrees_one_step_forward(page: Page, url: str, slug: str) -> str:
+    """The facilitator builds a gathering from the backlog; returns its address."""
+    _sign_in(page, url, "fay")
+    page.goto(f"{url}/agenda/manage/{slug}/")
     expect(page.locator(".issue-summary")).to_contain_text("Fewer than 5 ratings")
     assert_accessible(page)
     page.get_by_label("Title").fill("Spring all-sector gathering")
@@ -71,6 +65,7 @@ def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -
     expect(page.locator(".agenda-item")).to_contain_text("Protect weekly supervision hours")
     assert_accessible(page)
     gathering_link = page.get_by_role("link", name="the gathering page").get_attribute("href")
+    assert gathering_link is not None
     page.get_by_role("link", name="Follow up").click()
     assert_accessible(page)
     page.get_by_label("Status").select_option(label="In progress")
@@ -80,15 +75,29 @@ def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -
     expect(page.get_by_role("status")).to_contain_text("Follow-up saved")
     assert ActionItem.objects.get().progress == 60
     page.get_by_role("button", name="Sign out").click()
+    return gathering_link
 
-    # The participant accepts the agreements and reads "You said, we did".
-    page.goto(f"{live_server.url}{gathering_link}")
+
+def participant_accepts_and_reads_you_said_we_did(page: Page, url: str, gathering: str) -> None:
+    page.goto(f"{url}{gathering}")
     expect(page.locator(".agreements li")).to_have_count(6)
     assert_accessible(page)
     page.get_by_role("button", name="I accept these agreements").click()
     expect(page.get_by_role("status")).to_contain_text("Thank you for accepting")
     assert GatheringAcceptance.objects.count() == 1
-    page.goto(f"{live_server.url}/agenda/you-said-we-did/")
+    page.goto(f"{url}/agenda/you-said-we-did/")
     expect(page.locator(".follow-up")).to_contain_text("Burnout is treated as a personal problem")
     expect(page.locator(".follow-up")).to_contain_text("Supervision is blocked in half")
     assert_accessible(page)
+
+
+def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -> None:
+    system = small_system()
+    fay = get_user_model().objects.create_user("fay", password="a-long-staff-password")
+    caremap_services.grant_role(fay, system, "facilitator")
+    (token,) = caremap_services.create_invitations(system, 1)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    participant_raises_and_rates_an_issue(page, live_server.url)
+    gathering = facilitator_agrees_one_step_forward(page, live_server.url, system.slug)
+    participant_accepts_and_reads_you_said_we_did(page, live_server.url, gathering)

@@ -15,17 +15,9 @@ from .conftest import assert_accessible
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page: Page) -> None:
-    cache.clear()
-    system = small_system()
-    services.add_leadership_role(system, "Clinical Director")
-    leader = get_user_model().objects.create_user("lee", password="a-long-staff-password")
-    caremap_services.grant_role(leader, system, "leader")
-    (token,) = caremap_services.create_invitations(system, 1)
-
-    page.goto(f"{live_server.url}/join/?t={token}")
-    page.get_by_role("button", name="Start").click()
-    page.goto(f"{live_server.url}/messenger/")
+def send_concern(page: Page, url: str) -> str:
+    """A participant sends a concern (after a refused, too long one); returns the code."""
+    page.goto(f"{url}/messenger/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Raise a concern")
     expect(page.locator("#concern-help")).to_contain_text("do not name patients")
     assert_accessible(page)
@@ -45,20 +37,22 @@ def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page
     assert len(code) == 23
     assert_accessible(page)
     # The same form sent again (a retry) changes nothing and says so.
-    page.goto(f"{live_server.url}/messenger/")
+    page.goto(f"{url}/messenger/")
     page.locator("input[name=request_key]").evaluate(f"el => el.value = '{request_key}'")
     page.get_by_label("Send to (leadership role)").select_option(label="Clinical Director")
     page.get_by_label("Your concern").fill("Supervision keeps being cancelled on our team.")
     page.get_by_role("button", name="Send concern").click()
     expect(page.get_by_role("alert")).to_contain_text("already sent")
     assert Concern.objects.count() == 1
+    return code
 
-    # The leader answers.
-    page.goto(f"{live_server.url}/accounts/login/")
+
+def leader_replies(page: Page, url: str, slug: str) -> None:
+    page.goto(f"{url}/accounts/login/")
     page.get_by_label("User name").fill("lee")
     page.get_by_label("Password").fill("a-long-staff-password")
     page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server.url}/messenger/leaders/{system.slug}/")
+    page.goto(f"{url}/messenger/leaders/{slug}/")
     assert_accessible(page)
     page.get_by_role("link", name="Supervision keeps being cancelled").click()
     page.get_by_label("Your reply").fill("Thank you. Supervision hours are protected from May.")
@@ -67,8 +61,9 @@ def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 
-    # The participant reads the reply with the code and writes back.
-    page.goto(f"{live_server.url}/messenger/read/")
+
+def participant_reads_and_writes_back(page: Page, url: str, code: str) -> None:
+    page.goto(f"{url}/messenger/read/")
     page.get_by_label("Receipt code").fill("ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ")
     page.get_by_role("button", name="Open my concern").click()
     expect(page.get_by_role("alert")).to_contain_text("could not find")
@@ -81,4 +76,18 @@ def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page
     page.get_by_role("button", name="Send reply").click()
     expect(page.get_by_role("status").last).to_contain_text("Your reply was sent")
     expect(page.locator(".thread")).to_contain_text("Thank you, that helps.")
+
+
+def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page: Page) -> None:
+    cache.clear()
+    system = small_system()
+    services.add_leadership_role(system, "Clinical Director")
+    leader = get_user_model().objects.create_user("lee", password="a-long-staff-password")
+    caremap_services.grant_role(leader, system, "leader")
+    (token,) = caremap_services.create_invitations(system, 1)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    code = send_concern(page, live_server.url)
+    leader_replies(page, live_server.url, system.slug)
+    participant_reads_and_writes_back(page, live_server.url, code)
     assert list(Reply.objects.values_list("side", flat=True)) == ["leadership", "sender"]
