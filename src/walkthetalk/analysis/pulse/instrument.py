@@ -389,6 +389,70 @@ _SCALE_KEYS = (
 SCORINGS = ("mean", "count")
 
 
+def _choice(
+    raw: dict[str, Any], key: str, allowed: tuple[str, ...], default: str, **where: Any
+) -> str:
+    """``raw[key]`` (or ``default``), which must be one of ``allowed``."""
+    value = raw.get(key, default)
+    if value not in allowed:
+        raise InstrumentError(
+            f"'{key}' must be one of {', '.join(allowed)}, got {value!r}", **where
+        )
+    return str(value)
+
+
+def _optional_text(raw: dict[str, Any], key: str, **where: Any) -> str | None:
+    """``raw[key]`` when given, which must be text."""
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InstrumentError(f"'{key}' must be text", **where)
+    return value
+
+
+def _min_answered(raw: dict[str, Any], n_items: int, **where: Any) -> int:
+    """How many items must be answered for a score (half, rounded up, unless given)."""
+    min_answered = raw.get("min_answered", (n_items + 1) // 2)
+    if isinstance(min_answered, bool) or not isinstance(min_answered, int):
+        raise InstrumentError("'min_answered' must be a whole number", **where)
+    if not 1 <= min_answered <= n_items:
+        raise InstrumentError(
+            f"'min_answered' must be between 1 and the number of items ({n_items}), "
+            f"got {min_answered}",
+            **where,
+        )
+    return min_answered
+
+
+def _both_keyings(raw: dict[str, Any], items: tuple[Item, ...], **where: Any) -> bool:
+    both = raw.get("both_keyings", False)
+    if not isinstance(both, bool):
+        raise InstrumentError("'both_keyings' must be true or false", **where)
+    if both and len({i.reverse for i in items}) < 2:
+        raise InstrumentError(
+            "'both_keyings' needs items of both keyings (some with reverse: true, some without)",
+            **where,
+        )
+    return both
+
+
+def _count_at_least(
+    raw: dict[str, Any], scoring: str, items: tuple[Item, ...], **where: Any
+) -> float | None:
+    """The answer value a count scale counts (only count scales have one)."""
+    at_least = raw.get("count_at_least")
+    if scoring != "count":
+        if at_least is not None:
+            raise InstrumentError("'count_at_least' is only for 'scoring: count'", **where)
+        return None
+    if isinstance(at_least, bool) or not isinstance(at_least, int | float):
+        raise InstrumentError(
+            "a count scale needs 'count_at_least', the answer value that counts", **where
+        )
+    if any(i.reverse for i in items):
+        raise InstrumentError("a count scale cannot have reverse-keyed items", **where)
+    return float(at_least)
+
+
 def _parse_scale(raw: Any, index: int, source: str) -> Scale:
     if not isinstance(raw, dict):
         raise InstrumentError(f"scale #{index + 1} must be a mapping", source=source)
@@ -397,80 +461,24 @@ def _parse_scale(raw: Any, index: int, source: str) -> Scale:
     _check_keys(raw, _SCALE_KEYS, source=source, scale=label)
     scale_id = _require(raw, "id", str, source=source, scale=label)
     _check_id(scale_id, "scale", source=source)
-    name = _require(raw, "name", str, source=source, scale=scale_id)
-    kind = raw.get("kind", "other")
-    if kind not in SCALE_KINDS:
-        raise InstrumentError(
-            f"'kind' must be one of {', '.join(SCALE_KINDS)}, got {kind!r}",
-            source=source,
-            scale=scale_id,
-        )
-    higher_is = raw.get("higher_is", "strain" if kind == "strain" else "healthy")
-    if higher_is not in HIGHER_IS:
-        raise InstrumentError(
-            f"'higher_is' must be one of {', '.join(HIGHER_IS)}, got {higher_is!r}",
-            source=source,
-            scale=scale_id,
-        )
-    rule = raw.get("rule")
-    if rule is not None and not isinstance(rule, str):
-        raise InstrumentError("'rule' must be text", source=source, scale=scale_id)
-    description = raw.get("description")
-    if description is not None and not isinstance(description, str):
-        raise InstrumentError("'description' must be text", source=source, scale=scale_id)
-    raw_items = _require(raw, "items", list, source=source, scale=scale_id)
+    where = {"source": source, "scale": scale_id}
+    name = _require(raw, "name", str, **where)
+    kind = _choice(raw, "kind", SCALE_KINDS, "other", **where)
+    higher_is = _choice(
+        raw, "higher_is", HIGHER_IS, "strain" if kind == "strain" else "healthy", **where
+    )
+    rule = _optional_text(raw, "rule", **where)
+    description = _optional_text(raw, "description", **where)
+    raw_items = _require(raw, "items", list, **where)
     if not raw_items:
-        raise InstrumentError("a scale needs at least one item", source=source, scale=scale_id)
+        raise InstrumentError("a scale needs at least one item", **where)
     items = tuple(_parse_item(r, scale_id, i, source) for i, r in enumerate(raw_items))
-    min_answered = raw.get("min_answered", (len(items) + 1) // 2)
-    if isinstance(min_answered, bool) or not isinstance(min_answered, int):
-        raise InstrumentError(
-            "'min_answered' must be a whole number", source=source, scale=scale_id
-        )
-    if not 1 <= min_answered <= len(items):
-        raise InstrumentError(
-            f"'min_answered' must be between 1 and the number of items ({len(items)}), "
-            f"got {min_answered}",
-            source=source,
-            scale=scale_id,
-        )
     options = (
         _parse_options(raw["response_options"], source, scale_id)
         if "response_options" in raw
         else None
     )
-    both = raw.get("both_keyings", False)
-    if not isinstance(both, bool):
-        raise InstrumentError("'both_keyings' must be true or false", source=source, scale=scale_id)
-    if both and len({i.reverse for i in items}) < 2:
-        raise InstrumentError(
-            "'both_keyings' needs items of both keyings (some with reverse: true, some without)",
-            source=source,
-            scale=scale_id,
-        )
-    scoring = raw.get("scoring", "mean")
-    if scoring not in SCORINGS:
-        raise InstrumentError(
-            f"'scoring' must be one of {', '.join(SCORINGS)}, got {scoring!r}",
-            source=source,
-            scale=scale_id,
-        )
-    at_least = raw.get("count_at_least")
-    if scoring == "count":
-        if isinstance(at_least, bool) or not isinstance(at_least, int | float):
-            raise InstrumentError(
-                "a count scale needs 'count_at_least', the answer value that counts",
-                source=source,
-                scale=scale_id,
-            )
-        if any(i.reverse for i in items):
-            raise InstrumentError(
-                "a count scale cannot have reverse-keyed items", source=source, scale=scale_id
-            )
-    elif at_least is not None:
-        raise InstrumentError(
-            "'count_at_least' is only for 'scoring: count'", source=source, scale=scale_id
-        )
+    scoring = _choice(raw, "scoring", SCORINGS, "mean", **where)
     return Scale(
         id=scale_id,
         name=name.strip(),
@@ -479,11 +487,11 @@ def _parse_scale(raw: Any, index: int, source: str) -> Scale:
         higher_is=higher_is,
         rule=rule.strip() if rule else None,
         description=" ".join(description.split()) if description else None,
-        min_answered=min_answered,
+        min_answered=_min_answered(raw, len(items), **where),
         response_options=options,
-        both_keyings=both,
+        both_keyings=_both_keyings(raw, items, **where),
         scoring=scoring,
-        count_at_least=float(at_least) if at_least is not None else None,
+        count_at_least=_count_at_least(raw, scoring, items, **where),
     )
 
 
@@ -506,6 +514,48 @@ ITEM_ORDERS = ("by_scale", "interleaved")
 FORMS = ("staff", "served")
 
 
+def _check_count_values(
+    scales: tuple[Scale, ...], options: tuple[ResponseOption, ...], source: str
+) -> None:
+    """Each count scale counts one of its own answer values."""
+    for scale in scales:
+        if scale.count_at_least is not None:
+            values = [o.value for o in (scale.response_options or options)]
+            if scale.count_at_least not in values:
+                raise InstrumentError(
+                    f"'count_at_least' must be one of the answer values {values}",
+                    source=source,
+                    scale=scale.id,
+                )
+
+
+def _check_unique_ids(scales: tuple[Scale, ...], source: str) -> None:
+    """No scale id twice, and no item id twice across all scales."""
+    seen_scales: set[str] = set()
+    seen_items: dict[str, str] = {}
+    for scale in scales:
+        if scale.id in seen_scales:
+            raise InstrumentError("duplicate scale id", source=source, scale=scale.id)
+        seen_scales.add(scale.id)
+        for item in scale.items:
+            if item.id in seen_items:
+                raise InstrumentError(
+                    f"duplicate item id (also in scale {seen_items[item.id]!r})",
+                    source=source,
+                    scale=scale.id,
+                    item=item.id,
+                )
+            seen_items[item.id] = scale.id
+
+
+def _non_empty_text(data: dict[str, Any], key: str, default: str | None, source: str) -> str | None:
+    """``data[key]`` (or ``default``), stripped, which must be non-empty text when given."""
+    value = data.get(key, default)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise InstrumentError(f"'{key}' must be non-empty text", source=source)
+    return value.strip() if value is not None else None
+
+
 def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
     """Validate already-loaded YAML data (a mapping) and build an :class:`Instrument`.
 
@@ -523,61 +573,20 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
     _check_id(inst_id, "instrument", source=source)
     version = _require(data, "version", (str, int, float), source=source)
     title = _require(data, "title", str, source=source)
-    lic = data.get("license")
-    if lic is not None and not isinstance(lic, str):
-        raise InstrumentError("'license' must be text", source=source)
-    unit_term = data.get("unit_term", "team")
-    if not isinstance(unit_term, str) or not unit_term.strip():
-        raise InstrumentError("'unit_term' must be non-empty text", source=source)
-    description = data.get("description")
-    if description is not None and not isinstance(description, str):
-        raise InstrumentError("'description' must be text", source=source)
+    lic = _optional_text(data, "license", source=source)
+    unit_term = _non_empty_text(data, "unit_term", "team", source)
+    description = _optional_text(data, "description", source=source)
     _check_changes(data.get("changes"), source)
     options = _parse_options(data.get("response_options"), source)
     raw_scales = _require(data, "scales", list, source=source)
     if not raw_scales:
         raise InstrumentError("an instrument needs at least one scale", source=source)
     scales = tuple(_parse_scale(r, i, source) for i, r in enumerate(raw_scales))
-    for scale in scales:
-        if scale.count_at_least is not None:
-            values = [o.value for o in (scale.response_options or options)]
-            if scale.count_at_least not in values:
-                raise InstrumentError(
-                    f"'count_at_least' must be one of the answer values {values}",
-                    source=source,
-                    scale=scale.id,
-                )
-    item_order = data.get("item_order", "by_scale")
-    if item_order not in ITEM_ORDERS:
-        raise InstrumentError(
-            f"'item_order' must be one of {', '.join(ITEM_ORDERS)}, got {item_order!r}",
-            source=source,
-        )
-    form = data.get("form", "staff")
-    if form not in FORMS:
-        raise InstrumentError(
-            f"'form' must be one of {', '.join(FORMS)}, got {form!r}", source=source
-        )
-    not_applicable = data.get("not_applicable")
-    if not_applicable is not None and (
-        not isinstance(not_applicable, str) or not not_applicable.strip()
-    ):
-        raise InstrumentError("'not_applicable' must be non-empty text", source=source)
-    seen_scales: set[str] = set()
-    seen_items: dict[str, str] = {}
-    for scale in scales:
-        if scale.id in seen_scales:
-            raise InstrumentError("duplicate scale id", source=source, scale=scale.id)
-        seen_scales.add(scale.id)
-        for item in scale.items:
-            if item.id in seen_items:
-                raise InstrumentError(
-                    f"duplicate item id (also in scale {seen_items[item.id]!r})",
-                    source=source,
-                    scale=scale.id,
-                    item=item.id,
-                )
-            seen_items[item.id] = scale.id
+    _check_count_values(scales, options, source)
+    item_order = _choice(data, "item_order", ITEM_ORDERS, "by_scale", source=source)
+    form = _choice(data, "form", FORMS, "staff", source=source)
+    not_applicable = _non_empty_text(data, "not_applicable", None, source)
+    _check_unique_ids(scales, source)
     return Instrument(
         id=inst_id,
         version=str(version),
@@ -585,11 +594,11 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
         response_options=options,
         scales=scales,
         license=lic,
-        unit_term=unit_term.strip(),
+        unit_term=unit_term or "team",
         description=" ".join(description.split()) if description else None,
         source=source,
         item_order=item_order,
-        not_applicable=not_applicable.strip() if not_applicable else None,
+        not_applicable=not_applicable,
         form=form,
     )
 
