@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -135,3 +136,22 @@ def test_a_busy_port_is_one_clear_line_before_anything_runs(tmp_path, command) -
         f"stop it or choose another port with --port (e.g. --port {port + 1})."
     ]
     assert not (tmp_path / "data" / "walkthetalk.sqlite3").exists()
+
+
+def test_ctrl_c_while_seeding_stops_at_once_and_keeps_nothing_half_seeded(tmp_path) -> None:
+    data = tmp_path / "data"
+    proc = start_demo(data, free_port(), tmp_path)
+    assert proc.stdout is not None
+    seen = ""
+    while "[2/6]" not in seen:  # the care map is seeded; now the rest of the demo
+        line = proc.stdout.readline()
+        assert line, seen
+        seen += line
+    os.killpg(proc.pid, signal.SIGINT)
+    seen += proc.communicate(timeout=60)[0]
+    assert proc.returncode == 130, seen
+    assert "Traceback" not in seen
+    assert seen.rstrip().endswith("Stopped.")
+    assert "demo is running" not in seen
+    with sqlite3.connect(data / "walkthetalk.sqlite3") as db:
+        assert db.execute("select count(*) from caremap_caresystem").fetchone() == (0,)

@@ -1,5 +1,5 @@
+import os
 import signal
-import subprocess
 import sys
 import time
 from argparse import ArgumentParser
@@ -13,9 +13,10 @@ from django.db import connections
 from walkthetalk.site.paths import prepare_data_dir
 from walkthetalk.site.ports import cannot_listen
 
-# Measured on a two-core machine shared with other work (see the README): 10-20 s there,
-# up to about a minute when the machine is busy with other things.
-FIRST_RUN_ESTIMATE = "usually 10-30 seconds, up to a minute on a busy machine"
+# Measured with `time walkthetalk demo --no-serve` on a fresh folder, two cores: 16 s when the
+# machine was otherwise idle, 76-83 s when it was shared with a dozen busy processes (about
+# 20 s of CPU time either way).
+FIRST_RUN_ESTIMATE = "about 20 seconds on an idle machine, longer on a busy one"
 
 
 class Command(BaseCommand):
@@ -90,12 +91,7 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         links = demo_participant_links(seed.care_system, url)
         connections.close_all()  # the server's threads or processes open their own
-        worker = None
-        if with_worker:
-            # Its own session: Ctrl+C reaches the demo only, which then stops the worker.
-            worker = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                [sys.executable, "-m", "walkthetalk.site.cli", "worker"], start_new_session=True
-            )
+        worker = _start_worker() if with_worker else None
         self.stdout.write(self.style.SUCCESS(f"\nWalk the Talk demo is running at {url}"))
         names = ", ".join(f"'{name}'" for name in seed.usernames)
         self.stdout.write(f"Staff sign in: users {names}, each with password '{seed.password}'")
@@ -107,16 +103,34 @@ class Command(BaseCommand):
         self.stdout.flush()
         # A SIGTERM stops the demo as Ctrl+C does.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        demo_pid = os.getpid()
         try:
             serve_site(host, port)
         except KeyboardInterrupt:
             pass
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
-            self.stdout.write("\nThe demo has stopped.")
+            # A server that forks its workers unwinds through here in each of them too: only
+            # the demo's own process stops the task worker and says so.
+            if os.getpid() == demo_pid:
+                if worker is not None:
+                    _stop(worker)
+                self.stdout.write("\nThe demo has stopped.")
+
+
+def _start_worker() -> int:
+    """The background-task worker, in a session of its own: Ctrl+C reaches the demo only,
+    which then stops the worker. A process id rather than a ``Popen`` object, so that the
+    server's forked workers hold no copy of one to warn about when they exit."""
+    command = [sys.executable, "-m", "walkthetalk.site.cli", "worker"]
+    return os.posix_spawn(sys.executable, command, os.environ, setsid=True)
+
+
+def _stop(worker: int, grace: float = 15.0) -> None:
+    os.kill(worker, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if os.waitpid(worker, os.WNOHANG) != (0, 0):
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    os.waitpid(worker, 0)
