@@ -1,4 +1,7 @@
-"""Rate limits for receipt-code lookups, kept in Django's cache and never by client address.
+"""Rate limits for receipt-code lookups, kept in the shared cache and never by client address.
+
+The cache is the database cache every server process shares (settings ``CACHES``), so a limit
+holds across processes.
 
 No IP address is ever known here (the site strips it before any view runs), so lookups are
 limited **per code prefix**: at most :data:`PREFIX_LIMIT` lookups in a window for codes that
@@ -56,19 +59,15 @@ def _bucket(now: float | None = None) -> int:
     return int((time.time() if now is None else now) // WINDOW_SECONDS)
 
 
-def _hit(key: str) -> int:
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        return 1
+def _claim_slot(key: str, limit: int) -> bool:
+    """Take one of ``limit`` slots for this key. ``cache.add`` is atomic in the shared database
+    cache (a unique key), so two server processes never take the same slot."""
+    return any(cache.add(f"{key}:{slot}", 1, timeout=WINDOW_SECONDS * 2) for slot in range(limit))
 
 
 def check_lookup(normalised_prefix: str, now: float | None = None) -> None:
     """Count one lookup for this code prefix; raise :class:`RateLimited` if it is used up."""
     bucket = _bucket(now)
     prefix_key = f"messenger:lookups:prefix:{normalised_prefix[:PREFIX_LENGTH]}:{bucket}"
-    if (cache.get(prefix_key) or 0) >= PREFIX_LIMIT:
+    if not _claim_slot(prefix_key, PREFIX_LIMIT):
         raise RateLimited()
-    _hit(prefix_key)

@@ -1,12 +1,60 @@
-"""Serving the site with waitress, a production WSGI server (never Django's runserver)."""
+"""Serving the site with gunicorn: several worker processes, never Django's runserver.
+
+``workers`` defaults to the number of CPU cores. Each worker runs ``threads`` threads (gunicorn's
+threaded worker when more than one). No access log is written: participants' addresses are never
+stored anywhere (see ``privacy_guards``). Forwarded headers are judged by Django
+(``WALKTHETALK_TRUSTED_PROXY``, see ``trusted_proxy``), not by gunicorn, so there is one place
+that decides whom to believe.
+"""
 
 from __future__ import annotations
 
-from waitress import serve
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
 
 
-def serve_site(host: str, port: int, threads: int = 4) -> None:
-    from walkthetalk.site.wsgi import application
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
 
-    # No access log is configured: participants' addresses are never written anywhere.
-    serve(application, host=host, port=port, threads=threads)
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from walkthetalk.site.wsgi import application
+
+        return application
+
+
+def gunicorn_options(
+    host: str, port: int, workers: int | None = None, threads: int = 1, timeout: int = 60
+) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "threads": max(1, threads),
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "graceful_timeout": 20,
+        "accesslog": None,  # no access log: no participant address is ever written
+        "errorlog": "-",
+        "loglevel": "warning",
+        "forwarded_allow_ips": "127.0.0.1",  # unused: secure_scheme_headers is empty
+        "secure_scheme_headers": {},  # the scheme is decided by TrustedProxyMiddleware
+        "proc_name": "walkthetalk",
+        "preload_app": False,
+    }
+
+
+def serve_site(
+    host: str, port: int, threads: int = 1, workers: int | None = None, timeout: int = 60
+) -> None:
+    _Gunicorn(gunicorn_options(host, port, workers, threads, timeout)).run()

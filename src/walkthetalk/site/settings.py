@@ -7,8 +7,11 @@ Environment:
 
 Importing these settings writes nothing (see ``walkthetalk.site.paths``).
 - ``DATABASE_URL``: use this database (e.g. PostgreSQL) instead of SQLite.
-- ``WALKTHETALK_SECRET_KEY``: secret key; otherwise generated once into the data folder.
-- ``WALKTHETALK_ALLOWED_HOSTS``: comma-separated host names (production).
+- ``WALKTHETALK_SECRET_KEY``: secret key; required in production, otherwise generated once
+  into the data folder.
+- ``WALKTHETALK_ALLOWED_HOSTS``: comma-separated host names; required in production.
+- ``WALKTHETALK_TRUSTED_PROXY``: comma-separated addresses (or networks) of the TLS proxy in
+  front; only requests from there have their ``X-Forwarded-Proto``/``-For``/``-Host`` honoured.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from walkthetalk.site.paths import data_dir, secret_key
 
@@ -23,12 +27,36 @@ ENV = os.environ.get("WALKTHETALK_ENV", "development")
 PRODUCTION = ENV == "production"
 DATA_DIR = data_dir()
 
-SECRET_KEY = secret_key(DATA_DIR)
+if PRODUCTION:
+    # Production never runs on a key written quietly to disk or on guessed host names.
+    _missing = [
+        name
+        for name in ("WALKTHETALK_SECRET_KEY", "WALKTHETALK_ALLOWED_HOSTS")
+        if not os.environ.get(name, "").strip()
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            "Walk the Talk will not start in production without "
+            + " and ".join(_missing)
+            + " (see docs/operations.md)."
+        )
+    SECRET_KEY = os.environ["WALKTHETALK_SECRET_KEY"].strip()
+else:
+    SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = ENV == "development" and os.environ.get("WALKTHETALK_DEBUG") == "1"
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("WALKTHETALK_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
+]
+# Behind TLS the browser's origin is https://<an allowed host>.
+CSRF_TRUSTED_ORIGINS = [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}"
+    for host in ALLOWED_HOSTS
+    if host != "*"
+]
+TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("WALKTHETALK_TRUSTED_PROXY", "").split(",") if a.strip()
 ]
 
 INSTALLED_APPS = [
@@ -42,6 +70,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "walkthetalk.site",
     "walkthetalk.caremap",
     "walkthetalk.pulse",
@@ -52,13 +83,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "walkthetalk.site.faults.RefuseBadBytesMiddleware",
+    "walkthetalk.site.proxy.TrustedProxyMiddleware",
     "walkthetalk.site.privacy_guards.ForgetClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "walkthetalk.site.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "walkthetalk.site.errors.ServiceErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -92,14 +128,26 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "walkthetalk.sqlite3"),
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # FULL: a vote acknowledged is on disk, even after a power cut (WAL + NORMAL
+                # could lose the last transactions).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # Seconds to wait for another writer before answering 503 (see site/faults.py).
+                "timeout": float(os.environ.get("WALKTHETALK_SQLITE_TIMEOUT", "20")),
             },
         }
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache shared by every server process and worker: rate limits and lockout delays hold
+# across processes. The table is made by the site app's migration.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "walkthetalk_cache",
+    }
+}
 
 # Staff passwords: Argon2 first; lockout after repeated failures (django-axes).
 PASSWORD_HASHERS = [
@@ -118,8 +166,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
+# Lockout: a growing cool-off per user name, never a hard lock, and browsers where the person
+# signed in before are not held by it (walkthetalk.site.lockout).
 AXES_FAILURE_LIMIT = int(os.environ.get("WALKTHETALK_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = "walkthetalk.site.lockout.cool_off"
+AXES_WHITELIST_CALLABLE = "walkthetalk.site.lockout.trusted_device"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "site/locked_out.html"
@@ -130,6 +182,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 # Lockout by user name, deliberately not by IP address: no address is ever stored (see above).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Two-step sign-in (django-otp, TOTP + recovery codes): required for stewards and superusers
+# in production; the demo and the tests turn it on per test (a test checks production).
+TWO_FACTOR_REQUIRED = PRODUCTION or os.environ.get("WALKTHETALK_REQUIRE_2FA") == "1"
+OTP_TOTP_ISSUER = "Walk the Talk"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -176,11 +232,33 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts and styles only from the site's own static
+# files — no inline script or style anywhere; charts are images (data: URIs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("WALKTHETALK_SSL_REDIRECT", "1") == "1"
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy and monitors may ask over plain http
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The scheme comes from X-Forwarded-Proto only when the request came from
+    # WALKTHETALK_TRUSTED_PROXY (walkthetalk.site.proxy); Django's own
+    # SECURE_PROXY_SSL_HEADER would believe anyone, so it is not used.

@@ -4,19 +4,22 @@ from django.urls import include, path
 from walkthetalk.conversations import urls as conversations_urls
 from walkthetalk.pulse import urls as pulse_urls
 from walkthetalk.reports import urls as reports_urls
-from walkthetalk.site import views
+from walkthetalk.site import account_views, views
 from walkthetalk.site.api import api
+
+handler400 = "walkthetalk.site.faults.bad_request"
+handler404 = "walkthetalk.site.faults.page_not_found"
+handler500 = "walkthetalk.site.faults.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("welcome/", views.welcome, name="welcome"),
     path("api/", api.urls),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="site/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor"),
+    path("accounts/two-factor/verify/", account_views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/sign-in-pauses/", account_views.sign_in_pauses, name="sign_in_pauses"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

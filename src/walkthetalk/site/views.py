@@ -52,4 +52,12 @@ def welcome(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """200 once the database answers and every migration is applied; 503 before."""
+    from walkthetalk.site.health import database_ready
+
+    ready, reason = database_ready()
+    if not ready:
+        response = JsonResponse({"ok": False, "reason": reason}, status=503)
+        response["Retry-After"] = "30"
+        return response
     return JsonResponse({"ok": True})
