@@ -88,9 +88,7 @@ def test_postgresql_backup_and_restore(tmp_path: Path) -> None:
     where += ["-U", db["USER"] or "postgres"]
     dump = tmp_path / "walkthetalk.dump"
     restored = f"{db['NAME']}_restored"
-    subprocess.run(
-        ["pg_dump", *where, "-Fc", "-f", str(dump), db["NAME"]], check=True, env=pg_env
-    )
+    subprocess.run(["pg_dump", *where, "-Fc", "-f", str(dump), db["NAME"]], check=True, env=pg_env)
     subprocess.run(["dropdb", *where, "--if-exists", restored], check=True, env=pg_env)
     subprocess.run(["createdb", *where, restored], check=True, env=pg_env)
     try:

@@ -11,7 +11,7 @@ from walkthetalk.caremap.mapfile import MapFileError
 from walkthetalk.caremap.services import CareMapError
 from walkthetalk.site.setup import SetupError, first_steward_and_care_system
 
-PASSWORD_ENV = "WALKTHETALK_SETUP_PASSWORD"
+PASSWORD_ENV = "WALKTHETALK_SETUP_PASSWORD"  # noqa: S105 - the name of a variable
 
 
 class Command(BaseCommand):
@@ -44,7 +44,8 @@ class Command(BaseCommand):
         system = result.care_system
         self.stdout.write(
             self.style.SUCCESS(
-                f"Care system '{system.name}' ({result.units} units) is ready at /map/{system.slug}/"
+                f"Care system '{system.name}' ({result.units} units) is ready "
+                f"at /map/{system.slug}/"
             )
         )
         self.stdout.write(
