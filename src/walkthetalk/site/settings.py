@@ -4,14 +4,14 @@ Environment:
 - ``WALKTHETALK_ENV``: ``development`` (default), ``test`` (set by the test suite's runners) or
   ``production``.
 - ``WALKTHETALK_DATA``: data folder for the SQLite database and secret key.
-
-Importing these settings writes nothing (see ``walkthetalk.site.paths``).
 - ``DATABASE_URL``: use this database (e.g. PostgreSQL) instead of SQLite.
 - ``WALKTHETALK_SECRET_KEY``: secret key; required in production, otherwise generated once
   into the data folder.
 - ``WALKTHETALK_ALLOWED_HOSTS``: comma-separated host names; required in production.
 - ``WALKTHETALK_TRUSTED_PROXY``: comma-separated addresses (or networks) of the TLS proxy in
   front; only requests from there have their ``X-Forwarded-Proto``/``-For``/``-Host`` honoured.
+
+Importing these settings writes nothing (see ``walkthetalk.site.paths``).
 """
 
 from __future__ import annotations
