@@ -16,8 +16,9 @@ PASSWORD_ENV = "WALKTHETALK_SETUP_PASSWORD"  # noqa: S105 - the name of a variab
 
 class Command(BaseCommand):
     help = (
-        "Start a new installation: apply migrations, make the first steward and a care system "
-        "from a YAML care map (by default the shipped example, Riverbend County)."
+        "Start an installation: the first steward and a care system from a care map. "
+        "Applies migrations; the map is a YAML file (by default the shipped example, "
+        "Riverbend County)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
