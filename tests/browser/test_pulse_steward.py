@@ -92,9 +92,14 @@ def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Pa
     table = page.get_by_role("table", name="Mean score by healthy way and level")
     expect(table.get_by_role("row").nth(1)).to_contain_text("Strengths we draw on")
     expect(table).to_contain_text("We learn from mistakes (Don't make a mistake)")
-    expect(page.get_by_role("table", name="How closely each level mirrors")).to_contain_text(
-        "Direct care and Supervisors"
-    )
+    mirrors = page.get_by_role("table", name="Neighbouring levels: how their profiles agree")
+    expect(mirrors).to_contain_text("Supervisors and Direct care")
+    expect(page.get_by_text("→")).to_have_count(0)  # no arrows: no direction is claimed
+    expect(page.get_by_role("table", name="Measurement invariance")).to_contain_text("not tested")
+    expect(
+        page.get_by_role("table", name="Agreement and reliability within levels")
+    ).to_contain_text("We talk openly")
+    expect(page.get_by_role("table", name="Item non-response by level")).to_be_visible()
     expect(page.get_by_role("img", name="Line chart of each scale across waves")).to_be_visible()
     expect(page.get_by_role("table", name="Mean score by wave")).to_contain_text("Autumn pulse")
     expect(table).to_contain_text("Leadership (n=5)")

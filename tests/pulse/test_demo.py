@@ -38,13 +38,14 @@ def test_demo_waves_show_a_parallel_process_and_seeding_is_idempotent() -> None:
     mistakes = next(r for r in d.heat_rows if r.scale_id == "mistakes")
     by_level = dict(zip(d.levels, mistakes.cells, strict=True))
     assert by_level["Leadership"] < by_level["Funders and regulators"] - 0.5
-    mirrored = {str(m.unit): m for m in d.mirrors}
-    assert "mistakes" in mirrored["Supervisors"].shared_strains
-    assert "mistakes" in mirrored["Direct care"].shared_strains
-    assert mirrored["Supervisors"].shape_r > 0.5
-    edges = [t for t in d.through if t.pattern == "shared_strain"]
-    mistakes_line = next(t for t in edges if t.scale_id == "mistakes")
-    assert mistakes_line.levels[:3] == ("Leadership", "Supervisors", "Direct care")
-    assert d.through[0].pattern == "shared_strength"  # strengths first
+    # The planted parallel process passes the calibrated test: "we learn from mistakes" is a
+    # shared growing edge along Leadership, Supervisors and Direct care, named without arrows.
+    line = next(c for c in d.chains if c.scale_id == "mistakes")
+    assert line.pattern == "shared_strain"
+    assert line.levels == ("Leadership", "Supervisors", "Direct care")
+    assert line.levels_text == "Leadership, Supervisors and Direct care"
+    assert d.evidence is not None and d.evidence.mirror_test is not None
+    assert all(c.q_value <= 0.05 and c.size >= 0.2 for c in d.evidence.mirror_test.claims)
+    assert len(d.chains) <= 3  # not the old dozen of sign coincidences
     assert len(d.trend) == 2 and d.previous == waves[0]
     assert any(r.estimate is not None for r in d.unit_rows)

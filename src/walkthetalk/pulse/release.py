@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from walkthetalk.analysis.privacy import Cell, ReleaseLedger, ReleasePlan
-from walkthetalk.analysis.pulse import Heatmap, rules_by_levels
+from walkthetalk.analysis.pulse import Heatmap, Instrument, rules_by_levels
 from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.wave_data import Group, WaveData, groups, load, unit_groups
@@ -91,3 +91,11 @@ def response_counts(wave: Wave) -> tuple[list[CountRow], int]:
     rel = release_groups(load(wave))
     rows = [CountRow(g.kind, g.label, rel.n(g), g.depth) for g in rel.groups]
     return rows, rel.min_size
+
+
+def instrument_of(wave: Wave) -> Instrument | None:
+    """The instrument a wave was answered with, or ``None`` if that version is not installed."""
+    try:
+        return services.instrument_for(wave)
+    except services.PulseError:
+        return None

@@ -31,6 +31,8 @@ class WaveData:
     level_ids: list[int | None]
     sector_ids: list[int | None]
     scores: dict[str, np.ndarray]
+    answers: dict[str, list[object]]
+    """Item id → each row's stored answer (a value, ``None`` or ``NOT_APPLICABLE``)."""
 
     @property
     def n(self) -> int:
@@ -70,7 +72,7 @@ def load(wave: Wave) -> WaveData:
         .order_by("id")
         .values_list("id", "unit_id", "level_id", "sector_id", "answers")
     )
-    answers = {
+    answers: dict[str, list[object]] = {
         item: [r[4].get(item) if isinstance(r[4], dict) else None for r in rows]
         for item in inst.item_ids
     }
@@ -87,6 +89,7 @@ def load(wave: Wave) -> WaveData:
         level_ids=[r[2] for r in rows],
         sector_ids=[r[3] for r in rows],
         scores=scores,
+        answers=answers,
     )
 
 

@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from walkthetalk.analysis.pulse import (
     Instrument,
     Mirroring,
-    ThroughLine,
     UnitEstimate,
     UnitGroup,
     WaveChange,
+    common_items,
     level_profiles,
     mean_if_enough,
     mirroring_between_levels,
     shrunken_unit_estimates,
-    through_lines,
     wave_changes,
 )
 from walkthetalk.pulse import release as pulse_release
 from walkthetalk.pulse import selectors
+from walkthetalk.pulse.evidence import Chain, Evidence, evidence
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.release import Released, release_groups, release_heatmap
 from walkthetalk.pulse.wave_data import WaveData, load
@@ -44,6 +44,12 @@ class HeatRow:
     higher_is: str
     overall: float | None
     cells: list[float | None]
+    ses: list[float | None] = field(default_factory=list)
+    """Each cell's standard error (``None`` where hidden or from a single answer)."""
+
+    @property
+    def cells_with_se(self) -> list[tuple[float | None, float | None]]:
+        return list(zip(self.cells, self.ses or [None] * len(self.cells), strict=False))
 
 
 @dataclass
@@ -77,7 +83,15 @@ class Dashboard:
     trend: list[TrendPoint]
     changes: dict[str, WaveChange] = field(default_factory=dict)
     previous: Wave | None = None
-    through: list[ThroughLine] = field(default_factory=list)
+    evidence: Evidence | None = None
+    other_versions: list[tuple[Wave, int]] = field(default_factory=list)
+    """Earlier waves under another version of the instrument, left out of the trend, with
+    how many statements the two versions share."""
+
+    @property
+    def chains(self) -> list[Chain]:
+        """Calibrated through-lines: healthy ways mirrored along adjacent levels."""
+        return self.evidence.chains if self.evidence else []
 
     @property
     def has_figures(self) -> bool:
@@ -106,7 +120,10 @@ def _trend(wave: Wave) -> tuple[list[TrendPoint], dict[str, WaveChange], Wave | 
     """Wave-wide means of this wave and up to five before it, and the change since the last."""
     points: list[TrendPoint] = []
     totals: dict[int, WaveData] = {}
-    for w in selectors.waves_up_to(wave)[-TREND_WAVES:]:
+    same = [
+        w for w in selectors.waves_up_to(wave) if w.instrument_version == wave.instrument_version
+    ]
+    for w in same[-TREND_WAVES:]:
         data, plan = pulse_release.release_total(w)
         if not plan.is_released("total") or data.n == 0:
             points.append(TrendPoint(w, None, {s.id: None for s in data.instrument.scales}))
@@ -148,6 +165,7 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
             r.higher_is,
             r.overall_mean,
             [c.mean if not c.suppressed else None for c in r.cells],
+            [c.se if not c.suppressed else None for c in r.cells],
         )
         for r in heat.rows
     ]
@@ -157,6 +175,7 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
     if scale_id not in scale_names:
         scale_id = rule_ids[0] if rule_ids else data.instrument.scales[0].id
     trend, changes, previous = _trend(wave)
+    heat_cells = {r.scale_id: r.cells for r in heat_rows}
     return Dashboard(
         wave=wave,
         instrument=data.instrument,
@@ -172,8 +191,20 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
         trend=trend,
         changes=changes,
         previous=previous,
-        through=through_lines(mirrors, level_names, scale_names),
+        evidence=evidence(data, rel, level_names, heat_cells, scale_id),
+        other_versions=_other_versions(wave, data.instrument),
     )
+
+
+def _other_versions(wave: Wave, instrument: Instrument) -> list[tuple[Wave, int]]:
+    """Earlier waves under another version, with the number of statements both versions share
+    (comparisons across versions are made on shared statements only, never on scale scores)."""
+    out = []
+    for w in selectors.waves_up_to(wave):
+        if w.instrument_version != wave.instrument_version:
+            other = pulse_release.instrument_of(w)
+            out.append((w, len(common_items(other, instrument)) if other else 0))
+    return out
 
 
 # --------------------------------------------------------------------------- aggregates

@@ -105,17 +105,18 @@ def profiles_svg(d: Dashboard) -> str:
 
 
 def mirroring_alt(d: Dashboard) -> str:
-    if not d.mirrors:
+    pairs = d.evidence.pairs if d.evidence else []
+    if not pairs:
         return "Level profiles: not enough shown levels to compare yet."
     parts = []
-    for m in d.mirrors:
-        strengths = ", ".join(d.scale_names[s] for s in m.shared_strengths) or "none"
-        strains = ", ".join(d.scale_names[s] for s in m.shared_strains) or "none"
+    for p in pairs:
+        chance = "" if p.profile_is_clear else " (could be chance)"
         parts.append(
-            f"{m.unit} and {m.parent}: profiles correlate {fmt(m.shape_r)}; shared strengths "
-            f"{strengths}; shared growing edges {strains}"
+            f"{p.upper} and {p.lower}: profiles correlate {fmt(p.profile_r)}{chance}; shared "
+            f"strengths that passed the test: {', '.join(p.strengths) or 'none'}; shared "
+            f"growing edges that passed the test: {', '.join(p.edges) or 'none'}"
         )
-    return "Line chart of each level's profile over the nine healthy ways. " + "; ".join(parts)
+    return "Line chart of each level's profile over the healthy ways. " + "; ".join(parts)
 
 
 def units_svg(d: Dashboard) -> str:

@@ -46,8 +46,11 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
         "wave": wave,
         "d": d,
         "rule_scales": d.rule_rows,
-        "heat_table": [(r, list(zip(d.levels, r.cells, strict=False))) for r in d.heat_rows],
+        "heat_table": [
+            (r, list(zip(d.levels, r.cells_with_se, strict=False))) for r in d.heat_rows
+        ],
         "levels_with_n": list(zip(d.levels, d.level_ns, strict=False)),
+        **_evidence_context(d),
         **pulse_charts.dashboard_charts(d),
     }
     return render(request, "reports/pulse_dashboard.html", context)
@@ -128,3 +131,24 @@ def conversation_export(request: HttpRequest, public_id: str, fmt: str) -> HttpR
     rows = conversation.statement_rows(found, summary.results)
     body = write_csv(conversation.CSV_HEADER, (conversation.csv_row(r) for r in rows))
     return _download(body, "text/csv", filename)
+
+
+def _evidence_context(d: pulse.Dashboard) -> dict[str, object]:
+    """Tables of the evidence beside the figures (aggregation, item non-response)."""
+    ev = d.evidence
+    if ev is None:
+        return {"evidence_tables": [], "nonresponse_table": [], "nonresponse_levels": []}
+    levels = list(dict.fromkeys(r.level for r in ev.nonresponse))
+    by_scale: dict[str, list[object]] = {}
+    names: dict[str, str] = {}
+    for r in ev.nonresponse:
+        by_scale.setdefault(r.scale_id, []).append(r)
+        names[r.scale_id] = r.name
+    return {
+        "evidence_tables": [
+            ("Agreement and reliability within teams", ev.units, "Team"),
+            ("Agreement and reliability within levels", ev.levels, "Level"),
+        ],
+        "nonresponse_levels": levels,
+        "nonresponse_table": [(names[k], v) for k, v in by_scale.items()],
+    }

@@ -141,3 +141,21 @@ def test_same_seed_same_answer(seed: int) -> None:
     a = claim_mirroring(scores, labels, pairs, n_permutations=49, seed=seed)
     b = claim_mirroring(scores, labels, pairs, n_permutations=49, seed=seed)
     assert a == b
+
+
+def test_untested_cells_are_left_out_of_tests_and_of_the_adjustment() -> None:
+    scores, labels = wave(1, planted=1.2)
+    pairs = adjacent_pairs(LEVELS, LEVELS)
+    full = claim_mirroring(scores, labels, pairs, n_permutations=199, seed=3)
+    part = claim_mirroring(
+        scores, labels, pairs, n_permutations=199, seed=3, untested=[("Supervisors", "r2")]
+    )
+    assert len(part.tests) == len(full.tests) - 2  # both pairs touching Supervisors on r2
+    assert not any(t.rule == "r2" and "Supervisors" in (t.upper, t.lower) for t in part.tests)
+    by_key = {(t.upper, t.lower, t.rule): t for t in full.tests}
+    for t in part.tests:
+        assert t.p_value == by_key[(t.upper, t.lower, t.rule)].p_value
+    # q-values are adjusted over the tests made (Benjamini-Hochberg over 70, not 72)
+    p = sorted(t.p_value for t in part.tests)
+    smallest = min(t.q_value for t in part.tests)
+    assert smallest == pytest.approx(min(p[i] * len(p) / (i + 1) for i in range(len(p))))

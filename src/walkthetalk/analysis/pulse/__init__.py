@@ -71,12 +71,10 @@ from .scoring import (
 )
 from .shrinkage import UnitEstimate, unit_estimates
 from .summaries import (
-    ThroughLine,
     UnitGroup,
     level_profiles,
     mean_if_enough,
     shrunken_unit_estimates,
-    through_lines,
 )
 from .survey import SurveyPart, survey_parts
 from .trend import WaveChange, wave_change, wave_changes
@@ -109,7 +107,6 @@ __all__ = [
     "ScaleReliability",
     "StepChange",
     "SurveyPart",
-    "ThroughLine",
     "UnitAgreement",
     "UnitEstimate",
     "UnitGroup",
@@ -157,7 +154,6 @@ __all__ = [
     "shrunken_unit_estimates",
     "standardized_alpha",
     "survey_parts",
-    "through_lines",
     "uniform_null_variance",
     "unit_estimates",
     "unit_mean_reliability",

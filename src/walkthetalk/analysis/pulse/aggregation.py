@@ -136,7 +136,7 @@ def aggregation_evidence(
     if anova.icc2 < ICC2_CUTOFF:
         flags.append(
             f"A {unit_word}'s mean is not yet reliable enough to tell {unit_word}s apart "
-            f"(reliability {anova.icc2:.2f}, below {ICC2_CUTOFF:.2f})."
+            f"(reliability {max(anova.icc2, 0.0):.2f}, below {ICC2_CUTOFF:.2f})."
         )
     return AggregationEvidence(
         n_units=anova.n_units,

@@ -32,7 +32,7 @@ breaks a chain; nothing is inferred across it.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,12 +153,16 @@ def claim_mirroring(
     fdr: float = DEFAULT_FDR,
     min_departure: float = DEFAULT_MIN_DEPARTURE,
     seed: int = 0,
+    untested: Collection[tuple[str, str]] = (),
 ) -> MirroringTest:
     """Test every rule of ``scores`` for every pair in ``pairs`` (see the module docstring).
 
     ``scores`` maps each rule to one score per respondent (NaN where not scored); ``levels``
     gives each respondent's level. Respondents of levels outside ``pairs`` still count in the
-    system's common pattern and in the permutations. Deterministic given ``seed``.
+    system's common pattern and in the permutations. ``untested`` lists (level, rule) cells
+    not to test (for example, hidden because too few answered that scale): a pair and rule
+    touching one is left out of the tests and of the false discovery adjustment. Deterministic
+    given ``seed``.
     """
     rules = tuple(scores)
     labels = [str(x) for x in as_labels(levels)]
@@ -221,10 +225,17 @@ def claim_mirroring(
         done += chunk
     p = (1.0 + exceed) / (n_permutations + 1.0)
     p = np.where(t_obs[0] > 0, p, 1.0)
-    q = _benjamini_hochberg(p.ravel()).reshape(p.shape)
+    skip = set(untested)
+    tested = np.array(
+        [[(a, r) not in skip and (b, r) not in skip for r in rules] for a, b in pairs], dtype=bool
+    ).reshape(p.shape)
+    q = np.ones_like(p)
+    q[tested] = _benjamini_hochberg(p[tested])
     tests = []
     for k, (a, bname) in enumerate(pairs):
         for j, rule in enumerate(rules):
+            if not tested[k, j]:
+                continue
             ua, lb = float(d_obs[0, ia[k], j]), float(d_obs[0, ib[k], j])
             size = min(abs(ua), abs(lb)) / sd[j] if sd[j] and np.isfinite(sd[j]) else 0.0
             claimed = bool(

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from .instrument import Instrument, Scale
 
 FloatArray = NDArray[np.float64]
-ResponseColumn = ArrayLike | Sequence[float | None]
+ResponseColumn = ArrayLike | Sequence[float | None] | Sequence[object]
 """One item's answers, one per response; NaN or ``None`` where not answered."""
 Responses = Mapping[str, ResponseColumn]
 

@@ -1,8 +1,8 @@
 """Summaries a pulse dashboard shows, over groups that have already been released.
 
 Pure numpy: means shown only for groups of at least the minimum size, unit estimates shrunk
-toward each unit's parent (one depth of the unit tree at a time), and through-lines — rules
-that mirror across two or more adjacent pairs of levels (a parallel process).
+toward each unit's parent (one depth of the unit tree at a time), and level profiles. (Which
+rules mirror between levels is decided by the calibrated test in :mod:`.mirroring_claims`.)
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .mirroring import Mirroring
 from .shrinkage import UnitEstimate, unit_estimates
 
 
@@ -66,51 +65,6 @@ def shrunken_unit_estimates(
         for est in unit_estimates(arr[ok], kept, parent_mean=parents):
             estimates[str(est.unit)] = est
     return estimates
-
-
-@dataclass(frozen=True)
-class ThroughLine:
-    """A rule that mirrors across two or more adjacent pairs of levels (a parallel process)."""
-
-    scale_id: str
-    name: str
-    pattern: str  # shared_strength | shared_strain
-    levels: tuple[str, ...]
-
-
-def through_lines(
-    mirrors: list[Mirroring], level_order: list[str], names: dict[str, str], limit: int = 3
-) -> list[ThroughLine]:
-    """Rules shared as a strength (first) or a growing edge by two or more adjacent pairs.
-
-    The ``limit`` clearest of each are kept (largest shared departures from each level's own
-    average), so the page leads with the through-lines that matter most.
-    """
-    found: dict[tuple[str, str], set[str]] = {}
-    pairs: dict[tuple[str, str], int] = {}
-    weight: dict[tuple[str, str], float] = {}
-    for m in mirrors:
-        for r in m.rules:
-            if r.pattern in ("shared_strength", "shared_strain"):
-                key = (r.pattern, r.rule)
-                found.setdefault(key, set()).update({str(m.unit), str(m.parent)})
-                pairs[key] = pairs.get(key, 0) + 1
-                weight[key] = weight.get(key, 0.0) + abs(r.unit_deviation) + abs(r.parent_deviation)
-    position = {name: i for i, name in enumerate(level_order)}
-    out = [
-        ThroughLine(
-            rule,
-            names.get(rule, rule),
-            pattern,
-            tuple(sorted(lv, key=lambda name: position.get(name, len(position)))),
-        )
-        for (pattern, rule), lv in found.items()
-        if pairs[(pattern, rule)] >= 2
-    ]
-    # the clearest first: the largest shared departures from each level's own average
-    out.sort(key=lambda t: (t.pattern != "shared_strength", -weight[(t.pattern, t.scale_id)]))
-    strengths = [t for t in out if t.pattern == "shared_strength"][:limit]
-    return strengths + [t for t in out if t.pattern == "shared_strain"][:limit]
 
 
 def level_profiles(

@@ -30,3 +30,11 @@ def signed(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:+.2f}".replace("-", "−")
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share as a whole percentage: 0.125 → "13%" (a dash where there is none)."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{100 * value:.0f}%"
