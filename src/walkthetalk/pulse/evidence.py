@@ -277,6 +277,16 @@ def aggregation(data: WaveData, rel: Released) -> tuple[list[EvidenceRow], list[
     return out_units, out_levels
 
 
+def _own(unit: int, level: str) -> str:
+    """Cell key: people of ``level`` placed in ``unit`` itself."""
+    return f"unit:{unit}/level:{level}"
+
+
+def _below(unit: int, level: str) -> str:
+    """Cell key: people of ``level`` in ``unit`` or below it (nearest such unit above them)."""
+    return f"unit:{unit}/below/level:{level}"
+
+
 def cross_level(data: WaveData, rel: Released, scale_id: str) -> list[CrossLevelRow]:
     """Upper level's mean in each unit against the lower level below it, for adjacent levels.
 
@@ -306,9 +316,11 @@ def cross_level(data: WaveData, rel: Released, scale_id: str) -> list[CrossLevel
             if lv == lower and node is not None:
                 low_rows.setdefault(node, []).append(i)
         for unit in sorted(set(up_rows) & set(low_rows)):
-            for level, rows in ((upper, up_rows[unit]), (lower, low_rows[unit])):
-                ids = (data.ids[i] for i in rows)
-                cells.append(Cell.of(f"unit:{unit}/level:{level}", ids, "unit×level"))
+            for key, rows in (
+                (_own(unit, upper), up_rows[unit]),
+                (_below(unit, lower), low_rows[unit]),
+            ):
+                cells.append(Cell.of(key, (data.ids[i] for i in rows), "unit×level"))
         plans.append((upper, lower, up_rows, low_rows))
     plan, _ = services.release(data.wave, cells) if cells else (None, None)
     out = []
@@ -317,8 +329,8 @@ def cross_level(data: WaveData, rel: Released, scale_id: str) -> list[CrossLevel
             u
             for u in sorted(set(up_rows) & set(low_rows))
             if plan is not None
-            and plan.is_released(f"unit:{u}/level:{upper}")
-            and plan.is_released(f"unit:{u}/level:{lower}")
+            and plan.is_released(_own(u, upper))
+            and plan.is_released(_below(u, lower))
         ]
         ux = [values[i] for u in units for i in up_rows[u]]
         ul = [u for u in units for _ in up_rows[u]]
