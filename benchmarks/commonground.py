@@ -73,7 +73,7 @@ GRID_AXES: dict[str, tuple[Any, ...]] = {
     "weight_silhouette": (False, True),
     "min_group_share": (0.0, 0.05),
     "fit_everyone": (True, False),
-    "group_choice": ("inertia", "silhouette"),
+    "refine_groups": (False, True),
 }
 GRID = [
     dict(zip(GRID_AXES, values, strict=True)) for values in itertools.product(*GRID_AXES.values())

@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=0,
-        help="start of the iterative PCA on large conversations (default 0); the groups do "
-        "not depend on it",
+        help="accepted for compatibility; the analysis has no random step it could change, "
+        "so every seed gives the same result",
     )
     parser.add_argument(
         "--min-group-size",

@@ -12,9 +12,9 @@ Pipeline (Pol.is conversation math; departures are named where they happen):
    (``counted_before``: once in, Pol.is keeps them in); and if fewer than 15 count, the most
    active voters are added up to 15 (ties at the cut are all taken, so the rule does not
    depend on row order).
-4. PCA of the mean-imputed, centred votes (everyone who expressed an opinion, as Pol.is; or only
-   those who count, ``fit_everyone=False``); everyone is projected with the sparsity-aware
-   scaling (:mod:`.projection`).
+4. PCA of the mean-imputed, centred votes of the participants who count (a departure: Pol.is
+   fits on everyone who voted; cross-validation preferred those who count, ``fit_everyone``);
+   everyone is projected with the sparsity-aware scaling (:mod:`.projection`).
 5. Base clusters (k-means, up to 100) on the projection of those who count, then opinion groups
    (k by silhouette on the base clusters) (:mod:`.clustering`).
 6. Per-group representative statements (:mod:`.repness`), group-informed consensus, majority
@@ -46,18 +46,12 @@ from .about import about_participant_mask
 from .counts import GroupCounts, group_counts
 from .errors import NotEnoughDataError
 from .matrix import FloatArray, IntArray, VoteMatrix
-from .result import (
-    CommonGroundResult,
-    Consensus,
-    GroupRepness,
-    StatementRow,
-    Tally,
-)
+from .result import CommonGroundResult, Consensus, StatementTable
 from .result import Group as GroupInfo
 
 MIN_VOTES = 7  # Pol.is: votes a participant needs (or every statement, if fewer)
 GREEDY_N = 15  # Pol.is: if fewer count, the most active voters are added up to this many
-FIT_EVERYONE = False  # fit the PCA on those who count only
+FIT_EVERYONE = False  # Pol.is fits on everyone; cross-validation kept those who count
 MIN_STATEMENTS = 2  # a 2-D opinion map of a single statement is not a map
 
 
@@ -66,11 +60,13 @@ class Settings:
     """Knobs of the analysis; the defaults follow Pol.is (see ``benchmarks/commonground.py``
     for the cross-validation that kept them).
 
-    ``seed`` only sets the random start of the iterative PCA used on large conversations, which
-    converges to the same axes: the groups do not depend on it. ``min_group_size`` is both the
-    privacy threshold for sector counts and the smallest opinion group the clustering accepts
-    (together with ``min_group_share`` of those who count); fewer participants who count than
-    that gives no groups.
+    ``seed`` changes nothing: every random step of the analysis (the PCA's start block, the
+    k-means initialisations) draws from fixed streams, so the result is the same for every
+    seed. It is kept, and recorded in ``meta``, so callers that pass one keep working.
+
+    ``min_group_size`` is both the privacy threshold for sector counts and the smallest
+    opinion group the clustering accepts (together with ``min_group_share`` of those who
+    count); fewer participants who count than that gives no groups.
     """
 
     seed: int = 0
@@ -84,7 +80,7 @@ class Settings:
     weight_silhouette: bool = False
     extra_group_penalty: float = clustering.EXTRA_GROUP_PENALTY
     fit_everyone: bool = FIT_EVERYONE
-    group_choice: str = clustering.GROUP_CHOICE
+    refine_groups: bool = clustering.REFINE
 
 
 @dataclass(frozen=True)
@@ -316,9 +312,7 @@ def _run(
             text=text,
         )
     fit_rows = expressed if settings.fit_everyone else who
-    proj = projection.project(
-        values, active, fit_rows, seed=settings.seed, warm_start=warm_components
-    )
+    proj = projection.project(values, active, fit_rows, warm_start=warm_components)
     rows = np.flatnonzero(who)
     cl = clustering.cluster(
         proj.coordinates[rows],
@@ -329,11 +323,11 @@ def _run(
         min_group_share=settings.min_group_share,
         weight_silhouette=settings.weight_silhouette,
         extra_group_penalty=settings.extra_group_penalty,
-        group_choice=settings.group_choice,
+        refine=settings.refine_groups,
     )
     labels = np.full(n, -1, dtype=np.int64)
     labels[rows] = cl.labels
-    n_groups = int(cl.base_groups.max()) + 1 if cl.base_groups.size else 1
+    n_groups = cl.k
     meta.update(
         n_groups=n_groups,
         silhouettes={str(k): round(v, 6) for k, v in cl.silhouettes.items()},
@@ -454,57 +448,34 @@ def _statement_table(
     active: np.ndarray,
     listable: np.ndarray,
     text: dict[str, str],
-) -> list[StatementRow]:
+) -> StatementTable:
     """Every statement's counts, overall and per group, repness and consensus."""
-    total = counts.total()
-    n_groups = counts.agree.shape[0]
-    gic_a, gic_d = consensus.group_informed_consensus(counts)
-    if n_groups == 0:
-        gic_a, gic_d = np.zeros(len(ids)), np.zeros(len(ids))
+    if counts.agree.shape[0]:
+        gic_a, gic_d = consensus.group_informed_consensus(counts)
+    else:
+        gic_a = gic_d = np.zeros(len(ids))
     table = repness.repness_table(counts, listable)
-    a, d, s = counts.agree.astype(np.int64), counts.disagree.astype(np.int64), counts.seen
-    s = s.astype(np.int64)
-    ta, td, ts = (
-        total.agree[0].astype(np.int64),
-        total.disagree[0].astype(np.int64),
-        total.seen[0].astype(np.int64),
+    status = tuple(
+        "in" if ok else ("moderated or meta" if not inside else "about the participant")
+        for ok, inside in zip(listable.tolist(), active.tolist(), strict=True)
     )
-    rows = []
-    for c, sid in enumerate(ids):
-        status = "in"
-        if not active[c]:
-            status = "moderated or meta"
-        elif not listable[c]:
-            status = "about the participant"
-        rows.append(
-            StatementRow(
-                statement=sid,
-                text=text.get(sid, ""),
-                status=status,
-                overall=Tally(int(ta[c]), int(td[c]), int(ts[c] - ta[c] - td[c])),
-                groups=[
-                    Tally(int(a[g, c]), int(d[g, c]), int(s[g, c] - a[g, c] - d[g, c]))
-                    for g in range(n_groups)
-                ],
-                consensus_agree=float(gic_a[c]),
-                consensus_disagree=float(gic_d[c]),
-                repness=[
-                    GroupRepness(
-                        "agree" if table.agree_direction[g, c] else "disagree",
-                        float(table.p[g, c]),
-                        float(table.p_test[g, c]),
-                        float(table.r[g, c]),
-                        float(table.r_test[g, c]),
-                        float(table.metric[g, c]),
-                        bool(table.ok[g, c]),
-                    )
-                    for g in range(n_groups)
-                ]
-                if n_groups >= 2
-                else [],
-            )
-        )
-    return rows
+    return StatementTable(
+        ids=ids,
+        text=tuple(text.get(sid, "") for sid in ids),
+        status=status,
+        agree=counts.agree,
+        disagree=counts.disagree,
+        seen=counts.seen,
+        consensus_agree=gic_a,
+        consensus_disagree=gic_d,
+        agree_direction=table.agree_direction,
+        p=table.p,
+        p_test=table.p_test,
+        r=table.r,
+        r_test=table.r_test,
+        metric=table.metric,
+        representative=table.ok,
+    )
 
 
 __all__ = [

@@ -37,8 +37,10 @@ from .matrix import FloatArray
 
 DENSE_LIMIT = 250_000  # cells; below this the exact dense eigensolver is cheap
 N_COMPONENTS = 2
-COLD_TOL = 1e-10  # largest change of a loading that stops the power iteration
+OVERSAMPLE = 4  # extra vectors in the power-iteration block (faster convergence)
+COLD_TOL = 1e-6  # largest change of a loading that stops the power iteration
 WARM_TOL = 1e-6
+START_STREAM = 20_240_611  # fixed random stream of the power iteration's start block
 
 
 @dataclass(frozen=True)
@@ -122,22 +124,23 @@ def _dense_components(z: sp.csr_matrix) -> tuple[FloatArray, FloatArray]:
 
 def _power_components(
     z: sp.csr_matrix,
-    seed: int,
     start: FloatArray | None,
     tol: float = COLD_TOL,
     max_iter: int = 300,
 ) -> tuple[FloatArray, FloatArray, int]:
     """Block subspace iteration for the top right singular vectors of sparse ``z``.
 
-    Uses a block of ``2 + 6`` vectors (oversampling speeds convergence), Rayleigh-Ritz at each
+    Uses a block of ``2 + OVERSAMPLE`` vectors (oversampling speeds convergence), Rayleigh-Ritz
+    at each
     step (two sparse products per step), and stops once the two leading singular vectors move
-    by less than ``tol`` (largest change of a loading, signs aligned), so the result does not
-    depend on the random start (``seed``) beyond that tolerance. ``start`` (earlier components)
-    seeds the block for a warm start, which then typically stops after a few steps.
+    by less than ``tol`` (largest change of a loading, signs aligned). The start block comes
+    from a fixed random stream, so the result is the same on every run; ``start`` (earlier
+    components) seeds the block for a warm start, which then typically stops after a few
+    steps.
     """
     n, m = z.shape
-    block = min(m, N_COMPONENTS + 6)
-    rng = np.random.default_rng(seed)
+    block = min(m, N_COMPONENTS + OVERSAMPLE)
+    rng = np.random.default_rng(START_STREAM)
     q = rng.standard_normal((m, block))
     if start is not None:
         k = min(start.shape[0], block)
@@ -173,7 +176,6 @@ def project(
     active: npt.NDArray[np.bool_],
     fit_rows: npt.NDArray[np.bool_] | None = None,
     *,
-    seed: int = 0,
     warm_start: FloatArray | None = None,
     dense_limit: int | None = None,
 ) -> Projection:
@@ -184,7 +186,6 @@ def project(
         active: statements that take part (not moderated out, not meta).
         fit_rows: participants whose votes fit the components (those who count);
             everyone is projected.
-        seed: seed of the random start block (sparse path only).
         warm_start: components of an earlier fit, to start the power iteration from.
         dense_limit: use the exact dense eigensolver when ``rows x active statements`` is at
             most this (and there is no warm start); ``None`` reads ``DENSE_LIMIT``.
@@ -207,7 +208,7 @@ def project(
     else:
         # A warm start is already close; a looser stop keeps a refresh cheap.
         tol = WARM_TOL if warm_start is not None else COLD_TOL
-        comps, sv, iterations = _power_components(z_fit, seed, warm_start, tol=tol)
+        comps, sv, iterations = _power_components(z_fit, warm_start, tol=tol)
     comps = _normalise_signs(comps)
     raw = np.asarray(z @ comps.T)
     n_votes = np.bincount(

@@ -35,6 +35,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class RepresentativeStatement:
@@ -76,72 +78,79 @@ class Divide:
 
 
 @dataclass(frozen=True)
-class Tally:
-    agree: int
-    disagree: int
-    passed: int
+class StatementTable:
+    """Every statement's figures as arrays (statements in columns, groups in rows); see the
+    module docstring for the JSON form (:meth:`to_json`)."""
 
-    @property
-    def seen(self) -> int:
-        return self.agree + self.disagree + self.passed
+    ids: tuple[str, ...]
+    text: tuple[str, ...]
+    status: tuple[str, ...]
+    agree: np.ndarray  # (n_groups, n_statements) counts
+    disagree: np.ndarray
+    seen: np.ndarray
+    consensus_agree: np.ndarray  # (n_statements,)
+    consensus_disagree: np.ndarray
+    agree_direction: np.ndarray  # (n_groups, n_statements): repness in the agree direction
+    p: np.ndarray
+    p_test: np.ndarray
+    r: np.ndarray
+    r_test: np.ndarray
+    metric: np.ndarray
+    representative: np.ndarray
 
-    def to_json(self) -> dict[str, int]:
-        return {
-            "agree": self.agree,
-            "disagree": self.disagree,
-            "pass": self.passed,
-            "seen": self.seen,
-        }
-
-
-@dataclass(frozen=True)
-class GroupRepness:
-    direction: str
-    p: float
-    p_test: float
-    r: float
-    r_test: float
-    metric: float
-    representative: bool
-
-
-@dataclass(frozen=True)
-class StatementRow:
-    """One statement's full figures (see the module docstring)."""
-
-    statement: str
-    text: str
-    status: str
-    overall: Tally
-    groups: list[Tally]
-    consensus_agree: float
-    consensus_disagree: float
-    repness: list[GroupRepness]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.statement,
-            "text": self.text,
-            "status": self.status,
-            **self.overall.to_json(),
-            "groups": [g.to_json() for g in self.groups],
-            "consensus": {
-                "agree": round(self.consensus_agree, 6),
-                "disagree": round(self.consensus_disagree, 6),
-            },
-            "repness": [
+    def to_json(self) -> list[dict[str, Any]]:
+        a, d, s = (x.astype(np.int64).tolist() for x in (self.agree, self.disagree, self.seen))
+        ta, td, ts = (
+            np.asarray(x, dtype=np.int64).sum(axis=0).tolist()
+            for x in (self.agree, self.disagree, self.seen)
+        )
+        n_groups = len(a)
+        with_repness = n_groups >= 2
+        figures = [
+            np.round(x, 6).tolist() for x in (self.p, self.p_test, self.r, self.r_test, self.metric)
+        ]
+        direction = self.agree_direction.tolist()
+        chosen = self.representative.tolist()
+        gic_a = np.round(self.consensus_agree, 6).tolist()
+        gic_d = np.round(self.consensus_disagree, 6).tolist()
+        rows = []
+        for c, sid in enumerate(self.ids):
+            rows.append(
                 {
-                    "direction": r.direction,
-                    "p": round(r.p, 6),
-                    "p_test": round(r.p_test, 6),
-                    "r": round(r.r, 6),
-                    "r_test": round(r.r_test, 6),
-                    "metric": round(r.metric, 6),
-                    "representative": r.representative,
+                    "id": sid,
+                    "text": self.text[c],
+                    "status": self.status[c],
+                    "agree": ta[c],
+                    "disagree": td[c],
+                    "pass": ts[c] - ta[c] - td[c],
+                    "seen": ts[c],
+                    "groups": [
+                        {
+                            "agree": a[g][c],
+                            "disagree": d[g][c],
+                            "pass": s[g][c] - a[g][c] - d[g][c],
+                            "seen": s[g][c],
+                        }
+                        for g in range(n_groups)
+                    ],
+                    "consensus": {"agree": gic_a[c], "disagree": gic_d[c]},
+                    "repness": [
+                        {
+                            "direction": "agree" if direction[g][c] else "disagree",
+                            "p": figures[0][g][c],
+                            "p_test": figures[1][g][c],
+                            "r": figures[2][g][c],
+                            "r_test": figures[3][g][c],
+                            "metric": figures[4][g][c],
+                            "representative": chosen[g][c],
+                        }
+                        for g in range(n_groups)
+                    ]
+                    if with_repness
+                    else [],
                 }
-                for r in self.repness
-            ],
-        }
+            )
+        return rows
 
 
 @dataclass(frozen=True)
@@ -179,7 +188,7 @@ class CommonGroundResult:
     divides: list[Divide]
     sectors: list[SectorBreakdown] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
-    statements: list[StatementRow] = field(default_factory=list)
+    statements: StatementTable | None = None
     reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -207,7 +216,7 @@ class CommonGroundResult:
                 "uncertainty": [asdict(s) for s in c.uncertainty],
             },
             "divides": [asdict(d) for d in self.divides],
-            "statements": [row.to_json() for row in self.statements],
+            "statements": [] if self.statements is None else self.statements.to_json(),
             "reasons": dict(self.reasons),
             "sectors": None
             if self.sectors is None
