@@ -114,7 +114,12 @@ def compute(snapshot: VoteSnapshot) -> Outcome:
         statement_ids=[s[1] for s in statements],
     )
     try:
-        analysis = analyze(matrix, (), Settings(seed=0, min_group_size=min_size))
+        analysis = analyze(
+            matrix,
+            (),
+            Settings(seed=0, min_group_size=min_size),
+            statement_text={sid: text for _, sid, text in statements},
+        )
     except NotEnoughDataError:
         return waiting
     if int(analysis.counts_mask.sum()) < min_size:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+from walkthetalk.analysis.commonground.counts import GroupCounts
 from walkthetalk.analysis.commonground.matrix import VoteMatrix, from_indices
 
 # Repository root is parents[3]; the Pol.is conversations are carried in tests/data/polis.
@@ -80,3 +81,12 @@ def same_partition(a: dict[str, int | None], b: dict[str, int | None]) -> bool:
         return False
     pairs = {(a[p], b[p]) for p in a if a[p] is not None}
     return len(pairs) == len({x for x, _ in pairs}) == len({y for _, y in pairs})
+
+
+def two_camps() -> GroupCounts:
+    """Statement 0: group 0 agrees, group 1 disagrees; statement 1: everyone agrees;
+    statement 2: everyone passes."""
+    agree = np.array([[18.0, 19.0, 0.0], [1.0, 18.0, 0.0]])
+    disagree = np.array([[1.0, 0.0, 1.0], [18.0, 1.0, 0.0]])
+    seen = np.array([[20.0, 20.0, 20.0], [20.0, 20.0, 20.0]])
+    return GroupCounts(agree, disagree, seen)

@@ -73,3 +73,17 @@ def test_group_count_follows_polis_max_k_rule():
     pts, _ = _blobs()
     c = cluster(pts[:200], base_k=20)  # 20 base clusters: k is at most 2 + 20 // 12 = 3
     assert set(c.silhouettes) <= {2, 3}
+
+
+def test_refinement_moves_the_boundary_onto_participants_and_keeps_groups():
+    pts, truth = _blobs(4)
+    plain = cluster(pts[:300], base_k=10)
+    refined = cluster(pts[:300], base_k=10, refine=True)
+    assert refined.k == plain.k
+    assert adjusted_rand_score(truth[:300], refined.labels) >= adjusted_rand_score(
+        truth[:300], plain.labels
+    )
+    # Refined groups are Voronoi cells of their own means: every point is nearest its group.
+    means = np.array([pts[:300][refined.labels == g].mean(0) for g in range(refined.k)])
+    nearest = np.argmin(((pts[:300, None, :] - means[None]) ** 2).sum(-1), axis=1)
+    assert (nearest == refined.labels).all()

@@ -107,3 +107,17 @@ def test_votes_and_participants_votes_agree_on_real_data():
     np.testing.assert_array_equal(am, ex.matrix.voted().toarray())
     assert ex.reference_groups == groups
     assert set(v for v in groups.values() if v is not None) == {0, 1, 2}
+
+
+def test_history_keeps_those_who_counted_when_there_were_few_statements(tmp_path: Path):
+    # Statement 1 exists from t=0; statements 2..9 appear at t=100. Participant "early" voted
+    # on the only statement at t=10 (1 >= min(7, 1)): Pol.is took them in and kept them.
+    # "late" cast the same single vote at t=200, when 9 statements existed: never counted.
+    comments = ["timestamp,comment-id,moderated,comment-body", "0,1,1,first"]
+    comments += [f"100,{c},1,s{c}" for c in range(2, 10)]
+    (tmp_path / "comments.csv").write_text("\n".join(comments) + "\n")
+    votes = ["timestamp,comment-id,voter-id,vote", "10,1,early,1", "200,1,late,1"]
+    votes += [f"{300 + c},{c},busy,-1" for c in range(1, 10)]
+    (tmp_path / "votes.csv").write_text("\n".join(votes) + "\n")
+    export = read_export(tmp_path)
+    assert export.counted_before == frozenset({"early", "busy"})

@@ -131,8 +131,7 @@ def _power_components(
     """Block subspace iteration for the top right singular vectors of sparse ``z``.
 
     Uses a block of ``2 + OVERSAMPLE`` vectors (oversampling speeds convergence), Rayleigh-Ritz
-    at each
-    step (two sparse products per step), and stops once the two leading singular vectors move
+    at each step (two sparse products per step), and stops once the two leading singular vectors move
     by less than ``tol`` (largest change of a loading, signs aligned). The start block comes
     from a fixed random stream, so the result is the same on every run; ``start`` (earlier
     components) seeds the block for a warm start, which then typically stops after a few
