@@ -130,12 +130,12 @@ def _power_components(
 ) -> tuple[FloatArray, FloatArray, int]:
     """Block subspace iteration for the top right singular vectors of sparse ``z``.
 
-    Uses a block of ``2 + OVERSAMPLE`` vectors (oversampling speeds convergence), Rayleigh-Ritz
-    at each step (two sparse products per step), and stops once the two leading singular vectors move
-    by less than ``tol`` (largest change of a loading, signs aligned). The start block comes
-    from a fixed random stream, so the result is the same on every run; ``start`` (earlier
-    components) seeds the block for a warm start, which then typically stops after a few
-    steps.
+    Uses a block of ``2 + OVERSAMPLE`` vectors (oversampling speeds convergence),
+    Rayleigh-Ritz at each step (two sparse products per step), and stops once the two leading
+    singular vectors move by less than ``tol`` (largest change of a loading, signs aligned).
+    The start block comes from a fixed random stream, so the result is the same on every run;
+    ``start`` (earlier components) seeds the block for a warm start, which then typically
+    stops after a few steps.
     """
     n, m = z.shape
     block = min(m, N_COMPONENTS + OVERSAMPLE)
