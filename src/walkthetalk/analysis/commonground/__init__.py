@@ -5,8 +5,15 @@ A pure library (numpy, scipy, scikit-learn; no Django). Typical use::
     from walkthetalk.analysis.commonground import analyze, read_export
 
     export = read_export("path/to/polis-export")
-    analysis = analyze(export.matrix, export.excluded_statements)
+    analysis = analyze(
+        export.matrix,
+        export.excluded_statements,
+        statement_text=export.statement_text,
+        counted_before=export.counted_before,
+    )
     json_ready = analysis.result.to_json()
+
+From the command line: ``python -m walkthetalk.analysis.commonground DIR --json OUT``.
 """
 
 from .engine import Analysis, Settings, analyze, refresh, update
