@@ -42,18 +42,36 @@ class OutsideReads:
     """Which opened paths lie outside what tests may read: under ``repository.parent``, only
     the repository itself and those environment folders that sit inside that parent count."""
 
-    def __init__(self, repository: Path, environment: Iterable[Path]) -> None:
+    def __init__(
+        self, repository: Path, environment: Iterable[Path], temp: Path | None = None
+    ) -> None:
         self.repository = repository.resolve()
         self.scope = self.repository.parent
         self.allowed = [self.repository] + [
             root for root in environment if root != self.scope and root.is_relative_to(self.scope)
         ]
+        # A clone that sits directly in the temporary folder shares it with every temporary
+        # file the tests make: there only what was beside the clone before the run (other than
+        # pytest's own folders) is out of bounds.
+        temp = (temp or Path(tempfile.gettempdir())).resolve()
+        self.siblings: set[str] | None = None
+        if self.scope == temp:
+            self.siblings = {
+                entry.name
+                for entry in self.scope.iterdir()
+                if entry.name != self.repository.name and not entry.name.startswith("pytest-of-")
+            }
         self.seen: list[str] = []
 
     def is_outside(self, path: Path) -> bool:
-        return path.is_relative_to(self.scope) and not any(
+        if not path.is_relative_to(self.scope) or any(
             path.is_relative_to(root) for root in self.allowed
-        )
+        ):
+            return False
+        if self.siblings is None:
+            return True
+        parts = path.relative_to(self.scope).parts
+        return bool(parts) and parts[0] in self.siblings
 
     def check(self, raw: object) -> None:
         if isinstance(raw, int) or raw is None:  # an already-open file descriptor

@@ -101,3 +101,16 @@ def test_only_the_repository_and_environment_inside_its_parent_are_allowed(tmp_p
     reads.check(str(repo / "x"))
     assert reads.take() == [str(shared / "x")]
     assert reads.take() == []
+
+
+def test_a_clone_in_the_temporary_folder_may_read_the_temporary_files_tests_make(tmp_path) -> None:
+    temp = tmp_path / "tmp"
+    (temp / "shared").mkdir(parents=True)
+    (temp / "pytest-of-root").mkdir()
+    repo = temp / "clone"
+    repo.mkdir()
+    reads = OutsideReads(repo, [Path("/usr")], temp=temp)
+    assert reads.is_outside(temp / "shared" / "data.csv")  # was beside the clone before the run
+    assert not reads.is_outside(temp / "pytest-of-root" / "pytest-3" / "db.sqlite3")
+    assert not reads.is_outside(temp / "tmpab12cd" / "export.csv")  # made during the run
+    assert not reads.is_outside(repo / "tests" / "data" / "bfi.csv")
