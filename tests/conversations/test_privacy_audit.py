@@ -4,8 +4,8 @@
    secret key, never by a link to a care-map participation.
 2. Taking part in a conversation writes no participation row (it would share the participant's
    transaction, and so ``xmin`` in PostgreSQL).
-3. Results are refreshed in batches, keep the day they were computed (not a time), and the
-   database backend's finished refresh rows are deleted.
+3. Votes enqueue nothing: results are refreshed on the worker's fixed clock, keep the day they
+   were computed (not a time), and the finished refresh rows are deleted.
 4. Statements, votes and questions reach a participant row only, never a participation.
 """
 
@@ -21,7 +21,6 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
-from django.utils import timezone
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.passes import ParticipantPass
@@ -142,7 +141,7 @@ def test_sector_checks_use_the_pass_and_write_nothing_when_refused() -> None:
 
 
 @pytest.mark.django_db
-def test_a_vote_asks_for_a_batch_refresh_minutes_later(
+def test_votes_write_no_task_row_and_wait_for_the_clock(
     settings, django_capture_on_commit_callbacks
 ) -> None:
     from django_tasks_db.models import DBTaskResult
@@ -150,13 +149,13 @@ def test_a_vote_asks_for_a_batch_refresh_minutes_later(
     settings.TASKS = DATABASE_TASKS
     conv = conversation(small_system())
     participant_pass = joined(conv)
-    before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         for statement in conv.statements.all()[:3]:
             services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
-    task = DBTaskResult.objects.get()  # one refresh shared by the three votes
-    assert task.run_after >= before + services.REFRESH_DELAY
-    assert services.REFRESH_DELAY >= dt.timedelta(minutes=5)
+    assert not DBTaskResult.objects.exists()  # no row keeps the time of any vote
+    conv.refresh_from_db()
+    assert conv.refresh_pending  # the clock's next tick recomputes it
+    assert services.REFRESH_EVERY >= dt.timedelta(minutes=5)
 
 
 def test_no_conversations_model_keeps_a_time_of_day() -> None:
@@ -197,13 +196,16 @@ def test_the_results_page_and_exports_say_the_day_only(django_user_model) -> Non
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_the_batch_when_due_then_forgets_its_task_rows(settings) -> None:
+def test_the_worker_runs_the_clock_task_then_forgets_its_task_rows(settings, capsys) -> None:
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
+    from walkthetalk.site import clock
+
     settings.TASKS = DATABASE_TASKS
     conv = conversation(small_system())
-    populate(conv, {"treatment": 6})  # each vote asked for a (debounced) batch refresh
+    populate(conv, {"treatment": 6})
+    assert not DBTaskResult.objects.exists()
     other = DBTaskResult.objects.create(
         args_kwargs={"args": [conv.pk + 1000], "kwargs": {}},
         task_path="walkthetalk.conversations.tasks.refresh_results",
@@ -213,29 +215,21 @@ def test_the_worker_runs_the_batch_when_due_then_forgets_its_task_rows(settings)
         exception_class_path="",
         traceback="",
     )
-    old = DBTaskResult.objects.create(
-        args_kwargs={"args": [conv.pk], "kwargs": {}},
-        task_path="walkthetalk.conversations.tasks.refresh_results",
-        backend_name="default",
-        status=TaskResultStatus.FAILED,
-        exception_class_path="builtins.ValueError",
-        traceback="",
-    )
-    pending = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-    assert pending.count() == 1
-    worker = {"batch": True, "startup_delay": False, "reload": False, "verbosity": 0}
-    call_command("db_worker", **worker)  # not due yet: nothing runs
-    assert not ConversationResult.objects.filter(conversation=conv).exists()
-    assert pending.count() == 1
-    pending.update(run_after=timezone.now() - dt.timedelta(seconds=1))
-    call_command("db_worker", **worker)
+    path = "walkthetalk.conversations.tasks.refresh_outdated_results"
+    assert clock.enqueue_if_idle(path)
+    assert not clock.enqueue_if_idle(path)  # one waiting run is enough, for any number of workers
+    (tick,) = DBTaskResult.objects.filter(task_path=path)
+    assert tick.args_kwargs == {"args": [], "kwargs": {}}  # names no conversation
+    worker = {"batch": True, "startup_delay": False, "reload": False, "verbosity": 1}
+    call_command("worker", **worker)
     result = ConversationResult.objects.get(conversation=conv)
-    assert result.computed_on == services.today()
-    remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
-    assert remaining == {other.pk}  # this conversation's finished rows are gone
-    assert old.pk not in remaining
+    assert result.computed_on == services.today() and result.state == "ready"
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {other.pk}
     conv.refresh_from_db()
     assert not conv.refresh_pending
+    logged = capsys.readouterr()
+    assert str(tick.pk) not in logged.out + logged.err  # the log names no task
+    assert "state=" not in logged.out + logged.err
 
 
 # --- 4. the migration -----------------------------------------------------------------------

@@ -103,17 +103,23 @@ def test_too_few_participants_wait_with_a_plain_message() -> None:
     assert "at least 5 people" in result.message and result.data == {}
 
 
-def test_a_vote_refreshes_results_through_the_task(
+def test_the_clock_task_refreshes_conversations_with_new_votes(
     immediate_tasks, django_capture_on_commit_callbacks
 ) -> None:
+    from walkthetalk.conversations.tasks import refresh_outdated_results
+
     conv = conversation(small_system())
+    untouched = services.create_conversation(conv.care_system, "Nobody voted here")
     populate(conv, {"treatment": 6, "prevention": 6})
     services.clear_refresh_flag(conv.pk)
     participant_pass = joined(conv)
     with django_capture_on_commit_callbacks(execute=True):
         services.cast_vote(conv, participant_pass, conv.statements.first().public_id, "pass", key())
+    assert selectors.result_for(conv) is None  # not at the vote: at the clock's next tick
+    refresh_outdated_results.enqueue()
     conv.refresh_from_db()
     assert not conv.refresh_pending
+    assert selectors.result_for(untouched) is None
     result = selectors.result_for(conv)
     assert result is not None and result.state == ConversationResult.State.READY
     assert result.n_votes == 12 * len(SEEDS) + 1

@@ -44,7 +44,36 @@ def test_a_key_from_the_environment_is_never_written(monkeypatch, tmp_path) -> N
     monkeypatch.setenv("WALKTHETALK_SECRET_KEY", "from-the-environment")
     paths.prepare_data_dir(tmp_path / "data")
     assert paths.secret_key(tmp_path / "data") == "from-the-environment"
-    assert list((tmp_path / "data").iterdir()) == []
+    assert [p.name for p in (tmp_path / "data").iterdir()] == [paths.DATABASE_FILE]
+
+
+def test_the_database_and_its_write_ahead_log_are_created_owner_only(tmp_path) -> None:
+    import sqlite3
+
+    folder = tmp_path / "data"
+    old_umask = os.umask(0o022)  # a usual umask, which would give SQLite's files 0644
+    try:
+        paths.prepare_data_dir(folder)
+        database = folder / paths.DATABASE_FILE
+        assert database.stat().st_mode & 0o777 == 0o600 and database.stat().st_size == 0
+        connection = sqlite3.connect(database)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE t (x)")
+        connection.execute("INSERT INTO t VALUES (1)")
+        connection.commit()
+        for name in (
+            paths.DATABASE_FILE,
+            f"{paths.DATABASE_FILE}-wal",
+            f"{paths.DATABASE_FILE}-shm",
+        ):
+            assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+        connection.close()
+        database.chmod(0o644)  # a database made before this rule is made private again
+        paths.prepare_data_dir(folder)
+        assert database.stat().st_mode & 0o777 == 0o600
+        assert sqlite3.connect(database).execute("SELECT x FROM t").fetchall() == [(1,)]
+    finally:
+        os.umask(old_umask)
 
 
 def test_importing_the_settings_writes_nothing(tmp_path) -> None:

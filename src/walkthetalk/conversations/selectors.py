@@ -230,6 +230,16 @@ def statement_passes_by_sector(system: CareSystem) -> list[dict[str, Any]]:
     ]
 
 
+def conversations_with_new_votes() -> list[int]:
+    """Ids of conversations whose results are outdated (votes or moderation since the last
+    refresh), for the worker's clock."""
+    return list(
+        Conversation.objects.filter(refresh_pending=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def conversation_to_refresh(conversation_id: int) -> Conversation | None:
     return Conversation.objects.select_related("care_system").filter(pk=conversation_id).first()
 

@@ -42,10 +42,10 @@ MAX_QUESTION_LENGTH = 300
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VOTE_VALUES = {"agree": Vote.Value.AGREE, "disagree": Vote.Value.DISAGREE, "pass": Vote.Value.PASS}
 _COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
-REFRESH_DELAY = dt.timedelta(minutes=5)
-"""How long after the first vote of a batch results are recomputed (on a backend that can
-defer tasks): every vote in those minutes shares one refresh, so the refresh history does not
-pin when each vote arrived."""
+REFRESH_EVERY = dt.timedelta(minutes=5)
+"""Results of conversations with new votes are recomputed on a fixed clock, at every multiple of
+this on the wall clock (10:00, 10:05, …), by the worker: never at a time set by a vote, so no
+task row, log line or result says when anyone voted."""
 
 
 class ConversationError(ServiceError):
@@ -427,21 +427,20 @@ def ask_clarification(
 
 
 def request_refresh(conversation_id: int, *, now: bool = False) -> bool:
-    """Ask the worker to recompute results, in batches.
+    """Mark results outdated; a facilitator's "Refresh now" (``now=True``) also asks for them
+    to be recomputed at once.
 
-    After votes and moderation (``now=False``) the refresh is debounced: only the first request
-    since the last refresh enqueues a task, and on a backend that can defer tasks (the database
-    backend) it runs :data:`REFRESH_DELAY` later, so the votes of those minutes share it. A
-    facilitator's "Refresh now" (``now=True``) always enqueues a task to run at once. Backends
-    that cannot defer (the immediate backend of tests) run it at once too.
+    After votes and moderation (``now=False``) only the conversation's ``refresh_pending`` flag
+    is set — no task row is written, so nothing keeps the time of the vote — and the worker's
+    clock recomputes every flagged conversation at the next multiple of :data:`REFRESH_EVERY`.
 
-    Returns True when a task was enqueued (after the current transaction commits).
+    Returns True when a refresh at once was asked for (after the current transaction commits).
     """
     with transaction.atomic():
-        flagged = Conversation.objects.filter(pk=conversation_id, refresh_pending=False).update(
+        Conversation.objects.filter(pk=conversation_id, refresh_pending=False).update(
             refresh_pending=True
         )
-    if not flagged and not now:
+    if not now:
         return False
 
     def outdated() -> None:

@@ -1,5 +1,10 @@
 """Background work for conversations (django-tasks): recomputing results after votes.
 
+Votes enqueue nothing. The worker's clock (:mod:`walkthetalk.site.clock`) enqueues
+:func:`refresh_outdated_results` at every multiple of ``REFRESH_EVERY`` on the wall clock, and
+it recomputes every conversation with new votes: task rows and the worker's log carry only
+those fixed times, never the time of a vote. A facilitator's "Refresh now" runs at once.
+
 The task orchestrates, in one direction: it reads a snapshot (selectors), computes
 (:mod:`~walkthetalk.conversations.results`, pure) and stores the outcome (services). Services
 ask for a refresh with the :data:`~walkthetalk.conversations.signals.results_outdated` signal,
@@ -13,7 +18,6 @@ from typing import Any
 
 from django.db import transaction
 from django.dispatch import receiver
-from django.utils import timezone
 from django_tasks import TaskResult, TaskResultStatus, task
 from django_tasks.signals import task_finished
 
@@ -44,14 +48,24 @@ def refresh_results(conversation_id: int) -> str:
     return refresh(conversation_id)
 
 
+@task()
+def refresh_outdated_results() -> None:
+    """Recompute every conversation with votes since its last refresh (the clock's task).
+
+    Returns nothing, so its task row keeps no count of conversations that had votes."""
+    for conversation_id in selectors.conversations_with_new_votes():
+        try:
+            refresh(conversation_id)
+        except Exception:  # one failing conversation (its result says so) must not stop others
+            logger.error("A conversation's results could not be recomputed.")
+
+
 @receiver(results_outdated, dispatch_uid="walkthetalk.conversations.enqueue_refresh")
 def enqueue_refresh(sender: Any, conversation_id: int, now: bool = False, **kwargs: Any) -> None:
-    """Enqueue a refresh: at once when asked, else :data:`services.REFRESH_DELAY` later on a
-    backend that can defer tasks, so the votes of those minutes share it."""
-    queued = refresh_results
-    if not now and queued.get_backend().supports_defer:
-        queued = queued.using(run_after=timezone.now() + services.REFRESH_DELAY)
-    queued.enqueue(conversation_id)
+    """A facilitator's "Refresh now": enqueue that conversation's refresh at once. Outdated
+    results otherwise wait for the clock (:func:`refresh_outdated_results`)."""
+    if now:
+        refresh_results.enqueue(conversation_id)
 
 
 @transaction.atomic
@@ -71,6 +85,18 @@ def forget_finished_refreshes(conversation_id: int) -> int:
     return deleted
 
 
+@transaction.atomic
+def forget_finished_clock_refreshes() -> int:
+    """Delete the finished rows of the clock's refresh task (no history of refreshes)."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _ = DBTaskResult.objects.filter(
+        task_path=refresh_outdated_results.module_path,
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED],
+    ).delete()
+    return deleted
+
+
 @receiver(task_finished, dispatch_uid="walkthetalk.conversations.forget_finished_refresh")
 def forget_finished_refresh(sender: Any, task_result: TaskResult[Any], **kwargs: Any) -> None:
     """Once a refresh has succeeded on the database backend, delete its task rows (and older
@@ -84,8 +110,9 @@ def forget_finished_refresh(sender: Any, task_result: TaskResult[Any], **kwargs:
             return
         if task_result.status != TaskResultStatus.SUCCESSFUL:
             return
-        if task_result.task.module_path != refresh_results.module_path:
-            return
-        forget_finished_refreshes(int(task_result.args[0]))
+        if task_result.task.module_path == refresh_outdated_results.module_path:
+            forget_finished_clock_refreshes()
+        elif task_result.task.module_path == refresh_results.module_path:
+            forget_finished_refreshes(int(task_result.args[0]))
     except Exception:  # never let tidying up turn a finished refresh into a failed one
         logger.exception("Could not delete finished refresh task rows")

@@ -76,7 +76,7 @@ def _result_context(found: Conversation) -> dict[str, Any]:
         "ready": bool(result and result.state == ConversationResult.State.READY),
         "refreshing": found.refresh_pending,
         "today": clock.today(),
-        "refresh_minutes": int(conversation_services.REFRESH_DELAY.total_seconds() // 60),
+        "refresh_minutes": int(conversation_services.REFRESH_EVERY.total_seconds() // 60),
         "map_description": describe(data) if data else "",
     }
 

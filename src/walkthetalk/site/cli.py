@@ -43,8 +43,8 @@ PROJECT_COMMANDS: tuple[ProjectCommand, ...] = (
     ProjectCommand("serve", "serve"),
     ProjectCommand(
         "worker",
-        "db_worker",
-        summary="Run background tasks (conversation results, daily escalations).",
+        "worker",
+        summary="Run background tasks (conversation results on a fixed clock, escalations).",
     ),
     ProjectCommand(
         "commonground",
@@ -60,6 +60,10 @@ PROJECT_COMMANDS: tuple[ProjectCommand, ...] = (
 )
 # Django's own commands that create the database, and so the data folder that holds it.
 DJANGO_COMMANDS_THAT_SET_UP_DATA = ("migrate",)
+
+# Library commands a project command runs in their place, so not listed for administrators:
+# ``worker`` is django-tasks' ``db_worker`` plus the clock of periodic tasks.
+REPLACED_COMMANDS = ("db_worker",)
 
 # Commands that need no Django, each a module with ``main(argv) -> int``: the common-ground
 # engine's command line (also ``python -m walkthetalk.analysis.commonground``). A management
@@ -257,7 +261,7 @@ def django_commands() -> list[str]:
     _setup_django()
     from django.core.management import get_commands
 
-    project = {entry.django_name for entry in PROJECT_COMMANDS}
+    project = {entry.django_name for entry in PROJECT_COMMANDS} | set(REPLACED_COMMANDS)
     return sorted(
         name
         for name, app in get_commands().items()

@@ -17,6 +17,8 @@ DATA_DIR_ENV = "WALKTHETALK_DATA"
 SECRET_KEY_ENV = "WALKTHETALK_SECRET_KEY"  # noqa: S105 - the variable's name
 ENV_ENV = "WALKTHETALK_ENV"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the file's name
+DATABASE_FILE = "walkthetalk.sqlite3"
+PRIVATE_FILE_MODE = 0o600
 
 
 def environment() -> str:
@@ -49,14 +51,24 @@ def secret_key(folder: Path) -> str:
 
 
 def prepare_data_dir(folder: Path) -> None:
-    """Create the data folder (readable by its owner only) and its secret key, if missing.
+    """Create the data folder (readable by its owner only), its SQLite database file and its
+    secret key, if missing.
 
-    Idempotent; never changes an existing key."""
+    The database file is created empty with owner-only permissions before SQLite first opens
+    it (SQLite takes an empty file for a new database, and gives its write-ahead log and
+    shared-memory files the same permissions); an existing one is made owner-only. Idempotent;
+    never changes an existing key."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    database = folder / DATABASE_FILE
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        if database.stat().st_mode & 0o777 != PRIVATE_FILE_MODE:
+            database.chmod(PRIVATE_FILE_MODE)
     key_file = folder / SECRET_KEY_FILE
     if os.environ.get(SECRET_KEY_ENV, "").strip() or key_file.exists():
         return
     # Created with owner-only permissions from the start, never readable by others.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_urlsafe(50))

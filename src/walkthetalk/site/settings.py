@@ -21,7 +21,7 @@ import os
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from walkthetalk.site.paths import data_dir, secret_key
+from walkthetalk.site.paths import DATABASE_FILE, data_dir, secret_key
 
 ENV = os.environ.get("WALKTHETALK_ENV", "development")
 PRODUCTION = ENV == "production"
@@ -126,7 +126,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "walkthetalk.sqlite3"),
+            "NAME": str(DATA_DIR / DATABASE_FILE),
             "OPTIONS": {
                 # FULL: a vote acknowledged is on disk, even after a power cut (WAL + NORMAL
                 # could lose the last transactions).
