@@ -89,6 +89,7 @@ def test_a_steward_lifts_a_pause_for_their_staff_only() -> None:
     _fail(Client(), "other")
     client = Client()
     client.force_login(steward)
+    assert "/accounts/sign-in-pauses/" in client.get("/").content.decode()  # linked for stewards
     page = client.get("/accounts/sign-in-pauses/").content.decode()
     assert "pat" in page and "other" not in page
     assert client.post("/accounts/sign-in-pauses/", {"username": "other"}).status_code == 403
