@@ -6,14 +6,13 @@ from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
-from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations import priority, results, selectors, services
 from walkthetalk.conversations.models import (
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
     Statement,
     Vote,
-    VoteRequest,
 )
 
 from ..caremap.factories import small_system
@@ -93,9 +92,12 @@ def test_a_retried_vote_never_double_counts() -> None:
     first = services.cast_vote(conv, participant_pass, statement.public_id, "agree", k)
     again = services.cast_vote(conv, participant_pass, statement.public_id, "agree", k)
     assert not first.replayed and again.replayed
+    vote = Vote.objects.get()
+    assert vote.value == Vote.Value.AGREE
+    assert vote.request_key == services.request_key_digest(vote.participant, k)
+    assert services.store_tallies(conv.pk) == 1
     statement.refresh_from_db()
     assert (statement.n_agree, statement.n_disagree, statement.n_pass) == (1, 0, 0)
-    assert Vote.objects.count() == 1 and VoteRequest.objects.count() == 1
 
 
 def test_changing_a_vote_keeps_the_latest_and_an_old_retry_does_not_undo_it() -> None:
@@ -104,19 +106,80 @@ def test_changing_a_vote_keeps_the_latest_and_an_old_retry_does_not_undo_it() ->
     statement = conv.statements.first()
     first_key = key()
     services.cast_vote(conv, participant_pass, statement.public_id, "agree", first_key)
-    services.cast_vote(conv, participant_pass, statement.public_id, "disagree", key())
-    services.cast_vote(conv, participant_pass, statement.public_id, "agree", first_key)  # retry
+    shown = Vote.objects.get().request_key  # what "Your votes" puts in its change form
+    changed = services.cast_vote(
+        conv, participant_pass, statement.public_id, "disagree", key(), replaces=shown
+    )
+    assert not changed.replayed
+    retry = services.cast_vote(conv, participant_pass, statement.public_id, "agree", first_key)
+    assert retry.replayed and retry.value == Vote.Value.DISAGREE
+    # A second change form showing the old vote is outdated too: nothing changes.
+    stale = services.cast_vote(
+        conv, participant_pass, statement.public_id, "pass", key(), replaces=shown
+    )
+    assert stale.replayed and stale.value == Vote.Value.DISAGREE
     vote = Vote.objects.get()
     assert vote.value == Vote.Value.DISAGREE
+    services.store_tallies(conv.pk)
     statement.refresh_from_db()
     assert (statement.n_agree, statement.n_disagree, statement.n_pass) == (0, 1, 0)
+
+
+def test_a_second_tab_cannot_overwrite_a_vote_without_seeing_it() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statement = conv.statements.first()
+    services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    other_tab = services.cast_vote(conv, participant_pass, statement.public_id, "pass", key())
+    assert other_tab.replayed and other_tab.value == Vote.Value.AGREE
+    assert Vote.objects.get().value == Vote.Value.AGREE
+
+
+def test_a_vote_writes_its_own_row_and_nothing_else() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    services.clear_refresh_flag(conv.pk)
+    statement = conv.statements.first()
+    with CaptureQueriesContext(connection) as queries:
+        services.cast_vote(conv, participant_pass, statement.public_id, "agree", key())
+    writes = [
+        q["sql"].split()[0:3]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    # the vote row, and the conversation's "refresh pending" flag (no time, no counter)
+    assert writes == [
+        ["INSERT", "INTO", '"conversations_vote"'],
+        ["UPDATE", '"conversations_conversation"', "SET"],
+    ]
+
+
+def test_tallies_and_priority_are_kept_by_the_worker() -> None:
+    conv = conversation(small_system())
+    statements = list(conv.statements.order_by("pk"))
+    fresh = statements[0].priority
+    assert fresh == priority.NEW_STATEMENT_PRIORITY
+    for _ in range(6):
+        participant_pass = joined(conv)
+        services.cast_vote(conv, participant_pass, statements[0].public_id, "pass", key())
+        services.cast_vote(conv, participant_pass, statements[1].public_id, "agree", key())
+    statements[0].refresh_from_db()
+    assert statements[0].n_pass == 0  # a vote request counts nothing
+    results.refresh(conv.pk)
+    passed, agreed, untouched = (Statement.objects.get(pk=s.pk) for s in statements[:3])
+    assert (passed.n_pass, agreed.n_agree) == (6, 6)
+    assert passed.priority == priority.priority(priority.Candidate(0, 0, 0, 6))
+    # Pol.is's order: passed-on statements sink below fresh ones, agreed ones rise above them.
+    assert passed.priority < untouched.priority == fresh < agreed.priority
+    # Another refresh with nothing new changes nothing.
+    assert services.store_tallies(conv.pk) == 0
 
 
 def test_votes_carry_a_day_and_no_finer_time() -> None:
     field_types = {f.name: f.get_internal_type() for f in Vote._meta.get_fields() if f.concrete}
     assert "DateTimeField" not in field_types.values()
     assert field_types["voted_on"] == "DateField"
-    for model in (VoteRequest, ClarificationRequest, ConversationParticipant, Statement):
+    for model in (ClarificationRequest, ConversationParticipant, Statement):
         kinds = {f.get_internal_type() for f in model._meta.get_fields() if f.concrete}
         assert "DateTimeField" not in kinds, model
 
@@ -140,7 +203,7 @@ def test_bad_vote_input_is_refused_kindly(
         services.cast_vote(
             conv, participant_pass, statement.public_id, choice, request_key or key()
         )
-    assert Vote.objects.count() == 0 and VoteRequest.objects.count() == 0
+    assert Vote.objects.count() == 0
 
 
 def test_unpublished_or_foreign_statements_cannot_be_voted_on() -> None:

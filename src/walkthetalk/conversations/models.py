@@ -22,6 +22,7 @@ from django.db.models import Q
 
 from walkthetalk.caremap.defaults import default_agreements
 from walkthetalk.caremap.models import CareSystem, Sector
+from walkthetalk.conversations.priority import NEW_STATEMENT_PRIORITY
 
 STATEMENT_MAX_LENGTH = 280
 """The longest statement a participant may write (imported statements may be longer)."""
@@ -148,10 +149,13 @@ class Statement(models.Model):
     created_on = models.DateField()
     clarification = models.TextField(blank=True, max_length=1000)
     clarified_on = models.DateField(null=True, blank=True)
+    # Tallies, extremity and priority are kept by the worker with each results refresh (see
+    # walkthetalk.conversations.tallies); a vote writes only its own row.
     n_agree = models.PositiveIntegerField(default=0)
     n_disagree = models.PositiveIntegerField(default=0)
     n_pass = models.PositiveIntegerField(default=0)
     extremity = models.FloatField(default=0.0)
+    priority = models.FloatField(default=NEW_STATEMENT_PRIORITY)
     polis_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -185,6 +189,10 @@ class Vote(models.Model):
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
     value = models.SmallIntegerField(choices=Value.choices)
     voted_on = models.DateField()
+    request_key = models.CharField(max_length=64, blank=True, default="")
+    """SHA-256 of the participant's row and the random key of the form that last wrote this
+    vote: a retried request finds its own key here and changes nothing, and a change must name
+    the key it replaces, so an old retry never undoes a newer vote."""
 
     class Meta:
         constraints = [
@@ -199,20 +207,6 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()} on {self.statement_id}"
-
-
-class VoteRequest(models.Model):
-    """A vote request already applied: the SHA-256 of (participant, client key), and a day.
-
-    A retried request finds its key here and changes nothing.
-    """
-
-    key = models.CharField(max_length=64, primary_key=True)
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
-    made_on = models.DateField()
-
-    def __str__(self) -> str:
-        return f"Vote request of {self.made_on}"
 
 
 class ClarificationRequest(models.Model):

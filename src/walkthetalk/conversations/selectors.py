@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations import vote_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     Conversation,
@@ -21,7 +23,7 @@ from walkthetalk.conversations.models import (
     Statement,
     Vote,
 )
-from walkthetalk.conversations.priority import Candidate, choose
+from walkthetalk.conversations.priority import draw
 from walkthetalk.conversations.results import VoteSnapshot
 
 STAFF_ROLES = (StaffRole.Role.FACILITATOR, StaffRole.Role.STEWARD)
@@ -76,39 +78,100 @@ def published(conversation: Conversation) -> QuerySet[Statement]:
     return conversation.statements.filter(status=Statement.Status.PUBLISHED)
 
 
-def next_statement(
-    conversation: Conversation,
-    participant: ConversationParticipant,
-    rng: random.Random | None = None,
-) -> Statement | None:
-    """The next statement to vote on, drawn by Pol.is's priority among those not yet voted on."""
-    voted = Vote.objects.filter(participant=participant).values("statement_id")
-    rows = list(
-        published(conversation)
-        .exclude(pk__in=voted)
-        .values_list("pk", "n_agree", "n_disagree", "n_pass", "extremity")
-    )
-    picked = choose([Candidate(*row) for row in rows], rng)
-    if picked is None:
-        return None
-    return Statement.objects.get(pk=picked.key)
+# --- the vote page: two queries per page, none of them a COUNT ---------------------------
+
+_CONVERSATION_PKS: dict[str, int] = {}
+"""Conversation public id -> primary key, per process. Both are fixed for a conversation's
+life, so this saves a query per vote request; a stale entry (a deleted conversation) only
+misses, because :func:`voter` checks the public id in the same query."""
+_CONVERSATION_PKS_MAX = 4096
 
 
-def statement_to_vote(
-    conversation: Conversation, participant: ConversationParticipant, wanted: str = ""
-) -> Statement | None:
-    """The statement the participant asked for (e.g. back from "what do you mean?"), if it is
-    published and they have not voted on it yet; otherwise the next one by priority."""
-    if wanted:
-        statement = (
-            published(conversation)
-            .filter(public_id=wanted[:40])
-            .exclude(votes__participant=participant)
-            .first()
+def _conversation_pk(public_id: str) -> int | None:
+    pk = _CONVERSATION_PKS.get(public_id)
+    if pk is None:
+        pk = next(
+            iter(
+                Conversation.objects.filter(public_id=public_id[:16])
+                .order_by()
+                .values_list("pk", flat=True)[:1]
+            ),
+            None,
         )
-        if statement is not None:
-            return statement
-    return next_statement(conversation, participant)
+        if pk is not None:
+            if len(_CONVERSATION_PKS) >= _CONVERSATION_PKS_MAX:
+                _CONVERSATION_PKS.clear()
+            _CONVERSATION_PKS[public_id] = pk
+    return pk
+
+
+_ATTNAMES = {f.name: f.attname for f in Conversation._meta.concrete_fields}
+
+
+@dataclass(frozen=True)
+class Voter:
+    """A participant in a conversation, found from their pass, with what the vote card shows."""
+
+    conversation: Conversation
+    participant: ConversationParticipant
+    common_ground: list[dict[str, Any]]
+
+    @property
+    def accepted(self) -> bool:
+        return has_accepted(self.conversation, self.participant)
+
+
+def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | None:
+    """The participant row of this pass in the conversation ``public_id``, with the conversation
+    and the released common ground, in one query; None when there is no such row (not joined,
+    a pass of another care system, no such conversation).
+
+    The conversation comes with the fields the vote needs (the others load if touched)."""
+    if participant_pass is None:
+        return None
+    pk = _conversation_pk(public_id)
+    if pk is None:
+        return None
+    row = vote_queries.fetch_voter(
+        pk, public_id, participant_pass.care_system_id, participant_key(pk, participant_pass)
+    )
+    if row is None:
+        _CONVERSATION_PKS.pop(public_id, None)
+        return None
+    participant_id, participant_version, *fields, result_state, common_ground = row
+    values = dict(zip(vote_queries.VOTER_CONVERSATION_FIELDS, fields, strict=True))
+    values["refresh_pending"] = bool(values["refresh_pending"])
+    conversation = Conversation.from_db(
+        "default",
+        [_ATTNAMES[name] for name in values],
+        list(values.values()),
+    )
+    participant = ConversationParticipant.from_db(
+        "default",
+        ["id", "conversation_id", "agreements_version"],
+        [ConversationParticipant._meta.pk.to_python(participant_id), pk, participant_version],
+    )
+    participant.conversation = conversation
+    shown: list[dict[str, Any]] = []
+    if result_state == ConversationResult.State.READY and common_ground:
+        shown = json.loads(common_ground)
+    return Voter(conversation, participant, shown)
+
+
+def common_ground_for(conversation: Conversation) -> list[dict[str, Any]]:
+    """The released common ground the vote card shows (empty until results are ready)."""
+    result = result_for(conversation)
+    if result is None or result.state != ConversationResult.State.READY:
+        return []
+    return list(result.data.get("common_ground", []))
+
+
+@dataclass(frozen=True)
+class CardStatement:
+    pk: int
+    public_id: str
+    text: str
+    clarification: str
 
 
 @dataclass(frozen=True)
@@ -121,12 +184,49 @@ class Progress:
         return max(self.total - self.voted, 0)
 
 
+@dataclass(frozen=True)
+class VoteCard:
+    statement: CardStatement | None
+    progress: Progress
+
+
+def vote_card(
+    conversation: Conversation,
+    participant: ConversationParticipant,
+    wanted: str = "",
+    rng: random.Random | None = None,
+) -> VoteCard:
+    """The statement to vote on next and the participant's progress, in one query.
+
+    The statement asked for (``wanted``, e.g. back from "what do you mean?") if it is published
+    and not yet voted on; otherwise one drawn by the priority the worker stored (Pol.is's
+    comment priority, :mod:`walkthetalk.conversations.priority`). Progress comes from the same
+    rows: no COUNT.
+    """
+    rows = vote_queries.fetch_card_rows(conversation.pk, participant.pk)
+    candidates = [r for r in rows if not r[5]]
+    progress = Progress(len(rows) - len(candidates), len(rows))
+    picked = None
+    if wanted:
+        picked = next((r for r in candidates if r[1] == wanted), None)
+    if picked is None:
+        picked = draw(candidates, [r[4] for r in candidates], rng)
+    if picked is None:
+        return VoteCard(None, progress)
+    return VoteCard(CardStatement(*picked[:4]), progress)
+
+
+def next_statement(
+    conversation: Conversation,
+    participant: ConversationParticipant,
+    rng: random.Random | None = None,
+) -> CardStatement | None:
+    """The next statement to vote on, drawn by priority among those not yet voted on."""
+    return vote_card(conversation, participant, rng=rng).statement
+
+
 def progress(conversation: Conversation, participant: ConversationParticipant) -> Progress:
-    total = published(conversation).count()
-    voted = Vote.objects.filter(
-        participant=participant, statement__status=Statement.Status.PUBLISHED
-    ).count()
-    return Progress(voted, total)
+    return vote_card(conversation, participant).progress
 
 
 def my_votes(conversation: Conversation, participant: ConversationParticipant) -> list[Vote]:

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Count
 
 from walkthetalk.analysis.commonground import MalformedExportError, read_export
 from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import text_checks
+from walkthetalk.conversations import priority, text_checks, vote_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     STORED_STATEMENT_MAX_LENGTH,
@@ -28,7 +28,6 @@ from walkthetalk.conversations.models import (
     ConversationResult,
     Statement,
     Vote,
-    VoteRequest,
 )
 from walkthetalk.conversations.results import Outcome
 from walkthetalk.conversations.signals import results_outdated
@@ -40,8 +39,8 @@ MAX_AGREEMENT_LENGTH = 500
 MAX_CLARIFICATION_LENGTH = 1000
 MAX_QUESTION_LENGTH = 300
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 VOTE_VALUES = {"agree": Vote.Value.AGREE, "disagree": Vote.Value.DISAGREE, "pass": Vote.Value.PASS}
-_COUNTER = {1: "n_agree", -1: "n_disagree", 0: "n_pass"}
 REFRESH_EVERY = dt.timedelta(minutes=5)
 """Results of conversations with new votes are recomputed on a fixed clock, at every multiple of
 this on the wall clock (10:00, 10:05, …), by the worker: never at a time set by a vote, so no
@@ -245,11 +244,16 @@ def _participant(
     participant = ConversationParticipant.objects.filter(
         conversation=conversation, key=participant_key(conversation.pk, participant_pass)
     ).first()
-    if participant is None or participant.agreements_version != conversation.agreements_version:
-        raise NotAcceptedError(
-            "Before you take part, please read the conversation's agreements and accept them."
-        )
+    if participant is None or not _accepted(conversation, participant):
+        raise NotAcceptedError(NOT_ACCEPTED)
     return participant
+
+
+NOT_ACCEPTED = "Before you take part, please read the conversation's agreements and accept them."
+
+
+def _accepted(conversation: Conversation, participant: ConversationParticipant) -> bool:
+    return participant.agreements_version == conversation.agreements_version
 
 
 def _open(conversation: Conversation) -> None:
@@ -261,9 +265,9 @@ def _open(conversation: Conversation) -> None:
 
 @dataclass(frozen=True)
 class VoteOutcome:
-    statement: Statement
+    statement_id: str  # the statement's public id
     value: int
-    replayed: bool  # a retried request: nothing changed
+    replayed: bool  # a retried (or outdated) request: nothing changed
 
     @property
     def label(self) -> str:
@@ -276,75 +280,57 @@ def request_key_digest(participant: ConversationParticipant, request_key: str) -
 
 def cast_vote(
     conversation: Conversation,
-    participant_pass: ParticipantPass,
+    voter: ParticipantPass | ConversationParticipant,
     statement_id: str,
     choice: str,
     request_key: str,
+    replaces: str = "",
 ) -> VoteOutcome:
-    """Agree, disagree or pass on a statement; a later vote replaces an earlier one.
+    """Agree, disagree or pass on a statement: one SQL statement, the vote row and nothing else.
 
-    ``request_key`` is the random key carried by the vote form: a retried request with the
-    same key changes nothing, so a double submit never double-counts and an old retry never
-    undoes a newer vote.
+    ``voter`` is the participant's pass, or their row when the caller has already found it
+    (the vote page finds it once per request). ``request_key`` is the random key carried by
+    the vote form and ``replaces`` the stored key of the vote the form was showing (empty for a
+    statement not voted on yet). The vote is an upsert that changes an existing vote only if its
+    stored key is still ``replaces``: a retried request (same key) or an outdated one (an old
+    retry after a newer vote, a second tab) changes nothing and reports the vote as it stands.
+
+    Statement tallies and the next-statement priority are kept by the worker with each results
+    refresh (:func:`store_tallies`), so a vote writes no counter.
     """
     if choice not in VOTE_VALUES:
         raise ConversationError("Please choose agree, disagree or pass.")
     if not REQUEST_KEY.match(request_key or ""):
         raise ConversationError("This vote form has expired. Please vote again.")
-    for attempt in range(3):
-        try:
-            return _cast_vote(conversation, participant_pass, statement_id, choice, request_key)
-        except IntegrityError:  # a concurrent first vote by the same participant: try again
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@transaction.atomic
-def _cast_vote(
-    conversation: Conversation,
-    participant_pass: ParticipantPass,
-    statement_id: str,
-    choice: str,
-    request_key: str,
-) -> VoteOutcome:
+    if replaces and not _DIGEST.match(replaces):
+        raise ConversationError("This vote form has expired. Please vote again.")
     _open(conversation)
-    participant = _participant(conversation, participant_pass)
-    statement = Statement.objects.filter(
-        conversation=conversation, public_id=statement_id, status=Statement.Status.PUBLISHED
-    ).first()
-    if statement is None:
-        raise ConversationError("That statement is no longer open for votes. Here is the next one.")
+    if isinstance(voter, ConversationParticipant):
+        participant = voter
+        if participant.conversation_id != conversation.pk or not _accepted(conversation, voter):
+            raise NotAcceptedError(NOT_ACCEPTED)
+    else:
+        participant = _participant(conversation, voter)
     value = int(VOTE_VALUES[choice])
     digest = request_key_digest(participant, request_key)
-    if VoteRequest.objects.filter(key=digest).exists():
-        current = Vote.objects.filter(participant=participant, statement=statement).first()
-        return VoteOutcome(statement, current.value if current else value, replayed=True)
-    VoteRequest.objects.create(key=digest, conversation=conversation, made_on=today())
-    vote = (
-        Vote.objects.select_for_update()
-        .filter(conversation=conversation, participant=participant, statement=statement)
-        .first()
-    )
-    if vote is None:
-        Vote.objects.create(
+    if vote_queries.upsert_vote(
+        conversation.pk, participant.pk, statement_id[:40], value, today(), digest, replaces
+    ):
+        request_refresh(conversation.pk)
+        return VoteOutcome(statement_id, value, replayed=False)
+    current = (
+        Vote.objects.filter(
             conversation=conversation,
             participant=participant,
-            statement=statement,
-            value=value,
-            voted_on=today(),
+            statement__public_id=statement_id[:40],
+            statement__status=Statement.Status.PUBLISHED,
         )
-        Statement.objects.filter(pk=statement.pk).update(
-            **{_COUNTER[value]: F(_COUNTER[value]) + 1}
-        )
-    elif vote.value != value:
-        old = vote.value
-        Vote.objects.filter(pk=vote.pk).update(value=value, voted_on=today())
-        Statement.objects.filter(pk=statement.pk).update(
-            **{_COUNTER[old]: F(_COUNTER[old]) - 1, _COUNTER[value]: F(_COUNTER[value]) + 1}
-        )
-    request_refresh(conversation.pk)
-    return VoteOutcome(statement, value, replayed=False)
+        .values_list("value", flat=True)
+        .first()
+    )
+    if current is None:
+        raise ConversationError("That statement is no longer open for votes. Here is the next one.")
+    return VoteOutcome(statement_id, current, replayed=True)
 
 
 @transaction.atomic
@@ -375,6 +361,8 @@ def submit_statement(
         status=Statement.Status.PENDING if before else Statement.Status.PUBLISHED,
         author=participant,
         created_on=today(),
+        n_agree=1,
+        priority=priority.priority(priority.Candidate(0, 1, 0, 0)),
     )
     # As in Pol.is, writing a statement counts as agreeing with it.
     Vote.objects.create(
@@ -384,8 +372,6 @@ def submit_statement(
         value=Vote.Value.AGREE,
         voted_on=today(),
     )
-    Statement.objects.filter(pk=statement.pk).update(n_agree=F("n_agree") + 1)
-    statement.n_agree += 1
     if not before:
         request_refresh(conversation.pk)
     return statement
@@ -436,10 +422,9 @@ def request_refresh(conversation_id: int, *, now: bool = False) -> bool:
 
     Returns True when a refresh at once was asked for (after the current transaction commits).
     """
-    with transaction.atomic():
-        Conversation.objects.filter(pk=conversation_id, refresh_pending=False).update(
-            refresh_pending=True
-        )
+    # One statement, after the vote it follows: the worker clears the flag before it reads
+    # the votes, so a vote it did not see always leaves the flag set.
+    vote_queries.flag_refresh(conversation_id)
     if not now:
         return False
 
@@ -473,6 +458,36 @@ def save_result(conversation: Conversation, outcome: Outcome) -> None:
         for s in statements:
             s.extremity = outcome.extremity[s.pk]
         Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
+
+
+@transaction.atomic
+def store_tallies(conversation_id: int) -> int:
+    """Recount each statement's agrees, disagrees and passes and store its next-statement
+    priority (from those counts and its stored extremity). Run by the worker with every results
+    refresh, so no vote request counts or scores anything. Returns how many statements changed.
+    """
+    counts: dict[int, dict[int, int]] = {}
+    for statement_id, value, n in (
+        Vote.objects.filter(conversation_id=conversation_id)
+        .values_list("statement_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        counts.setdefault(statement_id, {})[value] = n
+    changed = []
+    for s in Statement.objects.filter(conversation_id=conversation_id).only(
+        "pk", "n_agree", "n_disagree", "n_pass", "extremity", "priority"
+    ):
+        c = counts.get(s.pk, {})
+        agree, disagree, passes = c.get(1, 0), c.get(-1, 0), c.get(0, 0)
+        weight = priority.priority(priority.Candidate(s.pk, agree, disagree, passes, s.extremity))
+        if (s.n_agree, s.n_disagree, s.n_pass, s.priority) != (agree, disagree, passes, weight):
+            s.n_agree, s.n_disagree, s.n_pass, s.priority = agree, disagree, passes, weight
+            changed.append(s)
+    Statement.objects.bulk_update(
+        changed, ["n_agree", "n_disagree", "n_pass", "priority"], batch_size=500
+    )
+    return len(changed)
 
 
 # --- Pol.is import -----------------------------------------------------------------------
@@ -540,6 +555,9 @@ def _write_import(system: CareSystem, export: object, title: str) -> ImportSumma
                 n_agree=int(agree[j]),
                 n_disagree=int(disagree[j]),
                 n_pass=int(passes[j]),
+                priority=priority.priority(
+                    priority.Candidate(j, int(agree[j]), int(disagree[j]), int(passes[j]))
+                ),
                 polis_id=sid[:40],
             )
         )

@@ -37,8 +37,12 @@ def refresh(conversation_id: int) -> str:
         outcome = results.compute(selectors.vote_snapshot(conversation))
     except Exception as exc:
         services.save_result(conversation, results.failed(exc))
+        services.store_tallies(conversation.pk)
         raise
     services.save_result(conversation, outcome)
+    # Statement tallies and next-statement priorities (with the extremity just stored) are
+    # kept by the refresh, not by every vote request.
+    services.store_tallies(conversation.pk)
     return outcome.state
 
 

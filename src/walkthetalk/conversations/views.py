@@ -134,48 +134,56 @@ def agreements(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _voter(request: HttpRequest, public_id: str) -> selectors.Voter | HttpResponse:
+    """The participant and conversation of a vote request, found once (one query); anyone not
+    joined or not yet agreed is sent where they can."""
+    found = selectors.voter(public_id, current_pass(request))
+    if found is not None and found.accepted:
+        return found
+    conversation = found.conversation if found is not None else public_conversation(public_id)
+    participant = _participant_or_redirect(request, conversation)
+    if isinstance(participant, HttpResponse):
+        return participant
+    return selectors.Voter(conversation, participant, selectors.common_ground_for(conversation))
+
+
 def _vote_context(
-    request: HttpRequest,
-    conversation: Conversation,
-    participant: ConversationParticipant,
+    voter: selectors.Voter,
     error: str = "",
     last: services.VoteOutcome | None = None,
     wanted: str = "",
 ) -> dict[str, Any]:
-    statement = selectors.statement_to_vote(conversation, participant, wanted)
-    result = selectors.result_for(conversation)
+    card = selectors.vote_card(voter.conversation, voter.participant, wanted)
     return {
-        "conversation": conversation,
-        "statement": statement,
-        "progress": selectors.progress(conversation, participant),
+        "conversation": voter.conversation,
+        "statement": card.statement,
+        "progress": card.progress,
         "request_key": _request_key(),
         "error": error,
         "last": last,
-        "question_form": QuestionForm(),
-        "result": result if result and result.state == ConversationResult.State.READY else None,
+        "common_ground": voter.common_ground[:5],
     }
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
 def vote(request: HttpRequest, public_id: str) -> HttpResponse:
-    conversation = public_conversation(public_id)
-    found = _participant_or_redirect(request, conversation)
-    if isinstance(found, HttpResponse):
-        return found
-    participant = found
+    """The vote card. A vote is one POST: with htmx it is answered with the next statement's
+    card; without JavaScript by a redirect to this page (post/redirect/get)."""
+    voter = _voter(request, public_id)
+    if isinstance(voter, HttpResponse):
+        return voter
     error = ""
     outcome = None
     if request.method == "POST":
-        participant_pass = current_pass(request)
-        assert participant_pass is not None
         try:
             outcome = services.cast_vote(
-                conversation,
-                participant_pass,
+                voter.conversation,
+                voter.participant,
                 request.POST.get("statement", ""),
                 request.POST.get("choice", ""),
                 request.POST.get("key", ""),
+                request.POST.get("replaces", ""),
             )
         except services.NotAcceptedError:
             return redirect("conversations:agreements", public_id=public_id)
@@ -186,12 +194,15 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.error(request, error)
             elif request.POST.get("next") == "mine":
                 assert outcome is not None
-                messages.success(request, f"Changed your vote to “{outcome.label}”.")
+                if outcome.replayed:  # sent twice, or from an older page: nothing changed
+                    messages.info(request, f"Your vote is “{outcome.label}”.")
+                else:
+                    messages.success(request, f"Changed your vote to “{outcome.label}”.")
                 mine_url = reverse("conversations:mine", kwargs={"public_id": public_id})
-                return redirect(f"{mine_url}#vote-{outcome.statement.public_id}")
+                return redirect(f"{mine_url}#vote-{outcome.statement_id}")
             return redirect("conversations:vote", public_id=public_id)
     wanted = request.GET.get("s", "") if request.method == "GET" else ""
-    context = _vote_context(request, conversation, participant, error, outcome, wanted)
+    context = _vote_context(voter, error, outcome, wanted)
     if _htmx(request):
         return render(request, "conversations/partials/vote_card.html", context)
     return render(request, "conversations/vote.html", context)

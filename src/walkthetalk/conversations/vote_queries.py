@@ -1,0 +1,186 @@
+"""The SQL of the vote round trip, written out once per process.
+
+A vote is the one request participants make by the hundred, so its few statements are plain
+SQL (SQLite 3.24+ and PostgreSQL alike) instead of ORM querysets, whose building costs more
+than running them: the participant with their conversation and released common ground (one
+query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
+pending" flag (one update). Table and column names come from the models; every value is a
+parameter (hence ruff's S608 is off for this module only).
+:mod:`~walkthetalk.conversations.selectors` and
+:mod:`~walkthetalk.conversations.services` turn the rows into objects.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any
+
+from django.db import connection
+
+from walkthetalk.conversations.models import (
+    Conversation,
+    ConversationParticipant,
+    ConversationResult,
+    Statement,
+    Vote,
+)
+
+
+def _columns(model: Any) -> dict[str, str]:
+    q = connection.ops.quote_name
+    return {f.name: q(str(f.column)) for f in model._meta.concrete_fields}
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+# --- the participant, their conversation and its released common ground -----------------
+
+VOTER_CONVERSATION_FIELDS = (
+    "id",
+    "public_id",
+    "care_system",
+    "title",
+    "question",
+    "status",
+    "agreements_version",
+    "refresh_pending",
+)
+
+
+@functools.cache
+def _voter_sql(vendor: str) -> str:
+    p, c, r = (
+        _columns(ConversationParticipant),
+        _columns(Conversation),
+        _columns(ConversationResult),
+    )
+    common_ground = (
+        f"(r.{r['data']} -> 'common_ground')::text"
+        if vendor == "postgresql"
+        else f"json_extract(r.{r['data']}, '$.common_ground')"
+    )
+    conversation = ", ".join(f"c.{c[name]}" for name in VOTER_CONVERSATION_FIELDS)
+    return (
+        f"SELECT p.{p['id']}, p.{p['agreements_version']}, {conversation}, "
+        f"r.{r['state']}, {common_ground} "
+        f"FROM {_table(ConversationParticipant)} p "
+        f"JOIN {_table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
+        f"LEFT JOIN {_table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']} "
+        f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s "
+        f"AND c.{c['public_id']} = %s AND c.{c['care_system']} = %s"
+    )
+
+
+def fetch_voter(
+    conversation_pk: int, public_id: str, care_system_id: int, key: str
+) -> tuple[Any, ...] | None:
+    """(participant id, participant's agreements version, *conversation fields*, result
+    state, common ground as JSON text) or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _voter_sql(connection.vendor), [conversation_pk, key, public_id, care_system_id]
+        )
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
+# --- the vote card: every published statement, and whether this participant voted on it --
+
+
+@functools.cache
+def _card_sql(vendor: str) -> str:
+    s, v = _columns(Statement), _columns(Vote)
+    return (
+        f"SELECT s.{s['id']}, s.{s['public_id']}, s.{s['text']}, s.{s['clarification']}, "
+        f"s.{s['priority']}, EXISTS (SELECT 1 FROM {_table(Vote)} v "
+        f"WHERE v.{v['conversation']} = %s AND v.{v['participant']} = %s "
+        f"AND v.{v['statement']} = s.{s['id']}) "
+        f"FROM {_table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s "
+        f"ORDER BY s.{s['id']}"
+    )
+
+
+def _uuid(value: uuid.UUID) -> Any:
+    return Vote._meta.get_field("id").get_db_prep_value(value, connection)
+
+
+def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
+    """(id, public id, text, clarification, priority, voted) per published statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _card_sql(connection.vendor),
+            [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+# --- the vote ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _upsert_sql(vendor: str) -> str:
+    col, s = _columns(Vote), _columns(Statement)
+    vote = _table(Vote)
+    return (
+        f"INSERT INTO {vote} ({col['id']}, {col['conversation']}, {col['participant']}, "
+        f"{col['statement']}, {col['value']}, {col['voted_on']}, {col['request_key']}) "
+        f"SELECT %s, %s, %s, s.{s['id']}, %s, %s, %s FROM {_table(Statement)} s "
+        f"WHERE s.{s['conversation']} = %s AND s.{s['public_id']} = %s AND s.{s['status']} = %s "
+        f"ON CONFLICT ({col['conversation']}, {col['participant']}, {col['statement']}) "
+        f"DO UPDATE SET {col['value']} = excluded.{col['value']}, "
+        f"{col['voted_on']} = excluded.{col['voted_on']}, "
+        f"{col['request_key']} = excluded.{col['request_key']} "
+        f"WHERE {vote}.{col['request_key']} = %s "
+        f"AND {vote}.{col['request_key']} <> excluded.{col['request_key']}"
+    )
+
+
+def upsert_vote(
+    conversation_pk: int,
+    participant_pk: uuid.UUID,
+    statement_public_id: str,
+    value: int,
+    voted_on: Any,
+    digest: str,
+    replaces: str,
+) -> bool:
+    """Insert the vote, or change it if its stored request key is ``replaces``; True if a row
+    was written. The statement is found by its public id inside the insert, so an unknown or
+    unpublished statement writes nothing."""
+    params = [
+        _uuid(uuid.uuid4()),
+        conversation_pk,
+        _uuid(participant_pk),
+        value,
+        Vote._meta.get_field("voted_on").get_db_prep_value(voted_on, connection),
+        digest,
+        conversation_pk,
+        statement_public_id,
+        Statement.Status.PUBLISHED,
+        replaces,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(connection.vendor), params)
+        return bool(cursor.rowcount)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _flag_sql(vendor: str) -> str:
+    c = _columns(Conversation)
+    return (
+        f"UPDATE {_table(Conversation)} SET {c['refresh_pending']} = %s "
+        f"WHERE {c['id']} = %s AND {c['refresh_pending']} = %s"
+    )
+
+
+def flag_refresh(conversation_pk: int) -> bool:
+    """Mark the conversation's results as due for a refresh; True if it was not already."""
+    with connection.cursor() as cursor:
+        cursor.execute(_flag_sql(connection.vendor), [True, conversation_pk, False])
+        return bool(cursor.rowcount)
