@@ -127,6 +127,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / DATABASE_FILE),
+            # One connection per process, kept: opening one costs more than a vote does.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # FULL: a vote acknowledged is on disk, even after a power cut (WAL + NORMAL
                 # could lose the last transactions).
