@@ -1,16 +1,22 @@
-"""Load test: sustained votes per second and latency against `walkthetalk serve` on SQLite.
+"""Votes per second: the product against a minimal Django + SQLite vote endpoint, same client.
 
-Plain Python (threads + http.client), loopback only, bounded in count and time:
+    .venv/bin/python benchmarks/load_votes.py [--rounds 3] [--votes 2000] [--clients 8]
+        [--workers 2] [--databases sqlite,postgres] [--database-url URL] [--htmx] [--data DIR]
 
-    .venv/bin/python benchmarks/load_votes.py [--votes 3000] [--seconds 60] [--clients 8]
-                                              [--participants 60] [--statements 60] [--worker]
+Each round runs, back to back and in alternating order, (1) the reference endpoint
+(`reference_votes.py`: one module, no middleware, raw SQL, SQLite in WAL mode with
+synchronous=FULL), (2) the product on SQLite and (3) the product on PostgreSQL 15 (started on
+127.0.0.1 in a throwaway folder, or the server of ``--database-url``, a fresh database per
+run). Both are served by gunicorn with the same number of sync workers; the product runs with
+its production settings (plain HTTP on loopback). The same client threads act like phones:
+GET a statement, POST a vote (with ``--htmx`` the POST's answer is the next statement, as on a
+phone with JavaScript). Every run starts from the same fresh data: 60 participants who have
+accepted the agreements, 60 statements.
 
-It makes a throwaway data folder, migrates it, seeds one conversation with anonymous
-participants who have accepted the agreements, starts `walkthetalk serve` (waitress) on
-127.0.0.1, and has each client thread act like a phone: GET the vote page, then POST the
-vote form (no JavaScript: a plain form post answered by a redirect). It reports votes/s and
-the vote POST's p50/p95/p99 latency, then checks that every vote answered with success is in
-the database exactly once. With --worker a `walkthetalk worker` recomputes results meanwhile.
+Printed per run: votes/s, the vote POST's p50/p95/p99, CPU seconds of the server processes
+(and of PostgreSQL) per 1,000 votes beside the wall time, the load average when it started,
+errors, and the check that every acknowledged vote is stored once with its value. Then the
+median ratio product/reference over the rounds. Loopback only; bounded in votes and time.
 """
 
 from __future__ import annotations
@@ -19,293 +25,214 @@ import argparse
 import http.client
 import json
 import os
-import re
 import shutil
-import socket
-import subprocess
+import statistics
 import sys
 import tempfile
-import threading
 import time
-import urllib.parse
 from pathlib import Path
 
-HOST = "127.0.0.1"  # loopback only, never anything else
-ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-c", "from walkthetalk.site.cli import main; raise SystemExit(main())"]
+import vote_harness as h
+
+REFERENCE = "reference (minimal Django + raw SQL, SQLite)"
 
 
-# --- inside Django (run in a child process with the throwaway data folder) ---------------
-
-
-def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkthetalk.site.settings")
-    import django
-
-    django.setup()
-
-
-def _setup(participants: int, statements: int) -> None:
-    _django()
-    from walkthetalk.caremap import services as caremap_services
-    from walkthetalk.conversations import services
-
-    system = caremap_services.create_care_system("Load test system", "loadtest")
-    sectors = list(system.sectors.all())
-    conv = services.create_conversation(
-        system,
-        "Load test",
-        seed_statements=[f"Load test statement number {i}, one idea." for i in range(statements)],
+def _reference_run(args: argparse.Namespace, folder: Path) -> dict:
+    db = folder / "reference.sqlite3"
+    env = {**os.environ, "WTT_REFERENCE_DB": str(db), "OMP_NUM_THREADS": "1"}
+    out = h.run_child(
+        [
+            sys.executable,
+            str(h.BENCH / "reference_votes.py"),
+            "setup",
+            str(db),
+            str(args.participants),
+            str(args.statements),
+        ],
+        env,
     )
-    cookies = []
-    for i in range(participants):
-        participant_pass = caremap_services.open_pass(system, sectors[i % len(sectors)])
-        services.accept_agreements(conv, participant_pass)
-        cookies.append(participant_pass.sign())
-    print(json.dumps({"conversation": conv.public_id, "passes": cookies}))
+    passes = json.loads(out.strip().splitlines()[-1])["passes"]
+    port = h.free_port()
+    server = h.Server(
+        h.gunicorn("reference_votes:application", port, args.workers, h.BENCH),
+        env,
+        port,
+        folder / "server.log",
+    )
+    target = h.Target(port, "/vote/", [(p, f"p={p}") for p in passes])
+
+    def verify(acked: list) -> dict:
+        acked_file = folder / "acked.json"
+        acked_file.write_text(json.dumps(acked))
+        out = h.run_child(
+            [
+                sys.executable,
+                str(h.BENCH / "reference_votes.py"),
+                "check",
+                str(db),
+                str(acked_file),
+            ],
+            env,
+        )
+        return json.loads(out.strip().splitlines()[-1])
+
+    return _measure(REFERENCE, args, server, target, verify, None)
 
 
-def _count() -> None:
-    _django()
-    from walkthetalk.conversations.models import Statement, Vote
-
-    counted = sum(s.n_votes for s in Statement.objects.all())
-    print(json.dumps({"votes": Vote.objects.count(), "counters": counted}))
-
-
-# --- the load --------------------------------------------------------------------------
-
-
-class Stats:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.latencies: list[float] = []
-        self.errors: dict[str, int] = {}
-        self.done = 0
-
-    def ok(self, seconds: float) -> None:
-        with self.lock:
-            self.latencies.append(seconds)
-            self.done += 1
-
-    def error(self, what: str) -> None:
-        with self.lock:
-            self.errors[what] = self.errors.get(what, 0) + 1
+def _product_run(args: argparse.Namespace, folder: Path, pg: h.Postgres | None) -> dict:
+    url = pg.fresh_database() if pg else None
+    env, setup = h.product_prepare(folder, url, args.participants, args.statements)
+    port = h.free_port()
+    server = h.Server(
+        h.gunicorn("walkthetalk.site.wsgi:application", port, args.workers),
+        env,
+        port,
+        folder / "server.log",
+    )
+    cookies = [(str(i), f"wtt_pass={signed}") for i, signed in enumerate(setup["passes"])]
+    target = h.Target(port, f"/conversations/{setup['conversation']}/vote/", cookies)
+    label = "product on PostgreSQL 15" if pg else "product on SQLite"
+    return _measure(label, args, server, target, lambda a: h.product_verify(folder, env, a), pg)
 
 
-FIELD = {
-    name: re.compile(rf'name="{name}" value="([^"]+)"')
-    for name in ("csrfmiddlewaretoken", "statement", "key")
-}
+def _measure(label, args, server, target, verify, pg) -> dict:  # type: ignore[no-untyped-def]
+    server.start()
+    try:
+        # Warm-up (not timed): every worker loads its code and templates.
+        warm = http.client.HTTPConnection(h.HOST, target.port, timeout=30)
+        for _, cookie in target.cookies[: 4 * args.workers]:
+            warm.request("GET", target.path, headers={"Cookie": cookie})
+            warm.getresponse().read()
+        warm.close()
+        load = os.getloadavg()
+        cpu0, db0, client0 = server.cpu(), pg.cpu() if pg else 0.0, time.process_time()
+        stats, wall = h.drive(target, args.clients, args.votes, args.seconds, args.htmx)
+        cpu = server.cpu() - cpu0
+        db_cpu = (pg.cpu() - db0) if pg else 0.0
+        client_cpu = time.process_time() - client0
+    finally:
+        server.stop()
+    check = verify(stats.acked)
+    n = len(stats.acked)
+    return {
+        "label": label,
+        "votes": n,
+        "wall": wall,
+        "rate": n / wall if wall else 0.0,
+        "p50": h.percentile(stats.latencies, 0.50),
+        "p95": h.percentile(stats.latencies, 0.95),
+        "p99": h.percentile(stats.latencies, 0.99),
+        "server_cpu": cpu,
+        "db_cpu": db_cpu,
+        "client_cpu": client_cpu,
+        "load": load,
+        "errors": stats.errors,
+        **check,
+    }
 
 
-def _client(
-    port: int,
-    public_id: str,
-    passes: list[str],
-    budget: threading.Semaphore,
-    deadline: float,
-    stats: Stats,
-) -> None:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    path = f"/conversations/{public_id}/vote/"
-    for signed in passes:
-        csrf_cookie = ""
-        while time.monotonic() < deadline:
-            cookie = f"wtt_pass={signed}" + (f"; csrftoken={csrf_cookie}" if csrf_cookie else "")
-            try:
-                conn.request("GET", path, headers={"Cookie": cookie})
-                response = conn.getresponse()
-                body = response.read().decode()
-                for header, value in response.getheaders():
-                    if header.lower() == "set-cookie" and value.startswith("csrftoken="):
-                        csrf_cookie = value.split(";", 1)[0].split("=", 1)[1]
-                        cookie = f"wtt_pass={signed}; csrftoken={csrf_cookie}"
-                found = {name: rx.search(body) for name, rx in FIELD.items()}
-                if not found["statement"]:
-                    break  # this participant has voted on everything: next one
-                if not budget.acquire(blocking=False):
-                    return
-                form = {name: m.group(1) for name, m in found.items() if m}
-                form["choice"] = ("agree", "disagree", "pass")[hash(form["key"]) % 3]
-                started = time.perf_counter()
-                conn.request(
-                    "POST",
-                    path,
-                    body=urllib.parse.urlencode(form),
-                    headers={
-                        "Cookie": cookie,
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                )
-                response = conn.getresponse()
-                response.read()
-                elapsed = time.perf_counter() - started
-                if response.status == 302:
-                    stats.ok(elapsed)
-                else:
-                    stats.error(f"HTTP {response.status}")
-            except (OSError, http.client.HTTPException) as exc:
-                stats.error(type(exc).__name__)
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        if time.monotonic() >= deadline:
-            return
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(port: int, seconds: float = 30) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+def _print(run: dict) -> None:
+    per_k = 1000 / run["votes"] if run["votes"] else 0.0
+    db = f", PostgreSQL {run['db_cpu'] * per_k:.1f} s" if run["db_cpu"] else ""
+    print(
+        f"  {run['label']}: {run['votes']} votes in {run['wall']:.1f} s = "
+        f"{run['rate']:.1f} votes/s; POST p50 {1000 * run['p50']:.1f} ms, "
+        f"p95 {1000 * run['p95']:.1f} ms, p99 {1000 * run['p99']:.1f} ms"
+    )
+    print(
+        f"    CPU per 1,000 votes: server {run['server_cpu'] * per_k:.1f} s{db}, "
+        f"clients {run['client_cpu'] * per_k:.1f} s; load average at start "
+        f"{run['load'][0]:.2f}; errors: {run['errors'] or 'none'}; "
+        f"stored {run['stored']}, lost {run['lost']}, duplicates {run['duplicates']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--votes", type=int, default=3000, help="stop after this many votes")
-    parser.add_argument("--seconds", type=float, default=60, help="stop after this long")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--votes", type=int, default=2000, help="votes per run (at most)")
+    parser.add_argument("--seconds", type=float, default=60, help="longest run")
+    parser.add_argument("--clients", type=int, default=8, help="client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both servers")
     parser.add_argument("--participants", type=int, default=60)
     parser.add_argument("--statements", type=int, default=60)
-    parser.add_argument("--server-threads", type=int, default=8)
-    parser.add_argument("--worker", action="store_true", help="run a results worker too")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--database-url", help="a PostgreSQL server to use (needs CREATEDB)")
+    parser.add_argument("--pg-port", type=int, help="port of the throwaway PostgreSQL")
+    parser.add_argument("--htmx", action="store_true", help="one request per vote (htmx)")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
     if not (0 < args.votes <= 100_000 and 0 < args.seconds <= 600 and 0 < args.clients <= 64):
         parser.error("keep --votes <= 100000, --seconds <= 600 and --clients <= 64")
+    if args.votes > args.participants * args.statements:
+        parser.error("--votes must be at most --participants x --statements")
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if not set(databases) <= {"sqlite", "postgres"}:
+        parser.error("--databases takes sqlite and/or postgres")
 
-    data = Path(tempfile.mkdtemp(prefix="wtt-load-"))
-    env = {**os.environ, "WALKTHETALK_DATA": str(data), "WALKTHETALK_ENV": "development"}
-    env.pop("WALKTHETALK_DEBUG", None)
-    children: list[subprocess.Popen[bytes]] = []
+    top = Path(tempfile.mkdtemp(prefix="wtt-load-", dir=args.data))
+    pg = None
+    print(
+        f"{args.clients} client threads, gunicorn --workers {args.workers} for both servers, "
+        f"{'htmx (one request per vote)' if args.htmx else 'GET + POST per vote'}, "
+        f"{args.participants} participants x {args.statements} statements, "
+        f"{args.votes} votes per run, {os.cpu_count()} CPUs"
+    )
+    rounds: list[dict[str, dict]] = []
+    failed = False
     try:
-        subprocess.run([*CLI, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-        seeded = subprocess.run(
-            [sys.executable, __file__, "_setup", str(args.participants), str(args.statements)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        setup = json.loads(seeded.stdout.strip().splitlines()[-1])
-        port = _free_port()
-        server_log = (data / "server.log").open("wb")
-        children.append(
-            subprocess.Popen(
-                [
-                    *CLI,
-                    "serve",
-                    "--host",
-                    HOST,
-                    "--port",
-                    str(port),
-                    "--threads",
-                    str(args.server_threads),
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=server_log,
-            )
-        )
-        if args.worker:
-            children.append(
-                subprocess.Popen([*CLI, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-            )
-        _wait_for(port)
-        stats = Stats()
-        budget = threading.Semaphore(args.votes)
-        passes = setup["passes"]
-        shares = [passes[i :: args.clients] for i in range(args.clients)]
-        started = time.monotonic()
-        deadline = started + args.seconds
-        threads = [
-            threading.Thread(
-                target=_client,
-                args=(port, setup["conversation"], share, budget, deadline, stats),
-                daemon=True,
-            )
-            for share in shares
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=args.seconds + 60)
-        elapsed = time.monotonic() - started
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=30)
-        children.clear()
-        counted = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "_count"],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        lat = stats.latencies
-        print(
-            f"clients: {args.clients}  server threads: {args.server_threads}  "
-            f"worker: {'yes' if args.worker else 'no'}  database: SQLite (WAL)"
-        )
-        print(
-            f"votes: {stats.done} in {elapsed:.1f} s  ->  {stats.done / elapsed:.1f} votes/s "
-            "(each vote: GET the vote page + POST the form)"
-        )
-        if lat:
-            print(
-                f"vote POST latency: p50 {1000 * _percentile(lat, 0.50):.1f} ms  "
-                f"p95 {1000 * _percentile(lat, 0.95):.1f} ms  "
-                f"p99 {1000 * _percentile(lat, 0.99):.1f} ms  "
-                f"max {1000 * max(lat):.1f} ms"
-            )
-        print(f"errors: {stats.errors or 'none'}")
-        server_log.close()
-        log = (data / "server.log").read_text(errors="replace").splitlines()
-        queued = sum("Task queue depth" in line for line in log)
-        print(f"waitress 'all threads busy' warnings: {queued}")
-        for line in [x for x in log if "Task queue depth" not in x][:20]:
-            print(f"server: {line}")
-        lost = stats.done - counted["votes"]
-        print(
-            f"stored votes: {counted['votes']}  statement counters: {counted['counters']}  "
-            f"lost: {lost}"
-        )
-        return 0 if lost == 0 and counted["counters"] == counted["votes"] else 1
+        if "postgres" in databases:
+            pg = h.Postgres(args.data, args.pg_port, args.database_url)
+        for r in range(args.rounds):
+            print(f"round {r + 1}")
+            order = ["reference", *databases]
+            if r % 2:
+                order.reverse()  # alternate, so drift in the machine's load falls on both
+            runs: dict[str, dict] = {}
+            for which in order:
+                folder = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=top))
+                if which == "reference":
+                    run = _reference_run(args, folder)
+                else:
+                    run = _product_run(args, folder, pg if which == "postgres" else None)
+                _print(run)
+                failed |= bool(run["lost"] or run["duplicates"])
+                failed |= run.get("tallied", run["stored"]) != run["stored"]
+                runs[which] = run
+                shutil.rmtree(folder, ignore_errors=True)
+            for which in databases:
+                ratio = runs[which]["rate"] / runs["reference"]["rate"]
+                print(f"    ratio {which}/reference: {ratio:.2f}")
+            rounds.append(runs)
     finally:
-        for child in children:
-            child.terminate()
-            child.wait(timeout=30)
-        shutil.rmtree(data, ignore_errors=True)
+        if pg is not None:
+            pg.stop()
+        shutil.rmtree(top, ignore_errors=True)
+
+    print("summary (medians over rounds)")
+    for which in ["reference", *databases]:
+        rates = [r[which]["rate"] for r in rounds]
+        p99s = [r[which]["p99"] for r in rounds]
+        cpu = [1000 * r[which]["server_cpu"] / max(r[which]["votes"], 1) for r in rounds]
+        print(
+            f"  {rounds[0][which]['label']}: {statistics.median(rates):.1f} votes/s "
+            f"(runs: {', '.join(f'{x:.0f}' for x in rates)}), POST p99 "
+            f"{1000 * statistics.median(p99s):.0f} ms, server CPU {statistics.median(cpu):.1f} s "
+            "per 1,000 votes"
+        )
+    for which in databases:
+        ratios = [r[which]["rate"] / r["reference"]["rate"] for r in rounds]
+        worst_p99 = max(r[which]["p99"] for r in rounds)
+        print(
+            f"  ratio {which}/reference: median {statistics.median(ratios):.2f} "
+            f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}); worst POST p99 "
+            f"{1000 * worst_p99:.0f} ms"
+        )
+    lost = sum(r[w]["lost"] for r in rounds for w in r)
+    dup = sum(r[w]["duplicates"] for r in rounds for w in r)
+    print(f"  acknowledged but lost: {lost}; duplicates: {dup}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "_setup":
-        _setup(int(sys.argv[2]), int(sys.argv[3]))
-    elif len(sys.argv) > 1 and sys.argv[1] == "_count":
-        _count()
-    else:
-        raise SystemExit(main())
+    raise SystemExit(main())
