@@ -42,7 +42,6 @@ from walkthetalk.conversations.forms import (
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
-    ConversationResult,
     Statement,
 )
 from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH
