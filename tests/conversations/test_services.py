@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
-from walkthetalk.conversations import priority, results, selectors, services
+from walkthetalk.conversations import priority, selectors, services, tasks
 from walkthetalk.conversations.models import (
     ClarificationRequest,
     Conversation,
@@ -165,7 +165,7 @@ def test_tallies_and_priority_are_kept_by_the_worker() -> None:
         services.cast_vote(conv, participant_pass, statements[1].public_id, "agree", key())
     statements[0].refresh_from_db()
     assert statements[0].n_pass == 0  # a vote request counts nothing
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     passed, agreed, untouched = (Statement.objects.get(pk=s.pk) for s in statements[:3])
     assert (passed.n_pass, agreed.n_agree) == (6, 6)
     assert passed.priority == priority.priority(priority.Candidate(0, 0, 0, 6))

@@ -448,6 +448,8 @@ def test_the_vote_card_query_count_does_not_grow_with_statements_or_votes() -> N
 
 
 def test_the_vote_card_shows_released_common_ground_once_results_are_ready() -> None:
+    from walkthetalk.conversations.results import CLEAR_SHARE
+
     from .test_results import CONSENSUS, populate
 
     conv = conversation(small_system())
@@ -457,9 +459,9 @@ def test_the_vote_card_shows_released_common_ground_once_results_are_ready() -> 
         not in client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
     )
     populate(conv, {"treatment": 12, "prevention": 12})
-    results.refresh(conv.pk)
+    tasks.refresh(conv.pk)
     page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
     assert "Common ground so far" in page
     shown = re.findall(r"<li>([^<]+) <span class=\"tag\">(\d+)% agree</span>", page)
     assert shown and {text for text, _ in shown} <= CONSENSUS
-    assert all(int(share) >= results.CLEAR_SHARE for _, share in shown)
+    assert all(int(share) >= CLEAR_SHARE for _, share in shown)
