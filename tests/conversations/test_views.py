@@ -365,15 +365,17 @@ def test_results_refresh_button_runs_at_once_and_the_status_polls(
     conv = conversation(small_system())
     client = staff_client(conv)
     url = f"/conversations/{conv.public_id}/manage/results/"
-    # A batch refresh is waiting (a vote came in); "Refresh now" does not wait for it.
+    # A vote came in: results are outdated, but a vote enqueues nothing (the worker's clock
+    # refreshes); "Refresh now" does not wait for the clock.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.request_refresh(conv.pk)
+        assert not services.request_refresh(conv.pk)
+        assert not DBTaskResult.objects.exists()
         follow = client.post(url, follow=True)
     assert b"Refreshing the results now" in follow.content
     conv.refresh_from_db()
     assert conv.refresh_pending
-    run_afters = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
-    assert len(run_afters) == 2 and run_afters[-1] == get_date_max()  # one with no delay
+    run_afters = list(DBTaskResult.objects.values_list("run_after", flat=True))
+    assert run_afters == [get_date_max()]  # one task, with no delay
     status = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
     assert b'hx-trigger="every 10s"' in status.content and "HX-Refresh" not in status
     services.clear_refresh_flag(conv.pk)
@@ -421,12 +423,10 @@ def _vote_round_trip(client: Client, conv: Conversation, htmx: bool) -> tuple[in
 @pytest.mark.django_db(transaction=True)
 def test_a_vote_round_trip_costs_at_most_six_sql_statements() -> None:
     """Counted as production runs it (autocommit, no test transaction around the requests):
-    the GET of the next statement plus the POST of a vote. The conversation's refresh is
-    already pending, as it is for every vote but the first of a batch."""
+    the GET of the next statement plus the POST of a vote."""
     conv = conversation(small_system())
     client = accepted_client(conv)
     client.get(f"/conversations/{conv.public_id}/vote/")  # the process learns the conversation
-    Conversation.objects.filter(pk=conv.pk).update(refresh_pending=True)
     get, post, _ = _vote_round_trip(client, conv, htmx=False)
     assert get + post <= VOTE_ROUND_TRIP_MAX_SQL, (get, post)
     assert (get, post) == (2, 3)
@@ -442,7 +442,6 @@ def test_the_vote_card_query_count_does_not_grow_with_statements_or_votes() -> N
     services.add_seed_statements(conv, [f"Extra statement number {i} here" for i in range(150)])
     client = accepted_client(conv)
     client.get(f"/conversations/{conv.public_id}/vote/")
-    Conversation.objects.filter(pk=conv.pk).update(refresh_pending=True)
     costs = {_vote_round_trip(client, conv, htmx=False)[:2] for _ in range(20)}
     assert costs == {(2, 3)}
 
