@@ -39,6 +39,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.spatial import cKDTree
 from sklearn.cluster import KMeans
 
 from .matrix import FloatArray, IntArray
@@ -267,21 +268,12 @@ def _majority(base: IntArray, labels: IntArray, n_base: int, k: int) -> IntArray
     return np.argmax(table, axis=1).astype(np.int64)
 
 
-def _nearest(points: FloatArray, centres: FloatArray, chunk: int = 65_536) -> IntArray:
-    """Index of the nearest centre for each point, in chunks to bound memory."""
-    out = np.empty(points.shape[0], dtype=np.int64)
-    c2 = (centres**2).sum(1)
-    for start in range(0, points.shape[0], chunk):
-        p = points[start : start + chunk]
-        d = c2[None, :] - 2.0 * (p @ centres.T)
-        out[start : start + chunk] = np.argmin(d, axis=1)
-    return out
-
-
-def _inertia(
-    points: FloatArray, weights: FloatArray, centres: FloatArray, labels: IntArray
-) -> float:
-    return float((weights * ((points - centres[labels]) ** 2).sum(1)).sum())
+def _nearest(points: FloatArray, centres: FloatArray) -> IntArray:
+    """Index of the nearest centre for each point (a k-d tree over the centres)."""
+    if points.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, idx = cKDTree(centres).query(points, k=1)
+    return np.asarray(idx, dtype=np.int64)
 
 
 def _base_kmeans(pts: FloatArray, k: int, init: FloatArray | None) -> tuple[FloatArray, IntArray]:

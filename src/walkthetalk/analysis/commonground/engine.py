@@ -412,12 +412,7 @@ def _assemble(
             why.setdefault("uncertainty", "no statement draws many passes")
         if n_groups >= 2 and not divs:
             why.setdefault("divides", "no statement was seen by enough members of every group")
-    pids = matrix.participant_ids
     voters = np.flatnonzero(np.diff(matrix.values.indptr) > 0)
-    lab = labels[voters].tolist()
-    xy = coords[voters].tolist()
-    participants = {pids[i]: (g if g >= 0 else None) for i, g in zip(voters, lab, strict=True)}
-    projected = {pids[i]: (p[0], p[1]) for i, p in zip(voters, xy, strict=True)}
     groups = []
     for g in range(n_groups):
         members = labels == g
@@ -429,8 +424,6 @@ def _assemble(
             matrix.sectors, labels, n_groups, settings.min_group_size
         )
     return CommonGroundResult(
-        participants=participants,
-        projection=projected,
         groups=groups,
         repness=reps,
         consensus=cons,
@@ -439,6 +432,10 @@ def _assemble(
         meta=meta,
         statements=_statement_table(counts, ids, active, listable, text),
         reasons=why,
+        participant_ids=matrix.participant_ids,
+        voters=voters,
+        voter_groups=labels[voters],
+        voter_coordinates=coords[voters],
     )
 
 

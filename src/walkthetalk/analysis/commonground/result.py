@@ -33,6 +33,7 @@ pass, a single statement, too few people, one opinion group).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -180,8 +181,14 @@ class SectorBreakdown:
 
 @dataclass(frozen=True)
 class CommonGroundResult:
-    participants: dict[str, int | None]
-    projection: dict[str, tuple[float, float]]
+    """The analysis for people and programs.
+
+    ``participants`` (group or ``None``) and ``projection`` (x, y) are dicts keyed by
+    participant id, covering everyone who cast a vote that counts (never someone who only
+    passed); they are built from the arrays on first use, so a million-row analysis does not
+    pay for them unless they are read.
+    """
+
     groups: list[Group]
     repness: dict[int, list[RepresentativeStatement]]
     consensus: Consensus
@@ -190,6 +197,26 @@ class CommonGroundResult:
     meta: dict[str, Any] = field(default_factory=dict)
     statements: StatementTable | None = None
     reasons: dict[str, str] = field(default_factory=dict)
+    participant_ids: tuple[str, ...] = ()
+    voters: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    voter_groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    voter_coordinates: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+
+    @cached_property
+    def participants(self) -> dict[str, int | None]:
+        ids = self.participant_ids
+        return {
+            ids[i]: (g if g >= 0 else None)
+            for i, g in zip(self.voters.tolist(), self.voter_groups.tolist(), strict=True)
+        }
+
+    @cached_property
+    def projection(self) -> dict[str, tuple[float, float]]:
+        ids = self.participant_ids
+        return {
+            ids[i]: (xy[0], xy[1])
+            for i, xy in zip(self.voters.tolist(), self.voter_coordinates.tolist(), strict=True)
+        }
 
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready dict written by the CLI."""
