@@ -52,3 +52,32 @@ def test_double_submit_is_still_refused_after_the_secret_key_changes(settings) -
     with pytest.raises(services.AlreadyAnswered):
         services.submit_response(wave, participant_pass, answers(1))
     assert Response.objects.count() == 1
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def test_the_request_that_stores_answers_writes_that_row_and_nothing_else() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from .test_views import PARTS, items_on, participant
+
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
+    client = participant(system, wave)
+    url = reverse("pulse:answer", args=[wave.pk])
+    page = client.get(url)
+    for step in range(PARTS):
+        posted = {i: "4" for i in items_on(page)}
+        if step < PARTS - 1:
+            sent = client.post(url, {"step": step, **posted})
+            page = client.get(sent.url)
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            sent = client.post(url, {"step": step, **posted})
+    assert sent.status_code == 302 and Response.objects.count() == 1
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    assert len(writes) == 1, writes  # no participation, session, task or log row beside it
+    assert writes[0].upper().startswith('INSERT INTO "PULSE_RESPONSE"'), writes
