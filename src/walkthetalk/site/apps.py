@@ -29,6 +29,7 @@ class SiteConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(keep_sqlite_file_private, dispatch_uid="wtt-sqlite-0600")
+        from django.apps import apps
         from django.db.models.signals import post_migrate
 
         from walkthetalk.site.row_order import keep_participant_rows_unordered
@@ -36,7 +37,7 @@ class SiteConfig(AppConfig):
         # Sent once per app with models (this app has none): once after each migrate or flush.
         post_migrate.connect(
             keep_participant_rows_unordered,
-            sender=self.apps.get_app_config("caremap"),
+            sender=apps.get_app_config("caremap"),
             dispatch_uid="wtt-unordered-rows",
         )
         from axes.signals import user_locked_out
