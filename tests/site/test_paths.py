@@ -1,8 +1,6 @@
 """The data folder and secret key: named without side effects, created only when asked."""
 
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -44,48 +42,37 @@ def test_a_key_from_the_environment_is_never_written(monkeypatch, tmp_path) -> N
     monkeypatch.setenv("WALKTHETALK_SECRET_KEY", "from-the-environment")
     paths.prepare_data_dir(tmp_path / "data")
     assert paths.secret_key(tmp_path / "data") == "from-the-environment"
-    assert [p.name for p in (tmp_path / "data").iterdir()] == [paths.DATABASE_FILE]
+    assert list((tmp_path / "data").iterdir()) == []
 
 
 def test_the_database_and_its_write_ahead_log_are_created_owner_only(tmp_path) -> None:
     import sqlite3
 
-    folder = tmp_path / "data"
+    from walkthetalk.site.sqlite.base import create_private
+
+    database = tmp_path / paths.DATABASE_FILE
     old_umask = os.umask(0o022)  # a usual umask, which would give SQLite's files 0644
     try:
-        paths.prepare_data_dir(folder)
-        database = folder / paths.DATABASE_FILE
+        assert create_private(str(database))
         assert database.stat().st_mode & 0o777 == 0o600 and database.stat().st_size == 0
         connection = sqlite3.connect(database)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE t (x)")
         connection.execute("INSERT INTO t VALUES (1)")
         connection.commit()
-        for name in (
-            paths.DATABASE_FILE,
-            f"{paths.DATABASE_FILE}-wal",
-            f"{paths.DATABASE_FILE}-shm",
-        ):
-            assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+        for suffix in ("", "-wal", "-shm"):
+            mode = (tmp_path / f"{paths.DATABASE_FILE}{suffix}").stat().st_mode & 0o777
+            assert mode == 0o600, suffix
         connection.close()
-        database.chmod(0o644)  # a database made before this rule is made private again
-        paths.prepare_data_dir(folder)
-        assert database.stat().st_mode & 0o777 == 0o600
+        assert not create_private(str(database))  # never touches an existing database
+        assert not create_private(":memory:") and not create_private("file:x?mode=memory")
         assert sqlite3.connect(database).execute("SELECT x FROM t").fetchall() == [(1,)]
     finally:
         os.umask(old_umask)
 
 
-def test_importing_the_settings_writes_nothing(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALKTHETALK_", "DJANGO_"))}
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'walkthetalk.site.settings';"
-        "django.setup(); from django.conf import settings; print(settings.DATA_DIR, "
-        "bool(settings.SECRET_KEY))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(tmp_path.resolve() / "walkthetalk-data"), "True"]
-    assert list(tmp_path.iterdir()) == []
+def test_the_settings_use_the_backend_that_creates_the_file_owner_only(settings) -> None:
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and "DATABASE_URL" not in os.environ:
+        assert settings.DATABASES["default"]["ENGINE"] == "walkthetalk.site.sqlite"

@@ -51,20 +51,11 @@ def secret_key(folder: Path) -> str:
 
 
 def prepare_data_dir(folder: Path) -> None:
-    """Create the data folder (readable by its owner only), its SQLite database file and its
-    secret key, if missing.
+    """Create the data folder (readable by its owner only) and its secret key, if missing.
 
-    The database file is created empty with owner-only permissions before SQLite first opens
-    it (SQLite takes an empty file for a new database, and gives its write-ahead log and
-    shared-memory files the same permissions); an existing one is made owner-only. Idempotent;
-    never changes an existing key."""
+    Idempotent; never changes an existing key. (The SQLite database file itself is created
+    owner-only by ``walkthetalk.site.sqlite`` when it is first opened.)"""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    database = folder / DATABASE_FILE
-    try:
-        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        if database.stat().st_mode & 0o777 != PRIVATE_FILE_MODE:
-            database.chmod(PRIVATE_FILE_MODE)
     key_file = folder / SECRET_KEY_FILE
     if os.environ.get(SECRET_KEY_ENV, "").strip() or key_file.exists():
         return

@@ -125,7 +125,7 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "walkthetalk.site.sqlite",  # Django's, creating the file owner-only
             "NAME": str(DATA_DIR / DATABASE_FILE),
             # One connection per process, kept: opening one costs more than a vote does.
             "CONN_MAX_AGE": None,

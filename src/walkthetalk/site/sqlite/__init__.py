@@ -1,0 +1,1 @@
+"""Django's SQLite backend, creating a new database file readable by its owner only."""
