@@ -24,7 +24,6 @@ PARTICIPANT_MODELS = (
     "pulse.Response",
     "conversations.ConversationParticipant",
     "conversations.Vote",
-    "conversations.VoteRequest",
     "conversations.ClarificationRequest",
     "agenda.AvoidedIssue",
     "agenda.IssueRating",
