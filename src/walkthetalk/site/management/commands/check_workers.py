@@ -10,7 +10,10 @@ from walkthetalk.site.tasks import heartbeat, heartbeat_keys
 
 
 class Command(BaseCommand):
-    help = "Check that the background workers run: each of N heartbeat tasks must run exactly once."
+    help = (
+        "Check the background workers: each of N heartbeat tasks must run exactly once. "
+        "Needs at least one worker running."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--tasks", type=int, default=20)

@@ -8,7 +8,7 @@ from walkthetalk.site.serving import default_workers, serve_site
 
 
 class Command(BaseCommand):
-    help = "Serve Walk the Talk with gunicorn (several worker processes; production WSGI)."
+    help = "Serve Walk the Talk with gunicorn, one worker process per core by default."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
