@@ -357,11 +357,13 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     acked: list[tuple[str, str, str]] = field(default_factory=list)
+    retried: int = 0  # votes acknowledged only after the same form was sent again
 
-    def ok(self, seconds: float, vote: tuple[str, str, str]) -> None:
+    def ok(self, seconds: float, vote: tuple[str, str, str], attempts: int = 1) -> None:
         with self.lock:
             self.latencies.append(seconds)
             self.acked.append(vote)
+            self.retried += attempts > 1
 
     def error(self, what: str) -> None:
         with self.lock:
@@ -435,7 +437,9 @@ def client(
                 headers["HX-Request"] = "true"
             payload = urllib.parse.urlencode(form)
             body = ""
+            attempts = 0
             while True:
+                attempts += 1
                 started = time.perf_counter()
                 try:
                     conn.request("POST", target.path, body=payload, headers=headers)
@@ -450,7 +454,7 @@ def client(
                     break
                 elapsed = time.perf_counter() - started
                 if response.status == (200 if htmx else 302):
-                    stats.ok(elapsed, vote)
+                    stats.ok(elapsed, vote, attempts)
                     body = answer if htmx else ""
                     break
                 stats.error(f"HTTP {response.status}")
