@@ -68,10 +68,12 @@ def test_help_without_arguments_and_help_command_show_the_same(tmp_path) -> None
     assert walkthetalk(cwd=tmp_path).stdout == walkthetalk("help", cwd=tmp_path).stdout
 
 
-def test_version_is_the_packages(tmp_path) -> None:
-    result = walkthetalk("--version", cwd=tmp_path)
+@pytest.mark.parametrize("args", [["--version"], ["demo", "--version"], ["migrate", "--version"]])
+def test_version_is_the_packages(tmp_path, args) -> None:
+    result = walkthetalk(*args, cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.strip() == f"walkthetalk {version('walkthetalk')}"
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

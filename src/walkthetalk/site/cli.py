@@ -103,6 +103,9 @@ def _dispatch(args: list[str]) -> int:
 
 
 def _run(typed: str, rest: list[str]) -> int:
+    if "--version" in rest:  # Django's commands would print Django's version
+        print(f"{PROG} {package_version()}")
+        return 0
     plain = _plain_command(typed)
     if plain is not None:
         return int(plain(rest) or 0)
