@@ -55,6 +55,7 @@ def test_help_lists_the_projects_commands_one_line_each_and_djangos_apart(tmp_pa
     for line in commands:  # a name, then one line that says what it does
         name, summary = line.split(maxsplit=1)
         assert len(summary) > 15 and summary.endswith("."), line
+        assert summary.count("(") == summary.count(")"), line
         assert len(line) <= 100
     admin = " ".join(section(result.stdout, "Administration"))
     for django_command in ("migrate", "createsuperuser", "check", "changepassword"):

@@ -204,10 +204,7 @@ def _is_project_app(app: str) -> bool:
 
 
 def _first_sentence(text: str) -> str:
-    line = " ".join(text.split())
-    for end in (". ", "; "):
-        if end in line:
-            line = line.split(end, 1)[0]
+    line = " ".join(text.split()).split(". ", 1)[0]
     return line.rstrip(".") + "." if line else ""
 
 
