@@ -100,6 +100,62 @@ def wait_for(url: str, proc: subprocess.Popen[str], log: Path, timeout: float) -
     fail(f"the demo did not answer at {url} within {timeout:.0f} s")
 
 
+def read_pages(base: str, output: str) -> None:
+    """Read the public, participant and staff pages and every static file they name."""
+    links = re.findall(r"http://\S+/join/\?t=\S+", output)
+    if not links:
+        fail("the demo printed no participant link", output)
+    visitor = Browser(base)
+    for path in PUBLIC_PAGES:
+        visitor.get(path)
+    participant = Browser(base)
+    _, start = participant.get(links[0])  # shows a start button; its POST redeems
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(links[0]).query)["t"][0]
+    page, _ = participant.get("/join/", {"t": token, "csrfmiddlewaretoken": start.csrf})
+    if "Walk the Talk" not in page:
+        fail("the participant link did not open the participant home", page)
+    for path in PARTICIPANT_PAGES:
+        participant.get(path)
+    staff = Browser(base)
+    _, login = staff.get("/accounts/login/")
+    staff.get(
+        "/accounts/login/",
+        {"username": STAFF_USER, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": login.csrf},
+    )
+    for path in STAFF_PAGES:
+        staff.get(path)
+    static = visitor.static | participant.static | staff.static
+    if not static:
+        fail("the pages name no static files")
+    for path in sorted(static):
+        visitor.get(path)
+    pages = len(PUBLIC_PAGES) + len(PARTICIPANT_PAGES) + len(STAFF_PAGES) + 1
+    print(f"read {pages} pages and {len(static)} static files")
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Stop the demo as Ctrl+C in a terminal would (and for good if it does not listen)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def check_stopped_cleanly(proc: subprocess.Popen[str], log: Path, folder: Path, data: Path) -> None:
+    output = log.read_text()
+    if proc.returncode != 0 or "Traceback" in output:
+        fail(f"the demo did not stop cleanly (exit code {proc.returncode})", output)
+    if not output.rstrip().endswith("The demo has stopped."):
+        fail("the demo did not say it stopped", output)
+    made = sorted(p.name for p in folder.iterdir())
+    if made != [data.name]:
+        fail(f"the demo made more than its data folder here: {made}")
+    print("the demo stopped cleanly on Ctrl+C")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--walkthetalk", required=True, help="the installed console script")
@@ -127,57 +183,10 @@ def main() -> None:
         try:
             wait_for(base + "/", proc, log, timeout=900)
             print(f"the demo answered after {time.monotonic() - started:.0f} s")
-            output = log.read_text()
-            links = re.findall(r"http://\S+/join/\?t=\S+", output)
-            if not links:
-                fail("the demo printed no participant link", output)
-            visitor = Browser(base)
-            for path in PUBLIC_PAGES:
-                visitor.get(path)
-            participant = Browser(base)
-            _, start = participant.get(links[0])  # shows a start button; its POST redeems
-            token = urllib.parse.parse_qs(urllib.parse.urlsplit(links[0]).query)["t"][0]
-            page, _ = participant.get("/join/", {"t": token, "csrfmiddlewaretoken": start.csrf})
-            if "Walk the Talk" not in page:
-                fail("the participant link did not open the participant home", page)
-            for path in PARTICIPANT_PAGES:
-                participant.get(path)
-            staff = Browser(base)
-            _, login = staff.get("/accounts/login/")
-            staff.get(
-                "/accounts/login/",
-                {
-                    "username": STAFF_USER,
-                    "password": DEMO_PASSWORD,
-                    "csrfmiddlewaretoken": login.csrf,
-                },
-            )
-            for path in STAFF_PAGES:
-                staff.get(path)
-            static = visitor.static | participant.static | staff.static
-            if not static:
-                fail("the pages name no static files")
-            for path in sorted(static):
-                visitor.get(path)
-            pages = len(PUBLIC_PAGES) + len(PARTICIPANT_PAGES) + len(STAFF_PAGES) + 1
-            print(f"read {pages} pages and {len(static)} static files")
+            read_pages(base, log.read_text())
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)  # as Ctrl+C in a terminal
-                try:
-                    proc.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-    output = log.read_text()
-    if proc.returncode != 0 or "Traceback" in output:
-        fail(f"the demo did not stop cleanly (exit code {proc.returncode})", output)
-    if not output.rstrip().endswith("The demo has stopped."):
-        fail("the demo did not say it stopped", output)
-    made = sorted(p.name for p in folder.iterdir())
-    if made != [data.name]:
-        fail(f"the demo made more than its data folder here: {made}")
-    print("the demo stopped cleanly on Ctrl+C")
+            stop(proc)
+    check_stopped_cleanly(proc, log, folder, data)
 
 
 if __name__ == "__main__":

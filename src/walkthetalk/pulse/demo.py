@@ -9,6 +9,7 @@ mirrored by supervisors and direct care, while care for people and hope are shar
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -95,6 +96,33 @@ def _answers(
     return out
 
 
+@dataclass
+class _Wave:
+    """One demo wave being answered: who answers, and how their answers are drawn."""
+
+    wave: Wave
+    index: int
+    effect: dict[int, float]
+    rng: np.random.Generator
+    opened: dt.date
+    last_day: dt.date
+    inst: Instrument
+
+    def answer(self, tokens: list[str], pos: int, unit_pk: int) -> None:
+        _answer_all(
+            self.wave,
+            tokens,
+            pos,
+            unit_pk,
+            self.index,
+            self.effect,
+            self.rng,
+            self.opened,
+            self.last_day,
+            self.inst,
+        )
+
+
 def seed_demo(system: CareSystem, seed: int = 11) -> None:
     """Give ``system`` demo waves (idempotent: nothing happens if it already has waves)."""
     if Wave.objects.filter(care_system=system).exists():
@@ -112,42 +140,60 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
     for unit in sorted(units, key=lambda u: u.kind):
         effect[unit.pk] = effect.get(unit.parent_id or 0, 0.0) + float(rng.normal(0, 0.15))
     today = clock.today()
+    by_pk = {u.pk: u for u in units}
     for w, (title, ago, days_open, n) in enumerate(WAVES):
         opened = today - dt.timedelta(days=ago)
         wave = services.open_wave(system, title, roots, opened_on=opened)
-        positions = rng.choice(list(LEVEL_SHARE), size=n, p=np.array(list(LEVEL_SHARE.values())))
-        people: dict[tuple[int, int], int] = {}
-        for pos in positions:
-            candidates = [u for u in units if u.kind in LEVEL_KINDS[int(pos)]] or units
-            unit = candidates[int(rng.integers(len(candidates)))]
-            people[(int(pos), unit.pk)] = people.get((int(pos), unit.pk), 0) + 1
-        by_pk = {u.pk: u for u in units}
+        people = _people(units, n, rng)
         last_day = min(today, opened + dt.timedelta(days=days_open or ago))
         # Like a steward who reads "fewer than k people would share these details", the demo
         # invites a level's people of a unit too small on its own together with the unit
         # above. Batches still below k at the wave's own unit go out there with every level.
         groups = _rolled_up(people, by_pk, {r.pk for r in roots}, wave.min_group_size)
-        waiting: dict[int, list[tuple[int, int]]] = {}
-        for (pos, unit_pk), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-            unit, level = by_pk[unit_pk], levels.get(pos)
-            try:
-                batch = services.make_batch(
-                    wave, len(members), unit=unit, level=level, sector=unit.sector
-                )
-            except services.PulseError:
-                waiting.setdefault(unit_pk, []).extend((pos, m) for m in members)
-                continue
-            for token, member in zip(batch.tokens, members, strict=True):
-                _answer_all(wave, [token], pos, member, w, effect, rng, opened, last_day, inst)
-        for root_pk, left in waiting.items():
-            try:
-                tokens = services.make_batch(wave, len(left), unit=by_pk[root_pk]).tokens
-            except services.PulseError:
-                continue  # fewer than k people in all of this unit: they are not invited
-            for token, (pos, member) in zip(tokens, left, strict=True):
-                _answer_all(wave, [token], pos, member, w, effect, rng, opened, last_day, inst)
+        answering = _Wave(wave, w, effect, rng, opened, last_day, inst)
+        _invite_and_answer(answering, groups, by_pk, levels)
         if days_open is not None:
             services.close_wave(wave, closed_on=opened + dt.timedelta(days=days_open))
+
+
+def _people(units: list[Unit], n: int, rng: np.random.Generator) -> dict[tuple[int, int], int]:
+    """How many of ``n`` people answer from each (level position, unit)."""
+    positions = rng.choice(list(LEVEL_SHARE), size=n, p=np.array(list(LEVEL_SHARE.values())))
+    people: dict[tuple[int, int], int] = {}
+    for pos in positions:
+        candidates = [u for u in units if u.kind in LEVEL_KINDS[int(pos)]] or units
+        unit = candidates[int(rng.integers(len(candidates)))]
+        people[(int(pos), unit.pk)] = people.get((int(pos), unit.pk), 0) + 1
+    return people
+
+
+def _invite_and_answer(
+    answering: _Wave,
+    groups: dict[tuple[int, int], list[int]],
+    by_pk: dict[int, Unit],
+    levels: dict[int, Level],
+) -> None:
+    """Invite each group (largest first) and answer; groups refused go out at their root."""
+    wave = answering.wave
+    waiting: dict[int, list[tuple[int, int]]] = {}
+    for (pos, unit_pk), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        unit, level = by_pk[unit_pk], levels.get(pos)
+        try:
+            batch = services.make_batch(
+                wave, len(members), unit=unit, level=level, sector=unit.sector
+            )
+        except services.PulseError:
+            waiting.setdefault(unit_pk, []).extend((pos, m) for m in members)
+            continue
+        for token, member in zip(batch.tokens, members, strict=True):
+            answering.answer([token], pos, member)
+    for root_pk, left in waiting.items():
+        try:
+            tokens = services.make_batch(wave, len(left), unit=by_pk[root_pk]).tokens
+        except services.PulseError:
+            continue  # fewer than k people in all of this unit: they are not invited
+        for token, (pos, member) in zip(tokens, left, strict=True):
+            answering.answer([token], pos, member)
 
 
 def _rolled_up(

@@ -287,6 +287,29 @@ def _below(unit: int, level: str) -> str:
     return f"unit:{unit}/below/level:{level}"
 
 
+def _pair_rows(
+    labels: list[str],
+    unit_ids: list[int | None],
+    parent: dict[int, int | None],
+    upper: str,
+    lower: str,
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """Rows of the upper level by unit, and rows of the lower level by the nearest unit at or
+    above theirs that has upper-level rows."""
+    up_rows: dict[int, list[int]] = {}
+    for i, (lv, u) in enumerate(zip(labels, unit_ids, strict=True)):
+        if lv == upper and u is not None:
+            up_rows.setdefault(u, []).append(i)
+    low_rows: dict[int, list[int]] = {}
+    for i, (lv, u) in enumerate(zip(labels, unit_ids, strict=True)):
+        node = u
+        while lv == lower and node is not None and node not in up_rows:
+            node = parent.get(node)
+        if lv == lower and node is not None:
+            low_rows.setdefault(node, []).append(i)
+    return up_rows, low_rows
+
+
 def cross_level(data: WaveData, rel: Released, scale_id: str) -> list[CrossLevelRow]:
     """Upper level's mean in each unit against the lower level below it, for adjacent levels.
 
@@ -304,17 +327,7 @@ def cross_level(data: WaveData, rel: Released, scale_id: str) -> list[CrossLevel
     cells: list[Cell] = []
     plans: list[tuple[str, str, dict[int, list[int]], dict[int, list[int]]]] = []
     for upper, lower in pairs:
-        up_rows: dict[int, list[int]] = {}
-        for i, (lv, u) in enumerate(zip(labels, data.unit_ids, strict=True)):
-            if lv == upper and u is not None:
-                up_rows.setdefault(u, []).append(i)
-        low_rows: dict[int, list[int]] = {}
-        for i, (lv, u) in enumerate(zip(labels, data.unit_ids, strict=True)):
-            node = u
-            while lv == lower and node is not None and node not in up_rows:
-                node = parent.get(node)
-            if lv == lower and node is not None:
-                low_rows.setdefault(node, []).append(i)
+        up_rows, low_rows = _pair_rows(labels, data.unit_ids, parent, upper, lower)
         for unit in sorted(set(up_rows) & set(low_rows)):
             for key, rows in (
                 (_own(unit, upper), up_rows[unit]),

@@ -193,17 +193,7 @@ def cluster(
     init = None
     if warm_base_centres is not None and warm_base_centres.shape[0] == k_base:
         init = warm_base_centres
-    centres, base_sorted = _base_kmeans(pts, k_base, init)
-    weights = np.bincount(base_sorted, minlength=k_base).astype(np.float64)
-    keep = weights > 0
-    if not keep.all():  # drop empty base clusters, renumber
-        remap = np.cumsum(keep) - 1
-        centres, weights, base_sorted = centres[keep], weights[keep], remap[base_sorted]
-    # Canonical order of base clusters, so group k-means is order independent.
-    c_order = _canonical_order(centres)
-    rank = np.empty_like(c_order)
-    rank[c_order] = np.arange(c_order.size)
-    centres, weights, base_sorted = centres[c_order], weights[c_order], rank[base_sorted]
+    centres, weights, base_sorted = _base_clusters(pts, k_base, init)
 
     n_base = centres.shape[0]
     silhouettes: dict[int, float] = {}
@@ -237,6 +227,23 @@ def cluster(
     labels = np.empty(n, dtype=np.int64)
     labels[order] = point_labels
     return Clustering(centres, weights, base_labels, glabels, labels, silhouettes, k_best)
+
+
+def _base_clusters(
+    pts: FloatArray, k_base: int, init: FloatArray | None
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Base clusters without empty ones, in canonical order: centres, weights, point labels."""
+    centres, base_sorted = _base_kmeans(pts, k_base, init)
+    weights = np.bincount(base_sorted, minlength=k_base).astype(np.float64)
+    keep = weights > 0
+    if not keep.all():  # drop empty base clusters, renumber
+        remap = np.cumsum(keep) - 1
+        centres, weights, base_sorted = centres[keep], weights[keep], remap[base_sorted]
+    # Canonical order of base clusters, so group k-means is order independent.
+    c_order = _canonical_order(centres)
+    rank = np.empty_like(c_order)
+    rank[c_order] = np.arange(c_order.size)
+    return centres[c_order], weights[c_order], rank[base_sorted]
 
 
 def _refine(

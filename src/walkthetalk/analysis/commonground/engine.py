@@ -387,15 +387,7 @@ def _assemble(
     """Group statistics and the result, from group labels and coordinates."""
     ids = matrix.statement_ids
     counts = group_counts(matrix, labels, n_groups)
-    why = dict(reasons)
-    everything = why.pop("all", None)
-    if everything is not None:
-        for name in ("groups", "repness", "consensus", "divides", "uncertainty"):
-            why[name] = everything
-    elif n_groups < 2:
-        one = "everyone who voted enough falls in one opinion group, so no group stands apart"
-        why.setdefault("repness", one)
-        why.setdefault("divides", one)
+    why, everything = _reasons_before(reasons, n_groups)
     if n_groups >= 1:
         reps = repness.repness(counts, ids, listable, settings.pick_max, text)
         cons = consensus.consensus(counts, ids, listable, settings.pick_max, text=text)
@@ -404,20 +396,9 @@ def _assemble(
         reps, divs = {}, []
         cons = Consensus([], [], [], [], [])
     if everything is None:
-        if not (cons.agree or cons.majority_agree or cons.disagree or cons.majority_disagree):
-            why.setdefault(
-                "consensus", "no statement is agreed or disagreed with by a clear majority"
-            )
-        if not cons.uncertainty:
-            why.setdefault("uncertainty", "no statement draws many passes")
-        if n_groups >= 2 and not divs:
-            why.setdefault("divides", "no statement was seen by enough members of every group")
+        _reasons_after(why, cons, divs, n_groups)
     voters = np.flatnonzero(np.diff(matrix.values.indptr) > 0)
-    groups = []
-    for g in range(n_groups):
-        members = labels == g
-        centre = coords[members].mean(axis=0) if members.any() else np.zeros(2)
-        groups.append(GroupInfo(g, int(members.sum()), (float(centre[0]), float(centre[1]))))
+    groups = _groups(labels, coords, n_groups)
     sector_rows = None
     if matrix.sectors is not None:
         sector_rows = sectors.sector_breakdown(
@@ -437,6 +418,41 @@ def _assemble(
         voter_groups=labels[voters],
         voter_coordinates=coords[voters],
     )
+
+
+def _reasons_before(reasons: dict[str, str], n_groups: int) -> tuple[dict[str, str], str | None]:
+    """Why lists are empty, known before the statistics: a reason for everything (``"all"``),
+    or one opinion group only (nothing stands apart). Returns the reasons and the ``"all"``."""
+    why = dict(reasons)
+    everything = why.pop("all", None)
+    if everything is not None:
+        for name in ("groups", "repness", "consensus", "divides", "uncertainty"):
+            why[name] = everything
+    elif n_groups < 2:
+        one = "everyone who voted enough falls in one opinion group, so no group stands apart"
+        why.setdefault("repness", one)
+        why.setdefault("divides", one)
+    return why, everything
+
+
+def _reasons_after(why: dict[str, str], cons: Consensus, divs: list[Any], n_groups: int) -> None:
+    """Why lists the statistics left empty are empty (reasons already given are kept)."""
+    if not (cons.agree or cons.majority_agree or cons.disagree or cons.majority_disagree):
+        why.setdefault("consensus", "no statement is agreed or disagreed with by a clear majority")
+    if not cons.uncertainty:
+        why.setdefault("uncertainty", "no statement draws many passes")
+    if n_groups >= 2 and not divs:
+        why.setdefault("divides", "no statement was seen by enough members of every group")
+
+
+def _groups(labels: IntArray, coords: FloatArray, n_groups: int) -> list[GroupInfo]:
+    """Each opinion group's size and centre on the map."""
+    groups = []
+    for g in range(n_groups):
+        members = labels == g
+        centre = coords[members].mean(axis=0) if members.any() else np.zeros(2)
+        groups.append(GroupInfo(g, int(members.sum()), (float(centre[0]), float(centre[1]))))
+    return groups
 
 
 def _statement_table(

@@ -144,6 +144,68 @@ def adjacent_pairs(level_order: Sequence[str], shown: Sequence[str]) -> list[tup
     ]
 
 
+def _check_inputs(rules: tuple[str, ...], n_permutations: int) -> None:
+    if len(rules) < 3:
+        raise ValueError("mirroring needs at least 3 rules")
+    if n_permutations < 19:
+        raise ValueError("use at least 19 permutations")
+
+
+@dataclass(frozen=True)
+class _Departures:
+    """Each level's departure from the system's common pattern, for any labelling of people."""
+
+    filled: FloatArray
+    mask: NDArray[np.bool_]
+    overall: FloatArray
+    n_levels: int
+    ia: NDArray[np.int64]
+    ib: NDArray[np.int64]
+
+    def stats(self, code_sets: NDArray[np.int64]) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Level codes (B, n) → departures (B, L, R), pair statistics (B, P, R), r (B, P)."""
+        b, n = code_sets.shape
+        onehot = np.zeros((b, n, self.n_levels))
+        np.put_along_axis(onehot, code_sets[:, :, None], 1.0, axis=2)
+        sums = np.einsum("bnl,nr->blr", onehot, self.filled)
+        cnts = np.einsum("bnl,nr->blr", onehot, self.mask.astype(float))
+        d = _departures(sums, cnts, self.overall)
+        da, db = d[:, self.ia, :], d[:, self.ib, :]
+        same = np.sign(da) * np.sign(db) > 0
+        stat = np.where(same, np.minimum(np.abs(da), np.abs(db)), 0.0)
+        stat = np.nan_to_num(stat, nan=0.0)
+        ca = da - np.nanmean(da, axis=-1, keepdims=True)
+        cb = db - np.nanmean(db, axis=-1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.nansum(ca * cb, axis=-1) / np.sqrt(
+                np.nansum(ca * ca, axis=-1) * np.nansum(cb * cb, axis=-1)
+            )
+        return d, stat, r
+
+
+def _exceedances(
+    model: _Departures,
+    codes: NDArray[np.int64],
+    t_obs: FloatArray,
+    r_obs: FloatArray,
+    n_permutations: int,
+    seed: int,
+) -> tuple[FloatArray, FloatArray]:
+    """How often a permutation of the level labels does at least as well as the observed."""
+    rng = np.random.default_rng(seed)
+    exceed = np.zeros(t_obs.shape[1:])
+    exceed_r = np.zeros(r_obs.shape[1:])
+    done = 0
+    while done < n_permutations:
+        chunk = min(_CHUNK, n_permutations - done)
+        perm = np.stack([rng.permutation(codes) for _ in range(chunk)])
+        _, t_perm, r_perm = model.stats(perm)
+        exceed += (t_perm >= t_obs[0] - 1e-12).sum(axis=0)
+        exceed_r += (np.nan_to_num(r_perm, nan=-np.inf) >= r_obs[0] - 1e-12).sum(axis=0)
+        done += chunk
+    return exceed, exceed_r
+
+
 def claim_mirroring(
     scores: Mapping[str, ArrayLike],
     levels: ArrayLike | Sequence[Hashable],
@@ -166,14 +228,10 @@ def claim_mirroring(
     """
     rules = tuple(scores)
     labels = [str(x) for x in as_labels(levels)]
-    n = len(labels)
-    if len(rules) < 3:
-        raise ValueError("mirroring needs at least 3 rules")
-    if n_permutations < 19:
-        raise ValueError("use at least 19 permutations")
+    _check_inputs(rules, n_permutations)
     y = np.column_stack([np.asarray(scores[r], dtype=float).ravel() for r in rules])
-    if y.shape[0] != n:
-        raise ValueError(f"{y.shape[0]} scores but {n} level labels")
+    if y.shape[0] != len(labels):
+        raise ValueError(f"{y.shape[0]} scores but {len(labels)} level labels")
     names = list(dict.fromkeys(labels))
     index = {name: i for i, name in enumerate(names)}
     for a, b in pairs:
@@ -183,46 +241,19 @@ def claim_mirroring(
     mask = ~np.isnan(y)
     filled = np.where(mask, y, 0.0)
     counts_all = mask.sum(axis=0)
-    overall = filled.sum(axis=0) / np.maximum(counts_all, 1)
     sd = np.array(
         [np.nanstd(y[:, j], ddof=1) if counts_all[j] > 1 else np.nan for j in range(y.shape[1])]
     )
-    n_levels = len(names)
-    ia = np.array([index[a] for a, _ in pairs], dtype=np.int64)
-    ib = np.array([index[b] for _, b in pairs], dtype=np.int64)
-
-    def stats_for(code_sets: NDArray[np.int64]) -> tuple[FloatArray, FloatArray, FloatArray]:
-        # code_sets: (B, n) level codes → departures (B, L, R), pair stats (B, P, R), r (B, P)
-        b = code_sets.shape[0]
-        onehot = np.zeros((b, n, n_levels))
-        np.put_along_axis(onehot, code_sets[:, :, None], 1.0, axis=2)
-        sums = np.einsum("bnl,nr->blr", onehot, filled)
-        cnts = np.einsum("bnl,nr->blr", onehot, mask.astype(float))
-        d = _departures(sums, cnts, overall)
-        da, db = d[:, ia, :], d[:, ib, :]
-        same = np.sign(da) * np.sign(db) > 0
-        stat = np.where(same, np.minimum(np.abs(da), np.abs(db)), 0.0)
-        stat = np.nan_to_num(stat, nan=0.0)
-        ca = da - np.nanmean(da, axis=-1, keepdims=True)
-        cb = db - np.nanmean(db, axis=-1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.nansum(ca * cb, axis=-1) / np.sqrt(
-                np.nansum(ca * ca, axis=-1) * np.nansum(cb * cb, axis=-1)
-            )
-        return d, stat, r
-
-    d_obs, t_obs, r_obs = stats_for(codes[None, :])
-    rng = np.random.default_rng(seed)
-    exceed = np.zeros(t_obs.shape[1:])
-    exceed_r = np.zeros(r_obs.shape[1:])
-    done = 0
-    while done < n_permutations:
-        chunk = min(_CHUNK, n_permutations - done)
-        perm = np.stack([rng.permutation(codes) for _ in range(chunk)])
-        _, t_perm, r_perm = stats_for(perm)
-        exceed += (t_perm >= t_obs[0] - 1e-12).sum(axis=0)
-        exceed_r += (np.nan_to_num(r_perm, nan=-np.inf) >= r_obs[0] - 1e-12).sum(axis=0)
-        done += chunk
+    model = _Departures(
+        filled=filled,
+        mask=mask,
+        overall=filled.sum(axis=0) / np.maximum(counts_all, 1),
+        n_levels=len(names),
+        ia=np.array([index[a] for a, _ in pairs], dtype=np.int64),
+        ib=np.array([index[b] for _, b in pairs], dtype=np.int64),
+    )
+    d_obs, t_obs, r_obs = model.stats(codes[None, :])
+    exceed, exceed_r = _exceedances(model, codes, t_obs, r_obs, n_permutations, seed)
     p = (1.0 + exceed) / (n_permutations + 1.0)
     p = np.where(t_obs[0] > 0, p, 1.0)
     skip = set(untested)
@@ -236,7 +267,7 @@ def claim_mirroring(
         for j, rule in enumerate(rules):
             if not tested[k, j]:
                 continue
-            ua, lb = float(d_obs[0, ia[k], j]), float(d_obs[0, ib[k], j])
+            ua, lb = float(d_obs[0, model.ia[k], j]), float(d_obs[0, model.ib[k], j])
             size = min(abs(ua), abs(lb)) / sd[j] if sd[j] and np.isfinite(sd[j]) else 0.0
             claimed = bool(
                 q[k, j] <= fdr and np.sign(ua) == np.sign(lb) and ua != 0 and size >= min_departure
