@@ -12,8 +12,7 @@ from walkthetalk.conversations import services
 from walkthetalk.conversations.models import Conversation, ConversationResult, Statement
 
 from ..caremap.factories import small_system
-from ..conversations.factories import joined
-from ..conversations.test_import_polis import write_export
+from ..conversations.factories import joined, write_export
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Wave
 
 from ..caremap.factories import small_system
-from ..pulse.helpers import respond
+from ..pulse.factories import respond
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)

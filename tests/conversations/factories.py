@@ -1,13 +1,20 @@
-"""Small builders for conversation tests."""
+"""Builders for conversation tests: conversations, participants and their votes, test clients,
+and a small Pol.is export."""
 
 from __future__ import annotations
 
+import random
+import re
 import secrets
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import services
+from walkthetalk.conversations import services, tasks
 from walkthetalk.conversations.models import Conversation
 
 SEEDS = [
@@ -20,6 +27,9 @@ SEEDS = [
     "Everyone here wants the people we serve to thrive.",
     "Supervisors have time to support their teams.",
 ]
+
+CONSENSUS = {SEEDS[4], SEEDS[6]}
+"""Seed statements everyone agrees with in :func:`populate`."""
 
 
 def conversation(system: CareSystem, **kwargs: object) -> Conversation:
@@ -37,3 +47,99 @@ def joined(conv: Conversation, sector_slug: str | None = "treatment") -> Partici
 
 def key() -> str:
     return secrets.token_urlsafe(16)
+
+
+def participant_client(conv: Conversation) -> Client:
+    client = Client()
+    response = client.post(
+        f"/conversations/{conv.public_id}/join/",
+        {"sector": conv.care_system.sectors.get(slug="treatment").pk},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/conversations/{conv.public_id}/agreements/")
+    return client
+
+
+def accepted_client(conv: Conversation) -> Client:
+    client = participant_client(conv)
+    response = client.post(f"/conversations/{conv.public_id}/agreements/", {"accept": "yes"})
+    assert response.status_code == 302
+    return client
+
+
+def vote_form(client: Client, conv: Conversation) -> dict[str, str]:
+    page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
+    statement = re.search(r'name="statement" value="([^"]+)"', page)
+    request_key = re.search(r'name="key" value="([^"]+)"', page)
+    assert statement and request_key, page
+    return {"statement": statement.group(1), "key": request_key.group(1)}
+
+
+def facilitator_client(conv: Conversation, role: str = "facilitator") -> Client:
+    user = get_user_model().objects.create_user(f"{role}-user", password="a-long-staff-password")
+    caremap_services.grant_role(user, conv.care_system, role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def with_results(conv: Conversation) -> None:
+    for i in range(12):
+        participant_pass = joined(conv, "treatment" if i % 2 else "prevention")
+        for j, statement in enumerate(conv.statements.order_by("pk")):
+            choice = "agree" if (i + j) % 2 or j == 0 else "disagree"
+            services.cast_vote(
+                conv,
+                participant_pass,
+                statement.public_id,
+                choice,
+                f"k{i:03d}-{j:03d}-xxxxxxxxxxxx",
+            )
+    tasks.refresh(conv.pk)
+
+
+def populate(conv: Conversation, sectors: dict[str, int], seed: int = 1) -> None:
+    """Two opinion camps; everyone agrees with the consensus statements."""
+    rng = random.Random(seed)
+    statements = list(conv.statements.order_by("pk"))
+    i = 0
+    for slug, n in sectors.items():
+        for _ in range(n):
+            side = 1 if i % 2 else -1
+            i += 1
+            participant_pass = joined(conv, slug)
+            for j, statement in enumerate(statements):
+                if statement.text in CONSENSUS:
+                    choice = "agree"
+                else:
+                    lean = side if j % 2 else -side
+                    choice = "agree" if (lean > 0) != (rng.random() < 0.1) else "disagree"
+                services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
+
+
+def write_export(folder: Path, voters: int = 20, statements: int = 6) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    comments = ["comment-id,moderated,comment-body"]
+    for c in range(statements):
+        moderated = -1 if c == statements - 1 else 1
+        comments.append(f'{c},{moderated},"Imported statement number {c}, said plainly"')
+    (folder / "comments.csv").write_text("\n".join(comments) + "\n")
+    rng = random.Random(5)
+    rows = ["timestamp,datetime,comment-id,voter-id,vote,sector"]
+    t = 1000
+    for v in range(voters):
+        sector = "treatment" if v % 2 else "Prevention"
+        for c in range(statements):
+            t += 1
+            vote = 1 if (v + c) % 2 else -1
+            if rng.random() < 0.1:
+                vote = 0
+            rows.append(f"{t},,{c},{v},{vote},{sector}")
+    # A re-vote: the latest wins.
+    rows.append(f"{t + 1},,0,0,1,Prevention")
+    (folder / "votes.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def vote_form_or_any(conv: Conversation) -> dict[str, str]:
+    return {"statement": conv.statements.last().public_id}

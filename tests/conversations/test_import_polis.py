@@ -1,6 +1,5 @@
 """Importing a Pol.is export as a new conversation: the command and the upload form."""
 
-import random
 from io import StringIO
 from pathlib import Path
 
@@ -21,32 +20,9 @@ from walkthetalk.conversations.models import (
 )
 
 from ..caremap.factories import small_system
+from .factories import write_export
 
 pytestmark = pytest.mark.django_db
-
-
-def write_export(folder: Path, voters: int = 20, statements: int = 6) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    comments = ["comment-id,moderated,comment-body"]
-    for c in range(statements):
-        moderated = -1 if c == statements - 1 else 1
-        comments.append(f'{c},{moderated},"Imported statement number {c}, said plainly"')
-    (folder / "comments.csv").write_text("\n".join(comments) + "\n")
-    rng = random.Random(5)
-    rows = ["timestamp,datetime,comment-id,voter-id,vote,sector"]
-    t = 1000
-    for v in range(voters):
-        sector = "treatment" if v % 2 else "Prevention"
-        for c in range(statements):
-            t += 1
-            vote = 1 if (v + c) % 2 else -1
-            if rng.random() < 0.1:
-                vote = 0
-            rows.append(f"{t},,{c},{v},{vote},{sector}")
-    # A re-vote: the latest wins.
-    rows.append(f"{t + 1},,0,0,1,Prevention")
-    (folder / "votes.csv").write_text("\n".join(rows) + "\n")
-    return folder
 
 
 def test_import_polis_command_makes_a_closed_conversation(tmp_path: Path) -> None:

@@ -33,8 +33,7 @@ from walkthetalk.conversations.models import (
 )
 
 from ..caremap.factories import small_system
-from .factories import conversation, joined, key
-from .test_results import populate
+from .factories import conversation, joined, key, populate
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,43 +1,20 @@
 """Results: computed with the engine by the task, aggregate only, small groups suppressed."""
 
 import json
-import random
 
 import pytest
 
 from walkthetalk.conversations import selectors, services, tasks
 from walkthetalk.conversations.models import (
-    Conversation,
     ConversationParticipant,
     ConversationResult,
     Statement,
 )
 
 from ..caremap.factories import small_system
-from .factories import SEEDS, conversation, joined, key
+from .factories import CONSENSUS, SEEDS, conversation, joined, key, populate
 
 pytestmark = pytest.mark.django_db
-
-CONSENSUS = {SEEDS[4], SEEDS[6]}
-
-
-def populate(conv: Conversation, sectors: dict[str, int], seed: int = 1) -> None:
-    """Two opinion camps; everyone agrees with the consensus statements."""
-    rng = random.Random(seed)
-    statements = list(conv.statements.order_by("pk"))
-    i = 0
-    for slug, n in sectors.items():
-        for _ in range(n):
-            side = 1 if i % 2 else -1
-            i += 1
-            participant_pass = joined(conv, slug)
-            for j, statement in enumerate(statements):
-                if statement.text in CONSENSUS:
-                    choice = "agree"
-                else:
-                    lean = side if j % 2 else -side
-                    choice = "agree" if (lean > 0) != (rng.random() < 0.1) else "disagree"
-                services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
 
 
 def released_counts(data: dict) -> list[int]:

@@ -19,43 +19,20 @@ from walkthetalk.conversations.models import (
 )
 
 from ..caremap.factories import small_system
-from .factories import SEEDS, conversation, joined
+from .factories import (
+    CONSENSUS,
+    SEEDS,
+    accepted_client,
+    conversation,
+    facilitator_client,
+    joined,
+    participant_client,
+    populate,
+    vote_form,
+    vote_form_or_any,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def participant_client(conv: Conversation) -> Client:
-    client = Client()
-    response = client.post(
-        f"/conversations/{conv.public_id}/join/",
-        {"sector": conv.care_system.sectors.get(slug="treatment").pk},
-    )
-    assert response.status_code == 302
-    assert response["Location"].endswith(f"/conversations/{conv.public_id}/agreements/")
-    return client
-
-
-def accepted_client(conv: Conversation) -> Client:
-    client = participant_client(conv)
-    response = client.post(f"/conversations/{conv.public_id}/agreements/", {"accept": "yes"})
-    assert response.status_code == 302
-    return client
-
-
-def vote_form(client: Client, conv: Conversation) -> dict[str, str]:
-    page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
-    statement = re.search(r'name="statement" value="([^"]+)"', page)
-    request_key = re.search(r'name="key" value="([^"]+)"', page)
-    assert statement and request_key, page
-    return {"statement": statement.group(1), "key": request_key.group(1)}
-
-
-def staff_client(conv: Conversation, role: str = "facilitator") -> Client:
-    user = get_user_model().objects.create_user(f"{role}-user", password="a-long-staff-password")
-    caremap_services.grant_role(user, conv.care_system, role)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_open_link_asks_for_a_sector_then_the_agreements_before_anything_else() -> None:
@@ -222,11 +199,13 @@ def test_participant_pages_need_no_staff_login_and_staff_pages_need_a_role() -> 
     for path in ("manage/", "manage/moderate/", "manage/results/", "manage/agreements/"):
         assert Client().get(f"/conversations/{conv.public_id}/{path}").status_code == 302
         assert (
-            staff_client(conv, "leader").get(f"/conversations/{conv.public_id}/{path}").status_code
+            facilitator_client(conv, "leader")
+            .get(f"/conversations/{conv.public_id}/{path}")
+            .status_code
             == 403
         )
         get_user_model().objects.filter(username="leader-user").delete()
-    steward = staff_client(conv, "steward")
+    steward = facilitator_client(conv, "steward")
     assert steward.get(f"/conversations/{conv.public_id}/manage/").status_code == 200
 
 
@@ -259,7 +238,7 @@ def test_facilitator_creates_a_conversation_with_seeds_sectors_and_moderation() 
 
 def test_facilitator_edits_the_agreements_wording() -> None:
     conv = conversation(small_system())
-    client = staff_client(conv)
+    client = facilitator_client(conv)
     response = client.post(
         f"/conversations/{conv.public_id}/manage/agreements/",
         {"agreements": "We listen first.\nWe ask what others mean.\n"},
@@ -281,7 +260,7 @@ def test_moderation_queue_pages_through_thousands_of_statements() -> None:
         )
         for i in range(2500)
     )
-    client = staff_client(conv)
+    client = facilitator_client(conv)
     url = f"/conversations/{conv.public_id}/manage/moderate/"
     first = client.get(url).content.decode()
     assert "2500 statements" in first and "page 1 of 50" in first
@@ -303,7 +282,7 @@ def test_facilitator_clarifies_a_statement_for_everyone() -> None:
     participant_pass = joined(conv)
     statement = conv.statements.first()
     services.ask_clarification(conv, participant_pass, statement.public_id, "Which paperwork?")
-    client = staff_client(conv)
+    client = facilitator_client(conv)
     url = f"/conversations/{conv.public_id}/manage/moderate/?status=questions"
     page = client.get(url).content.decode()
     assert "Which paperwork?" in page
@@ -323,82 +302,150 @@ def test_facilitator_clarifies_a_statement_for_everyone() -> None:
     assert b"quarterly forms" in mine.content
 
 
-def _with_results(conv: Conversation) -> None:
-    for i in range(12):
-        participant_pass = joined(conv, "treatment" if i % 2 else "prevention")
-        for j, statement in enumerate(conv.statements.order_by("pk")):
-            choice = "agree" if (i + j) % 2 or j == 0 else "disagree"
-            services.cast_vote(
-                conv,
-                participant_pass,
-                statement.public_id,
-                choice,
-                f"k{i:03d}-{j:03d}-xxxxxxxxxxxx",
-            )
-    tasks.refresh(conv.pk)
-
-
-def test_results_page_map_and_exports() -> None:
-    conv = conversation(small_system())
-    _with_results(conv)
-    client = staff_client(conv)
-    page = client.get(f"/conversations/{conv.public_id}/manage/results/").content.decode()
-    assert "Opinion map" in page and "<table>" in page and "Last computed" in page
-    assert 'alt="Opinion map of' in page
-    svg = client.get(f"/conversations/{conv.public_id}/manage/results/map.svg")
-    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
-    as_json = client.get(f"/conversations/{conv.public_id}/manage/results/export.json").json()
-    assert as_json["state"] == "ready" and as_json["results"]["groups"]
-    as_csv = client.get(f"/conversations/{conv.public_id}/manage/results/export.csv")
-    lines = as_csv.content.decode().splitlines()
-    assert lines[0].startswith("statement_id,text") and len(lines) == len(SEEDS) + 1
-    assert (
-        client.get(f"/conversations/{conv.public_id}/manage/results/export.xml").status_code == 404
-    )
-
-
-def test_results_refresh_button_runs_at_once_and_the_status_polls(
-    django_capture_on_commit_callbacks,
-) -> None:
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
-    conv = conversation(small_system())
-    client = staff_client(conv)
-    url = f"/conversations/{conv.public_id}/manage/results/"
-    # A vote came in: results are outdated, but a vote enqueues nothing (the worker's clock
-    # refreshes); "Refresh now" does not wait for the clock.
-    with django_capture_on_commit_callbacks(execute=True):
-        assert not services.request_refresh(conv.pk)
-        assert not DBTaskResult.objects.exists()
-        follow = client.post(url, follow=True)
-    assert b"Refreshing the results now" in follow.content
-    conv.refresh_from_db()
-    assert conv.refresh_pending
-    run_afters = list(DBTaskResult.objects.values_list("run_after", flat=True))
-    assert run_afters == [get_date_max()]  # one task, with no delay
-    status = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
-    assert b'hx-trigger="every 10s"' in status.content and "HX-Refresh" not in status
-    services.clear_refresh_flag(conv.pk)
-    done = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
-    assert done["HX-Refresh"] == "true"
-
-
 def test_the_participant_carries_a_signed_pass_not_a_session() -> None:
     conv = conversation(small_system())
     client = participant_client(conv)
     assert PASS_COOKIE in client.cookies and "sessionid" not in client.cookies
 
 
-def test_results_api_for_facilitators_only() -> None:
+def test_after_asking_what_do_you_mean_the_same_statement_is_shown_to_vote_on() -> None:
     conv = conversation(small_system())
-    _with_results(conv)
-    as_json = staff_client(conv).get(f"/api/conversations/{conv.public_id}/results")
-    assert as_json.status_code == 200
-    body = as_json.json()
-    assert body["state"] == "ready" and body["results"]["groups"]
-    assert Client().get(f"/api/conversations/{conv.public_id}/results").status_code == 401
-    leader = staff_client(conv, "leader")
-    assert leader.get(f"/api/conversations/{conv.public_id}/results").status_code == 403
+    client = accepted_client(conv)
+    # the last statement by text, so a random draw would rarely land on it by chance
+    statement = conv.statements.order_by("-text").first()
+    url = f"/conversations/{conv.public_id}/statements/{statement.public_id}/ask/"
+    page = client.get(url).content.decode()
+    assert f"/vote/?s={statement.public_id}" in page  # "Back to this statement"
+    response = client.post(url, {"question": "Which mistakes?"})
+    assert response["Location"].endswith(f"/vote/?s={statement.public_id}")
+    for _ in range(5):  # not luck: the asked-about statement every time
+        page = client.get(response["Location"]).content.decode()
+        assert f'name="statement" value="{statement.public_id}"' in page
+        assert statement.text in page
+
+
+def test_a_wanted_statement_already_voted_on_or_unknown_falls_back_to_the_next_one() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    form = vote_form(client, conv)
+    client.post(f"/conversations/{conv.public_id}/vote/", {**form, "choice": "pass"})
+    assert Vote.objects.count() == 1
+    for wanted in (form["statement"], "no-such-statement", "x" * 500):
+        page = client.get(f"/conversations/{conv.public_id}/vote/", {"s": wanted})
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert f'name="statement" value="{form["statement"]}"' not in body
+        assert 'name="statement" value="' in body  # still a statement to vote on
+    rejected = conv.statements.exclude(public_id=form["statement"]).first()
+    rejected.status = Statement.Status.REJECTED
+    rejected.save()
+    body = client.get(f"/conversations/{conv.public_id}/vote/", {"s": rejected.public_id})
+    assert rejected.text not in body.content.decode()
+
+
+def test_seed_statements_follow_the_participant_length_rules_and_name_each_bad_line() -> None:
+    system = small_system()
+    conv = conversation(system)
+    client = facilitator_client(conv)
+    response = client.post(
+        f"/conversations/new/{system.slug}/",
+        {
+            "title": "Seeds check",
+            "seed_statements": "One\nThis is a good statement about supervision.\n" + "x" * 400,
+            "moderation": "after",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 1 (“One”) is shorter than 10 characters" in page
+    assert "Line 3" in page and "has 400 characters" in page
+    assert not Conversation.objects.filter(title="Seeds check").exists()
+    before = conv.statements.count()
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/",
+        {"action": "seed", "statements": "A\nAnother statement long enough to publish."},
+    )
+    assert "Line 1 (“A”) is shorter than 10 characters" in response.content.decode()
+    assert conv.statements.count() == before  # nothing added, the facilitator fixes the line
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/", {"action": "seed", "statements": "  "}
+    )
+    assert "Please write at least one statement to add." in response.content.decode()
+    assert conv.statements.count() == before == len(SEEDS)
+
+
+def test_emptying_the_agreements_gets_a_kind_plain_error() -> None:
+    conv = conversation(small_system())
+    client = facilitator_client(conv)
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/agreements/", {"agreements": ""}
+    )
+    page = response.content.decode()
+    assert "Please keep at least one agreement" in page
+    assert "This field is required" not in page
+    conv.refresh_from_db()
+    assert conv.agreements_version == 1
+
+
+def test_overview_keeps_the_moderation_mode_in_words_and_points_to_waiting_statements() -> None:
+    conv = conversation(small_system(), moderation=Conversation.Moderation.BEFORE)
+    Statement.objects.filter(pk=conv.statements.first().pk).update(status="pending")
+    client = facilitator_client(conv)
+    page = client.get(f"/conversations/{conv.public_id}/manage/").content.decode()
+    assert "New statements: before publishing" in page
+    assert "Read the 1 waiting" in page
+    assert 'aria-describedby="join-url-help"' in page
+
+
+def test_a_closed_conversation_says_so_once_and_does_not_invite_typing() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    form = vote_form(client, conv)
+    client.post(f"/conversations/{conv.public_id}/vote/", {**form, "choice": "agree"})
+    services.set_status(conv, Conversation.Status.CLOSED)
+    # a vote from a card loaded before closing: one calm message, not an alert plus a heading
+    late = client.post(
+        f"/conversations/{conv.public_id}/vote/",
+        {**vote_form_or_any(conv), "choice": "agree", "key": "late-key"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert late.count("has closed") == 1 and 'role="alert"' not in late
+    assert Vote.objects.count() == 1
+    write = client.get(f"/conversations/{conv.public_id}/write/").content.decode()
+    assert "new statements cannot be added" in write and "<textarea" not in write
+    response = client.post(
+        f"/conversations/{conv.public_id}/write/", {"text": "A statement typed after closing."}
+    )
+    assert response.status_code == 400 and not Statement.objects.filter(is_seed=False).exists()
+    mine = client.get(f"/conversations/{conv.public_id}/mine/").content.decode()
+    assert "votes can no longer change" in mine and "Change to" not in mine
+
+
+def test_an_unreadable_polis_export_is_explained_once() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    conv = conversation(small_system())
+    client = facilitator_client(conv)
+    bad = b"hello,world\n1,2\n"
+    response = client.post(
+        f"/conversations/import/{conv.care_system.slug}/",
+        {
+            "comments": SimpleUploadedFile("comments.csv", bad),
+            "votes": SimpleUploadedFile("votes.csv", bad),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("The export could not be read") == 1
+    assert Conversation.objects.count() == 1
+
+
+def test_a_conversation_with_no_statements_yet_invites_the_first_one() -> None:
+    conv = conversation(small_system(), seed_statements=[])
+    client = accepted_client(conv)
+    page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
+    assert "No statements yet" in page and "write the first statement" in page
+    assert "voted on every statement" not in page
 
 
 VOTE_ROUND_TRIP_MAX_SQL = 6
@@ -448,8 +495,6 @@ def test_the_vote_card_query_count_does_not_grow_with_statements_or_votes() -> N
 
 def test_the_vote_card_shows_released_common_ground_once_results_are_ready() -> None:
     from walkthetalk.conversations.results import CLEAR_SHARE
-
-    from .test_results import CONSENSUS, populate
 
     conv = conversation(small_system())
     client = accepted_client(conv)

@@ -12,7 +12,7 @@ from walkthetalk.pulse.wave_data import load
 from walkthetalk.reports.pulse import dashboard
 
 from ..caremap.factories import small_system
-from .helpers import level, passes, respond, unit
+from .factories import level, passes, respond, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from walkthetalk.pulse.release import response_counts
 from walkthetalk.reports.pulse import dashboard
 
 from ..caremap.factories import small_system
-from .helpers import level, respond, unit
+from .factories import level, respond, unit
 
 pytestmark = pytest.mark.django_db
 

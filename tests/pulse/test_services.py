@@ -10,7 +10,7 @@ from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 from ..caremap.factories import small_system
-from .helpers import answers, invited, level, passes, unit
+from .factories import answers, invited, level, passes, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Response
 
 from ..caremap.factories import small_system
-from .helpers import answers, passes, unit
+from .factories import answers, passes, unit
 
 pytestmark = pytest.mark.django_db
 

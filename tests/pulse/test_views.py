@@ -14,7 +14,7 @@ from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 from ..caremap.factories import small_system
-from .helpers import level, respond, unit
+from .factories import level, respond, unit
 
 pytestmark = pytest.mark.django_db
 

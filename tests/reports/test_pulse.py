@@ -8,7 +8,7 @@ from walkthetalk.pulse import services
 from walkthetalk.reports import pulse
 
 from ..caremap.factories import small_system
-from ..pulse.helpers import level, respond, unit
+from ..pulse.factories import level, respond, unit
 
 pytestmark = pytest.mark.django_db
 

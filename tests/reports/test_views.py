@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -9,8 +10,15 @@ from walkthetalk.conversations import services, tasks
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system, staff_client
-from ..conversations.factories import conversation, joined, key
-from ..pulse.helpers import level, respond, unit
+from ..conversations.factories import (
+    SEEDS,
+    conversation,
+    facilitator_client,
+    joined,
+    key,
+    with_results,
+)
+from ..pulse.factories import level, respond, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +58,63 @@ def test_the_pulse_csv_guards_names_a_spreadsheet_would_run() -> None:
     body = staff_client(system, "leader").get(f"/pulse/{system.slug}/waves/{wave.pk}/export.csv")
     rows = list(csv.reader(io.StringIO(body.content.decode())))
     assert {r[0] for r in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+
+
+def test_results_page_map_and_exports() -> None:
+    conv = conversation(small_system())
+    with_results(conv)
+    client = facilitator_client(conv)
+    page = client.get(f"/conversations/{conv.public_id}/manage/results/").content.decode()
+    assert "Opinion map" in page and "<table>" in page and "Last computed" in page
+    assert 'alt="Opinion map of' in page
+    svg = client.get(f"/conversations/{conv.public_id}/manage/results/map.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    as_json = client.get(f"/conversations/{conv.public_id}/manage/results/export.json").json()
+    assert as_json["state"] == "ready" and as_json["results"]["groups"]
+    as_csv = client.get(f"/conversations/{conv.public_id}/manage/results/export.csv")
+    lines = as_csv.content.decode().splitlines()
+    assert lines[0].startswith("statement_id,text") and len(lines) == len(SEEDS) + 1
+    assert (
+        client.get(f"/conversations/{conv.public_id}/manage/results/export.xml").status_code == 404
+    )
+
+
+def test_results_refresh_button_runs_at_once_and_the_status_polls(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    conv = conversation(small_system())
+    client = facilitator_client(conv)
+    url = f"/conversations/{conv.public_id}/manage/results/"
+    # A batch refresh is waiting (a vote came in); "Refresh now" does not wait for it.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.request_refresh(conv.pk)
+        follow = client.post(url, follow=True)
+    assert b"Refreshing the results now" in follow.content
+    conv.refresh_from_db()
+    assert conv.refresh_pending
+    run_afters = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
+    assert len(run_afters) == 2 and run_afters[-1] == get_date_max()  # one with no delay
+    status = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="every 10s"' in status.content and "HX-Refresh" not in status
+    services.clear_refresh_flag(conv.pk)
+    done = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+
+
+def test_results_tables_scroll_inside_a_labelled_region_on_a_phone() -> None:
+    conv = conversation(small_system())
+    with_results(conv)
+    client = facilitator_client(conv)
+    page = client.get(f"/conversations/{conv.public_id}/manage/results/").content.decode()
+    tables = page.count("<table>")
+    assert tables >= 2
+    regions = re.findall(
+        r'<div class="table-scroll" role="region" tabindex="0" '
+        r'aria-labelledby="([^"]+)">\s*<table>',
+        page,
+    )
+    assert len(regions) == tables
+    for label_id in regions:
+        assert f'<caption id="{label_id}">' in page

@@ -12,8 +12,7 @@ from django.test import Client
 from walkthetalk.messenger.models import Concern
 
 from ..caremap.factories import small_system
-from ..messenger.factories import a_role
-from ..messenger.test_pages import _with_pass
+from ..messenger.factories import a_role, with_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_nul_and_invalid_utf8_in_forms_are_refused_and_nothing_is_stored() -> No
     system = small_system()
     role = a_role(system)
     client = Client()
-    _with_pass(client, system)
+    with_pass(client, system)
     page = client.get("/messenger/").content.decode()
     key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
     for body in (
@@ -88,7 +87,7 @@ def test_a_locked_or_full_database_answers_503_kindly_and_loses_nothing(
     system = small_system()
     role = a_role(system)
     client = Client(raise_request_exception=False)
-    _with_pass(client, system)
+    with_pass(client, system)
     page = client.get("/messenger/").content.decode()
     key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
     form = {"role": role.public_id, "text": "The night shift is short again", "request_key": key}

@@ -13,7 +13,7 @@ from walkthetalk.caremap.models import UnitKind
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system
-from ..pulse.helpers import respond, unit
+from ..pulse.factories import respond, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from walkthetalk.caremap.passes import PASS_COOKIE
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system
-from ..pulse.helpers import passes
+from ..pulse.factories import passes
 
 pytestmark = pytest.mark.django_db
 

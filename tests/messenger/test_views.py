@@ -11,13 +11,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.caremap.participant_http import give_pass
-from walkthetalk.caremap.passes import PASS_COOKIE
 from walkthetalk.messenger import codes, ratelimit, selectors, services, tasks
 from walkthetalk.messenger.models import Concern, Reply
 
 from ..caremap.factories import small_system
-from .factories import a_pass, a_role, key
+from .factories import a_pass, a_role, key, with_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +27,6 @@ def _fresh_cache():
     cache.clear()
 
 
-def _with_pass(client, system):
-    participant = a_pass(system)
-    from django.http import HttpResponse
-
-    cookie = give_pass(HttpResponse(), participant).cookies[PASS_COOKIE].value
-    client.cookies[PASS_COOKIE] = cookie
-    return participant
-
-
 def _form_key(html: str) -> str:
     match = re.search(r'name="request_key" value="([^"]+)"', html)
     assert match
@@ -47,7 +36,7 @@ def _form_key(html: str) -> str:
 def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client) -> None:
     system = small_system()
     role = a_role(system)
-    _with_pass(client, system)
+    with_pass(client, system)
     page = client.get("/messenger/")
     html = page.content.decode()
     assert "do not name patients" in html
@@ -73,7 +62,7 @@ def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client)
 def test_oversized_concern_is_refused_kindly(client) -> None:
     system = small_system()
     role = a_role(system)
-    _with_pass(client, system)
+    with_pass(client, system)
     response = client.post(
         "/messenger/", {"role": role.public_id, "text": "x" * 4001, "request_key": key()}
     )
