@@ -87,15 +87,16 @@ def test_results_refresh_button_runs_at_once_and_the_status_polls(
     conv = conversation(small_system())
     client = facilitator_client(conv)
     url = f"/conversations/{conv.public_id}/manage/results/"
-    # A batch refresh is waiting (a vote came in); "Refresh now" does not wait for it.
+    # A vote only marks the results outdated (no task row); "Refresh now" enqueues one at once.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.request_refresh(conv.pk)
+        assert not services.request_refresh(conv.pk)
+        assert not DBTaskResult.objects.exists()
         follow = client.post(url, follow=True)
     assert b"Refreshing the results now" in follow.content
     conv.refresh_from_db()
     assert conv.refresh_pending
-    run_afters = sorted(DBTaskResult.objects.values_list("run_after", flat=True))
-    assert len(run_afters) == 2 and run_afters[-1] == get_date_max()  # one with no delay
+    run_afters = list(DBTaskResult.objects.values_list("run_after", flat=True))
+    assert run_afters == [get_date_max()]  # one task, with no delay
     status = client.get(url + "status/?was=refreshing", HTTP_HX_REQUEST="true")
     assert b'hx-trigger="every 10s"' in status.content and "HX-Refresh" not in status
     services.clear_refresh_flag(conv.pk)
