@@ -147,7 +147,8 @@ def _print(run: dict) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """The options, checked; and the databases to compare with the reference."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--votes", type=int, default=2000, help="votes per run (at most)")
@@ -169,46 +170,38 @@ def main(argv: list[str] | None = None) -> int:
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if not set(databases) <= {"sqlite", "postgres"}:
         parser.error("--databases takes sqlite and/or postgres")
+    return args, databases
 
-    top = Path(tempfile.mkdtemp(prefix="wtt-load-", dir=args.data))
-    pg = None
-    print(
-        f"{args.clients} client threads, gunicorn --workers {args.workers} for both servers, "
-        f"{'htmx (one request per vote)' if args.htmx else 'GET + POST per vote'}, "
-        f"{args.participants} participants x {args.statements} statements, "
-        f"{args.votes} votes per run, {os.cpu_count()} CPUs"
-    )
-    rounds: list[dict[str, dict]] = []
+
+def _round(
+    args: argparse.Namespace, r: int, databases: list[str], top: Path, pg: h.Postgres | None
+) -> tuple[dict[str, dict], bool]:
+    """One round: the reference and each database, in alternating order; and whether any
+    run lost or duplicated a vote."""
     failed = False
-    try:
-        if "postgres" in databases:
-            pg = h.Postgres(args.data, args.pg_port, args.database_url)
-        for r in range(args.rounds):
-            print(f"round {r + 1}")
-            order = ["reference", *databases]
-            if r % 2:
-                order.reverse()  # alternate, so drift in the machine's load falls on both
-            runs: dict[str, dict] = {}
-            for which in order:
-                folder = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=top))
-                if which == "reference":
-                    run = _reference_run(args, folder)
-                else:
-                    run = _product_run(args, folder, pg if which == "postgres" else None)
-                _print(run)
-                failed |= bool(run["lost"] or run["duplicates"])
-                failed |= run.get("tallied", run["stored"]) != run["stored"]
-                runs[which] = run
-                shutil.rmtree(folder, ignore_errors=True)
-            for which in databases:
-                ratio = runs[which]["rate"] / runs["reference"]["rate"]
-                print(f"    ratio {which}/reference: {ratio:.2f}")
-            rounds.append(runs)
-    finally:
-        if pg is not None:
-            pg.stop()
-        shutil.rmtree(top, ignore_errors=True)
+    order = ["reference", *databases]
+    if r % 2:
+        order.reverse()  # alternate, so drift in the machine's load falls on both
+    runs: dict[str, dict] = {}
+    for which in order:
+        folder = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=top))
+        if which == "reference":
+            run = _reference_run(args, folder)
+        else:
+            run = _product_run(args, folder, pg if which == "postgres" else None)
+        _print(run)
+        failed |= bool(run["lost"] or run["duplicates"])
+        failed |= run.get("tallied", run["stored"]) != run["stored"]
+        runs[which] = run
+        shutil.rmtree(folder, ignore_errors=True)
+    for which in databases:
+        ratio = runs[which]["rate"] / runs["reference"]["rate"]
+        print(f"    ratio {which}/reference: {ratio:.2f}")
+    return runs, failed
 
+
+def _summary(rounds: list[dict[str, dict]], databases: list[str]) -> None:
+    """Medians over rounds, the ratios to the reference, and any vote lost or duplicated."""
     print("summary (medians over rounds)")
     for which in ["reference", *databases]:
         rates = [r[which]["rate"] for r in rounds]
@@ -231,6 +224,35 @@ def main(argv: list[str] | None = None) -> int:
     lost = sum(r[w]["lost"] for r in rounds for w in r)
     dup = sum(r[w]["duplicates"] for r in rounds for w in r)
     print(f"  acknowledged but lost: {lost}; duplicates: {dup}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, databases = _arguments(argv)
+
+    top = Path(tempfile.mkdtemp(prefix="wtt-load-", dir=args.data))
+    pg = None
+    print(
+        f"{args.clients} client threads, gunicorn --workers {args.workers} for both servers, "
+        f"{'htmx (one request per vote)' if args.htmx else 'GET + POST per vote'}, "
+        f"{args.participants} participants x {args.statements} statements, "
+        f"{args.votes} votes per run, {os.cpu_count()} CPUs"
+    )
+    rounds: list[dict[str, dict]] = []
+    failed = False
+    try:
+        if "postgres" in databases:
+            pg = h.Postgres(args.data, args.pg_port, args.database_url)
+        for r in range(args.rounds):
+            print(f"round {r + 1}")
+            runs, lost_some = _round(args, r, databases, top, pg)
+            failed |= lost_some
+            rounds.append(runs)
+    finally:
+        if pg is not None:
+            pg.stop()
+        shutil.rmtree(top, ignore_errors=True)
+
+    _summary(rounds, databases)
     return 1 if failed else 0
 
 

@@ -393,6 +393,61 @@ def _cookie_of(response: http.client.HTTPResponse, name: str) -> str | None:
     return None
 
 
+def _get_page(
+    conn: http.client.HTTPConnection, target: Target, cookie: str, csrf: str, stats: Stats
+) -> tuple[str, str] | None:
+    """GET the vote page: its body and the CSRF cookie (``None`` when the request failed)."""
+    header = cookie + (f"; csrftoken={csrf}" if csrf else "")
+    try:
+        conn.request("GET", target.path, headers={"Cookie": header})
+        response = conn.getresponse()
+        body = response.read().decode()
+    except (OSError, http.client.HTTPException) as exc:
+        stats.error(f"GET {type(exc).__name__}")
+        conn.close()
+        time.sleep(0.05)
+        return None
+    return body, _cookie_of(response, "csrftoken") or csrf
+
+
+def _post_vote(
+    conn: http.client.HTTPConnection,
+    target: Target,
+    payload: str,
+    headers: dict[str, str],
+    vote: tuple[str, str, str],
+    stats: Stats,
+    htmx: bool,
+    retry_until: Callable[[], bool] | None,
+) -> str:
+    """POST one vote (the same form again while ``retry_until`` says so); returns the next
+    form's page with htmx, else ''."""
+    attempts = 0
+    while True:
+        attempts += 1
+        started = time.perf_counter()
+        try:
+            conn.request("POST", target.path, body=payload, headers=headers)
+            response = conn.getresponse()
+            answer = response.read().decode()
+        except (OSError, http.client.HTTPException) as exc:
+            stats.error(f"POST {type(exc).__name__}")
+            conn.close()
+            if retry_until is not None and not retry_until():
+                time.sleep(0.05)
+                continue  # the same form again: the server must not count it twice
+            return ""
+        elapsed = time.perf_counter() - started
+        if response.status == (200 if htmx else 302):
+            stats.ok(elapsed, vote, attempts)
+            return answer if htmx else ""
+        stats.error(f"HTTP {response.status}")
+        if retry_until is not None and response.status >= 500 and not retry_until():
+            time.sleep(0.05)
+            continue
+        return ""
+
+
 def client(
     target: Target,
     share: list[tuple[str, str]],
@@ -411,19 +466,12 @@ def client(
         csrf = ""
         body = ""
         while time.monotonic() < deadline:
+            if not body:
+                got = _get_page(conn, target, cookie, csrf, stats)
+                if got is None:
+                    continue
+                body, csrf = got
             header = cookie + (f"; csrftoken={csrf}" if csrf else "")
-            try:
-                if not body:
-                    conn.request("GET", target.path, headers={"Cookie": header})
-                    response = conn.getresponse()
-                    body = response.read().decode()
-                    csrf = _cookie_of(response, "csrftoken") or csrf
-                    header = cookie + (f"; csrftoken={csrf}" if csrf else "")
-            except (OSError, http.client.HTTPException) as exc:
-                stats.error(f"GET {type(exc).__name__}")
-                conn.close()
-                time.sleep(0.05)
-                continue
             found = {name: rx.search(body) for name, rx in FIELD.items()}
             if not found["statement"]:
                 break  # this participant has voted on everything: next one
@@ -436,32 +484,7 @@ def client(
             if htmx:
                 headers["HX-Request"] = "true"
             payload = urllib.parse.urlencode(form)
-            body = ""
-            attempts = 0
-            while True:
-                attempts += 1
-                started = time.perf_counter()
-                try:
-                    conn.request("POST", target.path, body=payload, headers=headers)
-                    response = conn.getresponse()
-                    answer = response.read().decode()
-                except (OSError, http.client.HTTPException) as exc:
-                    stats.error(f"POST {type(exc).__name__}")
-                    conn.close()
-                    if retry_until is not None and not retry_until():
-                        time.sleep(0.05)
-                        continue  # the same form again: the server must not count it twice
-                    break
-                elapsed = time.perf_counter() - started
-                if response.status == (200 if htmx else 302):
-                    stats.ok(elapsed, vote, attempts)
-                    body = answer if htmx else ""
-                    break
-                stats.error(f"HTTP {response.status}")
-                if retry_until is not None and response.status >= 500 and not retry_until():
-                    time.sleep(0.05)
-                    continue
-                break
+            body = _post_vote(conn, target, payload, headers, vote, stats, htmx, retry_until)
         if time.monotonic() >= deadline:
             return
 
