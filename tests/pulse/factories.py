@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from django.test import Client
+
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Unit
 from walkthetalk.caremap.passes import ParticipantPass
@@ -63,3 +67,19 @@ def invited(wave: Wave, n: int, *, unit: Unit, level: Level | None = None) -> li
 def respond(wave: Wave, n: int, *, unit: Unit, level: Level | None = None, value: int = 4) -> None:
     for participant_pass in passes(wave, n, unit=unit, level=level):
         services.submit_response(wave, participant_pass, healthy(value))
+
+
+PARTS = 9  # instrument 1.1: 48 statements in 8 parts of 6, then the 4 "how often" ones
+
+
+def participant(system, wave) -> Client:
+    token = services.make_batch(wave, 5, unit=unit(system, "Riverbend Day Team")).tokens[0]
+    client = Client()
+    response = client.post("/join/", {"t": token})
+    assert response.status_code == 302
+    return client
+
+
+def items_on(page) -> list[str]:
+    """The statements on a participant page, in the order shown (their radio group names)."""
+    return re.findall(r'name="([a-z_0-9]+)" value="skip"', page.content.decode())

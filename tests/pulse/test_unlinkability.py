@@ -62,7 +62,7 @@ def test_the_request_that_stores_answers_writes_that_row_and_nothing_else() -> N
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from .test_views import PARTS, items_on, participant
+    from .factories import PARTS, items_on, participant
 
     system = small_system()
     wave = services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +13,7 @@ from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
 from ..caremap.factories import small_system
-from .factories import level, respond, unit
+from .factories import PARTS, items_on, level, participant, respond, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -36,22 +35,6 @@ def staff(system, role: str | None, name: str = "sam") -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def participant(system, wave) -> Client:
-    token = services.make_batch(wave, 5, unit=unit(system, "Riverbend Day Team")).tokens[0]
-    client = Client()
-    response = client.post("/join/", {"t": token})
-    assert response.status_code == 302
-    return client
-
-
-PARTS = 9  # instrument 1.1: 48 statements in 8 parts of 6, then the 4 "how often" ones
-
-
-def items_on(page) -> list[str]:
-    """The statements on a participant page, in the order shown (their radio group names)."""
-    return re.findall(r'name="([a-z_0-9]+)" value="skip"', page.content.decode())
 
 
 def test_staff_pages_need_a_role(system, wave) -> None:
