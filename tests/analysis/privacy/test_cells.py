@@ -1,8 +1,6 @@
-"""Minimum group size and complementary suppression (walkthetalk.analysis.privacy)."""
+"""All-or-nothing cells, sibling counts and the minimum size (walkthetalk.analysis.privacy)."""
 
 from __future__ import annotations
-
-from itertools import combinations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +17,8 @@ from walkthetalk.analysis.privacy import (
     plan_release,
     suppress_counts,
 )
+
+from .auditor import audit
 
 
 def cell(key: str, ids: range | list[int] | set[int]) -> Cell:
@@ -74,7 +74,7 @@ def test_total_minus_one() -> None:
     one = cell("team:others", [9])
     plan = plan_release([total, most, one])
     assert plan.is_released("team")
-    assert plan.decision("team:nurses").reason is Reason.DIFFERENCE  # 10 - 9 = 1 person
+    assert plan.decision("team:nurses").reason is Reason.CROSSES  # 10 - 9 = 1 person
     assert not plan.is_released("team:others")
 
 
@@ -83,7 +83,7 @@ def test_complementary_suppression_of_siblings() -> None:
     a, b, c = cell("a", range(6)), cell("b", range(6, 12)), cell("c", range(12, 15))
     plan = plan_release([total, a, b, c])
     assert plan.released_keys == ("program", "a")
-    assert plan.decision("b").reason is Reason.COMPLEMENTARY  # 15 - 6 - 6 = 3 = sibling c
+    assert plan.decision("b").reason is Reason.CROSSES  # 15 - 6 - 6 = 3 = sibling c
     assert plan.decision("c").reason is Reason.BELOW_MINIMUM
 
 
@@ -100,6 +100,17 @@ def test_total_minus_many_siblings_at_different_depths() -> None:
     cells[0] = cell("agency", range(20))  # residual would be 3
     plan = plan_release(cells)
     assert not plan.is_released("p3")
+
+
+def test_three_cells_from_two_breakdowns() -> None:
+    # The issue's attack 1: org 16 = team A 10 (no sector) + team B 3 peers + team C 2 peers
+    # and 1 person with no sector. Org, team A and the peer sector would give that person.
+    org = cell("org", range(16))
+    team_a = cell("team:A", range(10))
+    peers = cell("sector:peer", range(10, 15))
+    plan = plan_release([org, team_a, peers])
+    assert plan.released_keys == ("org", "team:A")
+    audit([c.contributors for c in plan.released_cells], 5)
 
 
 def test_inclusion_exclusion_across_filters() -> None:
@@ -119,22 +130,66 @@ def test_five_then_six_in_the_same_wave() -> None:
     assert first.is_released("team")
     ledger = ledger.record(first)
     second = plan_release([cell("team-now", range(6))], ledger=ledger)
-    assert second.decision("team-now").reason is Reason.DIFFERENCE
-    assert second.decision("team-now").against == ("team",)
+    assert second.decision("team-now").reason is Reason.WAITING  # one new person
     later = plan_release([cell("team-later", range(10))], ledger=ledger)
-    assert later.is_released("team-later")  # five new people: a group of five
+    assert later.is_released("team-later")  # five new people: an atom of five
+    audit([range(5), range(10)], 5)
 
 
 def test_earlier_release_as_a_sibling() -> None:
     ledger = ReleaseLedger("w").record(plan_release([cell("p1", range(6))]))
     plan = plan_release([cell("agency", range(20)), cell("p2", range(6, 18))], ledger=ledger)
     assert plan.is_released("agency")
-    assert plan.decision("p2").reason is Reason.COMPLEMENTARY  # 20 - 6 - 12 = 2
+    assert plan.decision("p2").reason is Reason.CROSSES  # 20 - 6 - 12 = 2
+
+
+def test_a_plan_must_be_recorded_in_the_ledger_it_was_made_against() -> None:
+    ledger = ReleaseLedger("w").record(plan_release([cell("p1", range(6))]))
+    stray = plan_release([cell("p2", range(6, 12))])
+    with pytest.raises(PrivacyError, match="not made against"):
+        ledger.record(stray)
+
+
+def test_a_changed_answer_never_lets_the_old_one_be_subtracted() -> None:
+    # Contributor codes carry the value: when person 3 changes their answer, ("p3", "old")
+    # leaves and ("p3", "new") arrives. The old atom can no longer be shown whole.
+    before = [(f"p{i}", "old") for i in range(6)]
+    ledger = ReleaseLedger("c").record(plan_release([Cell.of("all", before)]))
+    after = [*before[:3], ("p3", "new"), *before[4:]]
+    plan = plan_release([Cell.of("all", after)], ledger=ledger)
+    assert not plan.is_released("all")
+    grown = after + [(f"q{i}", "x") for i in range(5)]
+    assert not plan_release([Cell.of("all", grown)], ledger=ledger).is_released("all")
+
+
+def test_namespaces_are_planned_apart() -> None:
+    # Counts of who took part and one scale's answers are different unknowns.
+    plan = plan_release(
+        [Cell.of("all", range(10)), Cell.of("all:talk", range(6), "talk"), cell("x", range(5))]
+    )
+    assert plan.released_keys == ("all", "all:talk", "x")
 
 
 def test_keys_must_be_unique() -> None:
     with pytest.raises(PrivacyError, match="unique"):
         plan_release([cell("a", range(5)), cell("a", range(5))])
+
+
+def test_old_ledgers_are_read_as_atoms() -> None:
+    old = {
+        "wave": "7",
+        "min_size": 5,
+        "released": [
+            {"key": "total", "dimension": "hierarchy", "contributors": list(range(12))},
+            {"key": "team", "dimension": "hierarchy", "contributors": list(range(9))},
+        ],
+    }
+    ledger = ReleaseLedger.from_dict(old)
+    assert sorted(len(a) for a in ledger.spaces[""].atoms()) == [3, 9]
+    # the atom of 3 (already below the minimum) is never touched again
+    plan = plan_release([cell("total", range(12)), cell("nine", range(9))], ledger=ledger)
+    assert plan.released_keys == ("nine",)
+    assert plan.decision("total").reason is Reason.TOO_SMALL_BEFORE
 
 
 # --------------------------------------------------------------------------- suppress_counts
@@ -177,54 +232,14 @@ def test_suppress_counts_never_reveals_a_small_group(counts: dict[str, int], m: 
 # --------------------------------------------------------------------------- random hierarchies
 
 
-def _breaches(released: list[Cell], m: int, by_dimension: bool = False) -> list[str]:
-    """Independent brute-force audit of the guarantee (rule 3 per dimension if asked)."""
-    bad = []
-    sets = [(c.key, c.contributors) for c in released]
-    for key, s in sets:
-        if 0 < len(s) < m:
-            bad.append(f"{key} has {len(s)}")
-    for (ka, a), (kb, b) in combinations(sets, 2):
-        for x, y, kx, ky in ((a, b, ka, kb), (b, a, kb, ka)):
-            if 0 < len(x - y) < m:
-                bad.append(f"{kx} - {ky} = {len(x - y)}")
-    for key, parent in sets:
-        dims = {c.dimension for c in released} if by_dimension else {None}
-        for dim in dims:
-            subs = [
-                c.contributors
-                for c in released
-                if c.contributors and c.contributors < parent and dim in (None, c.dimension)
-            ]
-            _walk_families(key, parent, subs, m, bad)
-    return bad
-
-
-def _walk_families(
-    key: str, parent: frozenset, subs: list[frozenset], m: int, bad: list[str]
-) -> None:
-    """Every disjoint subfamily of ``subs``: does the parent minus it leave 1..m-1?"""
-
-    def walk(start: int, used: frozenset, depth: int) -> None:
-        if depth > 0 and 0 < len(parent - used) < m:
-            bad.append(f"{key} minus {depth} siblings = {len(parent - used)}")
-        for i in range(start, len(subs)):
-            if used.isdisjoint(subs[i]):
-                walk(i + 1, used | subs[i], depth + 1)
-
-    walk(0, frozenset(), 0)
-
-
 population = st.lists(
     st.tuples(st.integers(0, 7), st.integers(0, 2)),  # (team, sector); program = team // 2
     min_size=0,
-    max_size=45,
+    max_size=40,
 )
 
 
-def _cells(
-    people: list[tuple[int, int]], only: int | None = None, tag: str = "", dims: bool = False
-) -> list[Cell]:
+def _cells(people: list[tuple[int, int]], only: int | None = None, tag: str = "") -> list[Cell]:
     ids = range(len(people) if only is None else only)
     groups: dict[str, set[int]] = {"all": set(ids)}
     for i in ids:
@@ -239,15 +254,7 @@ def _cells(
             f"program{program}/sector{sector}",
         ):
             groups.setdefault(key, set()).add(i)
-
-    def dimension(k: str) -> str:
-        if not dims:
-            return ""
-        if k == "all" or k.startswith(("agency", "program", "team")) and "/" not in k:
-            return "hierarchy"  # one dimension across depths
-        return "/".join("".join(ch for ch in part if ch.isalpha()) for part in k.split("/"))
-
-    return [Cell.of(tag + k, v, dimension(k)) for k, v in groups.items()]
+    return [Cell.of(tag + k, v) for k, v in groups.items()]
 
 
 @settings(
@@ -255,58 +262,29 @@ def _cells(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(population, st.integers(3, 6), st.data())
+@given(population, st.integers(3, 5), st.data())
 def test_random_hierarchies_and_filters_reveal_nobody(
     people: list[tuple[int, int]], m: int, data: st.DataObject
 ) -> None:
     ledger = ReleaseLedger("wave", min_size=m)
-    # An earlier release in the same wave, when only the first k people had answered.
-    k = data.draw(st.integers(0, len(people)), label="answered at first release")
-    earlier = _cells(people, only=k, tag="early:")
-    earlier = data.draw(st.permutations(earlier), label="earlier order")
-    ledger = ledger.record(plan_release(earlier, m, ledger=ledger))
+    # An earlier release in the same wave, when only the first few people had answered.
+    first = data.draw(st.integers(0, len(people)), label="answered at first release")
+    earlier = data.draw(st.permutations(_cells(people, only=first, tag="early:")))
+    plan1 = plan_release(earlier, m, ledger=ledger)
+    ledger = ledger.record(plan1)
     now = data.draw(st.permutations(_cells(people)), label="order now")
-    plan = plan_release(now, m, ledger=ledger)
-    released = list(ledger.released) + list(plan.released_cells)
-    assert _breaches(released, m) == []
-    # Anything big enough and harmless is released: the whole wave when it is the only cell.
-    if len(people) >= m and not ledger.released:
+    plan2 = plan_release(now, m, ledger=ledger)
+    released = [c.contributors for c in (*plan1.released_cells, *plan2.released_cells)]
+    audit(released, m)
+    if len(people) >= m:  # the whole wave alone is always released
         assert plan_release([Cell.of("all", range(len(people)))], m).is_released("all")
-
-
-def test_too_complex_checks_suppress(monkeypatch: pytest.MonkeyPatch) -> None:
-    import walkthetalk.analysis.privacy as privacy
-
-    monkeypatch.setattr(privacy, "MAX_FAMILIES", 1)
-    cells = [cell("all", range(30)), cell("a", range(10)), cell("b", range(5, 15))]
-    plan = plan_release(cells)
-    assert plan.decision("b").reason is Reason.TOO_COMPLEX and not plan.is_released("b")
-
-
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(population, st.integers(3, 6), st.data())
-def test_random_hierarchies_with_dimensions_reveal_nobody(
-    people: list[tuple[int, int]], m: int, data: st.DataObject
-) -> None:
-    ledger = ReleaseLedger("wave", min_size=m)
-    k = data.draw(st.integers(0, len(people)), label="answered at first release")
-    earlier = data.draw(st.permutations(_cells(people, only=k, tag="early:", dims=True)))
-    ledger = ledger.record(plan_release(earlier, m, ledger=ledger))
-    now = data.draw(st.permutations(_cells(people, dims=True)), label="order now")
-    plan = plan_release(now, m, ledger=ledger)
-    released = list(ledger.released) + list(plan.released_cells)
-    assert _breaches(released, m, by_dimension=True) == []
 
 
 def test_ledger_round_trips_as_plain_data() -> None:
     import json
 
-    plan = plan_release([Cell.of("a", range(6), "hierarchy"), cell("b", range(6, 12))])
+    plan = plan_release([Cell.of("a", range(6)), cell("b", range(6, 12))])
     ledger = ReleaseLedger("w1").record(plan)
     again = ReleaseLedger.from_dict(json.loads(json.dumps(ledger.to_dict())))
-    assert again == ledger
+    assert [sorted(a) for a in again.spaces[""].atoms()] == [list(range(6)), list(range(6, 12))]
     assert not plan_release([cell("a+1", range(7))], ledger=again).is_released("a+1")

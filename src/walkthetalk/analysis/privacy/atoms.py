@@ -1,0 +1,497 @@
+"""Atoms: the partition of contributors that every released figure is a union of.
+
+A *namespace* is one kind of value being summed: "who answered the wave" (counts), one scale's
+scores, the votes on one statement. In each namespace a :class:`ReleaseLedger` keeps a partition
+of contributors into *atoms* of at least ``k`` (the minimum group size). A release may only
+describe whole atoms; to serve a new figure the planner may
+
+* split an atom in two, when both parts keep at least ``k`` contributors (every figure released
+  before stays a union of atoms, now of the two parts);
+* make the figure's not-yet-counted contributors a new atom, when there are at least ``k``;
+* and otherwise leave contributors out of the figure (``partial``) or refuse it (``exact``).
+
+So at every moment every figure ever released in the namespace is a sum of whole atoms, hence so
+is every linear combination of them: its support is a union of atoms, which is empty or holds at
+least ``k`` contributors. That is the guarantee; see :mod:`walkthetalk.analysis.privacy`.
+
+Contributors are int64 *codes*. Use :func:`codes_of` to turn ids (strings, UUIDs, ints) into
+codes. A contributor whose value changes must get a new code (for example a hash of the
+participant and the value), so an atom is always a fixed set of fixed values; an atom that lost
+a member (a changed vote) can then never be shown whole again and its other members stay out of
+new figures — the price of never subtracting one old answer from a new figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zlib
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .policy import DEFAULT_MIN_SIZE, PrivacyError, validate_min_size
+
+Codes = NDArray[np.int64]
+
+PENDING = -1
+"""Label of a contributor in no atom yet (never described by any released figure)."""
+FROZEN = -2
+"""Label of a contributor whose atom is smaller than ``k`` (from an old ledger): never shown."""
+
+_INT_LIMIT = 1 << 62
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+def code_of(contributor: Hashable) -> int:
+    """A stable int64 code for one contributor id (ints below 2**62 are their own code).
+
+    Other ids are hashed with BLAKE2b into the range [2**62, 2**63): stable across processes,
+    and with 2**62 codes a collision among even a million contributors has odds below 1e-6.
+    """
+    if isinstance(contributor, int | np.integer) and not isinstance(contributor, bool):
+        value = int(contributor)
+        if 0 <= value < _INT_LIMIT:
+            return value
+    digest = hashlib.blake2b(repr(contributor).encode(), digest_size=8).digest()
+    return _INT_LIMIT | (int.from_bytes(digest, "little") & (_INT_LIMIT - 1))
+
+
+def codes_of(contributors: Iterable[Hashable]) -> Codes:
+    """Codes for many contributor ids, in order (see :func:`code_of`)."""
+    return np.fromiter((code_of(c) for c in contributors), dtype=np.int64)
+
+
+class Reason(StrEnum):
+    """Why a figure was released whole, in part, or not at all."""
+
+    RELEASED = "released"
+    PARTIAL = "partial"  # released over fewer contributors than asked (see the other reasons)
+    BELOW_MINIMUM = "below_minimum"  # fewer than k contributors asked for
+    CROSSES = "crosses"  # it would split an atom into a part smaller than k
+    WAITING = "waiting"  # fewer than k contributors not yet counted in any figure
+    TOO_SMALL_BEFORE = "too_small_before"  # touches an atom an older ledger left below k
+
+
+@dataclass(frozen=True, eq=False)
+class AtomSpace:
+    """One namespace's partition: ``members`` (sorted, unique codes) and their atom ``labels``."""
+
+    members: Codes = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    labels: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def atoms(self) -> list[frozenset[int]]:
+        """The atoms as sets of codes (for tests and audits)."""
+        out: dict[int, set[int]] = {}
+        for code, label in zip(self.members.tolist(), self.labels.tolist(), strict=True):
+            out.setdefault(label, set()).add(code)
+        return [frozenset(v) for _, v in sorted(out.items())]
+
+
+_WIDTHS = (("u1", 1 << 8), ("<u2", 1 << 16), ("<u4", 1 << 32))
+
+
+def _sorted_unique(a: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Sorted distinct values (by sorting: numpy's hash-based unique is slow on some codes)."""
+    a = np.sort(a)
+    return a[np.concatenate([[True], a[1:] != a[:-1]])] if a.size else a
+
+
+def _pack(a: NDArray[np.int64]) -> str:
+    """Compact text for non-negative ints (sorted ones are passed as deltas by the caller)."""
+    a = np.asarray(a, dtype=np.int64)
+    kind = "<i8"
+    if a.size and a.min() >= 0:
+        top = int(a.max())
+        kind = next((k for k, limit in _WIDTHS if top < limit), "<i8")
+    raw = zlib.compress(a.astype(kind).tobytes(), 1)
+    return kind + ":" + base64.b64encode(raw).decode("ascii")
+
+
+def _unpack(text: str) -> NDArray[np.int64]:
+    kind, _, body = text.partition(":")
+    if kind not in ("u1", "<u2", "<u4", "<i8"):
+        raise PrivacyError("a stored release ledger is damaged (unknown number format)")
+    raw = zlib.decompress(base64.b64decode(body.encode("ascii")))
+    return np.frombuffer(raw, dtype=kind).astype(np.int64)
+
+
+_TABLE_SPACES = 64
+"""Up to this many namespaces, codes are stored once in a table (see ReleaseLedger.to_dict)."""
+
+
+def _deltas(a: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Differences of a sorted array, with 0 for its first element (kept apart)."""
+    return np.diff(a, prepend=a[:1]) if a.size else a
+
+
+def _undeltas(
+    d: NDArray[np.int64], cuts: NDArray[np.int64], firsts: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Undo :func:`_deltas` for arrays laid end to end (``cuts`` their bounds)."""
+    if d.size != int(cuts[-1]) or firsts.size != cuts.size - 1:
+        raise PrivacyError("a stored release ledger is damaged")
+    nonempty = np.diff(cuts) > 0
+    starts = cuts[:-1][nonempty]
+    d = d.copy()
+    d[starts] = firsts[nonempty]
+    total = np.cumsum(d)
+    before = np.concatenate([[0], total])[starts]
+    lengths = np.diff(np.concatenate([starts, [d.size]]))
+    return total - np.repeat(before, lengths)
+
+
+def _pack_sorted(a: NDArray[np.int64]) -> str:
+    return _pack(np.diff(a, prepend=np.int64(0)) if a.size else a)
+
+
+def _unpack_sorted(text: str) -> NDArray[np.int64]:
+    return np.cumsum(_unpack(text), dtype=np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class ReleaseLedger:
+    """Everything released so far about one wave, conversation or issue: its atoms per namespace.
+
+    Plain data: :meth:`to_dict` gives JSON (codes and labels packed), :meth:`from_dict` reads it
+    back (and also reads the older format that listed released cells, by turning those cells'
+    overlaps into atoms). ``released`` (cells) lets a ledger start from figures published
+    elsewhere: their overlaps become its atoms.
+    """
+
+    wave: str = ""
+    min_size: int = DEFAULT_MIN_SIZE
+    released: Iterable[Any] = ()
+    spaces: Mapping[str, AtomSpace] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        validate_min_size(self.min_size)
+        cells = tuple(self.released)
+        if cells:
+            spaces = dict(self.spaces)
+            spaces.update(_spaces_from_cells(cells))
+            object.__setattr__(self, "spaces", spaces)
+        object.__setattr__(self, "released", ())
+
+    @property
+    def is_empty(self) -> bool:
+        return all(s.members.size == 0 for s in self.spaces.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON. Each namespace's members are stored as deltas of its sorted codes and its atom
+        labels as small ints, all namespaces in one compressed array each; when there are only a
+        few namespaces (a pulse wave: counts and each scale, sharing most members), the codes
+        are stored once in a table and each namespace as positions in it."""
+        names = sorted(self.spaces)
+        spaces = [self.spaces[n] for n in names]
+        sizes = np.array([s.members.size for s in spaces], dtype=np.int64)
+        labels = np.concatenate([_EMPTY, *(s.labels for s in spaces)])
+        out: dict[str, Any] = {
+            "format": "atoms-3",
+            "wave": self.wave,
+            "min_size": self.min_size,
+            "names": names,
+            "sizes": _pack(sizes),
+            "labels": _pack(labels),
+        }
+        if 1 < len(spaces) <= _TABLE_SPACES:
+            table = _sorted_unique(np.concatenate([s.members for s in spaces]))
+            at = [np.searchsorted(table, s.members) for s in spaces]
+            out["table"] = _pack_sorted(table)
+        else:
+            at = [s.members for s in spaces]
+        out["at"] = _pack(np.concatenate([_EMPTY, *(_deltas(a) for a in at)]))
+        out["firsts"] = _pack(np.array([a[0] if a.size else 0 for a in at], dtype=np.int64))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReleaseLedger:
+        wave = str(data.get("wave", ""))
+        min_size = int(data.get("min_size", DEFAULT_MIN_SIZE))
+        if "released" in data:  # the older format: a list of released cells
+            cells = [
+                (str(c.get("dimension", "")), c["contributors"]) for c in data.get("released", ())
+            ]
+            return cls(wave, min_size, spaces=_spaces_from_cells_raw(cells, by_namespace=False))
+        if data.get("format") != "atoms-3":
+            raise PrivacyError("a stored release ledger has an unknown format")
+        names = [str(n) for n in data["names"]]
+        sizes = _unpack(data["sizes"])
+        labels = _unpack(data["labels"])
+        if sizes.size != len(names) or labels.size != int(sizes.sum()):
+            raise PrivacyError("a stored release ledger is damaged")
+        cuts = np.concatenate([[0], np.cumsum(sizes)])
+        at = _undeltas(_unpack(data["at"]), cuts, _unpack(data["firsts"]))
+        if "table" in data:
+            table = _unpack_sorted(data["table"])
+            if at.size and (at.min() < 0 or at.max() >= table.size):
+                raise PrivacyError("a stored release ledger is damaged")
+            members = table[at]
+        else:
+            members = at
+        spaces = {
+            name: AtomSpace(members[a:b], labels[a:b])
+            for name, a, b in zip(names, cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+        }
+        return cls(wave, min_size, spaces=spaces)
+
+    def record(self, plan: Any) -> ReleaseLedger:
+        """The ledger after ``plan``, a :class:`~walkthetalk.analysis.privacy.ReleasePlan`."""
+        if plan.min_size < self.min_size:
+            raise PrivacyError(
+                f"plan used minimum size {plan.min_size}, below this wave's {self.min_size}"
+            )
+        if plan.based_on is not self and not (plan.based_on is None and self.is_empty):
+            raise PrivacyError("this plan was not made against this ledger")
+        after: ReleaseLedger = plan.ledger
+        return ReleaseLedger(self.wave, max(self.min_size, after.min_size), spaces=after.spaces)
+
+
+def _spaces_from_cells(cells: Iterable[Any]) -> dict[str, AtomSpace]:
+    return _spaces_from_cells_raw(
+        [(getattr(c, "namespace", ""), c.contributors) for c in cells], by_namespace=True
+    )
+
+
+def _spaces_from_cells_raw(
+    cells: Iterable[tuple[str, Iterable[Hashable]]], *, by_namespace: bool
+) -> dict[str, AtomSpace]:
+    """Atoms from cells already released: contributors with the same memberships share an atom.
+
+    Every released cell is a union of these (the cells' overlaps); an atom smaller than the
+    minimum size is kept as it is and frozen at planning time, so nothing new touches it.
+    """
+    signature: dict[str, dict[int, list[int]]] = {}
+    for i, (namespace, contributors) in enumerate(cells):
+        ns = namespace if by_namespace else ""
+        sig = signature.setdefault(ns, {})
+        for code in codes_of(contributors).tolist():
+            sig.setdefault(code, []).append(i)
+    out = {}
+    for ns, sig in signature.items():
+        members = np.array(sorted(sig), dtype=np.int64)
+        ids: dict[tuple[int, ...], int] = {}
+        labels = np.array(
+            [ids.setdefault(tuple(sig[c]), len(ids)) for c in members.tolist()], dtype=np.int64
+        )
+        out[ns] = AtomSpace(members, labels)
+    return out
+
+
+class Namespace:
+    """Working state of one or more namespaces while a release is planned (see :class:`Planner`).
+
+    Rows are the current contributors of each namespace, one namespace after another, in the
+    caller's order (``offsets[i]`` is where namespace ``i`` starts), followed by ledger members
+    that are not current: they stay in their atoms and are described by no new figure. Planning
+    several namespaces together lets one call serve a figure in each (:meth:`take_many`).
+    """
+
+    def __init__(self, parts: list[tuple[Codes, AtomSpace | None]], k: int) -> None:
+        self.k = k
+        current: list[Codes] = []
+        current_lab: list[NDArray[np.int64]] = []
+        extra: list[Codes] = []
+        extra_lab: list[NDArray[np.int64]] = []
+        self.offsets: list[int] = []
+        extra_sizes: list[int] = []
+        base = 0
+        at = 0
+        for codes, old in parts:
+            codes = np.asarray(codes, dtype=np.int64)
+            lab = np.full(codes.size, PENDING, dtype=np.int64)
+            self.offsets.append(at)
+            at += codes.size
+            if old is not None and old.members.size:
+                pos = np.minimum(np.searchsorted(old.members, codes), old.members.size - 1)
+                found = old.members[pos] == codes
+                lab[found] = old.labels[pos[found]] + base
+                gone = np.ones(old.members.size, dtype=bool)
+                gone[pos[found]] = False
+                extra.append(old.members[gone])
+                extra_lab.append(old.labels[gone] + base)
+                extra_sizes.append(int(gone.sum()))
+                base += int(old.labels.max()) + 1
+            else:
+                extra_sizes.append(0)
+            current.append(codes)
+            current_lab.append(lab)
+        self.offsets.append(at)
+        self.n_current = at
+        self.n_spaces = len(parts)
+        lengths = [b - a for a, b in zip(self.offsets, self.offsets[1:], strict=False)]
+        self.space_index = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
+        self.extra_offsets = (at + np.concatenate([[0], np.cumsum(extra_sizes)])).tolist()
+        self.codes = np.concatenate([_EMPTY, *current, *extra])
+        lab = np.concatenate([_EMPTY, *current_lab, *extra_lab])
+        self.original = lab.copy()
+        sizes = np.bincount(lab[lab >= 0], minlength=base).astype(np.int64)
+        small = (sizes > 0) & (sizes < k)
+        if small.any():
+            lab[(lab >= 0) & small[np.maximum(lab, 0)]] = FROZEN
+            sizes[small] = 0
+        self.size = sizes
+        self.next_id = base
+        self.lab = lab
+
+    def take(self, rows: NDArray[np.int64], *, partial: bool) -> tuple[NDArray[np.int64], Reason]:
+        """Release one figure over ``rows``; returns the rows it may describe, and why.
+
+        With ``partial=False`` that is all of ``rows`` or nothing (and nothing changes); with
+        ``partial=True`` it is the largest part that can be described now (possibly empty).
+        """
+        if self.n_spaces != 1:
+            raise PrivacyError("take() is for one namespace; use take_many() for several")
+        rows = np.asarray(rows, dtype=np.int64)
+        keep, reasons = self.take_many(rows, partial=partial)
+        return rows[keep], reasons[0]
+
+    def take_many(
+        self, rows: NDArray[np.int64], *, partial: bool
+    ) -> tuple[NDArray[np.bool_], list[Reason]]:
+        """Release one figure in each namespace at once: its rows are those of ``rows`` that
+        belong to the namespace (rows must be current and distinct).
+
+        Namespaces never share an atom, so this is the same as serving the figures one by one.
+        Returns which of ``rows`` are described, and a reason per namespace.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= self.n_current):
+            raise PrivacyError("a figure may only describe current contributors")
+        owner = self.space_index[rows]
+        n_owners = self.n_spaces
+        k = self.k
+        n_rows = np.bincount(owner, minlength=n_owners)
+        why = np.zeros(n_owners, dtype=np.int64)  # first problem: index into _WHY, 0 = none
+
+        def flag(mask: NDArray[np.bool_], code: int) -> None:
+            why[mask & (why == 0)] = code
+
+        lab = self.lab[rows]
+        small = (n_rows > 0) & (n_rows < k)
+        flag(small, 1)
+        frozen = lab == FROZEN
+        if frozen.any():
+            flag(np.bincount(owner[frozen], minlength=n_owners) > 0, 2)
+        settled = lab >= 0
+        s_lab, s_owner = lab[settled], owner[settled]
+        n_atoms = self.size.size
+        inside = np.bincount(s_lab, minlength=n_atoms)
+        atom_owner = np.full(n_atoms, -1, dtype=np.int64)
+        atom_owner[s_lab] = s_owner  # one namespace per atom, by construction
+        touched = inside > 0
+        whole = self.size
+        full = touched & (inside == whole)
+        split = touched & ~full & (inside >= k) & (whole - inside >= k)
+        bad = touched & ~(full | split)
+        if bad.any():
+            flag(np.bincount(atom_owner[bad], minlength=n_owners) > 0, 3)
+        pending = lab == PENDING
+        n_pending = np.bincount(owner[pending], minlength=n_owners)
+        new_ok = n_pending >= k
+        flag((n_pending > 0) & ~new_ok, 4)
+        go = ~small if partial else why == 0
+        go_atom = np.zeros(n_atoms, dtype=bool)
+        go_atom[touched] = go[atom_owner[touched]]
+        keep = np.zeros(rows.size, dtype=bool)
+        keep[settled] = ((full | split) & go_atom)[s_lab]
+        new_owner = new_ok & go
+        new_rows = pending & new_owner[owner]
+        keep |= new_rows
+        do_split = np.flatnonzero(split & go_atom)
+        n_new = do_split.size + int(new_owner.sum())
+        if n_new:
+            self.size = np.concatenate([self.size, np.zeros(n_new, np.int64)])
+        if do_split.size:
+            remap = np.full(n_atoms, -1, dtype=np.int64)
+            remap[do_split] = self.next_id + np.arange(do_split.size)
+            moved = settled.copy()
+            moved[settled] = remap[s_lab] >= 0
+            self.lab[rows[moved]] = remap[lab[moved]]
+            self.size[remap[do_split]] = inside[do_split]
+            self.size[do_split] -= inside[do_split]
+            self.next_id += do_split.size
+        if new_owner.any():
+            owners = np.flatnonzero(new_owner)
+            ids = np.full(n_owners, -1, dtype=np.int64)
+            ids[owners] = self.next_id + np.arange(owners.size)
+            self.lab[rows[new_rows]] = ids[owner[new_rows]]
+            self.size[ids[owners]] = n_pending[owners]
+            self.next_id += owners.size
+        described = np.bincount(owner[keep], minlength=n_owners)
+        reasons = [
+            Reason.RELEASED if w == 0 else (Reason.PARTIAL if partial and d else _WHY[w])
+            for w, d in zip(why.tolist(), described.tolist(), strict=True)
+        ]
+        return keep, reasons
+
+    def spaces(self) -> list[AtomSpace]:
+        """Each namespace's atoms after the release (frozen atoms kept as they were)."""
+        lab = np.where(self.lab == FROZEN, self.original, self.lab)
+        out = []
+        for i in range(len(self.offsets) - 1):
+            a, b = self.offsets[i], self.offsets[i + 1]
+            c, d = self.extra_offsets[i], self.extra_offsets[i + 1]
+            members = np.concatenate([self.codes[a:b], self.codes[c:d]])
+            labels = np.concatenate([lab[a:b], lab[c:d]])
+            order = np.argsort(members, kind="stable")
+            members, labels = members[order], labels[order]
+            if members.size > 1 and (members[1:] == members[:-1]).any():
+                raise PrivacyError("contributor codes must be unique within a namespace")
+            keep = labels >= 0
+            members, labels = members[keep], labels[keep]
+            if labels.size:
+                dense = np.zeros(int(labels.max()) + 1, dtype=np.int64)
+                dense[labels] = 1
+                labels = (np.cumsum(dense) - 1)[labels]
+            out.append(AtomSpace(members, labels))
+        return out
+
+
+_WHY = (
+    Reason.RELEASED,
+    Reason.BELOW_MINIMUM,
+    Reason.TOO_SMALL_BEFORE,
+    Reason.CROSSES,
+    Reason.WAITING,
+)
+
+
+class Planner:
+    """Plans one release against a ledger, namespace by namespace; :meth:`ledger` gives the result.
+
+    Use one planner per release (one page, export, API answer or refresh) and save
+    :meth:`ledger` *before* showing anything it released.
+    """
+
+    def __init__(self, ledger: ReleaseLedger | None, min_size: int, wave: str = "") -> None:
+        validate_min_size(min_size)
+        self.base = ledger if ledger is not None else ReleaseLedger(wave, min_size)
+        self.k = max(min_size, self.base.min_size)
+        self._planned: list[tuple[list[str], Namespace]] = []
+        self._names: set[str] = set()
+
+    def namespace(self, name: str, codes: Codes) -> Namespace:
+        """Start planning ``name`` with its current contributors (each namespace once)."""
+        return self.namespaces([(name, codes)])
+
+    def namespaces(self, parts: list[tuple[str, Codes]]) -> Namespace:
+        """Plan several namespaces together (rows one namespace after another)."""
+        names = [name for name, _ in parts]
+        for name in names:
+            if name in self._names:
+                raise PrivacyError(f"namespace {name!r} is already being planned in this release")
+            self._names.add(name)
+        ns = Namespace([(codes, self.base.spaces.get(name)) for name, codes in parts], self.k)
+        self._planned.append((names, ns))
+        return ns
+
+    def ledger(self) -> ReleaseLedger:
+        spaces = dict(self.base.spaces)
+        for names, ns in self._planned:
+            spaces.update(zip(names, ns.spaces(), strict=True))
+        return ReleaseLedger(self.base.wave, self.k, spaces=spaces)
