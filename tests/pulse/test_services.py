@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from walkthetalk.analysis.privacy import ReleaseLedger
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import Invitation, UnitKind
 from walkthetalk.pulse import selectors, services
@@ -33,7 +34,8 @@ def test_open_wave_copies_the_minimum_group_size_and_starts_a_ledger(system) -> 
     assert wave.min_group_size == 7
     assert wave.instrument_key == "walk_the_talk_pulse"
     assert wave.instrument_version == services.instrument().version
-    assert wave.release_ledger == {"wave": str(wave.pk), "min_size": 7, "released": []}
+    ledger = ReleaseLedger.from_dict(wave.release_ledger)
+    assert (ledger.wave, ledger.min_size, ledger.is_empty) == (str(wave.pk), 7, True)
     # changing the care system later does not change the open wave
     system.min_group_size = 5
     system.save()

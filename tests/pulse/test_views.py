@@ -208,8 +208,9 @@ def test_dashboard_and_csv(system, wave) -> None:
     assert export["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][0] == "wave" and len(rows) > 11
-    total_talk = next(r for r in rows if r[1] == "total" and r[4] == "talk")
-    assert total_talk[3] == "6" and total_talk[8] == "4.00"
+    assert rows[0][3:6] == ["responses", "answers", "scale"]
+    total_talk = next(r for r in rows if r[1] == "total" and r[5] == "talk")
+    assert total_talk[3] == "6" and total_talk[4] == "6" and total_talk[9] == "4.00"
 
 
 def test_dashboard_with_too_few_answers_says_so(system, wave) -> None:

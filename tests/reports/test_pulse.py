@@ -83,5 +83,5 @@ def test_aggregates_hide_what_is_suppressed(system, wave) -> None:
     assert "privacy" in supervisors.status
     assert all(r.responses is None or r.responses == 0 or r.responses >= 5 for r in rows)
     line = pulse.csv_row(total_talk)
-    assert len(line) == len(pulse.CSV_HEADER) and line[3] == 10 and line[8] == "4.00"
-    assert pulse.csv_row(supervisors)[3] == "" and pulse.csv_row(supervisors)[8] == ""
+    assert len(line) == len(pulse.CSV_HEADER) and line[3] == 10 and line[9] == "4.00"
+    assert pulse.csv_row(supervisors)[3] == "" and pulse.csv_row(supervisors)[9] == ""

@@ -246,10 +246,12 @@ def aggregation(data: WaveData, rel: Released) -> tuple[list[EvidenceRow], list[
         if u is not None:
             own[u] = own.get(u, 0) + 1
     unit_ok = {u for u, n in own.items() if n >= rel.min_size and u in unit_released}
-    unit_rows = np.array([u in unit_ok for u in data.unit_ids])
+    counted = np.zeros(data.n, dtype=bool)  # only responses the wave's figures describe
+    counted[rel.rows("total")] = True
+    unit_rows = np.array([u in unit_ok for u in data.unit_ids], dtype=bool) & counted
     _, shown = _shown_levels(rel)
     labels = data.level_labels()
-    level_rows = np.array([lv in shown for lv in labels])
+    level_rows = np.array([lv in shown for lv in labels], dtype=bool) & counted
     out_units: list[EvidenceRow] = []
     out_levels: list[EvidenceRow] = []
     for scale_id in _mean_scales(data):
@@ -362,10 +364,12 @@ def nonresponse(data: WaveData, rel: Released) -> list[NonresponseRow]:
     """Per shown level and scale: the share of statements left as "prefer not to say" and as
     "does not apply" (a mean over the level's people, like any other figure about a level)."""
     _, shown = _shown_levels(rel)
-    labels = data.level_labels()
     out = []
+    keys = {g.label: g.key for g in rel.of_kind("level")}
     for level in shown:
-        rows = [i for i, lv in enumerate(labels) if lv == level]
+        rows = rel.rows(keys[level]).tolist()  # the level's released responses only
+        if not rows:
+            continue
         for scale in data.instrument.scales:
             skipped = not_applicable = 0
             for item_id in scale.item_ids:

@@ -6,17 +6,23 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from numpy.typing import NDArray
 
 from walkthetalk.analysis.privacy import (
+    RESPONSES,
     Cell,
+    Codes,
     MinimumSizePolicy,
     PrivacyError,
     ReleaseLedger,
     ReleasePlan,
+    WaveRelease,
     check_min_size_change,
     plan_release,
+    plan_wave,
 )
 from walkthetalk.analysis.pulse import (
     NOT_APPLICABLE,
@@ -118,7 +124,7 @@ def change_min_group_size(wave: Wave, min_group_size: int) -> Wave:
         ) from exc
     ledger = _ledger(wave)
     wave.min_group_size = new
-    wave.release_ledger = ReleaseLedger(ledger.wave, new, ledger.released).to_dict()
+    wave.release_ledger = ReleaseLedger(ledger.wave, new, spaces=ledger.spaces).to_dict()
     wave.save(update_fields=["min_group_size", "release_ledger"])
     given.min_group_size, given.release_ledger = wave.min_group_size, wave.release_ledger
     return wave
@@ -301,39 +307,47 @@ def _ledger(wave: Wave) -> ReleaseLedger:
     return ReleaseLedger(wave=str(wave.pk), min_size=wave.min_group_size)
 
 
-def _signature(cell: Cell) -> tuple[str, str, frozenset[object]]:
-    return (cell.key, cell.dimension, frozenset(cell.contributors))
-
-
-@transaction.atomic
-def record_release(wave: Wave, plan: ReleasePlan) -> ReleaseLedger:
-    """Add what ``plan`` released to the wave's ledger (each distinct cell once)."""
-    locked = Wave.objects.select_for_update().get(pk=wave.pk)
-    ledger = _ledger(locked)
-    known = {_signature(c) for c in ledger.released}
-    new = []
-    for cell in plan.released_cells:
-        if _signature(cell) not in known:
-            known.add(_signature(cell))
-            new.append(cell)
-    if new:
-        ledger = ReleaseLedger(ledger.wave, ledger.min_size, ledger.released + tuple(new))
-        locked.release_ledger = ledger.to_dict()
-        locked.save(update_fields=["release_ledger"])
-        wave.release_ledger = locked.release_ledger
-    return ledger
-
-
 @transaction.atomic
 def release(wave: Wave, cells: Sequence[Cell]) -> tuple[ReleasePlan, ReleaseLedger]:
-    """Decide which figures may be shown for ``wave`` and record them before they are shown.
+    """Release a few more figures about a wave's responses (each whole or not at all).
 
-    Every figure the pulse app shows or exports about a wave passes through here: cells are
-    checked against each other and against everything released for the wave before (so "n=5,
-    then n=6" across page loads cannot single anyone out).
+    For figures beside the main ones (for example unit × level groups): the cells are planned in
+    the wave's :data:`~walkthetalk.analysis.privacy.RESPONSES` namespace — whatever namespace
+    they name — against the same ledger as every other figure of the wave, and the ledger is
+    saved before anything is returned.
     """
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    cells = [Cell(c.key, c.contributors, RESPONSES) for c in cells]
     plan = plan_release(cells, locked.min_group_size, ledger=_ledger(locked))
-    ledger = record_release(locked, plan)
+    stored = plan.ledger.to_dict()
+    if stored != locked.release_ledger:
+        locked.release_ledger = stored
+        locked.save(update_fields=["release_ledger"])
     wave.release_ledger = locked.release_ledger
-    return plan, ledger
+    return plan, plan.ledger
+
+
+@transaction.atomic
+def release_wave(
+    wave: Wave,
+    codes: Codes,
+    groups: Sequence[tuple[str, NDArray[np.int64]]],
+    answered: Mapping[str, NDArray[np.bool_]],
+) -> WaveRelease:
+    """Decide which figures may be shown for ``wave`` and record them before they are shown.
+
+    Every figure the pulse app shows or exports about a wave passes through here:
+    :func:`~walkthetalk.analysis.privacy.plan_wave` plans the groups' counts and each scale's
+    answers against the wave's ledger of atoms, and the ledger is saved (under a row lock)
+    before anything is returned, so no combination of what is shown now and before — across
+    pages, downloads, the API and every breakdown — singles out fewer than the minimum group
+    size ("n=5, then n=6" across page loads included).
+    """
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    rel = plan_wave(codes, groups, answered, min_size=locked.min_group_size, ledger=_ledger(locked))
+    stored = rel.ledger.to_dict()
+    if stored != locked.release_ledger:
+        locked.release_ledger = stored
+        locked.save(update_fields=["release_ledger"])
+    wave.release_ledger = locked.release_ledger
+    return rel

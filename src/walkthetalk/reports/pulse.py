@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from walkthetalk.analysis.pulse import (
     Instrument,
     Mirroring,
@@ -103,40 +105,53 @@ class Dashboard:
 
 
 def _unit_rows(data: WaveData, rel: Released, scale_id: str) -> list[UnitRow]:
-    """Unit scores with uncertainty, shrunk toward the parent unit (or the whole wave)."""
+    """Unit scores with uncertainty, shrunk toward the parent unit (or the whole wave).
+
+    Each unit's answers are those released for it on this scale (see
+    :mod:`walkthetalk.pulse.release`); the whole wave's mean is over its released answers.
+    """
     values = data.scores[scale_id]
-    shown = [g for g in rel.of_kind("unit") if rel.shown(g.key) and g.rows]
-    overall = mean_if_enough(values, rel.min_size) if rel.shown("total") else None
+    shown = [g for g in rel.of_kind("unit") if rel.n(g)]
+    total = rel.scale_rows(scale_id, "total")
+    overall = mean_if_enough(values[total], rel.min_size) if rel.n(rel.groups[0]) else None
     estimates = shrunken_unit_estimates(
         values,
-        [UnitGroup(g.key, g.rows, g.parent_key, g.depth) for g in shown],
+        [
+            UnitGroup(g.key, tuple(rel.scale_rows(scale_id, g.key).tolist()), g.parent_key, g.depth)
+            for g in shown
+        ],
         overall,
         rel.min_size,
     )
-    return [UnitRow(g.label, g.depth, len(g.rows), estimates.get(g.key)) for g in shown]
+    return [UnitRow(g.label, g.depth, rel.n(g) or 0, estimates.get(g.key)) for g in shown]
 
 
 def _trend(wave: Wave) -> tuple[list[TrendPoint], dict[str, WaveChange], Wave | None]:
-    """Wave-wide means of this wave and up to five before it, and the change since the last."""
+    """Wave-wide means of this wave and up to five before it, and the change since the last.
+
+    Each wave's figures are over the answers released for its whole-wave group.
+    """
     points: list[TrendPoint] = []
-    totals: dict[int, WaveData] = {}
+    totals: dict[int, dict[str, np.ndarray]] = {}
     same = [
         w for w in selectors.waves_up_to(wave) if w.instrument_version == wave.instrument_version
     ]
     for w in same[-TREND_WAVES:]:
-        data, plan = pulse_release.release_total(w)
-        if not plan.is_released("total") or data.n == 0:
+        data, rel = pulse_release.release_total(w)
+        n = rel.n(rel.groups[0])
+        if not n:
             points.append(TrendPoint(w, None, {s.id: None for s in data.instrument.scales}))
             continue
-        totals[w.pk] = data
-        means = {k: mean_if_enough(v, plan.min_size) for k, v in data.scores.items()}
-        points.append(TrendPoint(w, data.n, means))
+        scores = rel.scores(data, ["total"])
+        totals[w.pk] = scores
+        means = {k: mean_if_enough(v, rel.min_size) for k, v in scores.items()}
+        points.append(TrendPoint(w, n, means))
     earlier = [p for p in points[:-1] if p.n is not None]
     if not earlier or wave.pk not in totals:
         return points, {}, None
     previous = earlier[-1].wave
     changes = wave_changes(
-        totals[previous.pk].scores, totals[wave.pk].scores, min_size=max(wave.min_group_size, 2)
+        totals[previous.pk], totals[wave.pk], min_size=max(wave.min_group_size, 2)
     )
     return points, changes, previous
 
@@ -216,12 +231,17 @@ HIDDEN = "hidden to protect privacy"
 
 @dataclass(frozen=True)
 class Aggregate:
-    """One group's mean on one scale, as shown, downloaded and served by the API."""
+    """One group's mean on one scale, as shown, downloaded and served by the API.
+
+    ``responses`` is how many responses of the group the figures describe, ``answers`` how
+    many of them answered the scale (the mean is over those).
+    """
 
     wave: str
     group_type: str
     group: str
     responses: int | None
+    answers: int | None
     scale: str
     scale_name: str
     rule: str | None
@@ -231,22 +251,29 @@ class Aggregate:
 
 
 def aggregates(wave: Wave) -> list[Aggregate]:
-    """Suppressed aggregates: one row per group and scale (``None`` where hidden)."""
+    """Released aggregates: one row per group and scale (``None`` where hidden)."""
     data = load(wave)
     rel = release_groups(data)
     out: list[Aggregate] = []
     for g in rel.groups:
         shown = rel.shown(g.key)
         for scale in data.instrument.scales:
-            values = data.scores[scale.id][list(g.rows)]
-            mean = mean_if_enough(values, rel.min_size) if shown else None
-            status = SHOWN if mean is not None else (NO_ANSWERS if shown and not g.rows else HIDDEN)
+            rows = rel.scale_rows(scale.id, g.key)
+            mean = mean_if_enough(data.scores[scale.id][rows], rel.min_size) if rows.size else None
+            # A figure may describe only part of its group (the newest answers wait for a step
+            # of the minimum group size); whether it does is not said, as that would tell
+            # something about the answers that wait.
+            if mean is not None:
+                status = SHOWN
+            else:
+                status = NO_ANSWERS if shown and not g.rows else HIDDEN
             out.append(
                 Aggregate(
                     wave=wave.title,
                     group_type=g.kind,
                     group=g.label,
-                    responses=len(g.rows) if shown else None,
+                    responses=rel.n(g),
+                    answers=int(rows.size) if mean is not None else None,
                     scale=scale.id,
                     scale_name=scale.name,
                     rule=scale.rule or None,
@@ -263,6 +290,7 @@ CSV_HEADER = (
     "group_type",
     "group",
     "responses",
+    "answers",
     "scale",
     "scale_name",
     "rule",
@@ -279,6 +307,7 @@ def csv_row(row: Aggregate) -> tuple[object, ...]:
         row.group_type,
         row.group,
         "" if row.responses is None else row.responses,
+        "" if row.answers is None else row.answers,
         row.scale,
         row.scale_name,
         row.rule or "",

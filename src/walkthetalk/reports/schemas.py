@@ -14,6 +14,7 @@ class AggregateOut(Schema):
     group_type: str
     group: str
     responses: int | None
+    answers: int | None
     scale: str
     scale_name: str
     rule: str | None
