@@ -91,6 +91,7 @@ def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
     small = services.add_issue(system, "Only four ratings")
     mild = services.add_issue(system, "Important, talked about")
     _rate(system, big, 6, "treatment", 5, 5)
+    _rate(system, big, 6, "treatment", 4, 3)
     _rate(system, big, 5, "recovery-community", 4, 5)
     _rate(system, big, 2, "harm-reduction", 5, 4)
     _rate(system, big, 3, "prevention", 5, 4)
@@ -103,10 +104,11 @@ def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
         "Only four ratings",
     ]
     top = ranked[0]
-    assert top.n_ratings == 16
+    assert top.n_ratings == 22
     rows = {s.name: s for s in top.sectors}
-    assert rows["Treatment"].ratings == 6 and rows["Treatment"].mean_importance == 5
-    assert rows["Recovery community"].ratings == 5
+    assert rows["Treatment"].ratings == 12 and rows["Treatment"].mean_importance == 4.5
+    # five recovery-community ratings, all the same: showing them would tell each one's rating
+    assert rows["Recovery community"].ratings is None
     # 2 harm-reduction and 3 prevention ratings: each hidden (together they are 5, so the
     # total minus the shown sectors reveals no small group).
     assert rows["Harm reduction"].ratings is None
@@ -119,12 +121,25 @@ def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
 def test_complementary_suppression_hides_a_sibling_that_would_reveal_another() -> None:
     system = small_system()
     issue = services.add_issue(system, "Issue")
-    _rate(system, issue, 6, "treatment", 3, 3)
+    _rate(system, issue, 5, "treatment", 3, 3)
+    _rate(system, issue, 5, "treatment", 4, 2)
     _rate(system, issue, 5, "prevention", 3, 3)
     _rate(system, issue, 1, "government", 1, 1)
     rows = {s.name: s.ratings for s in release.ranked_backlog(system)[0].sectors}
-    # Total 12 is shown; government (1) is hidden; prevention (5) must be too, or 12-6-5 = 1.
-    assert rows == {"Government": None, "Prevention": None, "Treatment": 6}
+    # Total 16 is shown; government (1) is hidden; prevention (5) must be too, or 16-10-5 = 1.
+    assert rows == {"Government": None, "Prevention": None, "Treatment": 10}
+
+
+def test_a_unanimous_sector_is_never_shown() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Issue")
+    _rate(system, issue, 9, "treatment", 5, 5)
+    _rate(system, issue, 5, "prevention", 2, 3)
+    _rate(system, issue, 5, "prevention", 4, 1)
+    ranked = release.ranked_backlog(system)[0]
+    rows = {s.name: s.ratings for s in ranked.sectors}
+    assert ranked.n_ratings == 19
+    assert rows == {"Prevention": 10, "Treatment": None}
 
 
 def test_issue_becomes_a_conversation_once() -> None:

@@ -58,7 +58,7 @@ def test_five_shown_six_to_nine_reveal_nothing_new_ten_moves_on() -> None:
     # What was shown is recorded with the issue before it is shown.
     issue.refresh_from_db()
     ledger = ReleaseLedger.from_dict(issue.release_ledger)
-    assert sorted(c.n for c in ledger.released if c.key == "total") == [5, 10]
+    assert sorted(len(a) for a in ledger.spaces[""].atoms()) == [5, 5]  # two steps of five
 
 
 def test_a_total_below_the_minimum_plus_one_new_rating_waits_for_a_full_step() -> None:
@@ -95,11 +95,13 @@ def test_one_person_re_rating_changes_nothing_shown_until_a_full_step() -> None:
     # Three new ratings: one changed + three new = four, still below a step.
     _rate(system, issue, 3, importance=2, avoidance=2)
     assert _figures(_shown(system, "Handovers")) == before
-    # A fourth new rating makes five new or changed ratings: the figures move on.
+    # A fourth new rating makes five new or changed ratings: the figures move on. The other
+    # four ratings of the first step stay out from now on: with them, the new figure minus
+    # the old one would be the first rating the re-rater gave.
     _rate(system, issue, 1, importance=2, avoidance=2)
     row = _shown(system, "Handovers")
-    assert row.n_ratings == 9
-    assert row.mean_importance == pytest.approx((8 * 2 + 4) / 9)
+    assert row.n_ratings == 5
+    assert row.mean_importance == pytest.approx((4 * 2 + 4) / 5)
 
 
 def test_five_people_re_rating_is_a_full_step() -> None:
@@ -119,53 +121,56 @@ def test_sector_breakdown_moves_in_steps_too() -> None:
     system = small_system()
     issue = services.add_issue(system, "Waiting lists")
     _rate(system, issue, 5, "treatment", 2, 2)
+    _rate(system, issue, 5, "treatment", 3, 3)
     _rate(system, issue, 5, "prevention", 4, 4)
+    _rate(system, issue, 5, "prevention", 5, 5)
     first = {
         s.name: (s.ratings, s.mean_importance) for s in _shown(system, "Waiting lists").sectors
     }
-    assert first == {"Treatment": (5, 2), "Prevention": (5, 4)}
+    assert first == {"Treatment": (10, 2.5), "Prevention": (10, 4.5)}
     # One more treatment rating: neither the total nor the treatment row moves.
     _rate(system, issue, 1, "treatment", 5, 5)
     row = _shown(system, "Waiting lists")
-    assert row.n_ratings == 10
+    assert row.n_ratings == 20
     assert {s.name: (s.ratings, s.mean_importance) for s in row.sectors} == first
     # Five more prevention ratings: the total has six new ratings and moves on, but the
     # treatment row (one new) must not, and prevention may not either, or
     # total − prevention − the old treatment figure would be that one treatment rating.
     _rate(system, issue, 5, "prevention", 4, 4)
     row = _shown(system, "Waiting lists")
-    assert row.n_ratings == 16
+    assert row.n_ratings == 26
     rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
-    assert rows["Treatment"] == (5, 2)
-    assert rows == {"Treatment": (5, 2), "Prevention": (5, 4)}  # both from the earlier step
-    # Four more treatment ratings: the total (four new since 16) stays, and so does treatment
-    # (ten would differ from the shown total of 16 by those four unseen ratings).
+    assert rows == first  # both from the earlier step
+    # Four more treatment ratings: nothing moves (four new).
     _rate(system, issue, 4, "treatment", 2, 2)
     row = _shown(system, "Waiting lists")
-    assert row.n_ratings == 16
-    assert {s.name: (s.ratings, s.mean_importance) for s in row.sectors} == rows
-    # One more: five new since the last step, so the total and treatment move on together.
-    # Prevention's ten stays held back: 16 − 5 (old treatment) − 10 would be one rating.
+    assert row.n_ratings == 26
+    assert {s.name: (s.ratings, s.mean_importance) for s in row.sectors} == first
+    # One more: five new, so the total and treatment move on together; the six of the last
+    # step (one treatment, five prevention) stay counted only in the total.
     _rate(system, issue, 1, "treatment", 2, 2)
     row = _shown(system, "Waiting lists")
-    assert row.n_ratings == 21
+    assert row.n_ratings == 31
     rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
-    assert rows == {"Treatment": (11, pytest.approx(25 / 11)), "Prevention": (5, 4)}
+    assert rows == {"Treatment": (15, pytest.approx(35 / 15)), "Prevention": (10, 4.5)}
 
 
 def test_a_re_rating_in_one_sector_does_not_move_that_sector() -> None:
     system = small_system()
     issue = services.add_issue(system, "Night shifts")
     treatment = _rate(system, issue, 5, "treatment", 2, 2)
+    _rate(system, issue, 5, "treatment", 3, 3)
     _rate(system, issue, 5, "prevention", 4, 4)
+    _rate(system, issue, 5, "prevention", 5, 5)
     _shown(system, "Night shifts")
     services.rate_issue(treatment[0], issue, 5, 5, key())
     _rate(system, issue, 4, "prevention", 4, 4)  # five new or changed in all: total moves on
     row = _shown(system, "Night shifts")
-    assert row.n_ratings == 14
+    # the treatment step that held the old rating stays out: 10 prevention + 5 new or changed
+    assert row.n_ratings == 15
     rows = {s.name: (s.ratings, s.mean_importance) for s in row.sectors}
-    assert rows["Treatment"] == (5, 2)  # its one changed rating is not revealed
-    assert rows["Prevention"] == (5, 4)  # or total − prevention − old treatment = 1 rating
+    assert rows["Treatment"] == (10, 2.5)  # its one changed rating is not revealed
+    assert rows["Prevention"] == (10, 4.5)  # or total − prevention − old treatment = 1 rating
 
 
 def _staff(client, system):

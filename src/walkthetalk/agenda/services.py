@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,7 +26,7 @@ from walkthetalk.agenda.models import (
     SeenRequest,
     new_rating_version,
 )
-from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
+from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release, spread_shown
 from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.errors import ServiceError
@@ -385,13 +384,16 @@ def _release_issue(
 ) -> bool:
     """Release what may be shown now for one locked issue; True if its stored state changed.
 
-    ``rows`` are its ratings as (version, sector id, importance, avoidance). Each candidate
-    figure (the whole issue, then each sector, largest first) is a :class:`Cell` of rating
-    versions, planned against every figure released before. Earlier cells are compared with
-    only the versions still current: a version that is gone was replaced by a re-rating, whose
-    new version is then counted as a new contribution — so a figure may move on only once it
-    differs from every earlier one by none, or by at least ``min_size`` new or changed ratings.
-    A figure that may not move on keeps showing what it showed last.
+    ``rows`` are its ratings as (version, sector id, importance, avoidance). The candidate
+    figures (the whole issue, then each sector, largest first) are cells of rating versions,
+    planned with :func:`plan_release` against the issue's ledger of atoms: a figure describes
+    only whole atoms of at least ``min_size`` ratings, so it moves on only once at least that
+    many new ratings can form a new atom. A re-rating is a new version; the atom that held the
+    old version can never be described again (its old value would be a difference), so its
+    other ratings stay out of new figures. A sector's figure is shown only when at least
+    ``min_size`` of its ratings differ from the sector's most common rating, for importance and
+    for avoidance alike (no unanimous sector). A figure that may not move on keeps showing what
+    it showed last.
     """
     current = {version: (sector, imp, avo) for version, sector, imp, avo in rows}
     by_sector: dict[str, list[str]] = defaultdict(list)
@@ -401,27 +403,33 @@ def _release_issue(
     for key in sorted(by_sector, key=lambda k: (-len(by_sector[k]), k)):
         cells.append(Cell.of(key, by_sector[key]))
     ledger = _issue_ledger(issue, min_size)
-    alive = frozenset(current)
-    as_now = replace(
-        ledger,
-        released=tuple(replace(c, contributors=c.contributors & alive) for c in ledger.released),
-    )
-    plan = plan_release(cells, min_size, ledger=as_now)
-    known = {(c.key, c.contributors) for c in ledger.released}
-    new = [c for c in plan.released_cells if (c.key, c.contributors) not in known]
-    if not new:
-        return False
+    plan = plan_release(cells, min_size, ledger=ledger, partial=True)
     shown: dict[str, Any] = dict(issue.released_figures or {})
-    for cell in new:
+    before = dict(shown)
+    for cell in plan.released_cells:
+        if not cell.contributors:
+            continue
         values = [(current[str(v)][1], current[str(v)][2]) for v in cell.contributors]
+        if cell.key != TOTAL_KEY and not _diverse(values, plan.min_size):
+            continue
         entry = figures(values)
         if cell.key == TOTAL_KEY:
             entry["sectors"] = sorted(by_sector)  # the sectors this step describes
         shown[cell.key] = entry
-    issue.release_ledger = replace(ledger, released=ledger.released + tuple(new)).to_dict()
+    new_ledger = ledger.record(plan).to_dict()
+    if shown == before and new_ledger == issue.release_ledger:
+        return False
+    issue.release_ledger = new_ledger
     issue.released_figures = shown
     issue.save(update_fields=["release_ledger", "released_figures"])
     return True
+
+
+def _diverse(values: Sequence[tuple[int, int]], min_size: int) -> bool:
+    """At least ``min_size`` ratings differ from the most common one, for both questions."""
+    return spread_shown(Counter(i for i, _ in values).values(), min_size) and spread_shown(
+        Counter(a for _, a in values).values(), min_size
+    )
 
 
 @transaction.atomic
@@ -472,14 +480,13 @@ def release_acceptances(gathering: Gathering) -> int | None:
         else ReleaseLedger(wave=f"agenda-gathering:{locked.public_id}", min_size=m)
     )
     ids = [str(pk) for pk in locked.acceptances.values_list("pk", flat=True)]
-    if ids:
-        plan = plan_release([Cell.of(ACCEPTED_KEY, ids)], m, ledger=ledger)
-        known = {c.contributors for c in ledger.released}
-        new = [c for c in plan.released_cells if c.contributors not in known]
-        if new:
-            ledger = replace(ledger, released=ledger.released + tuple(new))
-            locked.release_ledger = ledger.to_dict()
-            locked.save(update_fields=["release_ledger"])
-            gathering.release_ledger = locked.release_ledger
-    shown = [c.n for c in ledger.released if c.key == ACCEPTED_KEY]
-    return max(shown) if shown else None
+    if not ids:
+        return None
+    plan = plan_release([Cell.of(ACCEPTED_KEY, ids)], m, ledger=ledger, partial=True)
+    stored = ledger.record(plan).to_dict()
+    if stored != locked.release_ledger:
+        locked.release_ledger = stored
+        locked.save(update_fields=["release_ledger"])
+        gathering.release_ledger = stored
+    n = len(plan.decision(ACCEPTED_KEY).contributors)
+    return n or None
