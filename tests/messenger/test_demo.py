@@ -16,7 +16,7 @@ def test_demo_seeds_concerns_with_visible_figures_and_is_idempotent() -> None:
     assert LeadershipRole.objects.filter(care_system=system).count() == 3
     assert Concern.objects.filter(care_system=system).count() == len(demo.CONCERNS)
     figures = selectors.response_figures(system, services.today())
-    assert figures.median_days_to_first_reply is not None
+    assert figures.mean_days_to_first_reply is not None
     assert figures.share_answered_within == 1.0
     assert Concern.objects.filter(escalated_to="steward").count() == 2
     assert services.open_concern(demo.DEMO_CODE).replies.count() == 1

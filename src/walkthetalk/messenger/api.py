@@ -23,7 +23,7 @@ class FiguresOut(Schema):
     answered: int | None
     waiting: int | None
     escalated: int | None
-    median_days_to_first_reply: float | None
+    mean_days_to_first_reply: float | None
     within_days: int
     share_answered_within: float | None
     min_group_size: int
@@ -39,7 +39,7 @@ def figures(request: HttpRequest, slug: str) -> FiguresOut:
         answered=f.answered,
         waiting=f.waiting,
         escalated=f.escalated,
-        median_days_to_first_reply=f.median_days_to_first_reply,
+        mean_days_to_first_reply=f.mean_days_to_first_reply,
         within_days=f.within_days,
         share_answered_within=f.share_answered_within,
         min_group_size=f.min_group_size,

@@ -37,6 +37,11 @@ class MessengerPolicy(models.Model):
         CareSystem, on_delete=models.CASCADE, primary_key=True, related_name="messenger_policy"
     )
     escalate_after_days = models.PositiveSmallIntegerField(default=DEFAULT_ESCALATE_AFTER_DAYS)
+    figures_ledger = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which concerns the response-time figures have described (privacy ledger).",
+    )
 
     class Meta:
         constraints = [

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from walkthetalk.analysis.privacy import suppress_counts
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.messenger import services
 from walkthetalk.messenger.models import Concern, LeadershipRole, MessengerPolicy, Reply
 
 LEADER = StaffRole.Role.LEADER
@@ -56,7 +55,7 @@ class ResponseFigures:
     total: int | None
     answered: int | None
     waiting: int | None
-    median_days_to_first_reply: float | None
+    mean_days_to_first_reply: float | None
     within_days: int
     answered_within: int | None
     share_answered_within: float | None
@@ -70,48 +69,22 @@ class ResponseFigures:
 
 
 def response_figures(system: CareSystem, on: dt.date) -> ResponseFigures:
-    """Median days to a first reply and the share answered in time, suppressed for small groups.
+    """Mean days to a first reply and the share answered in time, as may be shown now.
 
-    Counts go through :func:`walkthetalk.analysis.privacy.suppress_counts` with the care
-    system's minimum group size: answered / still waiting as siblings of the total, and
-    answered-in-time / answered-later as siblings of the answered. The median is shown only when
-    the answered count is, and the share only when both of its counts are.
+    Released through :func:`walkthetalk.messenger.services.release_response_figures` (one
+    release of every count against the care system's ledger: steps of the minimum group size).
+    ``on`` is kept for callers; the figures describe every concern so far.
     """
-    rows = list(
-        Concern.objects.filter(care_system=system).values_list(
-            "sent_on", "first_reply_on", "escalated_to"
-        )
-    )
     within = escalate_after_days(system)
-    m = system.min_group_size
-    delays = [(reply - sent).days for sent, reply, _ in rows if reply is not None]
-    n_in_time = sum(1 for d in delays if d <= within)
-    top = suppress_counts(
-        {"total": len(rows), "answered": len(delays), "waiting": len(rows) - len(delays)}, m
-    )
-    split = suppress_counts(
-        {"total": len(delays), "in_time": n_in_time, "later": len(delays) - n_in_time}, m
-    )
-    escalated = sum(1 for *_, e in rows if e)
-    esc = suppress_counts(
-        {"total": len(rows), "escalated": escalated, "not": len(rows) - escalated}, m
-    )
-    answered = top["answered"]
-    share = (
-        split["in_time"] / len(delays)
-        if answered is not None and split["in_time"] is not None and delays
-        else None
-    )
+    f = services.release_response_figures(system, within)
     return ResponseFigures(
-        total=top["total"],
-        answered=answered,
-        waiting=top["waiting"],
-        median_days_to_first_reply=float(statistics.median(delays))
-        if answered is not None and delays
-        else None,
+        total=f.total,
+        answered=f.answered,
+        waiting=f.waiting,
+        mean_days_to_first_reply=f.mean_days_to_first_reply,
         within_days=within,
-        answered_within=split["in_time"] if answered is not None else None,
-        share_answered_within=share,
-        escalated=esc["escalated"],
-        min_group_size=m,
+        answered_within=f.answered_within,
+        share_answered_within=f.share_answered_within,
+        escalated=f.escalated,
+        min_group_size=system.min_group_size,
     )

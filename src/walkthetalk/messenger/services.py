@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
 from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem
@@ -243,3 +245,94 @@ def escalate_concerns(on: dt.date | None = None) -> int:
             sent_on__lte=on - dt.timedelta(days=days),
         ).update(escalated_to=Concern.Escalation.STEWARD, escalated_on=on)
     return escalated
+
+
+# --- response-time figures (privacy ledger) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleasedConcernFigures:
+    """Counts and the mean delay as they may be shown now; ``None`` where held back."""
+
+    total: int | None
+    answered: int | None
+    waiting: int | None
+    mean_days_to_first_reply: float | None
+    answered_within: int | None
+    share_answered_within: float | None
+    escalated: int | None
+
+
+def _state(first_reply_on: dt.date | None, escalated_to: str, sent_on: dt.date, within: int) -> str:
+    if first_reply_on is None:
+        answered = "waiting"
+    else:
+        answered = "in_time" if (first_reply_on - sent_on).days <= within else "later"
+    return f"{answered}/{'escalated' if escalated_to else 'not'}"
+
+
+@transaction.atomic
+def release_response_figures(system: CareSystem, within: int) -> ReleasedConcernFigures:
+    """Decide, record and return the response-time figures that may be shown now.
+
+    Every count is a cell of concerns planned with
+    :func:`~walkthetalk.analysis.privacy.plan_release` against the care system's ledger, all in
+    one release (so answered, waiting, in time, later and escalated cannot be combined to single
+    out fewer than the minimum group size). A concern's contribution carries its state, so when
+    it is answered or escalated it counts as a new contribution: figures move in steps of at
+    least the minimum group size. The mean delay is over the released answered concerns.
+    """
+    MessengerPolicy.objects.get_or_create(care_system=system)
+    policy = MessengerPolicy.objects.select_for_update().get(care_system=system)
+    m = system.min_group_size
+    rows = list(
+        Concern.objects.filter(care_system=system).values_list(
+            "id", "sent_on", "first_reply_on", "escalated_to"
+        )
+    )
+    state = {str(pk): _state(reply, esc, sent, within) for pk, sent, reply, esc in rows}
+    delay = {str(pk): (reply - sent).days for pk, sent, reply, _ in rows if reply is not None}
+    who = {pk: (pk, s) for pk, s in state.items()}  # a contribution is a concern in a state
+
+    def cell(key: str, test: Callable[[str], bool]) -> Cell:
+        return Cell.of(key, (who[pk] for pk, s in state.items() if test(s)))
+
+    cells = [
+        cell("total", lambda s: True),
+        cell("answered", lambda s: not s.startswith("waiting")),
+        cell("waiting", lambda s: s.startswith("waiting")),
+        cell("in_time", lambda s: s.startswith("in_time")),
+        cell("later", lambda s: s.startswith("later")),
+        cell("escalated", lambda s: s.endswith("/escalated")),
+        cell("not_escalated", lambda s: s.endswith("/not")),
+    ]
+    ledger = (
+        ReleaseLedger.from_dict(policy.figures_ledger)
+        if policy.figures_ledger
+        else ReleaseLedger(wave=f"messenger:{system.pk}", min_size=m)
+    )
+    plan = plan_release(cells, m, ledger=ledger, partial=True)
+    stored = ledger.record(plan).to_dict()
+    if stored != policy.figures_ledger:
+        policy.figures_ledger = stored
+        policy.save(update_fields=["figures_ledger"])
+
+    def n(key: str) -> int | None:
+        decision = plan.decision(key)
+        return len(decision.contributors) if decision.released else None
+
+    answered = plan.decision("answered").contributors
+    delays = [delay[str(who[0])] for who in answered if isinstance(who, tuple)]
+    in_time = len(plan.decision("in_time").contributors)
+    later = len(plan.decision("later").contributors)
+    # the share only when the answered concerns shown are exactly those in time plus later
+    share = in_time / len(answered) if answered and in_time + later == len(answered) else None
+    return ReleasedConcernFigures(
+        total=n("total"),
+        answered=n("answered"),
+        waiting=n("waiting"),
+        mean_days_to_first_reply=sum(delays) / len(delays) if delays else None,
+        answered_within=n("in_time"),
+        share_answered_within=share,
+        escalated=n("escalated"),
+    )
