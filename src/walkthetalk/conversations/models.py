@@ -254,6 +254,11 @@ class ConversationResult(models.Model):
     svg = models.TextField(blank=True)
     n_votes = models.PositiveIntegerField(default=0)
     computed_on = models.DateField()
+    release_ledger = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which votes the stored figures have described (privacy ledger).",
+    )
 
     def __str__(self) -> str:
         return f"Result of {self.conversation_id} ({self.state})"

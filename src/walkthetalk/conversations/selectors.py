@@ -357,4 +357,9 @@ def vote_snapshot(conversation: Conversation) -> VoteSnapshot:
         .order_by("participant_id")
         .values_list("participant_id", "statement_id", "value", "participant__sector__name")
     )
-    return VoteSnapshot(statements, votes, conversation.care_system.min_group_size)
+    ledger = (
+        ConversationResult.objects.filter(conversation=conversation)
+        .values_list("release_ledger", flat=True)
+        .first()
+    )
+    return VoteSnapshot(statements, votes, conversation.care_system.min_group_size, ledger or {})

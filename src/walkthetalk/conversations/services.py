@@ -440,24 +440,39 @@ def clear_refresh_flag(conversation_id: int) -> None:
 
 
 @transaction.atomic
-def save_result(conversation: Conversation, outcome: Outcome) -> None:
-    """Store a computed outcome as the conversation's result (computed today, to the day)."""
-    ConversationResult.objects.update_or_create(
-        conversation=conversation,
-        defaults={
-            "state": outcome.state,
-            "message": outcome.message[:500],
-            "data": outcome.data,
-            "svg": outcome.svg,
-            "n_votes": outcome.n_votes,
-            "computed_on": today(),
-        },
+@transaction.atomic
+def save_result(conversation: Conversation, outcome: Outcome) -> bool:
+    """Store a computed outcome as the conversation's result (computed today, to the day).
+
+    The outcome's release ledger is stored with it. If another refresh stored a different
+    ledger since this one read its snapshot, this outcome is dropped (False): its figures were
+    planned against an older ledger and must never be shown.
+    """
+    stored = (
+        ConversationResult.objects.select_for_update()
+        .filter(conversation=conversation)
+        .values_list("release_ledger", flat=True)
+        .first()
     )
+    if outcome.ledger is not None and (stored or {}) != (outcome.based_on or {}):
+        return False
+    defaults: dict[str, object] = {
+        "state": outcome.state,
+        "message": outcome.message[:500],
+        "data": outcome.data,
+        "svg": outcome.svg,
+        "n_votes": outcome.n_votes,
+        "computed_on": today(),
+    }
+    if outcome.ledger is not None:
+        defaults["release_ledger"] = outcome.ledger
+    ConversationResult.objects.update_or_create(conversation=conversation, defaults=defaults)
     if outcome.extremity:
         statements = list(Statement.objects.filter(pk__in=outcome.extremity.keys()))
         for s in statements:
             s.extremity = outcome.extremity[s.pk]
         Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
+    return True
 
 
 @transaction.atomic

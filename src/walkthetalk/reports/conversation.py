@@ -46,7 +46,8 @@ def result_summary(conversation: Conversation) -> ResultSummary:
 class StatementRow:
     """One published statement: its overall votes and where it stands in the results.
 
-    Percentages are ``None`` when fewer than the minimum group size voted on it.
+    ``votes`` and the percentages are those released with the last result; percentages are
+    ``None`` when fewer than the minimum group size of votes are released.
     """
 
     statement_id: str
@@ -79,12 +80,19 @@ def _roles(data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def statement_rows(conversation: Conversation, data: dict[str, Any]) -> list[StatementRow]:
-    """One row per published statement, oldest first, with its roles in the result ``data``."""
-    min_size = conversation.care_system.min_group_size
+    """One row per published statement, oldest first, with its roles in the result ``data``.
+
+    Vote counts and shares are the ones released with the result (its ``statement_tallies``),
+    never the live counters: those move by one vote at a time. A statement published since
+    the last refresh has no released figures yet (0 votes shown, shares hidden).
+    """
+    min_size = int(data.get("min_group_size", conversation.care_system.min_group_size))
+    tallies = data.get("statement_tallies", {})
     roles = _roles(data)
     rows = []
     for s in selectors.published(conversation).order_by("pk"):
-        seen = s.n_votes
+        t = tallies.get(s.public_id, {})
+        seen = int(t.get("seen", 0))
 
         def pct(n: int, seen: int = seen) -> int | None:
             return round(100 * n / seen) if seen >= min_size else None
@@ -95,9 +103,9 @@ def statement_rows(conversation: Conversation, data: dict[str, Any]) -> list[Sta
                 text=s.text,
                 seed=s.is_seed,
                 votes=seen,
-                agree_pct=pct(s.n_agree),
-                disagree_pct=pct(s.n_disagree),
-                pass_pct=pct(s.n_pass),
+                agree_pct=pct(int(t.get("agree", 0))),
+                disagree_pct=pct(int(t.get("disagree", 0))),
+                pass_pct=pct(int(t.get("pass", 0))),
                 in_results=tuple(roles.get(s.public_id, [])),
             )
         )
