@@ -390,10 +390,9 @@ def _release_issue(
     only whole atoms of at least ``min_size`` ratings, so it moves on only once at least that
     many new ratings can form a new atom. A re-rating is a new version; the atom that held the
     old version can never be described again (its old value would be a difference), so its
-    other ratings stay out of new figures. A sector's figure is shown only when at least
-    ``min_size`` of its ratings differ from the sector's most common rating, for importance and
-    for avoidance alike (no unanimous sector). A figure that may not move on keeps showing what
-    it showed last.
+    other ratings stay out of new figures. A sector's figure is shown only when its ratings are
+    not all the same, for importance and for avoidance alike (a unanimous sector would tell each
+    member's rating). A figure that may not move on keeps showing what it showed last.
     """
     current = {version: (sector, imp, avo) for version, sector, imp, avo in rows}
     by_sector: dict[str, list[str]] = defaultdict(list)
@@ -410,7 +409,7 @@ def _release_issue(
         if not cell.contributors:
             continue
         values = [(current[str(v)][1], current[str(v)][2]) for v in cell.contributors]
-        if cell.key != TOTAL_KEY and not _diverse(values, plan.min_size):
+        if cell.key != TOTAL_KEY and not _diverse(values):
             continue
         entry = figures(values)
         if cell.key == TOTAL_KEY:
@@ -425,10 +424,10 @@ def _release_issue(
     return True
 
 
-def _diverse(values: Sequence[tuple[int, int]], min_size: int) -> bool:
-    """At least ``min_size`` ratings differ from the most common one, for both questions."""
-    return spread_shown(Counter(i for i, _ in values).values(), min_size) and spread_shown(
-        Counter(a for _, a in values).values(), min_size
+def _diverse(values: Sequence[tuple[int, int]]) -> bool:
+    """Not every rating is the same, for importance and for avoidance alike."""
+    return spread_shown(Counter(i for i, _ in values).values()) and spread_shown(
+        Counter(a for _, a in values).values()
     )
 
 

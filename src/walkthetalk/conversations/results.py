@@ -9,10 +9,9 @@ representative statements, common ground, divides, uncertainty and sector breakd
 figure comes from :func:`walkthetalk.analysis.privacy.plan_refresh`, planned against the
 conversation's release ledger (read with the snapshot, stored with the outcome): counts and
 shares describe whole atoms of at least the minimum group size, so they move in steps of that
-many people ("seen by 10" never becomes "seen by 11"), and a share by opinion group or sector
-is shown only with at least that many people on each side of it (never a unanimous small
-group). The opinion map shows each opinion group as one mark at its centre — never one mark
-per participant.
+many people ("seen by 10" never becomes "seen by 11"), and a share by sector is never
+unanimous (that would tell each member's vote). The opinion map shows each opinion group as one
+mark at its centre — never one mark per participant.
 """
 
 from __future__ import annotations
@@ -161,8 +160,8 @@ def _opinion_map(data: dict[str, Any]) -> str:
     return opinion_map_svg(points, np.arange(len(shown)), shown)
 
 
-def _pct(tally: privacy.Tally, k: int, *, breakdown: bool, direction: str) -> int | None:
-    agree, disagree = privacy.statement_shares(tally, k, breakdown=breakdown)
+def _pct(tally: privacy.Tally, k: int, *, by_sector: bool, direction: str) -> int | None:
+    agree, disagree = privacy.statement_shares(tally, k, by_sector=by_sector)
     return agree if direction == "agree" else disagree
 
 
@@ -196,7 +195,7 @@ def build_payload(
 
     def overall(sid: str) -> dict[str, Any]:
         t = tallies[sid][privacy.EVERYONE]
-        agree, disagree = privacy.statement_shares(t, k, breakdown=False)
+        agree, disagree = privacy.statement_shares(t, k, by_sector=False)
         return {"id": sid, "text": text[sid], "agree": agree, "disagree": disagree, "seen": t.seen}
 
     def size(key: str) -> int | None:
@@ -210,7 +209,7 @@ def build_payload(
                 "text": text[rep.statement],
                 "direction": rep.direction,
                 "share": _pct(
-                    group_tally(rep.statement, g), k, breakdown=True, direction=rep.direction
+                    group_tally(rep.statement, g), k, by_sector=False, direction=rep.direction
                 ),
             }
             for rep in result.repness.get(g, [])
@@ -255,7 +254,7 @@ def build_payload(
     for div in result.divides:
         entry = overall(div.statement)
         entry["groups"] = {
-            names[g]: _pct(group_tally(div.statement, g), k, breakdown=True, direction="agree")
+            names[g]: _pct(group_tally(div.statement, g), k, by_sector=False, direction="agree")
             for g in range(n_groups)
         }
         divides.append(entry)
@@ -284,7 +283,7 @@ def build_payload(
                 "id": sid,
                 "text": text[sid],
                 "sectors": {
-                    name: _pct(tallies[sid][f"sector:{name}"], k, breakdown=True, direction="agree")
+                    name: _pct(tallies[sid][f"sector:{name}"], k, by_sector=True, direction="agree")
                     for name in sector_names
                 },
             }

@@ -29,7 +29,8 @@ may be refused or describe only part of its group. Different namespaces are sepa
 breakdown smaller than ``k``.
 
 Counts alone do not stop *group* disclosure — "all 6 peers agreed" is a sum over 6 yet tells
-each peer's vote — so shares by answer also pass :func:`share_shown` / :func:`spread_shown`.
+each peer's vote — so shares by sector also pass :func:`share_shown` / :func:`spread_shown`
+(never unanimous).
 
 Modules: :mod:`.policy` (the minimum size), :mod:`.atoms` (the partition, the ledger),
 :mod:`.cells` (all-or-nothing cells, sibling counts), :mod:`.wave` (a pulse wave's figures),

@@ -12,7 +12,8 @@ Two kinds of namespace:
 Opinion groups are recomputed at every refresh; atoms formed at earlier refreshes stay, so a
 group's figure describes the atoms inside it. Everything moves in steps of at least ``k`` people:
 "seen by 10" does not become "seen by 11". Sector shares must also pass
-:func:`~walkthetalk.analysis.privacy.shares.share_shown` (see :func:`statement_shares`).
+:func:`~walkthetalk.analysis.privacy.shares.share_shown`, never unanimous (see
+:func:`statement_shares`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Tally:
     agree: int
     disagree: int
     reason: Reason
+    codes: frozenset[int] = frozenset()  # the votes described, only when asked (for audits)
 
     @property
     def passed(self) -> int:
@@ -79,18 +81,18 @@ class ConversationRelease:
     min_size: int
 
 
-def statement_shares(tally: Tally, k: int, *, breakdown: bool) -> tuple[int | None, int | None]:
+def statement_shares(tally: Tally, k: int, *, by_sector: bool) -> tuple[int | None, int | None]:
     """Whole-number agree and disagree percentages, or ``None`` where they must not be shown.
 
-    Overall figures need only ``seen >= k`` (the ledger already holds them to whole atoms); a
-    breakdown (opinion group, sector) also needs at least ``k`` people on each side of a share,
-    so no small group shows a unanimous (or all-but-a-few) figure.
+    Every figure needs ``seen >= k`` (the ledger already holds it to whole atoms); a share by
+    sector must also not be unanimous (:func:`share_shown`), so no sector shows that all its
+    members who saw a statement agreed (or that none did).
     """
     if tally.seen < k or tally.seen == 0:
         return None, None
 
     def pct(n: int) -> int | None:
-        if breakdown and not share_shown(n, tally.seen, k):
+        if by_sector and not share_shown(n, tally.seen):
             return None
         return round(100 * n / tally.seen)
 
@@ -108,12 +110,14 @@ def plan_refresh(
     min_size: int,
     ledger: ReleaseLedger | None = None,
     cross: bool = True,
+    keep_codes: bool = False,
 ) -> ConversationRelease:
     """Release a refresh's figures; save ``.ledger`` with the result before anyone sees it.
 
     ``votes`` is participants × statements with values -1 / 0 / 1 stored for each vote cast
     (an explicit 0 is a pass), ``labels`` the opinion group of each participant (-1: none),
     ``counted`` those the analysis placed, ``sectors`` each participant's sector name or None.
+    ``keep_codes`` keeps each tally's vote codes (for audits and tests; costly at scale).
     """
     codes = np.asarray(participant_codes, dtype=np.int64)
     n = codes.size
@@ -180,7 +184,10 @@ def plan_refresh(
         agree = np.bincount(got_owner[v == 1], minlength=m)
         disagree = np.bincount(got_owner[v == -1], minlength=m)
         for j, sid in enumerate(statement_ids):
+            described = (
+                frozenset(all_codes[got[got_owner == j]].tolist()) if keep_codes else frozenset()
+            )
             statements[sid][key] = Tally(
-                key, int(seen[j]), int(agree[j]), int(disagree[j]), reasons[j]
+                key, int(seen[j]), int(agree[j]), int(disagree[j]), reasons[j], described
             )
     return ConversationRelease(participants, statements, planner.ledger(), k)

@@ -1,9 +1,12 @@
-"""Shares and spreads: a figure about a group must not reveal that (nearly) everyone in it agrees.
+"""Shares and spreads by attribute: a figure about a group must not tell that everyone in it
+answered alike.
 
 A linear guarantee alone lets "100% of the 6 peers agreed" through: it is a sum over 6 people,
-yet it tells each peer's vote. This is *group* (attribute) disclosure. The rule here is the
-frequency rule applied inside the group: a breakdown by answer is shown only when at least ``k``
-of the group are outside its most common answer, so any one member may be among them.
+yet it tells each peer's vote (*group*, or attribute, disclosure). So a breakdown by answer for
+a group defined by an attribute people are known by (a sector) is shown only when its members
+did not all answer alike: then any one member may be among those who answered otherwise.
+Opinion groups are not such attributes (who is in which group is never released), so their
+shares need only the atoms' rule.
 """
 
 from __future__ import annotations
@@ -11,18 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def share_shown(yes: int, n: int, k: int) -> bool:
-    """True if "``yes`` of ``n``" may be shown: at least ``k`` people on each side."""
-    return n > 0 and k <= yes <= n - k
+def share_shown(yes: int, n: int) -> bool:
+    """True if "``yes`` of ``n``" may be shown for an attribute group: not unanimous."""
+    return 0 < yes < n
 
 
-def spread_shown(counts: Iterable[int], k: int) -> bool:
-    """True if a group's answers, counted by value, have at least ``k`` outside the mode.
+def spread_shown(counts: Iterable[int]) -> bool:
+    """True if a group's answers, counted by value, are not all the same value.
 
-    Use it before showing any figure about a group whose answers are few distinct values (a
-    mean of 1–5 ratings, a share of agree / disagree / pass): if nearly everyone gave the same
-    answer, the figure would tell each member's answer.
+    Use it before showing any figure about an attribute group whose answers are few distinct
+    values (a mean of 1–5 ratings): if everyone gave the same answer, the figure tells it.
     """
-    values = [int(c) for c in counts]
-    total = sum(values)
-    return total > 0 and total - max(values) >= k
+    values = [int(c) for c in counts if c]
+    return len(values) >= 2

@@ -1,0 +1,103 @@
+"""How many figures the privacy rules hide on the demo data (utility of the exact guarantee).
+
+Run it once with this tree's code and once with another tree's (for example main before a
+change) to compare; it seeds the demo into a fresh data folder and reads every figure the way
+the pages, CSV and API do (the first read of each, as on a fresh site)::
+
+    .venv/bin/python benchmarks/privacy_utility.py --data /tmp/wtt-utility
+    PYTHONPATH=/other/tree/src .venv/bin/python /other/tree/benchmarks/privacy_utility.py ...
+
+Prints, per kind of figure, how many there are and how many are shown: pulse group counts and
+group × scale means (all demo waves), conversation figures (group sizes, sector cells,
+statement shares overall / by group / by sector), backlog figures (issues and sector rows),
+messenger figures. Only names both versions share are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="a fresh data folder (emptied)")
+    args = parser.parse_args()
+    if args.data.exists():
+        shutil.rmtree(args.data)
+    args.data.mkdir(parents=True)
+    os.environ["WALKTHETALK_DATA"] = str(args.data)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkthetalk.site.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("demo", "--no-serve", verbosity=0)
+    counts = figures()
+    width = max(len(k) for k in counts)
+    print(f"{'figure':{width}}  shown / total")
+    for key, (shown, total) in counts.items():
+        print(f"{key:{width}}  {shown:5d} / {total:5d}  ({total - shown} hidden)")
+    print(f"code: {sys.modules['walkthetalk'].__file__}")
+
+
+def figures() -> dict[str, tuple[int, int]]:
+    from walkthetalk.agenda import release as agenda_release
+    from walkthetalk.caremap.models import CareSystem
+    from walkthetalk.conversations.models import ConversationResult
+    from walkthetalk.messenger import selectors as messenger_selectors
+    from walkthetalk.pulse.models import Wave
+    from walkthetalk.pulse.release import response_counts
+    from walkthetalk.reports import pulse
+
+    tally: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+
+    def count(key: str, value: Any) -> None:
+        total[key] += 1
+        tally[key] += value is not None
+
+    for wave in Wave.objects.order_by("pk"):
+        for row in response_counts(wave)[0]:
+            count("pulse: group counts", row.n)
+        for agg in pulse.aggregates(wave):
+            count("pulse: group x scale means", agg.mean)
+    for result in ConversationResult.objects.all():
+        data = result.data or {}
+        for group in data.get("groups", []):
+            count("conversation: group sizes", group.get("size"))
+            for rep in group.get("representative", []):
+                count("conversation: shares by group", rep.get("share"))
+        for row in data.get("sectors", {}).get("rows", []):
+            count("conversation: sector x group counts", row.get("participants"))
+            for n in row.get("groups", {}).values():
+                count("conversation: sector x group counts", n)
+        for key in ("common_ground", "common_disagreement", "divides", "uncertainty"):
+            for entry in data.get(key, []):
+                count("conversation: statement shares", entry.get("agree"))
+                for share in entry.get("groups", {}).values():
+                    count("conversation: shares by group", share)
+        for row in data.get("agreement_by_sector", {}).get("rows", []):
+            for share in row.get("sectors", {}).values():
+                count("conversation: shares by sector", share)
+    for system in CareSystem.objects.all():
+        for issue in agenda_release.ranked_backlog(system):
+            count("backlog: issue scores", issue.score)
+            for row in issue.sectors:
+                count("backlog: sector rows", row.ratings)
+        f = messenger_selectors.response_figures(system, dt.date.today())
+        for name in ("total", "answered", "waiting", "escalated", "share_answered_within"):
+            count("messenger: figures", getattr(f, name))
+    return {k: (tally[k], total[k]) for k in sorted(total)}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Conversations: refreshes over time, with new voters, changed votes and regrouping.
+
+Every figure :func:`plan_refresh` releases at every refresh goes to the independent auditor as
+the set of (participant, vote) contributions it describes, per statement, and as the set of
+participants for the counts; no combination may single out fewer than k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from walkthetalk.analysis.privacy import (
+    EVERYONE,
+    Reason,
+    ReleaseLedger,
+    plan_refresh,
+    share_shown,
+    spread_shown,
+    statement_shares,
+)
+from walkthetalk.analysis.privacy.conversation import Tally
+
+from .auditor import find_small_support
+
+
+def matrix(votes: dict[tuple[int, int], int], n: int, m: int) -> sp.csr_matrix:
+    rows = [p for p, _ in votes]
+    cols = [s for _, s in votes]
+    mat = sp.csr_matrix(([v + 2 for v in votes.values()], (rows, cols)), shape=(n, m))
+    mat.data = mat.data - 2  # a pass is an explicit 0
+    return mat
+
+
+@st.composite
+def conversations(draw):
+    m = draw(st.integers(1, 3))
+    k = draw(st.integers(3, 5))
+    steps = draw(st.integers(1, 3))
+    history = []
+    votes: dict[tuple[int, int], int] = {}
+    n = 0
+    for _ in range(steps):
+        n += draw(st.integers(0, 9))
+        for p in range(n):
+            for s in range(m):
+                if draw(st.integers(0, 4)) > 0:  # most people vote on most statements
+                    votes[(p, s)] = draw(st.sampled_from([-1, 0, 1]))
+        labels = np.array([draw(st.integers(-1, 1)) for _ in range(n)], dtype=np.int64)
+        sectors = [draw(st.sampled_from([None, "peer", "clinic"])) for _ in range(n)]
+        history.append((n, dict(votes), labels, sectors))
+    return m, k, history
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conversations())
+def test_every_refresh_passes_the_auditor(conv) -> None:
+    m, k, history = conv
+    ledger = ReleaseLedger("c", min_size=k)
+    by_statement: dict[str, list[frozenset[int]]] = {}
+    counts: list[frozenset[int]] = []
+    sectors_seen: list[str | None] = []
+    for n, votes, labels, sectors in history:
+        sectors_seen = sectors
+        rel = plan_refresh(
+            np.arange(n, dtype=np.int64) + 100,
+            matrix(votes, n, m),
+            [f"s{j}" for j in range(m)],
+            labels=labels,
+            counted=labels >= 0,
+            sectors=sectors,
+            min_size=k,
+            ledger=ledger,
+            keep_codes=True,
+        )
+        ledger = rel.ledger
+        for fig in rel.participants.values():
+            counts.append(frozenset(fig.rows.tolist()))
+            assert fig.n == 0 or fig.n >= k
+        for sid, tallies in rel.statements.items():
+            for t in tallies.values():
+                assert t.seen == len(t.codes) and (t.seen == 0 or t.seen >= k)
+                by_statement.setdefault(sid, []).append(t.codes)
+    assert find_small_support(counts, k) is None
+    for cells in by_statement.values():
+        assert find_small_support(cells, k) is None
+    assert len(sectors_seen) == history[-1][0]
+
+
+def test_seen_by_ten_never_becomes_seen_by_eleven() -> None:
+    votes = {(p, 0): 1 if p < 7 else -1 for p in range(10)}
+    codes = np.arange(12, dtype=np.int64)
+    common = {"labels": np.zeros(10, np.int64), "counted": np.ones(10, bool)}
+    first = plan_refresh(
+        codes[:10], matrix(votes, 10, 1), ["s"], sectors=[None] * 10, min_size=5, **common
+    )
+    assert first.statements["s"][EVERYONE].seen == 10
+    votes[(10, 0)] = 1
+    later = plan_refresh(
+        codes[:11],
+        matrix(votes, 11, 1),
+        ["s"],
+        labels=np.zeros(11, np.int64),
+        counted=np.ones(11, bool),
+        sectors=[None] * 11,
+        min_size=5,
+        ledger=first.ledger,
+    )
+    t = later.statements["s"][EVERYONE]
+    assert (t.seen, t.agree) == (10, 7) and t.reason is Reason.PARTIAL
+
+
+def test_a_changed_vote_takes_its_old_atom_out_of_new_figures() -> None:
+    votes = {(p, 0): 1 for p in range(10)}
+    base = {"labels": np.full(10, -1, np.int64), "counted": np.zeros(10, bool)}
+    first = plan_refresh(
+        np.arange(10), matrix(votes, 10, 1), ["s"], sectors=[None] * 10, min_size=5, **base
+    )
+    assert first.statements["s"][EVERYONE].agree == 10
+    votes[(0, 0)] = -1  # one person changes their mind
+    later = plan_refresh(
+        np.arange(10),
+        matrix(votes, 10, 1),
+        ["s"],
+        sectors=[None] * 10,
+        min_size=5,
+        ledger=first.ledger,
+        **base,
+    )
+    t = later.statements["s"][EVERYONE]
+    assert t.disagree == 0 and t.seen in (0, 10)  # the change is never shown alone
+
+
+def test_shares_by_sector_are_never_unanimous() -> None:
+    t = Tally("sector:peer", 6, 6, 0, Reason.RELEASED)
+    assert statement_shares(t, 5, by_sector=True) == (None, None)
+    assert statement_shares(t, 5, by_sector=False) == (100, 0)
+    assert share_shown(3, 6) and not share_shown(0, 6) and not share_shown(6, 6)
+    assert spread_shown([4, 1]) and not spread_shown([5, 0]) and not spread_shown([])
