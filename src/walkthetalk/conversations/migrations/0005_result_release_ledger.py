@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0003_drop_participation_link'),
+        ('conversations', '0004_vote_upsert_and_stored_priority'),
     ]
 
     operations = [
