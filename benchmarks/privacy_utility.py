@@ -53,7 +53,7 @@ def figures() -> dict[str, tuple[int, int]]:
     from walkthetalk.agenda import release as agenda_release
     from walkthetalk.caremap.models import CareSystem
     from walkthetalk.conversations.models import ConversationResult
-    from walkthetalk.messenger import selectors as messenger_selectors
+    from walkthetalk.messenger import services as messenger_services
     from walkthetalk.pulse.models import Wave
     from walkthetalk.pulse.release import response_counts
     from walkthetalk.reports import pulse
@@ -93,7 +93,7 @@ def figures() -> dict[str, tuple[int, int]]:
             count("backlog: issue scores", issue.score)
             for row in issue.sectors:
                 count("backlog: sector rows", row.ratings)
-        f = messenger_selectors.response_figures(system, dt.date.today())
+        f = messenger_services.response_figures(system, dt.date.today())
         for name in ("total", "answered", "waiting", "escalated", "share_answered_within"):
             count("messenger: figures", getattr(f, name))
     return {k: (tally[k], total[k]) for k in sorted(total)}

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from walkthetalk.caremap.demo import seed_demo_map
-from walkthetalk.messenger import demo, selectors, services
+from walkthetalk.messenger import demo, services
 from walkthetalk.messenger.models import Concern, LeadershipRole
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ def test_demo_seeds_concerns_with_visible_figures_and_is_idempotent() -> None:
     demo.seed_demo(system)
     assert LeadershipRole.objects.filter(care_system=system).count() == 3
     assert Concern.objects.filter(care_system=system).count() == len(demo.CONCERNS)
-    figures = selectors.response_figures(system, services.today())
+    figures = services.response_figures(system, services.today())
     assert figures.mean_days_to_first_reply is not None
     assert figures.share_answered_within == 1.0
     assert Concern.objects.filter(escalated_to="steward").count() == 2

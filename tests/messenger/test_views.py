@@ -180,19 +180,19 @@ def test_response_figures_are_suppressed_until_groups_are_large_enough() -> None
             )
 
     make(3, 2)
-    few = selectors.response_figures(system, day)
+    few = services.response_figures(system, day)
     assert few.total is None and few.mean_days_to_first_reply is None
     make(3, 4)
     make(5, None)
-    figures = selectors.response_figures(system, day)
+    figures = services.response_figures(system, day)
     assert (figures.total, figures.answered, figures.waiting) == (11, 6, 5)
     assert figures.mean_days_to_first_reply == 3.0
     assert figures.share_answered_within == 1.0
     make(1, 20)  # one answered late: the figures wait for a step of five, or 7 - 6 = 1
-    late = selectors.response_figures(system, day)
+    late = services.response_figures(system, day)
     assert (late.total, late.answered, late.share_answered_within) == (11, 6, 1.0)
     make(4, 20)  # five answered late: a step
-    later = selectors.response_figures(system, day)
+    later = services.response_figures(system, day)
     assert (later.total, later.answered, later.waiting) == (16, 11, 5)
     assert later.share_answered_within == pytest.approx(6 / 11)
     assert later.mean_days_to_first_reply == pytest.approx((6 + 12 + 100) / 11)

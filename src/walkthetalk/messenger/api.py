@@ -12,7 +12,7 @@ from ninja.security import django_auth
 
 from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
-from walkthetalk.messenger import selectors
+from walkthetalk.messenger import services
 from walkthetalk.messenger.access import READERS
 
 router = Router(tags=["messenger"], auth=django_auth)
@@ -33,7 +33,7 @@ class FiguresOut(Schema):
 def figures(request: HttpRequest, slug: str) -> FiguresOut:
     """Response-time figures; each is ``null`` when it would describe too few concerns."""
     system = access_care_system(request.user, slug, *READERS)
-    f = selectors.response_figures(system, clock.today())
+    f = services.response_figures(system, clock.today())
     return FiguresOut(
         total=f.total,
         answered=f.answered,

@@ -15,7 +15,7 @@ from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.messenger import codes, ratelimit
+from walkthetalk.messenger import codes, ratelimit, selectors
 from walkthetalk.messenger.models import (
     CONCERN_MAX_LENGTH,
     DEFAULT_ESCALATE_AFTER_DAYS,
@@ -335,4 +335,49 @@ def release_response_figures(system: CareSystem, within: int) -> ReleasedConcern
         answered_within=n("in_time"),
         share_answered_within=share,
         escalated=n("escalated"),
+    )
+
+
+@dataclass(frozen=True)
+class ResponseFigures:
+    """Response-time figures for leaders; every one is None unless the privacy rules allow it.
+
+    ``within_days`` is the care system's escalation time: the share answered within it.
+    """
+
+    total: int | None
+    answered: int | None
+    waiting: int | None
+    mean_days_to_first_reply: float | None
+    within_days: int
+    answered_within: int | None
+    share_answered_within: float | None
+    escalated: int | None
+    min_group_size: int
+
+    @property
+    def shown(self) -> bool:
+        """Whether there are enough concerns for any figure at all (zero shows none either)."""
+        return self.total is not None and self.total >= self.min_group_size
+
+
+def response_figures(system: CareSystem, on: dt.date) -> ResponseFigures:
+    """Mean days to a first reply and the share answered in time, as may be shown now.
+
+    Released through :func:`release_response_figures` (one
+    release of every count against the care system's ledger: steps of the minimum group size).
+    ``on`` is kept for callers; the figures describe every concern so far.
+    """
+    within = selectors.escalate_after_days(system)
+    f = release_response_figures(system, within)
+    return ResponseFigures(
+        total=f.total,
+        answered=f.answered,
+        waiting=f.waiting,
+        mean_days_to_first_reply=f.mean_days_to_first_reply,
+        within_days=within,
+        answered_within=f.answered_within,
+        share_answered_within=f.share_answered_within,
+        escalated=f.escalated,
+        min_group_size=system.min_group_size,
     )

@@ -160,7 +160,7 @@ def concerns(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "system": system,
             "concerns": selectors.concerns_for(system),
-            "figures": selectors.response_figures(system, clock.today()),
+            "figures": services.response_figures(system, clock.today()),
             "roles": system.leadership_roles.all(),
             "is_steward": is_steward,
             "role_form": LeadershipRoleForm(),
