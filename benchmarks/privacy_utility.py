@@ -49,7 +49,7 @@ def main() -> None:
     print(f"code: {sys.modules['walkthetalk'].__file__}")
 
 
-def figures() -> dict[str, tuple[int, int]]:
+def figures() -> dict[str, tuple[int, int]]:  # noqa: C901, PLR0912 - one flat tally
     from walkthetalk.agenda import release as agenda_release
     from walkthetalk.caremap.models import CareSystem
     from walkthetalk.conversations.models import ConversationResult

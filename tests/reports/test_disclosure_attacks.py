@@ -25,7 +25,7 @@ from walkthetalk.pulse.models import Response
 from ..analysis.privacy.auditor import find_small_support
 from ..caremap.factories import small_system, staff_client
 from ..conversations.factories import conversation, joined, key
-from ..pulse.helpers import healthy, level
+from ..pulse.factories import healthy, level
 
 pytestmark = pytest.mark.django_db
 

@@ -165,7 +165,7 @@ def _pct(tally: privacy.Tally, k: int, *, by_sector: bool, direction: str) -> in
     return agree if direction == "agree" else disagree
 
 
-def build_payload(
+def build_payload(  # noqa: C901 - the payload, field by field
     analysis: Any,
     release: privacy.ConversationRelease,
     statements: Sequence[tuple[int, str, str]],

@@ -350,7 +350,7 @@ class Namespace:
         keep, reasons = self.take_many(rows, partial=partial)
         return rows[keep], reasons[0]
 
-    def take_many(
+    def take_many(  # noqa: PLR0915 - one vectorised pass, kept together
         self, rows: NDArray[np.int64], *, partial: bool
     ) -> tuple[NDArray[np.bool_], list[Reason]]:
         """Release one figure in each namespace at once: its rows are those of ``rows`` that
