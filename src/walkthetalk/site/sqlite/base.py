@@ -25,7 +25,7 @@ def create_private(name: object) -> bool:
         return False
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
+    except (FileExistsError, FileNotFoundError):  # made meanwhile, or its folder is missing
         return False
     return True
 
