@@ -33,6 +33,9 @@ STAFF_PAGES = [
 STAFF_USER = "facilitator"
 DEMO_PASSWORD = "walk-the-talk-demo"  # noqa: S105 - the demo's published password
 
+# The settings a run of the CLI reads from its environment; each run here names its own.
+OWN_SETTINGS = ("WALKTHETALK_", "DJANGO_", "DATABASE_URL")
+
 
 class Links(html.parser.HTMLParser):
     """The static files a page names, and its CSRF token."""
@@ -165,7 +168,7 @@ def main() -> None:
     folder: Path = args.folder
     data = folder / "walkthetalk-data"
     base = f"http://127.0.0.1:{args.port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALKTHETALK_", "DJANGO_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_SETTINGS)}
     env.pop("PYTHONPATH", None)
     env["PYTHONUNBUFFERED"] = "1"
     log = folder.parent / "wheel-demo.log"

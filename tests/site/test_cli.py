@@ -13,13 +13,16 @@ from django.core.management import get_commands
 
 PROJECT_COMMANDS = ["demo", "serve", "worker", "commonground", "import-polis", "escalate-concerns"]
 
+# The settings a run of the CLI reads from its environment; each run here names its own.
+OWN_SETTINGS = ("WALKTHETALK_", "DJANGO_", "DATABASE_URL")
+
 
 def walkthetalk(
     *args: str, cwd: Path, data: Path | None = None, timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run the CLI in ``cwd`` with the development environment and no data folder named,
     unless ``data`` is given."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALKTHETALK_", "DJANGO_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_SETTINGS)}
     if data is not None:
         env["WALKTHETALK_DATA"] = str(data)
     return subprocess.run(

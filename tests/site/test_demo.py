@@ -16,6 +16,9 @@ from django.core.management import call_command
 
 from walkthetalk.caremap.models import CareSystem, StaffRole, UnitKind
 
+# The settings a run of the CLI reads from its environment; each run here names its own.
+OWN_SETTINGS = ("WALKTHETALK_", "DJANGO_", "DATABASE_URL")
+
 
 @pytest.mark.django_db
 def test_demo_seed_looks_like_a_state_system() -> None:
@@ -39,7 +42,7 @@ def free_port() -> int:
 
 
 def demo_env(data: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WALKTHETALK_", "DJANGO_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OWN_SETTINGS)}
     return {**env, "WALKTHETALK_DATA": str(data), "PYTHONUNBUFFERED": "1"}
 
 

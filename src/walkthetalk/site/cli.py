@@ -147,12 +147,15 @@ def _run(typed: str, rest: list[str]) -> int:
 
 
 def _missing_installation(exc: Exception) -> Path | None:
-    """The data folder, when ``exc`` is SQLite failing to open a database in a data folder
-    that was never set up (rather than any other fault, which keeps its traceback)."""
+    """The data folder, when ``exc`` is SQLite failing to open (or create) a database in a
+    data folder that was never set up (any other fault keeps its traceback)."""
     from django.conf import settings
     from django.db import OperationalError
 
-    if not isinstance(exc, OperationalError) or "unable to open database file" not in str(exc):
+    cannot_open = isinstance(exc, FileNotFoundError) or (
+        isinstance(exc, OperationalError) and "unable to open database file" in str(exc)
+    )
+    if not cannot_open:
         return None
     database = settings.DATABASES["default"]
     if "sqlite" not in database["ENGINE"]:
