@@ -62,7 +62,8 @@ def start_demo(data: Path, port: int, cwd: Path) -> subprocess.Popen[str]:
 def fetch(url: str, deadline: float) -> tuple[str, str]:
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - http only
+            # A generous timeout: a client that hangs up early makes gunicorn log a traceback.
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - http only
                 return response.read().decode(), response.headers.get("Server", "")
         except OSError:
             if time.monotonic() > deadline:
