@@ -10,6 +10,7 @@ that decides whom to believe.
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -34,6 +35,16 @@ class _Gunicorn(BaseApplication):
         return application
 
 
+def finish_the_request_on_quit(worker: Any) -> None:
+    """Ctrl+C in a terminal reaches every worker: let each finish the request it is answering.
+
+    gunicorn's workers otherwise leave mid-response on SIGINT/SIGQUIT (a traceback in the log and
+    a cut answer); the graceful handler lets the current request end, then the worker exits.
+    """
+    signal.signal(signal.SIGINT, worker.handle_exit)
+    signal.signal(signal.SIGQUIT, worker.handle_exit)
+
+
 def gunicorn_options(
     host: str, port: int, workers: int | None = None, threads: int = 1, timeout: int = 60
 ) -> dict[str, Any]:
@@ -51,6 +62,7 @@ def gunicorn_options(
         "secure_scheme_headers": {},  # the scheme is decided by TrustedProxyMiddleware
         "proc_name": "walkthetalk",
         "preload_app": False,
+        "post_worker_init": finish_the_request_on_quit,
     }
 
 
