@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/commonground.py --data ../shared/data/polis-opendata
+    .venv/bin/python benchmarks/commonground.py --data PATH/TO/polis-opendata
     ... --quick            # one timing repeat, no 100k red-dwarf
     ... --huge             # adds the 1M x 5,000 x 30M run
     ... --reddwarf-100k    # also time red-dwarf at 100k
