@@ -99,13 +99,12 @@ done
 echo "--- nginx with docs/deploy/nginx-walkthetalk.conf (host, ports, certificate changed)"
 mkdir -p "$TOPO/nginx-tmp" && chmod 1777 "$TOPO/nginx-tmp"
 sed -e "s|care.example.org|localhost|g" \
-    -e "s|listen 443 ssl;|listen 127.0.0.1:$HTTPS_PORT ssl;|" \
-    -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
+    -e "s|listen 443 ssl default_server;|listen 127.0.0.1:$HTTPS_PORT ssl default_server;|" \
+    -e "s|listen 80 default_server;|listen 127.0.0.1:$HTTP_PORT default_server;|" \
     -e "s|https://\$host\$request_uri|https://\$host:$HTTPS_PORT\$request_uri|" \
     -e "s|/etc/ssl/walkthetalk/|$TOPO/|g" \
     -e "s|127.0.0.1:8001|127.0.0.1:${APP_PORTS[0]}|" \
     -e "s|127.0.0.1:8002|127.0.0.1:${APP_PORTS[1]}|" \
-    -e "s|/var/log/nginx/walkthetalk-error.log|$TOPO/nginx-error.log|" \
     "$DEPLOY/nginx-walkthetalk.conf" >"$TOPO/walkthetalk.conf"
 cat >"$TOPO/nginx.conf" <<NGINX
 worker_processes 1;

@@ -4,12 +4,13 @@ and none may count twice.
     .venv/bin/python benchmarks/faults.py [--kills 10] [--clients 8] [--workers 2]
         [--databases sqlite,postgres] [--database-url URL] [--htmx] [--data DIR]
 
-For each database (SQLite with the product's production settings, and PostgreSQL 15 started
-on 127.0.0.1 in a throwaway folder or the server of ``--database-url``) it serves the product
-with gunicorn, has client threads vote like phones, and every 0.5-1.5 s kills the whole server
-(master and workers, SIGKILL, mid-request) and starts it again, ``--kills`` times. A client
-whose vote got no answer sends the very same form again (same request key) until one comes,
-as a phone's retry would; only a vote answered with success counts as acknowledged.
+For each database (SQLite with the product's production settings, and PostgreSQL 15 started on
+127.0.0.1 in a throwaway folder or the server of ``--database-url``) it serves the product as
+people run it (``walkthetalk serve``), has client threads vote like phones, and every 0.5-1.5 s
+kills the whole server (master and workers, SIGKILL, mid-request) and starts it again,
+``--kills`` times. A client whose vote got no answer sends the very same form again (same
+request key) until one comes, as a phone's retry would; only a vote answered with success counts
+as acknowledged.
 
 Afterwards it checks the database against the acknowledged votes: acknowledged but lost (not
 stored, or stored with another value) must be 0; duplicates (a participant's vote on a
@@ -38,16 +39,9 @@ import vote_harness as h
 
 def _run(args: argparse.Namespace, folder: Path, pg: h.Postgres | None) -> dict:
     url = pg.fresh_database() if pg else None
-    env, setup = h.product_prepare(folder, url, args.participants, args.statements)
-    port = h.free_port()
-    server = h.Server(
-        h.gunicorn("walkthetalk.site.wsgi:application", port, args.workers),
-        env,
-        port,
-        folder / "server.log",
+    env, server, target = h.product_server(
+        folder, url, args.participants, args.statements, args.workers
     )
-    cookies = [(str(i), f"wtt_pass={signed}") for i, signed in enumerate(setup["passes"])]
-    target = h.Target(port, f"/conversations/{setup['conversation']}/vote/", cookies)
     stats = h.Stats()
     budget = threading.Semaphore(args.participants * args.statements)
     stopping = threading.Event()
@@ -123,8 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     pg = None
     failed = False
     print(
-        f"SIGKILL x{args.kills} under {args.clients} client threads, gunicorn --workers "
-        f"{args.workers}, {'htmx' if args.htmx else 'GET + POST'} votes"
+        f"SIGKILL x{args.kills} under {args.clients} client threads, walkthetalk serve "
+        f"--workers {args.workers}, {'htmx' if args.htmx else 'GET + POST'} votes"
     )
     try:
         for which in databases:

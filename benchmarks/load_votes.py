@@ -6,17 +6,19 @@
 Each round runs, back to back and in alternating order, (1) the reference endpoint
 (`reference_votes.py`: one module, no middleware, raw SQL, SQLite in WAL mode with
 synchronous=FULL), (2) the product on SQLite and (3) the product on PostgreSQL 15 (started on
-127.0.0.1 in a throwaway folder, or the server of ``--database-url``, a fresh database per
-run). Both are served by gunicorn with the same number of sync workers; the product runs with
-its production settings (plain HTTP on loopback). The same client threads act like phones:
-GET a statement, POST a vote (with ``--htmx`` the POST's answer is the next statement, as on a
-phone with JavaScript). Every run starts from the same fresh data: 60 participants who have
-accepted the agreements, 60 statements.
+127.0.0.1 in a throwaway folder, or the server of ``--database-url``, a fresh database per run).
+The product is served as people run it, ``walkthetalk serve`` with its production settings
+(plain HTTP on loopback); the reference by gunicorn, the server inside ``walkthetalk serve``,
+with the same number of sync workers. Both keep one database connection open per worker. The
+same client threads act like phones: GET a statement, POST a vote (with ``--htmx`` the POST's
+answer is the next statement, as on a phone with JavaScript). Every run starts from the same
+fresh data: 60 participants who have accepted the agreements, 60 statements.
 
 Printed per run: votes/s, the vote POST's p50/p95/p99, CPU seconds of the server processes
 (and of PostgreSQL) per 1,000 votes beside the wall time, the load average when it started,
-errors, and the check that every acknowledged vote is stored once with its value. Then the
-median ratio product/reference over the rounds. Loopback only; bounded in votes and time.
+errors, and the check that every acknowledged vote is stored once with its value. Then, over
+the rounds, the medians of each server's votes/s, POST p99, wall and CPU seconds per 1,000
+votes, and the median ratio product/reference. Loopback only; bounded in votes and time.
 """
 
 from __future__ import annotations
@@ -81,16 +83,9 @@ def _reference_run(args: argparse.Namespace, folder: Path) -> dict:
 
 def _product_run(args: argparse.Namespace, folder: Path, pg: h.Postgres | None) -> dict:
     url = pg.fresh_database() if pg else None
-    env, setup = h.product_prepare(folder, url, args.participants, args.statements)
-    port = h.free_port()
-    server = h.Server(
-        h.gunicorn("walkthetalk.site.wsgi:application", port, args.workers),
-        env,
-        port,
-        folder / "server.log",
+    env, server, target = h.product_server(
+        folder, url, args.participants, args.statements, args.workers
     )
-    cookies = [(str(i), f"wtt_pass={signed}") for i, signed in enumerate(setup["passes"])]
-    target = h.Target(port, f"/conversations/{setup['conversation']}/vote/", cookies)
     label = "product on PostgreSQL 15" if pg else "product on SQLite"
     return _measure(label, args, server, target, lambda a: h.product_verify(folder, env, a), pg)
 
@@ -154,7 +149,7 @@ def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--votes", type=int, default=2000, help="votes per run (at most)")
     parser.add_argument("--seconds", type=float, default=60, help="longest run")
     parser.add_argument("--clients", type=int, default=8, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both servers")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes, both servers")
     parser.add_argument("--participants", type=int, default=60)
     parser.add_argument("--statements", type=int, default=60)
     parser.add_argument("--databases", default="sqlite,postgres")
@@ -204,14 +199,19 @@ def _summary(rounds: list[dict[str, dict]], databases: list[str]) -> None:
     """Medians over rounds, the ratios to the reference, and any vote lost or duplicated."""
     print("summary (medians over rounds)")
     for which in ["reference", *databases]:
-        rates = [r[which]["rate"] for r in rounds]
-        p99s = [r[which]["p99"] for r in rounds]
-        cpu = [1000 * r[which]["server_cpu"] / max(r[which]["votes"], 1) for r in rounds]
+        runs = [r[which] for r in rounds]
+        rates = [run["rate"] for run in runs]
+        per_k = [1000 / max(run["votes"], 1) for run in runs]
+        wall = statistics.median(run["wall"] * k for run, k in zip(runs, per_k, strict=True))
+        cpu = statistics.median(run["server_cpu"] * k for run, k in zip(runs, per_k, strict=True))
+        db = statistics.median(run["db_cpu"] * k for run, k in zip(runs, per_k, strict=True))
         print(
-            f"  {rounds[0][which]['label']}: {statistics.median(rates):.1f} votes/s "
+            f"  {runs[0]['label']}: {statistics.median(rates):.1f} votes/s "
             f"(runs: {', '.join(f'{x:.0f}' for x in rates)}), POST p99 "
-            f"{1000 * statistics.median(p99s):.0f} ms, server CPU {statistics.median(cpu):.1f} s "
-            "per 1,000 votes"
+            f"{1000 * statistics.median(run['p99'] for run in runs):.0f} ms; per 1,000 votes "
+            f"{wall:.1f} s wall, {cpu:.1f} s server CPU"
+            + (f" + {db:.1f} s PostgreSQL CPU" if db else "")
+            + f"; load average at start {statistics.median(run['load'][0] for run in runs):.1f}"
         )
     for which in databases:
         ratios = [r[which]["rate"] / r["reference"]["rate"] for r in rounds]
@@ -232,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     top = Path(tempfile.mkdtemp(prefix="wtt-load-", dir=args.data))
     pg = None
     print(
-        f"{args.clients} client threads, gunicorn --workers {args.workers} for both servers, "
+        f"{args.clients} client threads, {args.workers} sync worker processes per server "
+        "(reference: gunicorn; product: walkthetalk serve), "
         f"{'htmx (one request per vote)' if args.htmx else 'GET + POST per vote'}, "
         f"{args.participants} participants x {args.statements} statements, "
         f"{args.votes} votes per run, {os.cpu_count()} CPUs"

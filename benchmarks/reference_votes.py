@@ -1,7 +1,7 @@
 """The reference for `load_votes.py`: a minimal Django + SQLite vote endpoint with raw SQL.
 
-One module is the whole app (settings, one view, WSGI application), served by the same server
-as the product (gunicorn, same worker count) and driven by the same client:
+One module is the whole app (settings, one view, WSGI application), served by the server inside
+the product's ``walkthetalk serve`` (gunicorn, same worker count) and driven by the same client:
 
     WTT_REFERENCE_DB=/tmp/x/ref.sqlite3 gunicorn --workers 2 reference_votes:application
 
@@ -10,7 +10,8 @@ on yet, drawn at random, and a random request key; ``POST /vote/`` stores the vo
 ``INSERT … ON CONFLICT DO NOTHING``, so a retried request changes nothing) and redirects back
 (or, with ``HX-Request``, answers the next form at once). No middleware, no templates, no ORM:
 the least Django a vote can cost. The database runs in WAL mode with ``synchronous=FULL``,
-like the product's SQLite settings, so both pay the same price for durable commits.
+like the product's SQLite settings, so both pay the same price for durable commits, and each
+worker keeps its connection open, as the product's do.
 
 ``python reference_votes.py setup DB PARTICIPANTS STATEMENTS`` makes the database;
 ``python reference_votes.py check DB ACKED.json`` compares it with the acknowledged votes.
@@ -56,8 +57,8 @@ def _configure() -> None:
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": os.environ.get("WTT_REFERENCE_DB", "reference.sqlite3"),
                 "OPTIONS": {"init_command": PRAGMAS, "timeout": 20},
-                # Kept open like the product's (Django's default, 0, reconnects per request).
-                "CONN_MAX_AGE": None if os.environ.get("WTT_REFERENCE_PERSISTENT") else 0,
+                # Kept open per worker, as the product keeps its own (like for like).
+                "CONN_MAX_AGE": None,
             }
         },
         USE_TZ=True,

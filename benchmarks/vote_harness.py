@@ -165,7 +165,8 @@ def tree_cpu(pid: int) -> float:
 
 @dataclass
 class Server:
-    """gunicorn (sync workers) in its own process group, so it can be killed whole."""
+    """A server (the product's ``walkthetalk serve``, or gunicorn for the reference) in its own
+    process group, so it can be killed whole."""
 
     argv: list[str]
     env: dict[str, str]
@@ -259,6 +260,24 @@ def product_prepare(
         env,
     )
     return env, json.loads(setup_file.read_text())
+
+
+def serve(port: int, workers: int) -> list[str]:
+    """The product's server as people run it: ``walkthetalk serve`` (gunicorn, sync workers)."""
+    return [*CLI, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+
+
+def product_server(
+    data: Path, database_url: str | None, participants: int, statements: int, workers: int
+) -> tuple[dict[str, str], Server, Target]:
+    """Fresh data in ``data`` (and ``database_url``), the product's server over it (not yet
+    started) and where its phones vote: what ``load_votes.py`` and ``faults.py`` both start."""
+    env, setup = product_prepare(data, database_url, participants, statements)
+    port = free_port()
+    server = Server(serve(port, workers), env, port, data / "server.log")
+    cookies = [(str(i), f"wtt_pass={signed}") for i, signed in enumerate(setup["passes"])]
+    target = Target(port, f"/conversations/{setup['conversation']}/vote/", cookies)
+    return env, server, target
 
 
 def product_verify(data: Path, env: dict[str, str], acked: list[tuple[str, str, str]]) -> dict:

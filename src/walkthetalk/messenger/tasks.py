@@ -18,7 +18,7 @@ def escalate_concerns() -> int:
 def schedule_daily_escalation() -> bool:
     """Enqueue the escalation task at most once a day (called when leaders open their page).
 
-    The worker runs it; production should also run ``walkthetalk escalate_concerns`` daily.
+    The worker runs it; production should also run ``walkthetalk escalate-concerns`` daily.
     """
     key = f"messenger:escalation-enqueued:{timezone.localdate().isoformat()}"
     if not cache.add(key, True, timeout=60 * 60 * 26):
