@@ -218,3 +218,60 @@ def test_acceptance_count_moves_in_steps_too(client) -> None:
     assert release.acceptances(gathering) == 10  # five more since 5
     services.accept_agreements(people[10], gathering, key())
     assert release.acceptances(gathering) == 10
+
+
+def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
+    system = small_system()  # minimum group size 5
+    big = services.add_issue(system, "Big and avoided")
+    small = services.add_issue(system, "Only four ratings")
+    mild = services.add_issue(system, "Important, talked about")
+    _rate(system, big, 6, "treatment", 5, 5)
+    _rate(system, big, 6, "treatment", 4, 3)
+    _rate(system, big, 5, "recovery-community", 4, 5)
+    _rate(system, big, 2, "harm-reduction", 5, 4)
+    _rate(system, big, 3, "prevention", 5, 4)
+    _rate(system, small, 4, "treatment", 5, 5)
+    _rate(system, mild, 5, "treatment", 5, 1)
+    ranked = release.ranked_backlog(system)
+    assert [r.issue.title for r in ranked] == [
+        "Big and avoided",
+        "Important, talked about",
+        "Only four ratings",
+    ]
+    top = ranked[0]
+    assert top.n_ratings == 22
+    rows = {s.name: s for s in top.sectors}
+    assert rows["Treatment"].ratings == 12 and rows["Treatment"].mean_importance == 4.5
+    # five recovery-community ratings, all the same: showing them would tell each one's rating
+    assert rows["Recovery community"].ratings is None
+    # 2 harm-reduction and 3 prevention ratings: each hidden (together they are 5, so the
+    # total minus the shown sectors reveals no small group).
+    assert rows["Harm reduction"].ratings is None
+    assert rows["Harm reduction"].mean_importance is None
+    assert rows["Prevention"].ratings is None
+    four = ranked[2]
+    assert four.n_ratings is None and four.score is None and four.mean_avoidance is None
+
+
+def test_complementary_suppression_hides_a_sibling_that_would_reveal_another() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Issue")
+    _rate(system, issue, 5, "treatment", 3, 3)
+    _rate(system, issue, 5, "treatment", 4, 2)
+    _rate(system, issue, 5, "prevention", 3, 3)
+    _rate(system, issue, 1, "government", 1, 1)
+    rows = {s.name: s.ratings for s in release.ranked_backlog(system)[0].sectors}
+    # Total 16 is shown; government (1) is hidden; prevention (5) must be too, or 16-10-5 = 1.
+    assert rows == {"Government": None, "Prevention": None, "Treatment": 10}
+
+
+def test_a_unanimous_sector_is_never_shown() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Issue")
+    _rate(system, issue, 9, "treatment", 5, 5)
+    _rate(system, issue, 5, "prevention", 2, 3)
+    _rate(system, issue, 5, "prevention", 4, 1)
+    ranked = release.ranked_backlog(system)[0]
+    rows = {s.name: s.ratings for s in ranked.sectors}
+    assert ranked.n_ratings == 19
+    assert rows == {"Prevention": 10, "Treatment": None}

@@ -1,14 +1,19 @@
-"""Statements that many people of one sector pass on are offered as backlog candidates."""
+"""The agenda's selectors: backlog candidates from statements many people of one sector pass on,
+and the gatherings a participant sees."""
+
+import datetime as dt
 
 import pytest
 
-from walkthetalk.agenda import selectors
+from walkthetalk.agenda import selectors, services
 from walkthetalk.conversations import services as conversation_services
 
 from ..caremap.factories import small_system
 from ..conversations.factories import conversation, joined, key
+from .factories import a_pass
 
 pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 6, 1)
 
 
 def test_real_votes_feed_the_candidates() -> None:
@@ -36,3 +41,14 @@ def test_too_few_passes_offer_nothing() -> None:
             conv, joined(conv, "treatment"), statement.public_id, "pass", key()
         )
     assert selectors.backlog_candidates(system) == []
+
+
+def test_welcome_page_selectors_list_this_systems_gatherings_from_a_week_ago() -> None:
+    system = small_system()
+    participant = a_pass(system)
+    services.create_gathering(system, "Long past", DAY - dt.timedelta(days=30))
+    services.create_gathering(system, "Last week", DAY - dt.timedelta(days=6))
+    services.create_gathering(system, "Next month", DAY + dt.timedelta(days=30))
+    services.create_gathering(small_system("elsewhere"), "Not ours", DAY)
+    titles = [g.title for g in selectors.gatherings_for(participant, DAY)]
+    assert titles == ["Last week", "Next month"]

@@ -109,3 +109,22 @@ def test_the_unlock_command(capsys) -> None:
     assert "pat can sign in again" in capsys.readouterr().out
     assert lockout.pauses("pat") == 0
     assert _sign_in(Client()) == 302
+
+
+def test_lockout_after_repeated_failures(client) -> None:
+    get_user_model().objects.create_user("pat", password=PASSWORD)
+    url = "/accounts/login/"
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(
+            url, {"username": "pat", "password": "wrong"}, HTTP_USER_AGENT="Firefox/999 pat-laptop"
+        )
+        assert response.status_code == 200
+    locked = client.post(url, {"username": "pat", "password": "wrong"})
+    assert locked.status_code == 429
+    # Even the right password is refused while locked out.
+    again = client.post(url, {"username": "pat", "password": PASSWORD})
+    assert again.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert all(a.ip_address in (None, "") for a in AccessAttempt.objects.all())
+    assert AccessAttempt.objects.exists()
+    assert all("Firefox" not in a.user_agent for a in AccessAttempt.objects.all())

@@ -101,7 +101,7 @@ def test_a_recovery_code_works_once(settings) -> None:
 
 def test_production_settings_require_two_factor_for_stewards() -> None:
     """The test settings leave it off (the demo and browser tests sign in with a password);
-    tests/site/test_production.py checks it is on in production."""
+    tests/site/test_settings.py checks it is on in production."""
     from django.conf import settings
 
     from walkthetalk.site.two_factor import requires_two_factor

@@ -1,4 +1,4 @@
-"""Scale scoring: reverse keying and the missing-data rule."""
+"""Scale scoring: reverse keying, the missing-data rule, strengths counts and item nonresponse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from walkthetalk.analysis.pulse import (
+    NOT_APPLICABLE,
+    Instrument,
     ResponseError,
+    item_nonresponse,
     keyed_items,
     load_shipped_instrument,
     reverse_key,
@@ -83,3 +86,43 @@ def test_bad_responses_are_named() -> None:
         score_scales(inst, {"nope": [1]})
     with pytest.raises(ResponseError, match="different numbers"):
         score_scales(inst, {"talk_1": [1], "talk_2": [1, 2]})
+
+
+def _answers(inst: Instrument, values: dict[str, object], n: int = 1) -> dict[str, list[object]]:
+    return {i: [values.get(i)] * n for i in inst.item_ids}
+
+
+def test_a_score_needs_three_answers_including_both_keyings() -> None:
+    inst = load_shipped_instrument()
+    # three healthy-direction answers only is not enough: both keyings are needed
+    only_one_way = _answers(inst, {"talk_5": 5, "talk_8": 5, "talk_6": None, "talk_7": None})
+    assert np.isnan(score_scales(inst, only_one_way)["talk"][0])
+    both = _answers(inst, {"talk_5": 5, "talk_8": 4, "talk_6": 1})
+    assert score_scales(inst, both)["talk"][0] == pytest.approx((5 + 4 + 5) / 3)
+    two = _answers(inst, {"talk_5": 5, "talk_6": 1})
+    assert np.isnan(score_scales(inst, two)["talk"][0])
+    not_applicable = _answers(
+        inst, {"talk_5": 5, "talk_8": NOT_APPLICABLE, "talk_6": 1, "talk_7": 2}
+    )
+    assert score_scales(inst, not_applicable)["talk"][0] == pytest.approx((5 + 5 + 4) / 3)
+
+
+def test_strengths_are_a_count_of_experiences_lived_a_few_times_or_more() -> None:
+    inst = load_shipped_instrument()
+    answers = _answers(
+        inst, {"strengths_5": 4, "strengths_6": 3, "strengths_7": 2, "strengths_8": 1}
+    )
+    assert score_scales(inst, answers)["strengths"][0] == 2.0
+    three = _answers(inst, {"strengths_5": 4, "strengths_6": 3, "strengths_7": 2})
+    assert score_scales(inst, three)["strengths"][0] == pytest.approx(2 * 4 / 3)
+    with pytest.raises(ValueError, match="not among the response options"):
+        score_scales(inst, _answers(inst, {"strengths_5": 5}))
+
+
+def test_nonresponse_keeps_prefer_not_to_say_apart_from_does_not_apply() -> None:
+    inst = load_shipped_instrument()
+    responses = {i: [5, None, NOT_APPLICABLE, 3] for i in inst.item_ids}
+    responses["strengths_5"] = [4, None, NOT_APPLICABLE, 3]
+    counts = item_nonresponse(inst, responses)
+    assert counts["talk_5"] == (2, 1, 1)
+    assert set(counts) == set(inst.item_ids)

@@ -4,12 +4,8 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
 
-from walkthetalk.caremap import services as caremap_services
 from walkthetalk.conversations import tasks
 from walkthetalk.conversations.models import (
     Conversation,
@@ -19,8 +15,8 @@ from walkthetalk.conversations.models import (
     Vote,
 )
 
-from ..caremap.factories import small_system
-from .factories import write_export
+from ....caremap.factories import small_system
+from ...factories import write_export
 
 pytestmark = pytest.mark.django_db
 
@@ -62,49 +58,3 @@ def test_import_polis_command_refuses_bad_input_and_writes_nothing(tmp_path: Pat
     with pytest.raises(CommandError, match="not a folder"):
         call_command("import_polis", str(tmp_path / "missing"), "--care-system", "testland")
     assert Conversation.objects.count() == 0 and Vote.objects.count() == 0
-
-
-def test_import_polis_upload_form(tmp_path: Path) -> None:
-    system = small_system()
-    folder = write_export(tmp_path / "export")
-    user = get_user_model().objects.create_user("fac", password="a-long-staff-password")
-    caremap_services.grant_role(user, system, "facilitator")
-    client = Client()
-    client.force_login(user)
-    url = f"/conversations/import/{system.slug}/"
-    assert b"comments.csv" in client.get(url).content
-    only_comments = client.post(
-        url,
-        {"comments": SimpleUploadedFile("comments.csv", (folder / "comments.csv").read_bytes())},
-    )
-    assert only_comments.status_code == 400 and b"votes.csv" in only_comments.content
-    bad = client.post(
-        url,
-        {
-            "comments": SimpleUploadedFile("c.csv", b"nonsense\n"),
-            "votes": SimpleUploadedFile("v.csv", (folder / "votes.csv").read_bytes()),
-        },
-    )
-    assert bad.status_code == 400 and b"could not be read" in bad.content
-    assert Conversation.objects.count() == 0
-    ok = client.post(
-        url,
-        {
-            "title": "Our 2024 Pol.is round",
-            "comments": SimpleUploadedFile("a.csv", (folder / "comments.csv").read_bytes()),
-            "votes": SimpleUploadedFile("b.csv", (folder / "votes.csv").read_bytes()),
-        },
-    )
-    conv = Conversation.objects.get()
-    assert conv.title == "Our 2024 Pol.is round"
-    assert ok["Location"].endswith(f"/conversations/{conv.public_id}/manage/results/")
-    assert Vote.objects.count() == 120
-
-
-def test_import_needs_a_facilitator_or_steward(tmp_path: Path) -> None:
-    system = small_system()
-    user = get_user_model().objects.create_user("lead", password="a-long-staff-password")
-    caremap_services.grant_role(user, system, "leader")
-    client = Client()
-    client.force_login(user)
-    assert client.get(f"/conversations/import/{system.slug}/").status_code == 403

@@ -1,4 +1,4 @@
-"""Small-n attacks against the real API: a team of 4 respondents is never shown, nor
+"""The pulse API under small-n attacks: a team of 4 respondents is never shown, nor
 recoverable by subtracting a sibling from its parent, in any group type."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from walkthetalk.caremap.models import UnitKind
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system
-from ..pulse.factories import respond, unit
+from .factories import respond, unit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Property tests for the math invariants (hypothesis), plus small exact checks."""
+"""Scale reliability: alpha's invariances and bound, omega against standardized alpha and a
+known population value (hypothesis properties plus small exact checks)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,8 @@ from hypothesis.extra.numpy import arrays
 
 from walkthetalk.analysis.pulse import (
     cronbach_alpha,
-    icc1,
-    icc2,
     mcdonald_omega,
-    one_way_anova,
-    rwg,
-    rwg_j,
     standardized_alpha,
-    uniform_null_variance,
-    unit_mean_reliability,
 )
 from walkthetalk.analysis.pulse.reliability import alpha_from_covariance, one_factor_loadings
 
@@ -62,56 +56,6 @@ def test_alpha_is_at_most_one(x: np.ndarray) -> None:
     assume(_has_variance(x))
     assume(x.sum(axis=1).std() > 1e-9)  # alpha is undefined when the total score never varies
     assert cronbach_alpha(x) <= 1.0 + 1e-12
-
-
-@FAST
-@given(
-    arrays(
-        np.float64, st.integers(0, 20), elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan])
-    )
-)
-def test_rwg_is_between_zero_and_one(x: np.ndarray) -> None:
-    value = rwg(x, uniform_null_variance(5))
-    assert np.isnan(value) or 0.0 <= value <= 1.0
-
-
-@FAST
-@given(
-    arrays(
-        np.float64,
-        st.tuples(st.integers(0, 12), st.integers(1, 8)),
-        elements=st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]),
-    )
-)
-def test_rwg_j_is_between_zero_and_one(x: np.ndarray) -> None:
-    value = rwg_j(x, 2.0)
-    assert np.isnan(value) or 0.0 <= value <= 1.0
-
-
-def test_rwg_exact() -> None:
-    assert rwg([3, 3, 3, 3, 3], 2.0) == 1.0
-    assert rwg([1, 5, 1, 5], 2.0) == 0.0  # more spread than random: truncated
-    assert rwg([2, 3, 4], 2.0) == pytest.approx(0.5)
-    assert np.isnan(rwg([4], 2.0))
-    # rwg(j) with J=1 equals rwg
-    assert rwg_j(np.array([[2.0], [3.0], [4.0]]), 2.0) == pytest.approx(0.5)
-
-
-@FAST
-@given(st.integers(2, 8), st.integers(2, 10), st.randoms(use_true_random=False))
-def test_icc2_is_spearman_brown_of_icc1_when_balanced(g: int, k: int, rnd: random.Random) -> None:
-    rng = np.random.default_rng(rnd.randint(0, 10**6))
-    units = np.repeat(np.arange(g), k)
-    y = rng.normal(size=g)[units] + rng.normal(size=g * k)
-    a = one_way_anova(y, units)
-    assert a.icc2 == pytest.approx(unit_mean_reliability(k, a.icc1), abs=1e-9) or a.icc1 < 0
-    assert icc1(y, units) <= 1.0 and icc2(y, units) <= 1.0
-
-
-def test_unit_mean_reliability_grows_with_n() -> None:
-    values = [unit_mean_reliability(n, 0.1) for n in range(1, 50)]
-    assert all(b > a for a, b in zip(values, values[1:], strict=False))
-    assert unit_mean_reliability(5, -0.2) == 0.0
 
 
 @FAST

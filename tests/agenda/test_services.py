@@ -1,16 +1,21 @@
-"""The avoided-issues backlog: raising, rating, ranking, sector breakdown and suppression."""
+"""The agenda's services: raising and rating avoided issues, and gatherings (agenda from the
+backlog, agreements, notes, one step forward, follow-up)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 
 from walkthetalk.agenda import release, selectors, services
-from walkthetalk.agenda.models import AvoidedIssue, IssueRating
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue, GatheringAcceptance, IssueRating
+from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 
 from ..caremap.factories import small_system
 from .factories import a_pass, key
 
 pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 6, 1)
 
 
 def test_raising_an_issue_keeps_no_trace_of_who_raised_it() -> None:
@@ -80,68 +85,6 @@ def test_score_is_shrunk_toward_the_middle() -> None:
     assert selectors.score([16] * 20) > selectors.score([25])
 
 
-def _rate(system, issue, n: int, sector: str | None, importance: int, avoidance: int) -> None:
-    for _ in range(n):
-        services.rate_issue(a_pass(system, sector), issue, importance, avoidance, key())
-
-
-def test_ranking_and_sector_breakdown_are_suppressed_for_small_groups() -> None:
-    system = small_system()  # minimum group size 5
-    big = services.add_issue(system, "Big and avoided")
-    small = services.add_issue(system, "Only four ratings")
-    mild = services.add_issue(system, "Important, talked about")
-    _rate(system, big, 6, "treatment", 5, 5)
-    _rate(system, big, 6, "treatment", 4, 3)
-    _rate(system, big, 5, "recovery-community", 4, 5)
-    _rate(system, big, 2, "harm-reduction", 5, 4)
-    _rate(system, big, 3, "prevention", 5, 4)
-    _rate(system, small, 4, "treatment", 5, 5)
-    _rate(system, mild, 5, "treatment", 5, 1)
-    ranked = release.ranked_backlog(system)
-    assert [r.issue.title for r in ranked] == [
-        "Big and avoided",
-        "Important, talked about",
-        "Only four ratings",
-    ]
-    top = ranked[0]
-    assert top.n_ratings == 22
-    rows = {s.name: s for s in top.sectors}
-    assert rows["Treatment"].ratings == 12 and rows["Treatment"].mean_importance == 4.5
-    # five recovery-community ratings, all the same: showing them would tell each one's rating
-    assert rows["Recovery community"].ratings is None
-    # 2 harm-reduction and 3 prevention ratings: each hidden (together they are 5, so the
-    # total minus the shown sectors reveals no small group).
-    assert rows["Harm reduction"].ratings is None
-    assert rows["Harm reduction"].mean_importance is None
-    assert rows["Prevention"].ratings is None
-    four = ranked[2]
-    assert four.n_ratings is None and four.score is None and four.mean_avoidance is None
-
-
-def test_complementary_suppression_hides_a_sibling_that_would_reveal_another() -> None:
-    system = small_system()
-    issue = services.add_issue(system, "Issue")
-    _rate(system, issue, 5, "treatment", 3, 3)
-    _rate(system, issue, 5, "treatment", 4, 2)
-    _rate(system, issue, 5, "prevention", 3, 3)
-    _rate(system, issue, 1, "government", 1, 1)
-    rows = {s.name: s.ratings for s in release.ranked_backlog(system)[0].sectors}
-    # Total 16 is shown; government (1) is hidden; prevention (5) must be too, or 16-10-5 = 1.
-    assert rows == {"Government": None, "Prevention": None, "Treatment": 10}
-
-
-def test_a_unanimous_sector_is_never_shown() -> None:
-    system = small_system()
-    issue = services.add_issue(system, "Issue")
-    _rate(system, issue, 9, "treatment", 5, 5)
-    _rate(system, issue, 5, "prevention", 2, 3)
-    _rate(system, issue, 5, "prevention", 4, 1)
-    ranked = release.ranked_backlog(system)[0]
-    rows = {s.name: s.ratings for s in ranked.sectors}
-    assert ranked.n_ratings == 19
-    assert rows == {"Prevention": 10, "Treatment": None}
-
-
 def test_issue_becomes_a_conversation_once() -> None:
     system = small_system()
     issue = services.add_issue(system, "Referrals stall between sectors", "Why does this happen?")
@@ -199,3 +142,75 @@ def test_personal_details_are_refused_and_nothing_is_stored(title: str, details:
         participant, "We avoid talking about how clients are treated", "", key()
     )
     assert fixed.pk is not None
+
+
+def test_a_gathering_starts_from_the_six_agreements_and_builds_its_agenda() -> None:
+    system = small_system()
+    gathering = services.create_gathering(system, "Spring gathering", DAY)
+    assert gathering.agreements == list(DEFAULT_AGREEMENTS) and len(gathering.agreements) == 6
+    first = services.add_issue(system, "Burnout")
+    second = services.add_issue(system, "Referrals")
+    a = services.add_to_agenda(gathering, first)
+    b = services.add_to_agenda(gathering, second)
+    assert services.add_to_agenda(gathering, first) == a  # once only
+    assert [i.position for i in selectors.agenda(gathering)] == [1, 2] and b.position == 2
+    first.refresh_from_db()
+    assert first.status == AvoidedIssue.Status.GATHERING
+    assert list(selectors.addable_issues(gathering)) == []
+    other = services.add_issue(small_system("elsewhere"), "Not ours")
+    with pytest.raises(services.AgendaError, match="another care system"):
+        services.add_to_agenda(gathering, other)
+
+
+def test_participants_accept_once_and_the_count_is_suppressed_when_small() -> None:
+    system = small_system()
+    gathering = services.create_gathering(system, "G", DAY)
+    participants = [a_pass(system) for _ in range(5)]
+    request_key = key()
+    services.accept_agreements(participants[0], gathering, request_key)
+    with pytest.raises(services.DuplicateRequest):
+        services.accept_agreements(participants[0], gathering, request_key)
+    services.accept_agreements(participants[0], gathering, key())
+    assert GatheringAcceptance.objects.count() == 1
+    assert selectors.has_accepted(participants[0], gathering)
+    assert release.acceptances(gathering) is None
+    for p in participants[1:]:
+        services.accept_agreements(p, gathering, key())
+    assert release.acceptances(gathering) == 5
+    with pytest.raises(services.AgendaError, match="another care system"):
+        services.accept_agreements(a_pass(small_system("elsewhere")), gathering, key())
+
+
+def test_notes_decisions_and_action_items_with_follow_up() -> None:
+    system = small_system()
+    gathering = services.create_gathering(system, "G", DAY)
+    item = services.add_to_agenda(gathering, services.add_issue(system, "Burnout"))
+    services.record_item(item, "We heard a lot.", "Caseloads become a standing item.")
+    with pytest.raises(services.AgendaError, match="keep it to 10000"):
+        services.record_item(item, "n" * 10_001, "")
+    item.refresh_from_db()
+    assert item.decisions == "Caseloads become a standing item."
+    request_key = key()
+    action = services.add_action_item(
+        item, "Protect supervision", "leader", DAY + dt.timedelta(days=30), request_key=request_key
+    )
+    assert action.owner_staff_role == "leader" and action.status == "planned"
+    with pytest.raises(services.DuplicateRequest):
+        services.add_action_item(
+            item, "Protect supervision", "leader", DAY, request_key=request_key
+        )
+    with pytest.raises(services.AgendaError, match="0 to 100"):
+        services.update_action_item(action, status="in_progress", progress=120, follow_up="")
+    with pytest.raises(services.AgendaError, match="Choose a status"):
+        services.update_action_item(action, status="finished", progress=10, follow_up="")
+    services.update_action_item(
+        action, status="done", progress=30, follow_up="Hours are blocked.", remeasure_ref="Pulse"
+    )
+    action.refresh_from_db()
+    assert (action.status, action.progress, action.follow_up) == ("done", 100, "Hours are blocked.")
+    custom = services.add_action_item(item, "Share numbers", "Clinical director", DAY)
+    assert custom.owner_staff_role == ""
+    follow_ups = selectors.you_said_we_did(system.pk)
+    assert len(follow_ups) == 1 and follow_ups[0].issue.title == "Burnout"
+    assert [a.step for a in follow_ups[0].actions] == ["Share numbers", "Protect supervision"]
+    assert ActionItem.objects.count() == 2
