@@ -87,3 +87,41 @@ def test_refinement_moves_the_boundary_onto_participants_and_keeps_groups():
     means = np.array([pts[:300][refined.labels == g].mean(0) for g in range(refined.k)])
     nearest = np.argmin(((pts[:300, None, :] - means[None]) ** 2).sum(-1), axis=1)
     assert (nearest == refined.labels).all()
+
+
+def _inertia(pts: np.ndarray, labels: np.ndarray) -> float:
+    return float(
+        sum(((pts[labels == g] - pts[labels == g].mean(0)) ** 2).sum() for g in np.unique(labels))
+    )
+
+
+def test_refined_groups_do_not_depend_on_where_the_base_clusters_landed():
+    # Two touching blobs: base clusters straddle the boundary differently for each base_k,
+    # the refined groups (k-means of the participants) are the same.
+    rng = np.random.default_rng(3)
+    truth = np.repeat([0, 1], [400, 250])
+    pts = np.array([[0.0, 0.0], [2.5, 0.5]])[truth] + rng.normal(scale=0.8, size=(650, 2))
+    plain = [cluster(pts, base_k=b, max_groups=2) for b in (12, 25, 60)]
+    refined = [cluster(pts, base_k=b, max_groups=2, refine=True) for b in (12, 25, 60)]
+    assert all(c.k == 2 for c in plain + refined)
+    assert len({tuple(c.labels) for c in plain}) > 1  # the base clusters do move the boundary
+    assert len({tuple(c.labels) for c in refined}) == 1
+    assert _inertia(pts, refined[0].labels) <= min(_inertia(pts, c.labels) for c in plain)
+
+
+def test_refinement_on_a_sample_places_everyone_and_keeps_groups(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from walkthetalk.analysis.commonground import clustering
+
+    pts, truth = _blobs(5)
+    full = cluster(pts, base_k=20, refine=True)
+    monkeypatch.setattr(clustering, "REFINE_SAMPLE", 150)
+    sampled = cluster(pts, base_k=20, refine=True)
+    assert sampled.k == full.k == 3
+    assert sampled.labels.shape == truth.shape
+    assert adjusted_rand_score(truth, sampled.labels) > 0.97
+    assert adjusted_rand_score(full.labels, sampled.labels) > 0.97
+    order = np.random.default_rng(0).permutation(pts.shape[0])
+    again = cluster(pts[order], base_k=20, refine=True)
+    assert adjusted_rand_score(sampled.labels[order], again.labels) == 1.0

@@ -49,6 +49,8 @@ MIN_GROUPS = 2
 MAX_GROUPS = 5
 GROUP_INITS = 32  # fixed k-means++ initialisations per k (cheap: at most 100 weighted points)
 REFINE = False  # refine groups on the participants (Pol.is does not; cross-validated)
+REFINE_SAMPLE = 5_000  # participants the refinement's k-means runs are made on
+REFINE_FULL_STEPS = 5  # Lloyd steps over everyone after a sampled refinement
 BASE_INITS = 1  # fixed initialisations of the base k-means
 EXTRA_GROUP_PENALTY = 0.05  # silhouette an extra group must add to be preferred
 MIN_GROUP_SHARE = 0.0  # smallest group as a share of those who count (Pol.is: none)
@@ -216,7 +218,7 @@ def cluster(
         _, k_best, glabels = best
     point_labels = glabels[base_sorted]
     if refine and k_best >= MIN_GROUPS:
-        refined = _refine(pts, point_labels, k_best, min_members)
+        refined = _refine(pts, k_best, min_members)
         if refined is not None:
             point_labels = refined
             glabels = _majority(base_sorted, point_labels, n_base, k_best)
@@ -246,26 +248,43 @@ def _base_clusters(
     return centres[c_order], weights[c_order], rank[base_sorted]
 
 
-def _refine(
-    pts: FloatArray, labels: IntArray, k: int, min_members: float, max_iter: int = 100
-) -> IntArray | None:
-    """Lloyd steps on the participants themselves, from the groups found on base clusters,
-    so a group boundary runs between participants rather than between base clusters.
-    ``None`` if a group would fall below ``min_members``."""
-    for _ in range(max_iter):
+def _refine(pts: FloatArray, k: int, min_members: float, max_iter: int = 100) -> IntArray | None:
+    """The ``k`` groups as k-means on the participants themselves, so a group boundary runs
+    between participants rather than between base clusters (``k`` is still chosen on the base
+    clusters, as in Pol.is).
+
+    The lowest-inertia run of ``GROUP_INITS`` fixed k-means++ initialisations (the same batched
+    Lloyd as the group step, each participant weight 1) -- the answer a k-means of the
+    participants aims at, independent of where the base clustering landed. Beyond
+    ``REFINE_SAMPLE`` participants the runs are made on a fixed sample from the canonical
+    order, then everyone is placed by at most ``REFINE_FULL_STEPS`` Lloyd steps from the
+    chosen centres. ``None`` if no run keeps every group at ``min_members``.
+    """
+    n = pts.shape[0]
+    floor = max(min_members, 1.0)
+    if n > REFINE_SAMPLE:
+        rng = np.random.default_rng([FIXED_STREAM, n, 1])
+        sample = pts[np.sort(rng.choice(n, REFINE_SAMPLE, replace=False))]
+        scale = REFINE_SAMPLE / n
+    else:
+        sample, scale = pts, 1.0
+    labels = _group_kmeans(sample, np.ones(sample.shape[0]), k, floor * scale, stream=1)
+    if labels is None or sample is pts:
+        return labels
+    for _ in range(REFINE_FULL_STEPS):
         counts = np.bincount(labels, minlength=k).astype(np.float64)
-        if counts.min() < max(min_members, 1.0):
+        if counts.min() < 1:
             return None
+        source = sample if labels.size == sample.shape[0] else pts
         centres = np.stack(
-            [np.bincount(labels, weights=pts[:, d], minlength=k) / counts for d in range(2)],
+            [np.bincount(labels, weights=source[:, d], minlength=k) / counts for d in range(2)],
             axis=1,
         )
-        new = _nearest(pts, centres)
-        if np.array_equal(new, labels):
+        new = np.argmin(_sq_dist(pts, centres), axis=1)  # k <= 5 centres: no tree needed
+        if labels.size == n and np.array_equal(new, labels):
             break
         labels = new
-    sizes = np.bincount(labels, minlength=k)
-    return labels if sizes.min() >= max(min_members, 1.0) else None
+    return labels if np.bincount(labels, minlength=k).min() >= floor else None
 
 
 def _majority(base: IntArray, labels: IntArray, n_base: int, k: int) -> IntArray:
@@ -330,13 +349,14 @@ def _group_kmeans(
     k: int,
     min_members: float,
     max_iter: int = 100,
+    stream: int = 0,
 ) -> IntArray | None:
-    """Weighted Lloyd k-means of the base centres from ``GROUP_INITS`` fixed k-means++
-    initialisations, run side by side (arrays ``inits x points x k``, a few hundred numbers
-    each). Among the runs whose groups all hold at least ``min_members`` participants, the one
-    with the lowest weighted inertia is kept (ties: the earlier run); ``None`` if no run
-    qualifies."""
-    rng = np.random.default_rng([FIXED_STREAM, k])
+    """Weighted Lloyd k-means of the base centres (or of participants, for :func:`_refine`)
+    from ``GROUP_INITS`` fixed k-means++ initialisations, run side by side (arrays ``inits x
+    points x k``). Among the runs whose groups all hold at least ``min_members`` participants,
+    the one with the lowest weighted inertia is kept (ties: the earlier run); ``None`` if no
+    run qualifies. ``stream`` picks the fixed random stream of the initialisations."""
+    rng = np.random.default_rng([FIXED_STREAM, k] if stream == 0 else [FIXED_STREAM, k, stream])
     c = _kmeans_pp(centres, weights, k, rng, GROUP_INITS)  # (I, k, 2)
     n = centres.shape[0]
     flat = (np.arange(GROUP_INITS)[:, None] * k).repeat(n, axis=1)  # offsets of each run
