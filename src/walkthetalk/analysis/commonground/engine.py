@@ -15,8 +15,9 @@ Pipeline (Pol.is conversation math; departures are named where they happen):
 4. PCA of the mean-imputed, centred votes of the participants who count (a departure: Pol.is
    fits on everyone who voted; cross-validation preferred those who count, ``fit_everyone``);
    everyone is projected with the sparsity-aware scaling (:mod:`.projection`).
-5. Base clusters (k-means, up to 100) on the projection of those who count, then opinion groups
-   (k by silhouette on the base clusters) (:mod:`.clustering`).
+5. Base clusters (k-means, up to 100) on the projection of those who count, the number of
+   opinion groups by silhouette on the base clusters, the groups as k-means of the
+   participants (:mod:`.clustering`).
 6. Per-group representative statements (:mod:`.repness`), group-informed consensus, majority
    statements, divides and areas of uncertainty (:mod:`.consensus`), the full per-statement
    table, sector breakdown (:mod:`.sectors`).
