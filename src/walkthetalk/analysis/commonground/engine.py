@@ -58,8 +58,10 @@ MIN_STATEMENTS = 2  # a 2-D opinion map of a single statement is not a map
 
 @dataclass(frozen=True)
 class Settings:
-    """Knobs of the analysis; the defaults follow Pol.is (see ``benchmarks/commonground.py``
-    for the cross-validation that kept them).
+    """Knobs of the analysis; the defaults follow Pol.is except where leave-one-conversation-out
+    cross-validation chose otherwise (group penalty, smallest group share, groups refined on
+    the participants, PCA on those who count: see :mod:`.clustering` and
+    ``benchmarks/commonground.py``).
 
     ``seed`` changes nothing: every random step of the analysis (the PCA's start block, the
     k-means initialisations) draws from fixed streams, so the result is the same for every
