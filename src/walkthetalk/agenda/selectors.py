@@ -190,6 +190,8 @@ class FollowUp:
     issue: AvoidedIssue
     gathering: Gathering
     actions: list[ActionItem]
+    decisions: str = ""
+    """What the gathering decided about the issue (its agenda item's decisions)."""
 
 
 def you_said_we_did(system_id: int) -> list[FollowUp]:
@@ -203,6 +205,6 @@ def you_said_we_did(system_id: int) -> list[FollowUp]:
     for action in actions:
         item = action.agenda_item
         if item.pk not in groups:
-            groups[item.pk] = FollowUp(item.issue, item.gathering, [])
+            groups[item.pk] = FollowUp(item.issue, item.gathering, [], item.decisions)
         groups[item.pk].actions.append(action)
     return list(groups.values())

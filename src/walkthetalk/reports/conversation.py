@@ -135,3 +135,36 @@ def csv_row(row: StatementRow) -> tuple[object, ...]:
         row.pass_pct,
         "; ".join(row.in_results),
     )
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """What sets one opinion group apart, in words: its representative statements by direction.
+
+    Shares are those released with the result (``None`` where hidden).
+    """
+
+    label: str
+    size: int | None
+    agrees: tuple[tuple[str, int | None], ...]
+    disagrees: tuple[tuple[str, int | None], ...]
+
+
+def group_summaries(data: dict[str, Any]) -> list[GroupSummary]:
+    """Each opinion group of the result ``data`` with the statements it most clearly holds."""
+    out = []
+    for group in data.get("groups", []):
+        reps = group.get("representative", [])
+        out.append(
+            GroupSummary(
+                label=group["label"],
+                size=group.get("size"),
+                agrees=tuple(
+                    (r["text"], r.get("share")) for r in reps if r["direction"] == "agree"
+                ),
+                disagrees=tuple(
+                    (r["text"], r.get("share")) for r in reps if r["direction"] == "disagree"
+                ),
+            )
+        )
+    return out

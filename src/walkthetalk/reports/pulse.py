@@ -104,6 +104,23 @@ class Dashboard:
         return [r for r in self.heat_rows if r.kind == "rule"]
 
 
+def strengths(d: Dashboard, top: int = 3) -> list[tuple[str, float]]:
+    """The healthy ways the wave lives most, strongest first, with their wave-wide means.
+
+    The means are the ones the trend shows for this wave (released over its whole-wave group);
+    strain and count scales are left out (a high strain score is no strength).
+    """
+    if not d.trend or d.trend[-1].wave.pk != d.wave.pk:
+        return []
+    means = d.trend[-1].means
+    ranked: list[tuple[str, float]] = []
+    for r in d.heat_rows:
+        mean = means.get(r.scale_id)
+        if r.kind == "rule" and r.higher_is == "healthy" and mean is not None:
+            ranked.append((r.name, mean))
+    return sorted(ranked, key=lambda pair: -pair[1])[:top]
+
+
 def _unit_rows(data: WaveData, rel: Released, scale_id: str) -> list[UnitRow]:
     """Unit scores with uncertainty, shrunk toward the parent unit (or the whole wave).
 

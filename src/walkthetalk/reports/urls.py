@@ -8,6 +8,7 @@ from walkthetalk.reports import views
 pulse_urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:slug>/waves/<int:wave_id>/dashboard/", views.pulse_dashboard, name="dashboard"),
     path("<slug:slug>/waves/<int:wave_id>/export.csv", views.pulse_export_csv, name="export_csv"),
+    path("<slug:slug>/waves/<int:wave_id>/brief.pdf", views.pulse_brief_pdf, name="brief_pdf"),
 ]
 
 conversation_urlpatterns: list[URLPattern | URLResolver] = [
@@ -27,4 +28,17 @@ conversation_urlpatterns: list[URLPattern | URLResolver] = [
         views.conversation_export,
         name="export",
     ),
+    path(
+        "<str:public_id>/manage/results/report.pdf",
+        views.conversation_report_pdf,
+        name="report_pdf",
+    ),
+    path("<str:public_id>/manage/results/share/", views.conversation_share, name="share_report"),
+]
+
+app_name = "reports"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("shared/<str:token>/", views.shared_report, name="shared"),
+    path("shared/<str:token>/report.pdf", views.shared_report_pdf, name="shared_pdf"),
+    path("<slug:slug>/you-said-we-did.pdf", views.you_said_we_did_pdf, name="you_said_we_did_pdf"),
 ]

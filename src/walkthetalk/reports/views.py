@@ -13,16 +13,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.caremap import clock
+from walkthetalk.caremap.access import access_care_system
+from walkthetalk.caremap.models import CareSystem
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations import services as conversation_services
 from walkthetalk.conversations.access import access_conversation
 from walkthetalk.conversations.models import Conversation, ConversationResult
 from walkthetalk.pulse.access import access_wave
-from walkthetalk.reports import conversation, pulse, pulse_charts
+from walkthetalk.pulse.models import Wave
+from walkthetalk.reports import (
+    conversation,
+    conversation_charts,
+    pulse,
+    pulse_charts,
+    selectors,
+    services,
+)
+from walkthetalk.reports.pdf import pdf_response, render_pdf
+from walkthetalk.reports.render.charts import svg_uri
 from walkthetalk.reports.render.csv_writer import write_csv
 from walkthetalk.reports.render.opinion_map import describe
 from walkthetalk.reports.schemas import ResultOut
@@ -37,11 +51,9 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 # --------------------------------------------------------------------------- pulse
 
 
-@login_required
-def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
-    system, wave = access_wave(request.user, slug, wave_id)
-    d = pulse.dashboard(wave, request.GET.get("scale"))
-    context: dict[str, Any] = {
+def _dashboard_context(system: CareSystem, wave: Wave, scale: str | None) -> dict[str, Any]:
+    d = pulse.dashboard(wave, scale)
+    return {
         "system": system,
         "wave": wave,
         "d": d,
@@ -53,7 +65,23 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
         **_evidence_context(d),
         **pulse_charts.dashboard_charts(d),
     }
+
+
+@login_required
+def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
+    system, wave = access_wave(request.user, slug, wave_id)
+    context = _dashboard_context(system, wave, request.GET.get("scale"))
     return render(request, "reports/pulse_dashboard.html", context)
+
+
+@login_required
+def pulse_brief_pdf(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
+    """The wave brief for leadership, as a PDF: the dashboard's released figures, printed."""
+    system, wave = access_wave(request.user, slug, wave_id)
+    context = _dashboard_context(system, wave, None)
+    context["strengths"] = pulse.strengths(context["d"])
+    body = render_pdf("reports/print/wave_brief.html", context)
+    return pdf_response(body, f"{system.slug}-wave-{wave.pk}-brief.pdf")
 
 
 @login_required
@@ -78,6 +106,7 @@ def _result_context(found: Conversation) -> dict[str, Any]:
         "today": clock.today(),
         "refresh_minutes": int(conversation_services.REFRESH_EVERY.total_seconds() // 60),
         "map_description": describe(data) if data else "",
+        "report_link": selectors.report_link(found),
     }
 
 
@@ -131,6 +160,88 @@ def conversation_export(request: HttpRequest, public_id: str, fmt: str) -> HttpR
     rows = conversation.statement_rows(found, summary.results)
     body = write_csv(conversation.CSV_HEADER, (conversation.csv_row(r) for r in rows))
     return _download(body, "text/csv", filename)
+
+
+def _report_context(found: Conversation) -> dict[str, Any]:
+    """The conversation report's content: the released result, in words, bars and tables."""
+    context = _result_context(found)
+    data = context["data"]
+    rows = conversation.statement_rows(found, data)
+    result = context["result"]
+    context.update(
+        {
+            "system": found.care_system,
+            "groups": conversation.group_summaries(data),
+            "statement_rows": rows,
+            "bars_svg": conversation_charts.statement_bars_svg(rows) if rows else "",
+            "bars_alt": conversation_charts.statement_bars_alt(rows),
+            "map_uri": svg_uri(result.svg) if result and result.svg else "",
+        }
+    )
+    return context
+
+
+@login_required
+def conversation_report_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = access_conversation(request.user, public_id)
+    body = render_pdf("reports/print/conversation_report.html", _report_context(found))
+    return pdf_response(body, f"conversation-{found.public_id}-report.pdf")
+
+
+@login_required
+@require_http_methods(["POST"])
+def conversation_share(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Publish the report at a new unguessable link (shown once), or revoke the link."""
+    found = access_conversation(request.user, public_id)
+    if request.POST.get("action") == "revoke":
+        if services.revoke_report(found):
+            messages.success(request, "The report link no longer works.")
+        return redirect("conversations:results", public_id=public_id)
+    token = services.publish_report(found)
+    link = request.build_absolute_uri(reverse("reports:shared", args=[token]))
+    messages.success(
+        request,
+        f"The report is published at {link} — copy it now: it is shown only this once. "
+        "Anyone with the link can read the report; any earlier link no longer works.",
+    )
+    return redirect("conversations:results", public_id=public_id)
+
+
+def _shared(token: str) -> Conversation:
+    found = selectors.shared_conversation(token)
+    if found is None:
+        raise Http404("This report link does not work (it may have been withdrawn).")
+    return found
+
+
+@never_cache
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A published conversation report, for participants and partners (no sign-in)."""
+    context = _report_context(_shared(token))
+    context["token"] = token
+    response = render(request, "reports/shared_report.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    found = _shared(token)
+    body = render_pdf("reports/print/conversation_report.html", _report_context(found))
+    return pdf_response(body, f"conversation-{found.public_id}-report.pdf")
+
+
+@login_required
+def you_said_we_did_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "you said, we did" handout: issues taken up, decisions and steps with their status."""
+    system = access_care_system(request.user, slug)
+    context = {
+        "system": system,
+        "follow_ups": agenda_selectors.you_said_we_did(system.pk),
+        "today": clock.today(),
+    }
+    body = render_pdf("reports/print/you_said_we_did.html", context)
+    return pdf_response(body, f"{system.slug}-you-said-we-did.pdf")
 
 
 def _evidence_context(d: pulse.Dashboard) -> dict[str, object]:

@@ -41,6 +41,7 @@ urlpatterns = [
             )
         ),
     ),
+    path("reports/", include("walkthetalk.reports.urls")),
     path("agenda/", include("walkthetalk.agenda.urls")),
     path("messenger/", include("walkthetalk.messenger.urls")),
 ]

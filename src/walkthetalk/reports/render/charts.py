@@ -43,7 +43,12 @@ def svg_text(fig: Figure) -> str:
 
 def svg_data_uri(fig: Figure) -> str:
     """The figure as an SVG data URI for an ``<img>`` (nothing fetched from elsewhere)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg_text(fig).encode()).decode()
+    return svg_uri(svg_text(fig))
+
+
+def svg_uri(svg: str) -> str:
+    """SVG text as a data URI for an ``<img>``."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def wrap(text: str, width: int = 22) -> str:

@@ -67,7 +67,7 @@ def opinion_map_svg(
     ax.set_yticks([])
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_color("#cccccc")
-    ax.set_title("Opinion map: each dot is one participant", fontsize=11)
+    ax.set_title("Opinion map: each opinion group at its centre", fontsize=11)
     ax.legend(loc="best", fontsize=8, frameon=True)
     fig.tight_layout()
     return svg_text(fig)
@@ -86,5 +86,5 @@ def describe(data: dict[str, Any]) -> str:
     ]
     return (
         f"Opinion map of {len(groups)} opinion groups: {', '.join(parts)}. "
-        "Dots close together voted alike. The table below gives the same groups in words."
+        "Groups close together voted alike. The table below gives the same groups in words."
     )
