@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from walkthetalk.agenda.models import (
     ISSUE_DETAILS_MAX,
@@ -21,10 +23,13 @@ def new_request_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _too_long(limit: int, what: str) -> dict[str, str]:
+def _too_long() -> dict[str, Any]:
+    # Django fills in %(show_value)d when the message is shown, in the page's language.
     return {
-        "max_length": f"Please keep the {what} to {limit} characters (it has %(show_value)d). "
-        "Nothing was saved."
+        "max_length": gettext_lazy(
+            "Please keep it to %(limit_value)d characters (it has %(show_value)d). "
+            "Nothing was saved."
+        )
     }
 
 
@@ -39,26 +44,30 @@ class KeyedForm(forms.Form):
 
 class RaiseIssueForm(KeyedForm):
     title = forms.CharField(
-        label="An issue we avoid",
+        label=gettext_lazy("An issue we avoid"),
         max_length=ISSUE_TITLE_MAX,
         error_messages={
-            **_too_long(ISSUE_TITLE_MAX, "issue"),
-            "required": "Please write a sentence about the issue.",
+            **_too_long(),
+            "required": gettext_lazy("Please write a sentence about the issue."),
         },
-        help_text="One sentence, about the system rather than a person.",
+        help_text=gettext_lazy("One sentence, about the system rather than a person."),
     )
     details = forms.CharField(
-        label="More about it (optional)",
+        label=gettext_lazy("More about it (optional)"),
         required=False,
         max_length=ISSUE_DETAILS_MAX,
-        error_messages=_too_long(ISSUE_DETAILS_MAX, "details"),
+        error_messages=_too_long(),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
 class RateForm(KeyedForm):
-    importance = forms.TypedChoiceField(choices=SCALE, coerce=int, label="How important is it?")
-    avoidance = forms.TypedChoiceField(choices=SCALE, coerce=int, label="How much is it avoided?")
+    importance = forms.TypedChoiceField(
+        choices=SCALE, coerce=int, label=gettext_lazy("How important is it?")
+    )
+    avoidance = forms.TypedChoiceField(
+        choices=SCALE, coerce=int, label=gettext_lazy("How much is it avoided?")
+    )
 
 
 class AcceptForm(KeyedForm):
@@ -96,14 +105,14 @@ class RecordForm(forms.Form):
         label="Notes",
         required=False,
         max_length=NOTES_MAX,
-        error_messages=_too_long(NOTES_MAX, "notes"),
+        error_messages=_too_long(),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     decisions = forms.CharField(
         label="Decisions",
         required=False,
         max_length=NOTES_MAX,
-        error_messages=_too_long(NOTES_MAX, "decisions"),
+        error_messages=_too_long(),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -131,7 +140,7 @@ class FollowUpForm(forms.Form):
         label="What we did",
         required=False,
         max_length=4000,
-        error_messages=_too_long(4000, "follow-up"),
+        error_messages=_too_long(),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     remeasure_ref = forms.CharField(

@@ -28,6 +28,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
 
@@ -211,10 +212,10 @@ class ActionItem(models.Model):
     """One step forward: who (a role, never a person's name), by when, how far along."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        STUCK = "stuck", "Stuck — needs help"
+        PLANNED = "planned", gettext_lazy("Planned")
+        IN_PROGRESS = "in_progress", gettext_lazy("In progress")
+        DONE = "done", gettext_lazy("Done")
+        STUCK = "stuck", gettext_lazy("Stuck — needs help")
 
     public_id = models.CharField(max_length=16, unique=True, default=new_public_id)
     agenda_item = models.ForeignKey(

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from walkthetalk.agenda.keys import acceptance_key, rater_key
 from walkthetalk.agenda.models import (
@@ -51,14 +52,16 @@ def _claim_request(request_key: str) -> None:
     Call inside the transaction that makes the change, so a failed change frees the key again.
     """
     if not REQUEST_KEY.match(request_key or ""):
-        raise AgendaError("This form has expired. Please reload the page and try again.")
+        raise AgendaError(gettext("This form has expired. Please reload the page and try again."))
     digest = hashlib.sha256(request_key.encode("ascii")).hexdigest()
     try:
         with transaction.atomic():
             SeenRequest.objects.create(key=digest, made_on=today())
     except IntegrityError as exc:
         raise DuplicateRequest(
-            "We already received this — it was saved once, and nothing changed the second time."
+            gettext(
+                "We already received this — it was saved once, and nothing changed the second time."
+            )
         ) from exc
 
 
@@ -158,15 +161,20 @@ def rate_issue(
 ) -> IssueRating:
     """Rate an issue 1–5 on importance and avoidance; rating again changes one's own rating."""
     _own(participant_pass, issue.care_system_id)
-    for value, what in ((importance, "how important"), (avoidance, "how avoided")):
+    for value, what in (
+        (importance, gettext("Choose how important it is, from 1 to 5.")),
+        (avoidance, gettext("Choose how avoided it is, from 1 to 5.")),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-            raise AgendaError(f"Choose {what} it is, from 1 to 5.")
+            raise AgendaError(what)
     if issue.status == AvoidedIssue.Status.HIDDEN:
-        raise AgendaError("This issue has been set aside and can no longer be rated.")
+        raise AgendaError(gettext("This issue has been set aside and can no longer be rated."))
     if issue.status not in (AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING):
         raise AgendaError(
-            "This issue has moved on to a conversation, so it is no longer rated here. "
-            "Your welcome page lists the conversations open to you."
+            gettext(
+                "This issue has moved on to a conversation, so it is no longer rated here. "
+                "Your welcome page lists the conversations open to you."
+            )
         )
     _claim_request(request_key)
     rating, _ = IssueRating.objects.update_or_create(

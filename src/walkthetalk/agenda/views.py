@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.agenda import release, selectors, services
@@ -106,7 +107,9 @@ def raise_issue(request: HttpRequest) -> HttpResponse:
         services.raise_issue(participant_pass, data["title"], data["details"], data["request_key"])
     except services.AgendaError as exc:
         return _backlog_page(request, participant_pass, form, str(exc))
-    messages.success(request, "Thank you — your issue is in the backlog for others to rate.")
+    messages.success(
+        request, gettext("Thank you — your issue is in the backlog for others to rate.")
+    )
     return redirect("agenda:backlog")
 
 
@@ -119,14 +122,16 @@ def rate(request: HttpRequest, public_id: str) -> HttpResponse:
     issue = selectors.open_issue(participant_pass, public_id)
     if issue is None:
         return _backlog_page(
-            request, participant_pass, error="That issue is not in your care system's backlog."
+            request,
+            participant_pass,
+            error=gettext("That issue is not in your care system's backlog."),
         )
     form = RateForm(request.POST)
     if not form.is_valid():
         return _backlog_page(
             request,
             participant_pass,
-            error="Choose 1 to 5 for both questions.",
+            error=gettext("Choose 1 to 5 for both questions."),
             error_issue=public_id,
         )
     data = form.cleaned_data
@@ -136,7 +141,10 @@ def rate(request: HttpRequest, public_id: str) -> HttpResponse:
         )
     except services.AgendaError as exc:
         return _backlog_page(request, participant_pass, error=str(exc), error_issue=public_id)
-    messages.success(request, f"Thank you — your rating of “{issue.title}” is saved.")
+    messages.success(
+        request,
+        gettext("Thank you — your rating of “%(title)s” is saved.") % {"title": issue.title},
+    )
     return redirect("agenda:backlog")
 
 
@@ -156,10 +164,12 @@ def gathering(request: HttpRequest, public_id: str) -> HttpResponse:
             except services.AgendaError as exc:
                 error = str(exc)
             else:
-                messages.success(request, "Thank you for accepting the agreements. Welcome.")
+                messages.success(
+                    request, gettext("Thank you for accepting the agreements. Welcome.")
+                )
                 return redirect("agenda:gathering", public_id=public_id)
         else:
-            error = "This form has expired. Please reload the page and try again."
+            error = gettext("This form has expired. Please reload the page and try again.")
     return render(
         request,
         "agenda/gathering.html",

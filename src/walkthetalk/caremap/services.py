@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from walkthetalk.caremap import mapfile
 from walkthetalk.caremap.clock import today
@@ -527,15 +528,17 @@ def redeem_invitation(token: str) -> ParticipantPass:
     """
     token = (token or "").strip()
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise InvitationError("This invitation link is not valid.")
+        raise InvitationError(gettext("This invitation link is not valid."))
     with transaction.atomic():
         marked = Invitation.objects.filter(
             token_hash=token_hash(token), used_on__isnull=True
         ).update(used_on=F("created_on"))
         if marked != 1:
             raise InvitationError(
-                "This invitation link is not valid or has already been used. "
-                "Each link works once; ask whoever sent it for a new one."
+                gettext(
+                    "This invitation link is not valid or has already been used. "
+                    "Each link works once; ask whoever sent it for a new one."
+                )
             )
         invitation = Invitation.objects.only(
             "care_system_id", "unit_id", "level_id", "sector_id"
@@ -548,5 +551,5 @@ def redeem_invitation(token: str) -> ParticipantPass:
 def open_pass(system: CareSystem, sector: Sector | None = None) -> ParticipantPass:
     """A pass for an open link, where the participant declares their own sector."""
     if sector is not None and sector.care_system_id != system.pk:
-        raise CareMapError("That sector belongs to another care system.")
+        raise CareMapError(gettext("That sector belongs to another care system."))
     return ParticipantPass.new(system.pk, sector_id=sector.pk if sector else None)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.conversations.models import STATEMENT_MAX_LENGTH, Conversation
@@ -83,7 +84,7 @@ class AgreementsForm(forms.Form):
 
 class StatementForm(forms.Form):
     text = forms.CharField(
-        label="Your statement",
+        label=gettext_lazy("Your statement"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": STATEMENT_MAX_LENGTH}),
     )
@@ -110,7 +111,7 @@ class SeedForm(forms.Form):
 
 class QuestionForm(forms.Form):
     question = forms.CharField(
-        label="What would you like to understand better? (optional)",
+        label=gettext_lazy("What would you like to understand better? (optional)"),
         max_length=300,
         required=False,
         widget=forms.TextInput(attrs={"maxlength": 300}),
@@ -131,7 +132,7 @@ class SectorChoiceForm(forms.Form):
         queryset=Sector.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
-        label="Which sector do you mostly work or take part in?",
+        label=gettext_lazy("Which sector do you mostly work or take part in?"),
     )
 
     def __init__(self, conversation: Conversation, *args: object, **kwargs: object) -> None:

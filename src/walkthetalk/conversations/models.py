@@ -19,6 +19,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from walkthetalk.caremap.defaults import default_agreements
 from walkthetalk.caremap.models import CareSystem, Sector
@@ -128,9 +129,9 @@ class ConversationParticipant(models.Model):
 
 class Statement(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a facilitator"
-        PUBLISHED = "published", "Published"
-        REJECTED = "rejected", "Not published"
+        PENDING = "pending", _("Waiting for a facilitator")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Not published")
 
     public_id = models.CharField(max_length=12, unique=True, default=new_statement_id)
     conversation = models.ForeignKey(
@@ -177,9 +178,9 @@ class Statement(models.Model):
 
 class Vote(models.Model):
     class Value(models.IntegerChoices):
-        AGREE = 1, "Agree"
-        DISAGREE = -1, "Disagree"
-        PASS = 0, "Pass / unsure"
+        AGREE = 1, _("Agree")
+        DISAGREE = -1, _("Disagree")
+        PASS = 0, _("Pass / unsure")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="votes")

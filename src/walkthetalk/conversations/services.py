@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext, gettext_lazy
 
 from walkthetalk.analysis.commonground import MalformedExportError, read_export
 from walkthetalk.caremap.clock import today
@@ -195,8 +196,10 @@ def clarify_statement(statement: Statement, text: str) -> Statement:
 def _check_pass(conversation: Conversation, participant_pass: ParticipantPass) -> None:
     if participant_pass.care_system_id != conversation.care_system_id:
         raise ConversationError(
-            "This conversation belongs to another care system. Please use the link you were "
-            "sent for it."
+            gettext(
+                "This conversation belongs to another care system. Please use the link you were "
+                "sent for it."
+            )
         )
 
 
@@ -216,8 +219,11 @@ def accept_agreements(
     if invited and participant_pass.sector_id not in invited:
         names = ", ".join(conversation.sectors.order_by("name").values_list("name", flat=True))
         raise ConversationError(
-            f"This conversation is for people in these sectors: {names}. Thank you for your "
-            "interest — your welcome page lists the conversations open to you."
+            gettext(
+                "This conversation is for people in these sectors: %(names)s. Thank you for your "
+                "interest — your welcome page lists the conversations open to you."
+            )
+            % {"names": names}
         )
     sector = None
     if participant_pass.sector_id is not None:
@@ -245,11 +251,13 @@ def _participant(
         conversation=conversation, key=participant_key(conversation.pk, participant_pass)
     ).first()
     if participant is None or not _accepted(conversation, participant):
-        raise NotAcceptedError(NOT_ACCEPTED)
+        raise NotAcceptedError(str(NOT_ACCEPTED))
     return participant
 
 
-NOT_ACCEPTED = "Before you take part, please read the conversation's agreements and accept them."
+NOT_ACCEPTED = gettext_lazy(
+    "Before you take part, please read the conversation's agreements and accept them."
+)
 
 
 def _accepted(conversation: Conversation, participant: ConversationParticipant) -> bool:
@@ -259,7 +267,7 @@ def _accepted(conversation: Conversation, participant: ConversationParticipant) 
 def _open(conversation: Conversation) -> None:
     if not conversation.is_open:
         raise ConversationError(
-            "This conversation has closed. Thank you — what was shared still counts."
+            gettext("This conversation has closed. Thank you — what was shared still counts.")
         )
 
 
@@ -299,16 +307,16 @@ def cast_vote(
     refresh (:func:`store_tallies`), so a vote writes no counter.
     """
     if choice not in VOTE_VALUES:
-        raise ConversationError("Please choose agree, disagree or pass.")
+        raise ConversationError(gettext("Please choose agree, disagree or pass."))
     if not REQUEST_KEY.match(request_key or ""):
-        raise ConversationError("This vote form has expired. Please vote again.")
+        raise ConversationError(gettext("This vote form has expired. Please vote again."))
     if replaces and not _DIGEST.match(replaces):
-        raise ConversationError("This vote form has expired. Please vote again.")
+        raise ConversationError(gettext("This vote form has expired. Please vote again."))
     _open(conversation)
     if isinstance(voter, ConversationParticipant):
         participant = voter
         if participant.conversation_id != conversation.pk or not _accepted(conversation, voter):
-            raise NotAcceptedError(NOT_ACCEPTED)
+            raise NotAcceptedError(str(NOT_ACCEPTED))
     else:
         participant = _participant(conversation, voter)
     value = int(VOTE_VALUES[choice])
@@ -329,7 +337,9 @@ def cast_vote(
         .first()
     )
     if current is None:
-        raise ConversationError("That statement is no longer open for votes. Here is the next one.")
+        raise ConversationError(
+            gettext("That statement is no longer open for votes. Here is the next one.")
+        )
     return VoteOutcome(statement_id, current, replayed=True)
 
 
@@ -346,13 +356,17 @@ def submit_statement(
     text = text_checks.normalise(text)
     if Statement.objects.filter(conversation=conversation, text__iexact=text).exists():
         raise ConversationError(
-            "That statement is already in the conversation — thank you. You can vote on it."
+            gettext(
+                "That statement is already in the conversation — thank you. You can vote on it."
+            )
         )
     written = Statement.objects.filter(conversation=conversation, author=participant).count()
     if written >= MAX_STATEMENTS_PER_PARTICIPANT:
         raise ConversationError(
-            "Thank you for all your statements! You have written the most one person can add "
-            "to this conversation; please keep voting."
+            gettext(
+                "Thank you for all your statements! You have written the most one person can "
+                "add to this conversation; please keep voting."
+            )
         )
     before = conversation.moderation == Conversation.Moderation.BEFORE
     statement = Statement.objects.create(
@@ -388,16 +402,18 @@ def ask_clarification(
     participant = _participant(conversation, participant_pass)
     question = " ".join(question.split())
     if len(question) > MAX_QUESTION_LENGTH:
-        raise ConversationError(f"Please keep your question to {MAX_QUESTION_LENGTH} characters.")
+        raise ConversationError(
+            gettext("Please keep your question to %(n)s characters.") % {"n": MAX_QUESTION_LENGTH}
+        )
     if text_checks.personal_details(question):
         raise ConversationError(
-            "Your question looks like it includes personal details; please take them out."
+            gettext("Your question looks like it includes personal details; please take them out.")
         )
     statement = Statement.objects.filter(
         conversation=conversation, public_id=statement_id, status=Statement.Status.PUBLISHED
     ).first()
     if statement is None:
-        raise ConversationError("That statement is no longer in the conversation.")
+        raise ConversationError(gettext("That statement is no longer in the conversation."))
     request, created = ClarificationRequest.objects.get_or_create(
         statement=statement,
         participant=participant,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 from walkthetalk.caremap.free_text import PERSONAL_DETAILS_MESSAGE, personal_details
 from walkthetalk.conversations.models import STATEMENT_MAX_LENGTH
 
@@ -26,21 +28,27 @@ def statement_problems(text: str) -> list[str]:
     problems = []
     if len(text) < STATEMENT_MIN_LENGTH:
         problems.append(
-            f"A statement needs at least {STATEMENT_MIN_LENGTH} characters — say a little more."
+            gettext("A statement needs at least %(n)s characters — say a little more.")
+            % {"n": STATEMENT_MIN_LENGTH}
         )
     if len(text) > STATEMENT_MAX_LENGTH:
         problems.append(
-            f"Please keep a statement to {STATEMENT_MAX_LENGTH} characters "
-            f"(this one has {len(text)}). Short statements are easier for everyone to vote on."
+            gettext(
+                "Please keep a statement to %(max)s characters (this one has %(n)s). "
+                "Short statements are easier for everyone to vote on."
+            )
+            % {"max": STATEMENT_MAX_LENGTH, "n": len(text)}
         )
     if sentence_count(text) > 2:
         problems.append(
-            "Please keep to one idea per statement. If you have more than one, "
-            "write them as separate statements."
+            gettext(
+                "Please keep to one idea per statement. If you have more than one, "
+                "write them as separate statements."
+            )
         )
     details = personal_details(text)
     if details:
-        problems.append(PERSONAL_DETAILS_MESSAGE.format(what=", ".join(details)))
+        problems.append(gettext(PERSONAL_DETAILS_MESSAGE).format(what=", ".join(details)))
     return problems
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -114,7 +115,7 @@ def agreements(request: HttpRequest, public_id: str) -> HttpResponse:
     participant = selectors.participant_for(conversation, participant_pass)
     if request.method == "POST":
         if request.POST.get("accept") != "yes":
-            messages.error(request, "To take part, please accept the agreements.")
+            messages.error(request, gettext("To take part, please accept the agreements."))
         else:
             try:
                 services.accept_agreements(conversation, participant_pass)
@@ -194,9 +195,11 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
             elif request.POST.get("next") == "mine":
                 assert outcome is not None
                 if outcome.replayed:  # sent twice, or from an older page: nothing changed
-                    messages.info(request, f"Your vote is “{outcome.label}”.")
+                    messages.info(request, gettext("Your vote is “%(v)s”.") % {"v": outcome.label})
                 else:
-                    messages.success(request, f"Changed your vote to “{outcome.label}”.")
+                    messages.success(
+                        request, gettext("Changed your vote to “%(v)s”.") % {"v": outcome.label}
+                    )
                 mine_url = reverse("conversations:mine", kwargs={"public_id": public_id})
                 return redirect(f"{mine_url}#vote-{outcome.statement_id}")
             return redirect("conversations:vote", public_id=public_id)
@@ -229,11 +232,13 @@ def write(request: HttpRequest, public_id: str) -> HttpResponse:
                 if statement.status == Statement.Status.PENDING:
                     messages.success(
                         request,
-                        "Thank you! Your statement will appear once a facilitator has read it.",
+                        gettext(
+                            "Thank you! Your statement will appear once a facilitator has read it."
+                        ),
                     )
                 else:
                     messages.success(
-                        request, "Thank you! Your statement is now in the conversation."
+                        request, gettext("Thank you! Your statement is now in the conversation.")
                     )
                 return redirect("conversations:vote", public_id=public_id)
         status = 400
@@ -268,8 +273,11 @@ def ask(request: HttpRequest, public_id: str, statement_id: str) -> HttpResponse
             else:
                 messages.success(
                     request,
-                    "Thank you for asking. A facilitator will add a clarification for everyone. "
-                    "You can vote on the statement now, or pass and come back to it later.",
+                    gettext(
+                        "Thank you for asking. A facilitator will add a clarification for "
+                        "everyone. You can vote on the statement now, or pass and come back to "
+                        "it later."
+                    ),
                 )
                 return redirect(_vote_on(public_id, statement_id))
         status = 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from walkthetalk.messenger.models import CONCERN_MAX_LENGTH, REPLY_MAX_LENGTH, LeadershipRole
 
@@ -24,23 +25,25 @@ class RequestKeyMixin(forms.Form):
 
 class ConcernForm(RequestKeyMixin):
     role = forms.ChoiceField(
-        label="Send to (leadership role)",
-        error_messages={"required": "Please choose who your concern is for."},
+        label=gettext_lazy("Send to (leadership role)"),
+        error_messages={"required": gettext_lazy("Please choose who your concern is for.")},
     )
     text = forms.CharField(
-        label="Your concern",
+        label=gettext_lazy("Your concern"),
         widget=forms.Textarea(attrs={"rows": 8, "aria-describedby": "concern-help"}),
         max_length=CONCERN_MAX_LENGTH,
         error_messages={
-            "max_length": f"Please keep your concern to {CONCERN_MAX_LENGTH} characters "
-            "(it has %(show_value)d). Nothing was sent.",
-            "required": "Please write your concern — a few sentences are enough.",
+            "max_length": gettext_lazy(
+                "Please keep your concern to %(limit_value)d characters (it has %(show_value)d). "
+                "Nothing was sent."
+            ),
+            "required": gettext_lazy("Please write your concern — a few sentences are enough."),
         },
     )
 
     def __init__(self, roles: list[LeadershipRole], *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "Choose a role")] + [  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", gettext("Choose a role"))] + [  # type: ignore[attr-defined]
             (r.public_id, r.title) for r in roles
         ]
         self.fields["text"].widget.attrs["maxlength"] = str(CONCERN_MAX_LENGTH)
@@ -48,7 +51,7 @@ class ConcernForm(RequestKeyMixin):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Receipt code",
+        label=gettext_lazy("Receipt code"),
         max_length=64,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
@@ -59,12 +62,14 @@ class CodeForm(forms.Form):
 class AnswerBackForm(RequestKeyMixin):
     code = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(
-        label="Your reply",
+        label=gettext_lazy("Your reply"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=REPLY_MAX_LENGTH,
         error_messages={
-            "max_length": f"Please keep your reply to {REPLY_MAX_LENGTH} characters "
-            "(it has %(show_value)d). Nothing was sent."
+            "max_length": gettext_lazy(
+                "Please keep your reply to %(limit_value)d characters (it has %(show_value)d). "
+                "Nothing was sent."
+            )
         },
     )
 

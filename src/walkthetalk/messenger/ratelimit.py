@@ -37,11 +37,12 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
 
 WINDOW_SECONDS = 15 * 60
 PREFIX_LENGTH = 5
 PREFIX_LIMIT = 10
-LIMITED_MESSAGE = (
+LIMITED_MESSAGE = gettext_lazy(
     "There have been a lot of tries to open this concern just now, so we have paused lookups "
     "for it for a little while to keep it safe. Please try again in about 15 minutes — "
     "your concern and its replies are still here."
@@ -52,7 +53,7 @@ class RateLimited(Exception):
     """Too many lookups in this window; the message is kind and says when to try again."""
 
     def __init__(self) -> None:
-        super().__init__(LIMITED_MESSAGE)
+        super().__init__(str(LIMITED_MESSAGE))
 
 
 def _bucket(now: float | None = None) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release
 from walkthetalk.caremap.clock import today
@@ -43,7 +44,7 @@ class CodeNotFound(MessengerError):
 
 RateLimited = ratelimit.RateLimited
 
-CODE_NOT_FOUND = (
+CODE_NOT_FOUND = gettext_lazy(
     "We could not find a concern with that receipt code. Please check it — it has four groups "
     "of five letters and numbers, like 7KQ2M-XF4RB-9HT0W-CZ3NA."
 )
@@ -51,18 +52,23 @@ CODE_NOT_FOUND = (
 
 def _request_digest(request_key: str) -> str:
     if not REQUEST_KEY.match(request_key or ""):
-        raise MessengerError("This form has expired. Please reload the page and try again.")
+        raise MessengerError(
+            gettext("This form has expired. Please reload the page and try again.")
+        )
     return hashlib.sha256(request_key.encode("ascii")).hexdigest()
 
 
 def _clean_text(text: str, limit: int, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise MessengerError(f"Please write your {what} before sending.")
+        raise MessengerError(gettext("Please write your %(what)s before sending.") % {"what": what})
     if len(text) > limit:
         raise MessengerError(
-            f"Your {what} is {len(text)} characters long; please keep it to {limit}. "
-            "Nothing was sent."
+            gettext(
+                "Your %(what)s is %(n)s characters long; please keep it to %(limit)s. "
+                "Nothing was sent."
+            )
+            % {"what": what, "n": len(text), "limit": limit}
         )
     return text
 
@@ -126,18 +132,20 @@ def submit_concern(
     ``request_key``) raises :class:`DuplicateRequest` and writes nothing the second time.
     """
     digest = _request_digest(request_key)
-    text = _clean_text(text, CONCERN_MAX_LENGTH, "concern")
+    text = _clean_text(text, CONCERN_MAX_LENGTH, gettext("concern"))
     role = LeadershipRole.objects.filter(
         public_id=role_public_id or "", care_system_id=participant_pass.care_system_id
     ).first()
     if role is None:
-        raise MessengerError("Please choose who your concern is for.")
+        raise MessengerError(gettext("Please choose who your concern is for."))
     if Concern.objects.filter(request_key=digest).exists():
         raise DuplicateRequest(
-            "This concern was already sent — we received it once and kept only one copy. "
-            "Its receipt code was shown on the page right after you first sent it. If you "
-            "did not keep it, you can send a short new concern saying it follows up an "
-            "earlier one."
+            gettext(
+                "This concern was already sent — we received it once and kept only one copy. "
+                "Its receipt code was shown on the page right after you first sent it. If you "
+                "did not keep it, you can send a short new concern saying it follows up an "
+                "earlier one."
+            )
         )
     code = codes.new_code()
     normalised = codes.normalise(code)
@@ -155,7 +163,7 @@ def submit_concern(
             )
     except IntegrityError as exc:  # the same form raced itself
         raise DuplicateRequest(
-            "This concern was already sent — we received it once and kept only one copy."
+            gettext("This concern was already sent — we received it once and kept only one copy.")
         ) from exc
     return Receipt(concern, code)
 
@@ -167,7 +175,7 @@ def open_concern(code: str) -> Concern:
     """
     normalised = codes.normalise(code)
     if normalised is None:
-        raise CodeNotFound(CODE_NOT_FOUND)
+        raise CodeNotFound(str(CODE_NOT_FOUND))
     ratelimit.check_lookup(normalised)
     concern = (
         Concern.objects.select_related("leadership_role", "care_system")
@@ -175,13 +183,13 @@ def open_concern(code: str) -> Concern:
         .first()
     )
     if concern is None or not codes.verify(concern.code_hash, normalised):
-        raise CodeNotFound(CODE_NOT_FOUND)
+        raise CodeNotFound(str(CODE_NOT_FOUND))
     return concern
 
 
 def _add_reply(concern: Concern, side: str, text: str, digest: str) -> Reply:
     if Reply.objects.filter(request_key=digest).exists():
-        raise DuplicateRequest("This reply was already sent — we kept only one copy.")
+        raise DuplicateRequest(gettext("This reply was already sent — we kept only one copy."))
     last = concern.replies.order_by("-position").values_list("position", flat=True).first()
     try:
         with transaction.atomic():
@@ -194,7 +202,9 @@ def _add_reply(concern: Concern, side: str, text: str, digest: str) -> Reply:
                 request_key=digest,
             )
     except IntegrityError as exc:
-        raise DuplicateRequest("This reply was already sent — we kept only one copy.") from exc
+        raise DuplicateRequest(
+            gettext("This reply was already sent — we kept only one copy.")
+        ) from exc
     return reply
 
 
@@ -205,7 +215,7 @@ def answer_back(concern: Concern, text: str, request_key: str) -> Reply:
     ``concern`` must come from :func:`open_concern`, i.e. from the receipt code.
     """
     digest = _request_digest(request_key)
-    text = _clean_text(text, REPLY_MAX_LENGTH, "reply")
+    text = _clean_text(text, REPLY_MAX_LENGTH, gettext("reply"))
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     return _add_reply(concern, Reply.Side.SENDER, text, digest)
 
@@ -217,7 +227,7 @@ def answer_back(concern: Concern, text: str, request_key: str) -> Reply:
 def reply_as_leadership(concern: Concern, text: str, request_key: str) -> Reply:
     """A leader (or, once escalated, a steward) answers; the first answer sets the reply day."""
     digest = _request_digest(request_key)
-    text = _clean_text(text, REPLY_MAX_LENGTH, "reply")
+    text = _clean_text(text, REPLY_MAX_LENGTH, gettext("reply"))
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     reply = _add_reply(concern, Reply.Side.LEADERSHIP, text, digest)
     if concern.first_reply_on is None:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -105,7 +106,7 @@ def _thread_page(
 
 @never_cache
 def _read_page(request: HttpRequest, form: CodeForm, error: str) -> HttpResponse:
-    limited = error == services.ratelimit.LIMITED_MESSAGE
+    limited = error == str(services.ratelimit.LIMITED_MESSAGE)
     status = 429 if limited else 400 if error else 200
     return render(request, "messenger/read.html", {"form": form, "error": error}, status=status)
 
@@ -142,7 +143,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         services.answer_back(concern, form.cleaned_data["text"], form.cleaned_data["request_key"])
     except services.MessengerError as exc:
         return _thread_page(request, concern, code, error=str(exc))
-    return _thread_page(request, concern, code, notice="Your reply was sent. Thank you.")
+    return _thread_page(request, concern, code, notice=gettext("Your reply was sent. Thank you."))
 
 
 # --- leadership and stewards -------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -165,9 +167,9 @@ def _render_step(
     missing: set[str],
     error: str = "",
 ) -> HttpResponse:
-    inst = draft.instrument
+    inst = draft.instrument.in_language(get_language())
     part = draft.parts[step]
-    term = _unit_term(request, inst)
+    term = inst.unit_phrase(_unit_term(request, draft.instrument))
     texts = {item.id: item for item in inst.items}
     items = [
         StepItem(
@@ -206,9 +208,11 @@ def _closed_to(request: HttpRequest, wave: Wave | None) -> HttpResponse | None:
     if participant_pass is None:
         return _participant_notice(
             request,
-            "Please use your invitation link",
-            "To take part in a pulse, open the invitation link you were sent. "
-            "It lets you answer without an account and without your name.",
+            _("Please use your invitation link"),
+            _(
+                "To take part in a pulse, open the invitation link you were sent. "
+                "It lets you answer without an account and without your name."
+            ),
             403,
         )
     if (
@@ -218,32 +222,34 @@ def _closed_to(request: HttpRequest, wave: Wave | None) -> HttpResponse | None:
     ):
         return _participant_notice(
             request,
-            "This pulse is not open to you",
-            "This pulse is for other parts of the care system. Thank you for wanting to help.",
+            _("This pulse is not open to you"),
+            _("This pulse is for other parts of the care system. Thank you for wanting to help."),
             404,
         )
     if not wave.is_open:
         return _participant_notice(
             request,
-            "This pulse has closed",
-            "This pulse no longer takes answers. Thank you for wanting to take part.",
+            _("This pulse has closed"),
+            _("This pulse no longer takes answers. Thank you for wanting to take part."),
             410,
         )
     if selectors.has_answered(wave, participant_pass):
-        return _participant_notice(request, ALREADY_ANSWERED, ALREADY_ANSWERED_TEXT, 200)
+        return _participant_notice(request, str(ALREADY_ANSWERED), str(ALREADY_ANSWERED_TEXT), 200)
     return None
 
 
-ALREADY_ANSWERED = "You have already answered — thank you"
-ALREADY_ANSWERED_TEXT = (
+ALREADY_ANSWERED = gettext_lazy("You have already answered — thank you")
+ALREADY_ANSWERED_TEXT = gettext_lazy(
     "Your answers to this pulse are in. Each person answers once, and your first answers are kept."
 )
-STARTED_AGAIN = "Something went wrong with the form, so we started again from the first part."
-EARLIER_LOST = (
+STARTED_AGAIN = gettext_lazy(
+    "Something went wrong with the form, so we started again from the first part."
+)
+EARLIER_LOST = gettext_lazy(
     "Some earlier answers did not come through, so we started again from the first part. "
     "Sorry about that."
 )
-MISSING = "Please choose an answer for each statement, or “Prefer not to say”."
+MISSING = gettext_lazy("Please choose an answer for each statement, or “Prefer not to say”.")
 
 
 @never_cache
@@ -277,15 +283,15 @@ def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> Ht
     except ValueError:
         step = -1
     if not 0 <= step < steps:
-        return _render_step(request, draft, 0, {}, set(), error=STARTED_AGAIN)
+        return _render_step(request, draft, 0, {}, set(), error=str(STARTED_AGAIN))
     if draft.first_unanswered_part(saved, step) < step:
-        return _render_step(request, draft, 0, {}, set(), error=EARLIER_LOST)
+        return _render_step(request, draft, 0, {}, set(), error=str(EARLIER_LOST))
     current, missing = parse_answers(draft.instrument, draft.parts[step].item_ids, request.POST)
     answers = {**saved, **current}
     if request.POST.get("go") == "back":
         return _to_part(draft, max(step - 1, 0), answers)
     if missing:
-        return _render_step(request, draft, step, answers, missing, error=MISSING)
+        return _render_step(request, draft, step, answers, missing, error=str(MISSING))
     if step + 1 < steps:
         return _to_part(draft, step + 1, answers)
     participant_pass = current_pass(request)
@@ -294,8 +300,8 @@ def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> Ht
         services.submit_response(
             draft.wave, participant_pass, {k: answers[k] for k in draft.instrument.item_ids}
         )
-    except services.AlreadyAnswered as exc:
-        return _participant_notice(request, ALREADY_ANSWERED, str(exc), 200)
+    except services.AlreadyAnswered:
+        return _participant_notice(request, str(ALREADY_ANSWERED), str(ALREADY_ANSWERED_TEXT), 200)
     except services.PulseError as exc:
         return _render_step(request, draft, step, answers, set(), error=str(exc))
     done = redirect("pulse:thanks", wave_id=draft.wave.pk)

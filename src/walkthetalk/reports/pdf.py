@@ -26,7 +26,8 @@ def _find_static(name: str) -> Path | None:
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    """The PDF of ``template`` rendered with ``context``."""
+    """The PDF of ``template`` rendered with ``context`` (which names the ``min_size`` that
+    the figures were released under)."""
     html = render_to_string(template, {"LANGUAGE_CODE": get_language(), **context})
     return html_to_pdf(html, urljoin(BASE_URL, settings.STATIC_URL), _find_static)
 

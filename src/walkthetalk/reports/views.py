@@ -80,6 +80,7 @@ def pulse_brief_pdf(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     system, wave = access_wave(request.user, slug, wave_id)
     context = _dashboard_context(system, wave, None)
     context["strengths"] = pulse.strengths(context["d"])
+    context["min_size"] = context["d"].min_size
     body = render_pdf("reports/print/wave_brief.html", context)
     return pdf_response(body, f"{system.slug}-wave-{wave.pk}-brief.pdf")
 
@@ -176,6 +177,7 @@ def _report_context(found: Conversation) -> dict[str, Any]:
             "bars_svg": conversation_charts.statement_bars_svg(rows) if rows else "",
             "bars_alt": conversation_charts.statement_bars_alt(rows),
             "map_uri": svg_uri(result.svg) if result and result.svg else "",
+            "min_size": int(data.get("min_group_size", found.care_system.min_group_size)),
         }
     )
     return context
@@ -219,9 +221,8 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     """A published conversation report, for participants and partners (no sign-in)."""
     context = _report_context(_shared(token))
     context["token"] = token
-    response = render(request, "reports/shared_report.html", context)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    # The site's Referrer-Policy (same-origin) keeps the link from reaching other sites.
+    return render(request, "reports/shared_report.html", context)
 
 
 @never_cache
@@ -239,6 +240,7 @@ def you_said_we_did_pdf(request: HttpRequest, slug: str) -> HttpResponse:
         "system": system,
         "follow_ups": agenda_selectors.you_said_we_did(system.pk),
         "today": clock.today(),
+        "min_size": system.min_group_size,
     }
     body = render_pdf("reports/print/you_said_we_did.html", context)
     return pdf_response(body, f"{system.slug}-you-said-we-did.pdf")

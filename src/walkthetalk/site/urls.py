@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views import i18n as i18n_views
 
 from walkthetalk.conversations import urls as conversations_urls
 from walkthetalk.pulse import urls as pulse_urls
@@ -14,6 +15,7 @@ handler500 = "walkthetalk.site.faults.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/", i18n_views.set_language, name="set_language"),
     path("welcome/", views.welcome, name="welcome"),
     path("api/", api.urls),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),

@@ -326,3 +326,69 @@ scales:
             base.replace("scales:", "item_order: shuffled\nscales:")
             + "    items: [{id: a, text: A}]\n"
         )
+
+
+# --- text per language ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", shipped_instrument_names())
+def test_each_shipped_instrument_speaks_spanish_without_changing_what_is_measured(
+    name: str,
+) -> None:
+    english = load_shipped_instrument(name)
+    spanish = english.in_language("es-MX")
+    assert spanish.title != english.title and spanish.item_ids == english.item_ids
+    for a, b in zip(english.scales, spanish.scales, strict=True):
+        assert (a.id, a.kind, a.higher_is, a.scoring, a.min_answered) == (
+            b.id,
+            b.kind,
+            b.higher_is,
+            b.scoring,
+            b.min_answered,
+        )
+        assert [i.reverse for i in a.items] == [i.reverse for i in b.items]
+        assert all(x.text != y.text for x, y in zip(a.items, b.items, strict=True))
+        assert [o.value for o in english.options_for(a)] == [
+            o.value for o in spanish.options_for(b)
+        ]
+    item = spanish.items[0].render(spanish.unit_phrase("agency"))
+    assert item.startswith("En nuestra agencia,"), item
+    assert english.in_language("en") is english and english.in_language(None) is english
+
+
+def _with_translation(**changes: object) -> dict:
+    data = yaml.safe_load(
+        (
+            Path(__file__).parents[3]
+            / "src/walkthetalk/instruments/walk_the_talk_pulse_served.yaml"
+        ).read_text(encoding="utf-8")
+    )
+    data["translations"]["es"].update(changes)
+    return data
+
+
+def test_a_translation_missing_an_item_is_refused_naming_it() -> None:
+    data = _with_translation()
+    del data["translations"]["es"]["items"]["talk_5"]
+    with pytest.raises(InstrumentError, match="missing talk_5"):
+        parse_instrument(data)
+
+
+def test_a_translation_with_an_unknown_item_or_placeholder_is_refused() -> None:
+    data = _with_translation()
+    data["translations"]["es"]["items"]["nope_1"] = "En {unit}, algo."
+    with pytest.raises(InstrumentError, match="unknown nope_1"):
+        parse_instrument(data)
+    data = _with_translation()
+    data["translations"]["es"]["items"]["talk_5"] = "En {team}, algo."
+    with pytest.raises(InstrumentError, match="only {unit}"):
+        parse_instrument(data)
+
+
+def test_a_translation_must_name_every_answer_and_every_kind_of_unit() -> None:
+    data = _with_translation(response_options={1: "Nada", 2: "Poco"})
+    with pytest.raises(InstrumentError, match="response_options"):
+        parse_instrument(data)
+    data = _with_translation(unit_terms={"team": "nuestro equipo"})
+    with pytest.raises(InstrumentError, match="unit_terms"):
+        parse_instrument(data)

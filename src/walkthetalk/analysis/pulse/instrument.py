@@ -49,7 +49,7 @@ import importlib.resources
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +135,21 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class InstrumentText:
+    """An instrument's participant-facing text in one language (see ``translations``)."""
+
+    title: str
+    description: str | None
+    not_applicable: str | None
+    unit_terms: Mapping[str, str]
+    options: Mapping[float, str]
+    scale_names: Mapping[str, str]
+    scale_rules: Mapping[str, str]
+    scale_options: Mapping[str, Mapping[float, str]]
+    items: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated instrument (see :func:`load_instrument`, :func:`parse_instrument`)."""
 
@@ -150,6 +165,53 @@ class Instrument:
     item_order: str = "by_scale"
     not_applicable: str | None = None
     form: str = "staff"
+    translations: Mapping[str, InstrumentText] = field(default_factory=dict, compare=False)
+    """Participant-facing text in other languages, by language code (e.g. ``"es"``)."""
+    unit_terms: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """How this language names a unit of each kind in item text (empty: as given)."""
+
+    def in_language(self, language: str | None) -> Instrument:
+        """This instrument with its participant-facing text in ``language`` (``"es"``,
+        ``"es-mx"``, …) when it carries that language, else as written. Ids, keying, values
+        and scoring never change, so answers in any language are the same answers."""
+        code = (language or "").lower().split("-")[0]
+        text = self.translations.get(code)
+        if text is None:
+            return self
+
+        def options(
+            opts: tuple[ResponseOption, ...], labels: Mapping[float, str]
+        ) -> tuple[ResponseOption, ...]:
+            return tuple(replace(o, label=labels[o.value]) for o in opts)
+
+        scales = tuple(
+            replace(
+                s,
+                name=text.scale_names[s.id],
+                rule=text.scale_rules.get(s.id, s.rule),
+                items=tuple(replace(i, text=text.items[i.id]) for i in s.items),
+                response_options=(
+                    options(s.response_options, text.scale_options[s.id])
+                    if s.response_options
+                    else None
+                ),
+            )
+            for s in self.scales
+        )
+        return replace(
+            self,
+            title=text.title,
+            description=text.description or self.description,
+            not_applicable=text.not_applicable or self.not_applicable,
+            response_options=options(self.response_options, text.options),
+            scales=scales,
+            translations={},
+            unit_terms=text.unit_terms,
+        )
+
+    def unit_phrase(self, term: str) -> str:
+        """The words put in place of ``{unit}`` for a unit of kind ``term`` in this language."""
+        return self.unit_terms.get(term, term)
 
     @property
     def low(self) -> float:
@@ -509,6 +571,16 @@ _TOP_KEYS = (
     "item_order",
     "not_applicable",
     "form",
+    "translations",
+)
+_TRANSLATION_KEYS = (
+    "title",
+    "description",
+    "not_applicable",
+    "unit_terms",
+    "response_options",
+    "scales",
+    "items",
 )
 ITEM_ORDERS = ("by_scale", "interleaved")
 FORMS = ("staff", "served")
@@ -556,6 +628,86 @@ def _non_empty_text(data: dict[str, Any], key: str, default: str | None, source:
     return value.strip() if value is not None else None
 
 
+def _text_map(raw: Any, what: str, expected: Sequence[Any], **where: Any) -> dict[Any, str]:
+    """A mapping of every ``expected`` key to non-empty text, nothing missing, nothing extra."""
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"'{what}' must be a mapping", **where)
+    missing = [k for k in expected if k not in raw]
+    extra = [k for k in raw if k not in expected]
+    if missing or extra:
+        raise InstrumentError(
+            f"'{what}' must give exactly {', '.join(map(str, expected))}"
+            + (f"; missing {', '.join(map(str, missing))}" if missing else "")
+            + (f"; unknown {', '.join(map(str, extra))}" if extra else ""),
+            **where,
+        )
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise InstrumentError(f"'{what}': {key} must be non-empty text", **where)
+    return {k: " ".join(v.split()) for k, v in raw.items()}
+
+
+def _parse_translation(raw: Any, language: str, inst: Instrument) -> InstrumentText:
+    """One language's text: every item, scale name, rule and answer label, no more."""
+    where = {"source": f"{inst.source} (translation {language!r})"}
+    if not isinstance(raw, dict):
+        raise InstrumentError("a translation must be a mapping", **where)
+    _check_keys(raw, _TRANSLATION_KEYS, **where)
+    values = [o.value for o in inst.response_options]
+    scales = raw.get("scales")
+    names = _text_map(
+        {k: v.get("name") if isinstance(v, dict) else v for k, v in (scales or {}).items()},
+        "scales",
+        [s.id for s in inst.scales],
+        **where,
+    )
+    rules = {
+        k: " ".join(v["rule"].split())
+        for k, v in (scales or {}).items()
+        if isinstance(v, dict) and isinstance(v.get("rule"), str)
+    }
+    scale_options = {
+        s.id: _text_map(
+            (scales or {}).get(s.id, {}).get("response_options")
+            if isinstance((scales or {}).get(s.id), dict)
+            else None,
+            f"scales: {s.id}: response_options",
+            [o.value for o in s.response_options],
+            **where,
+        )
+        for s in inst.scales
+        if s.response_options
+    }
+    items = _text_map(raw.get("items"), "items", list(inst.item_ids), **where)
+    for item_id, text in items.items():
+        if set(_PLACEHOLDER_RE.findall(text)) - {"unit"}:
+            raise InstrumentError(f"'items': {item_id} may use only {{unit}}", **where)
+    return InstrumentText(
+        title=_require(raw, "title", str, **where).strip(),
+        description=_optional_text(raw, "description", **where),
+        not_applicable=_optional_text(raw, "not_applicable", **where),
+        unit_terms=_text_map(raw.get("unit_terms", {}), "unit_terms", UNIT_KINDS, **where),
+        options=_text_map(raw.get("response_options"), "response_options", values, **where),
+        scale_names=names,
+        scale_rules=rules,
+        scale_options=scale_options,
+        items=items,
+    )
+
+
+UNIT_KINDS = ("team", "program", "organization", "agency")
+"""The kinds of unit an item's ``{unit}`` can name (a translation says each in its words)."""
+
+
+def _with_translations(inst: Instrument, raw: Any) -> Instrument:
+    if raw is None:
+        return inst
+    if not isinstance(raw, dict):
+        raise InstrumentError("'translations' must map language codes to text", source=inst.source)
+    parsed = {str(lang): _parse_translation(text, str(lang), inst) for lang, text in raw.items()}
+    return replace(inst, translations=parsed)
+
+
 def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
     """Validate already-loaded YAML data (a mapping) and build an :class:`Instrument`.
 
@@ -587,7 +739,7 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
     form = _choice(data, "form", FORMS, "staff", source=source)
     not_applicable = _non_empty_text(data, "not_applicable", None, source)
     _check_unique_ids(scales, source)
-    return Instrument(
+    inst = Instrument(
         id=inst_id,
         version=str(version),
         title=title.strip(),
@@ -601,6 +753,7 @@ def parse_instrument(data: Any, source: str = "<instrument>") -> Instrument:
         not_applicable=not_applicable,
         form=form,
     )
+    return _with_translations(inst, data.get("translations"))
 
 
 def load_instrument_text(text: str, source: str = "<instrument>") -> Instrument:
