@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -23,14 +22,22 @@ def new_request_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _too_long() -> dict[str, Any]:
-    # Django fills in %(show_value)d when the message is shown, in the page's language.
+def _too_long(limit: int, what: str) -> dict[str, str]:
     return {
-        "max_length": gettext_lazy(
-            "Please keep it to %(limit_value)d characters (it has %(show_value)d). "
-            "Nothing was saved."
-        )
+        "max_length": f"Please keep the {what} to {limit} characters (it has %(show_value)d). "
+        "Nothing was saved."
     }
+
+
+# Participants' fields, in the page's language (Django fills in the numbers when shown).
+ISSUE_TOO_LONG = gettext_lazy(
+    "Please keep the issue to %(limit_value)d characters (it has %(show_value)d). "
+    "Nothing was saved."
+)
+DETAILS_TOO_LONG = gettext_lazy(
+    "Please keep the details to %(limit_value)d characters (it has %(show_value)d). "
+    "Nothing was saved."
+)
 
 
 class KeyedForm(forms.Form):
@@ -47,7 +54,7 @@ class RaiseIssueForm(KeyedForm):
         label=gettext_lazy("An issue we avoid"),
         max_length=ISSUE_TITLE_MAX,
         error_messages={
-            **_too_long(),
+            "max_length": ISSUE_TOO_LONG,
             "required": gettext_lazy("Please write a sentence about the issue."),
         },
         help_text=gettext_lazy("One sentence, about the system rather than a person."),
@@ -56,7 +63,7 @@ class RaiseIssueForm(KeyedForm):
         label=gettext_lazy("More about it (optional)"),
         required=False,
         max_length=ISSUE_DETAILS_MAX,
-        error_messages=_too_long(),
+        error_messages={"max_length": DETAILS_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -105,14 +112,14 @@ class RecordForm(forms.Form):
         label="Notes",
         required=False,
         max_length=NOTES_MAX,
-        error_messages=_too_long(),
+        error_messages=_too_long(NOTES_MAX, "notes"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     decisions = forms.CharField(
         label="Decisions",
         required=False,
         max_length=NOTES_MAX,
-        error_messages=_too_long(),
+        error_messages=_too_long(NOTES_MAX, "decisions"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -140,7 +147,7 @@ class FollowUpForm(forms.Form):
         label="What we did",
         required=False,
         max_length=4000,
-        error_messages=_too_long(),
+        error_messages=_too_long(4000, "follow-up"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     remeasure_ref = forms.CharField(
