@@ -202,7 +202,7 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
                     )
                 mine_url = reverse("conversations:mine", kwargs={"public_id": public_id})
                 return redirect(f"{mine_url}#vote-{outcome.statement_id}")
-            return redirect("conversations:vote", public_id=public_id)
+            return HttpResponseRedirect(request.path)  # this very page (no URL reversal)
     wanted = request.GET.get("s", "") if request.method == "GET" else ""
     context = _vote_context(voter, error, outcome, wanted)
     if _htmx(request):

@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "walkthetalk.site.proxy.TrustedProxyMiddleware",
     "walkthetalk.site.privacy_guards.ForgetClientMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "walkthetalk.site.content_policy.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Django's {% url %}, its answers remembered per process (the vote page has ten).
+            "builtins": ["walkthetalk.site.templatetags.cached_url"],
         },
     },
 ]
