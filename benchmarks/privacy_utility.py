@@ -49,54 +49,81 @@ def main() -> None:
     print(f"code: {sys.modules['walkthetalk'].__file__}")
 
 
-def figures() -> dict[str, tuple[int, int]]:  # noqa: C901, PLR0912 - one flat tally
-    from walkthetalk.agenda import release as agenda_release
-    from walkthetalk.caremap.models import CareSystem
-    from walkthetalk.conversations.models import ConversationResult
-    from walkthetalk.messenger import services as messenger_services
+class Tally:
+    """How many figures of each kind there are, and how many are shown (not ``None``)."""
+
+    def __init__(self) -> None:
+        self.shown: Counter[str] = Counter()
+        self.total: Counter[str] = Counter()
+
+    def count(self, key: str, value: Any) -> None:
+        self.total[key] += 1
+        self.shown[key] += value is not None
+
+    def result(self) -> dict[str, tuple[int, int]]:
+        return {k: (self.shown[k], self.total[k]) for k in sorted(self.total)}
+
+
+def figures() -> dict[str, tuple[int, int]]:
+    tally = Tally()
+    pulse_figures(tally)
+    conversation_figures(tally)
+    backlog_and_messenger_figures(tally)
+    return tally.result()
+
+
+def pulse_figures(tally: Tally) -> None:
     from walkthetalk.pulse.models import Wave
     from walkthetalk.pulse.release import response_counts
     from walkthetalk.reports import pulse
 
-    tally: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-
-    def count(key: str, value: Any) -> None:
-        total[key] += 1
-        tally[key] += value is not None
-
     for wave in Wave.objects.order_by("pk"):
         for row in response_counts(wave)[0]:
-            count("pulse: group counts", row.n)
+            tally.count("pulse: group counts", row.n)
         for agg in pulse.aggregates(wave):
-            count("pulse: group x scale means", agg.mean)
+            tally.count("pulse: group x scale means", agg.mean)
+
+
+def conversation_figures(tally: Tally) -> None:
+    from walkthetalk.conversations.models import ConversationResult
+
     for result in ConversationResult.objects.all():
         data = result.data or {}
-        for group in data.get("groups", []):
-            count("conversation: group sizes", group.get("size"))
-            for rep in group.get("representative", []):
-                count("conversation: shares by group", rep.get("share"))
+        group_figures(tally, data)
         for row in data.get("sectors", {}).get("rows", []):
-            count("conversation: sector x group counts", row.get("participants"))
+            tally.count("conversation: sector x group counts", row.get("participants"))
             for n in row.get("groups", {}).values():
-                count("conversation: sector x group counts", n)
+                tally.count("conversation: sector x group counts", n)
         for key in ("common_ground", "common_disagreement", "divides", "uncertainty"):
             for entry in data.get(key, []):
-                count("conversation: statement shares", entry.get("agree"))
+                tally.count("conversation: statement shares", entry.get("agree"))
                 for share in entry.get("groups", {}).values():
-                    count("conversation: shares by group", share)
+                    tally.count("conversation: shares by group", share)
         for row in data.get("agreement_by_sector", {}).get("rows", []):
             for share in row.get("sectors", {}).values():
-                count("conversation: shares by sector", share)
+                tally.count("conversation: shares by sector", share)
+
+
+def group_figures(tally: Tally, data: dict[str, Any]) -> None:
+    for group in data.get("groups", []):
+        tally.count("conversation: group sizes", group.get("size"))
+        for rep in group.get("representative", []):
+            tally.count("conversation: shares by group", rep.get("share"))
+
+
+def backlog_and_messenger_figures(tally: Tally) -> None:
+    from walkthetalk.agenda import release as agenda_release
+    from walkthetalk.caremap.models import CareSystem
+    from walkthetalk.messenger import services as messenger_services
+
     for system in CareSystem.objects.all():
         for issue in agenda_release.ranked_backlog(system):
-            count("backlog: issue scores", issue.score)
+            tally.count("backlog: issue scores", issue.score)
             for row in issue.sectors:
-                count("backlog: sector rows", row.ratings)
+                tally.count("backlog: sector rows", row.ratings)
         f = messenger_services.response_figures(system, dt.date.today())
         for name in ("total", "answered", "waiting", "escalated", "share_answered_within"):
-            count("messenger: figures", getattr(f, name))
-    return {k: (tally[k], total[k]) for k in sorted(total)}
+            tally.count("messenger: figures", getattr(f, name))
 
 
 if __name__ == "__main__":

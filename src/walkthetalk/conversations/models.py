@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from walkthetalk.caremap.defaults import default_agreements
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.conversations.priority import NEW_STATEMENT_PRIORITY
+from walkthetalk.conversations.result_states import CHOICES as RESULT_CHOICES
+from walkthetalk.conversations.result_states import ResultState
 
 STATEMENT_MAX_LENGTH = 280
 """The longest statement a participant may write (imported statements may be longer)."""
@@ -241,15 +243,12 @@ class ConversationResult(models.Model):
     history with times would pin when votes arrived.
     """
 
-    class State(models.TextChoices):
-        READY = "ready", "Ready"
-        WAITING = "waiting", "Waiting for more votes"
-        FAILED = "failed", "Could not be computed"
+    State = ResultState
 
     conversation = models.OneToOneField(
         Conversation, on_delete=models.CASCADE, primary_key=True, related_name="result"
     )
-    state = models.CharField(max_length=10, choices=State.choices)
+    state = models.CharField(max_length=10, choices=RESULT_CHOICES)
     message = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict)
     svg = models.TextField(blank=True)

@@ -27,7 +27,7 @@ import numpy as np
 from walkthetalk.analysis import privacy
 from walkthetalk.analysis.commonground import NotEnoughDataError, Settings, analyze
 from walkthetalk.analysis.commonground.matrix import from_indices
-from walkthetalk.conversations.models import ConversationResult
+from walkthetalk.conversations.result_states import ResultState
 from walkthetalk.reports.render.opinion_map import opinion_map_svg
 
 SHORTLIST = 6
@@ -79,7 +79,7 @@ class Outcome:
 def failed(exc: BaseException) -> Outcome:
     """The outcome stored when computing failed (the error's kind only, never its details)."""
     return Outcome(
-        state=ConversationResult.State.FAILED,
+        state=ResultState.FAILED,
         message=f"The results could not be computed this time ({type(exc).__name__}).",
     )
 
@@ -93,7 +93,7 @@ def compute(snapshot: VoteSnapshot) -> Outcome:
     row = {key: i for i, key in enumerate(participant_keys)}
     sector_of: dict[int, str | None] = {row[v[0]]: v[3] for v in votes}
     waiting = Outcome(
-        state=ConversationResult.State.WAITING,
+        state=ResultState.WAITING,
         message=(
             f"Results appear once at least {min_size} people have each voted on a few statements."
         ),
@@ -128,13 +128,14 @@ def compute(snapshot: VoteSnapshot) -> Outcome:
         sectors=[sector_of.get(i) for i in range(shape[0])],
         min_size=min_size,
         ledger=ledger,
+        sectors_first=shown_by_sector_only(analysis.result),
     )
     stored = release.ledger.to_dict()
     if not release.participants[privacy.EVERYONE].n:
         return replace(waiting, ledger=stored, based_on=snapshot.ledger)
     data, extremity_by_col = build_payload(analysis, release, statements)
     return Outcome(
-        state=ConversationResult.State.READY,
+        state=ResultState.READY,
         data=data,
         svg=_opinion_map(data),
         n_votes=int(data["votes"]),
@@ -142,6 +143,18 @@ def compute(snapshot: VoteSnapshot) -> Outcome:
         ledger=stored,
         based_on=snapshot.ledger,
     )
+
+
+def shown_by_sector_only(result: Any) -> set[str]:
+    """Statements whose shares are shown by sector and not by opinion group: the engine's
+    common-ground candidates that are neither divides nor representative of a group. Their
+    votes are planned by sector before by group (the two breakdowns cut across each other, and
+    only the one planned first can be shown on a small conversation)."""
+    cons = result.consensus
+    candidates = {c.statement for c in [*cons.agree, *cons.majority_agree]}
+    by_group = {d.statement for d in result.divides}
+    by_group |= {rep.statement for reps in result.repness.values() for rep in reps}
+    return candidates - by_group
 
 
 def participant_code(key: object) -> int:
@@ -160,12 +173,163 @@ def _opinion_map(data: dict[str, Any]) -> str:
     return opinion_map_svg(points, np.arange(len(shown)), shown)
 
 
-def _pct(tally: privacy.Tally, k: int, *, by_sector: bool, direction: str) -> int | None:
-    agree, disagree = privacy.statement_shares(tally, k, by_sector=by_sector)
-    return agree if direction == "agree" else disagree
+@dataclass(frozen=True)
+class _Released:
+    """The released figures of one refresh, with what every part of the payload needs."""
+
+    release: privacy.ConversationRelease
+    text: dict[str, str]
+    n_groups: int
+
+    @property
+    def k(self) -> int:
+        return self.release.min_size
+
+    @property
+    def names(self) -> list[str]:
+        return [group_label(g) for g in range(self.n_groups)]
+
+    def tally(self, sid: str, key: str) -> privacy.Tally:
+        return self.release.statements[sid][key]
+
+    def group_tally(self, sid: str, g: int) -> privacy.Tally:
+        return self.tally(sid, f"group:{g}")
+
+    def size(self, key: str) -> int | None:
+        return self.release.participants[key].n or None
+
+    def pct(self, sid: str, key: str, direction: str, *, by_sector: bool = False) -> int | None:
+        agree, disagree = privacy.statement_shares(
+            self.tally(sid, key), self.k, by_sector=by_sector
+        )
+        return agree if direction == "agree" else disagree
+
+    def overall(self, sid: str) -> dict[str, Any]:
+        t = self.tally(sid, privacy.EVERYONE)
+        agree, disagree = privacy.statement_shares(t, self.k, by_sector=False)
+        return {
+            "id": sid,
+            "text": self.text[sid],
+            "agree": agree,
+            "disagree": disagree,
+            "seen": t.seen,
+        }
+
+    def leans_in_every_group(self, sid: str, direction: str) -> bool:
+        """Every opinion group leans this way (at least half of those counted who saw it)."""
+        for g in range(self.n_groups):
+            t = self.group_tally(sid, g)
+            n = t.agree if direction == "agree" else t.disagree
+            if t.seen and n * 2 < t.seen:
+                return False
+        return True
+
+    def sector_names(self) -> list[str]:
+        return sorted(
+            key.removeprefix("sector:")
+            for key in self.release.participants
+            if key.startswith("sector:") and "/group:" not in key
+        )
 
 
-def build_payload(  # noqa: C901 - the payload, field by field
+def _extremity(figures: _Released, statement_ids: Sequence[str]) -> np.ndarray:
+    """How far apart the opinion groups lean on each statement, from released tallies only."""
+    extremity = np.zeros(len(statement_ids))
+    if figures.n_groups < 2:
+        return extremity
+    for j, sid in enumerate(statement_ids):
+        seen = [figures.group_tally(sid, g) for g in range(figures.n_groups)]
+        leans = [(t.agree - t.disagree) / t.seen for t in seen if t.seen]
+        extremity[j] = max(leans) - min(leans) if len(leans) >= 2 else 0.0
+    return extremity
+
+
+def _groups(figures: _Released, result: Any) -> list[dict[str, Any]]:
+    """Each opinion group: its released size, centre and representative statements."""
+    groups = []
+    for g, name in enumerate(figures.names):
+        reps = [
+            {
+                "id": rep.statement,
+                "text": figures.text[rep.statement],
+                "direction": rep.direction,
+                "share": figures.pct(rep.statement, f"group:{g}", rep.direction),
+            }
+            for rep in result.repness.get(g, [])
+        ]
+        centre = result.groups[g].centre
+        groups.append(
+            {
+                "label": name,
+                "size": figures.size(f"group:{g}"),
+                "centre": [round(centre[0], 4), round(centre[1], 4)],
+                "representative": reps,
+            }
+        )
+    return groups
+
+
+def _shared(figures: _Released, candidates: Sequence[Any], direction: str) -> list[dict[str, Any]]:
+    """The engine's candidates every group leans towards, with a clear overall share."""
+    leaning = [
+        figures.overall(c.statement)
+        for c in candidates
+        if figures.leans_in_every_group(c.statement, direction)
+    ]
+    return _clear(leaning, direction)
+
+
+def _divides(figures: _Released, result: Any) -> list[dict[str, Any]]:
+    divides = []
+    for div in result.divides:
+        entry = figures.overall(div.statement)
+        entry["groups"] = {
+            name: figures.pct(div.statement, f"group:{g}", "agree")
+            for g, name in enumerate(figures.names)
+        }
+        divides.append(entry)
+    return divides
+
+
+def _sectors(figures: _Released, sector_names: list[str]) -> dict[str, Any]:
+    """Participants per sector and per sector × opinion group."""
+    return {
+        "groups": figures.names,
+        "rows": [
+            {
+                "sector": name,
+                "participants": figures.size(f"sector:{name}"),
+                "groups": {
+                    label: figures.size(f"sector:{name}/group:{g}")
+                    for g, label in enumerate(figures.names)
+                },
+            }
+            for name in sector_names
+        ],
+    }
+
+
+def _agreement_by_sector(
+    figures: _Released, sector_names: list[str], shortlist: list[str]
+) -> dict[str, Any]:
+    """Agree shares by sector for the shortlisted statements (never unanimous)."""
+    return {
+        "sectors": sector_names,
+        "rows": [
+            {
+                "id": sid,
+                "text": figures.text[sid],
+                "sectors": {
+                    name: figures.pct(sid, f"sector:{name}", "agree", by_sector=True)
+                    for name in sector_names
+                },
+            }
+            for sid in shortlist
+        ],
+    }
+
+
+def build_payload(
     analysis: Any,
     release: privacy.ConversationRelease,
     statements: Sequence[tuple[int, str, str]],
@@ -177,135 +341,31 @@ def build_payload(  # noqa: C901 - the payload, field by field
     shown) is computed from the released group tallies too.
     """
     result = analysis.result
-    k = release.min_size
-    n_groups = len(result.groups)
-    names = [group_label(g) for g in range(n_groups)]
-    text = {sid: t for _, sid, t in statements}
-    tallies = release.statements
-
-    def group_tally(sid: str, g: int) -> privacy.Tally:
-        return tallies[sid][f"group:{g}"]
-
-    extremity = np.zeros(len(statements))
-    if n_groups >= 2:
-        for j, (_, sid, _) in enumerate(statements):
-            seen = [group_tally(sid, g) for g in range(n_groups)]
-            leans = [(t.agree - t.disagree) / t.seen for t in seen if t.seen]
-            extremity[j] = max(leans) - min(leans) if len(leans) >= 2 else 0.0
-
-    def overall(sid: str) -> dict[str, Any]:
-        t = tallies[sid][privacy.EVERYONE]
-        agree, disagree = privacy.statement_shares(t, k, by_sector=False)
-        return {"id": sid, "text": text[sid], "agree": agree, "disagree": disagree, "seen": t.seen}
-
-    def size(key: str) -> int | None:
-        return release.participants[key].n or None
-
-    groups = []
-    for g in range(n_groups):
-        reps = [
-            {
-                "id": rep.statement,
-                "text": text[rep.statement],
-                "direction": rep.direction,
-                "share": _pct(
-                    group_tally(rep.statement, g), k, by_sector=False, direction=rep.direction
-                ),
-            }
-            for rep in result.repness.get(g, [])
-        ]
-        centre = result.groups[g].centre
-        groups.append(
-            {
-                "label": names[g],
-                "size": size(f"group:{g}"),
-                "centre": [round(centre[0], 4), round(centre[1], 4)],
-                "representative": reps,
-            }
-        )
-
-    def across_groups(sid: str, direction: str) -> bool:
-        """Every opinion group leans this way (at least half of those counted who saw it)."""
-        for g in range(n_groups):
-            t = group_tally(sid, g)
-            n = t.agree if direction == "agree" else t.disagree
-            if t.seen and n * 2 < t.seen:
-                return False
-        return True
-
+    figures = _Released(release, {sid: t for _, sid, t in statements}, len(result.groups))
+    statement_ids = [sid for _, sid, _ in statements]
     cons = result.consensus
-    common_ground = _clear(
-        [
-            overall(c.statement)
-            for c in [*cons.agree, *cons.majority_agree]
-            if across_groups(c.statement, "agree")
-        ],
-        "agree",
-    )
-    common_disagreement = _clear(
-        [
-            overall(c.statement)
-            for c in [*cons.disagree, *cons.majority_disagree]
-            if across_groups(c.statement, "disagree")
-        ],
-        "disagree",
-    )
-    divides = []
-    for div in result.divides:
-        entry = overall(div.statement)
-        entry["groups"] = {
-            names[g]: _pct(group_tally(div.statement, g), k, by_sector=False, direction="agree")
-            for g in range(n_groups)
-        }
-        divides.append(entry)
-    uncertainty = [overall(c.statement) for c in cons.uncertainty]
-    sector_names = sorted(
-        key.removeprefix("sector:")
-        for key in release.participants
-        if key.startswith("sector:") and "/group:" not in key
-    )
-    sectors = {
-        "groups": names,
-        "rows": [
-            {
-                "sector": name,
-                "participants": size(f"sector:{name}"),
-                "groups": {names[g]: size(f"sector:{name}/group:{g}") for g in range(n_groups)},
-            }
-            for name in sector_names
-        ],
-    }
+    common_ground = _shared(figures, [*cons.agree, *cons.majority_agree], "agree")
+    divides = _divides(figures, result)
+    sector_names = figures.sector_names()
     shortlist = list(dict.fromkeys(e["id"] for e in (common_ground + divides)))[: SHORTLIST * 2]
-    agreement = {
-        "sectors": sector_names,
-        "rows": [
-            {
-                "id": sid,
-                "text": text[sid],
-                "sectors": {
-                    name: _pct(tallies[sid][f"sector:{name}"], k, by_sector=True, direction="agree")
-                    for name in sector_names
-                },
-            }
-            for sid in shortlist
-        ],
-    }
-    everyone = [tallies[sid][privacy.EVERYONE] for _, sid, _ in statements]
+    everyone = [figures.tally(sid, privacy.EVERYONE) for sid in statement_ids]
     payload = {
-        "min_group_size": k,
-        "participants": size(privacy.EVERYONE),
+        "min_group_size": figures.k,
+        "participants": figures.size(privacy.EVERYONE),
         "votes": sum(t.seen for t in everyone),
         "statements": len(statements),
-        "groups": groups,
+        "groups": _groups(figures, result),
         "common_ground": common_ground,
-        "common_disagreement": common_disagreement,
+        "common_disagreement": _shared(
+            figures, [*cons.disagree, *cons.majority_disagree], "disagree"
+        ),
         "divides": divides,
-        "uncertainty": uncertainty,
-        "sectors": sectors,
-        "agreement_by_sector": agreement,
+        "uncertainty": [figures.overall(c.statement) for c in cons.uncertainty],
+        "sectors": _sectors(figures, sector_names),
+        "agreement_by_sector": _agreement_by_sector(figures, sector_names, shortlist),
         "statement_tallies": {
             sid: {"seen": t.seen, "agree": t.agree, "disagree": t.disagree, "pass": t.passed}
-            for (_, sid, _), t in zip(statements, everyone, strict=True)
+            for sid, t in zip(statement_ids, everyone, strict=True)
         },
     }
-    return payload, extremity
+    return payload, _extremity(figures, statement_ids)

@@ -50,7 +50,8 @@ def conversations(draw):
                     votes[(p, s)] = draw(st.sampled_from([-1, 0, 1]))
         labels = np.array([draw(st.integers(-1, 1)) for _ in range(n)], dtype=np.int64)
         sectors = [draw(st.sampled_from([None, "peer", "clinic"])) for _ in range(n)]
-        history.append((n, dict(votes), labels, sectors))
+        first = draw(st.sets(st.integers(0, m - 1)))
+        history.append((n, dict(votes), labels, sectors, [f"s{j}" for j in first]))
     return m, k, history
 
 
@@ -62,7 +63,7 @@ def test_every_refresh_passes_the_auditor(conv) -> None:
     by_statement: dict[str, list[frozenset[int]]] = {}
     counts: list[frozenset[int]] = []
     sectors_seen: list[str | None] = []
-    for n, votes, labels, sectors in history:
+    for n, votes, labels, sectors, sectors_first in history:
         sectors_seen = sectors
         rel = plan_refresh(
             np.arange(n, dtype=np.int64) + 100,
@@ -74,6 +75,7 @@ def test_every_refresh_passes_the_auditor(conv) -> None:
             min_size=k,
             ledger=ledger,
             keep_codes=True,
+            sectors_first=sectors_first,
         )
         ledger = rel.ledger
         for fig in rel.participants.values():
@@ -139,3 +141,37 @@ def test_shares_by_sector_are_never_unanimous() -> None:
     assert statement_shares(t, 5, by_sector=False) == (100, 0)
     assert share_shown(3, 6) and not share_shown(0, 6) and not share_shown(6, 6)
     assert spread_shown([4, 1]) and not spread_shown([5, 0]) and not spread_shown([])
+
+
+def _crossing(**kwargs):
+    """Ten voters on one statement, two opinion groups of 5 and two sectors of 5 that cut
+    across them (3 + 2 each)."""
+    votes = {(p, 0): 1 if p % 3 else -1 for p in range(10)}
+    labels = np.array([0] * 5 + [1] * 5, dtype=np.int64)
+    sectors = ["peer", "peer", "peer", "clinic", "clinic", "peer", "peer"] + ["clinic"] * 3
+    return plan_refresh(
+        np.arange(10),
+        matrix(votes, 10, 1),
+        ["s"],
+        labels=labels,
+        counted=np.ones(10, bool),
+        sectors=sectors,
+        min_size=5,
+        keep_codes=True,
+        **kwargs,
+    )
+
+
+def test_the_breakdown_planned_first_is_the_one_shown() -> None:
+    groups_first = _crossing().statements["s"]
+    assert groups_first["group:0"].seen == 5 and groups_first["group:1"].seen == 5
+    assert groups_first["sector:peer"].seen == 0  # it would cut both group atoms below 5
+    assert groups_first["sector:peer"].reason is Reason.CROSSES
+    sectors_first = _crossing(sectors_first=["s"]).statements["s"]
+    assert sectors_first["sector:peer"].seen == 5 and sectors_first["sector:clinic"].seen == 5
+    assert sectors_first["group:0"].seen == 0 and sectors_first["group:1"].seen == 0
+    assert sectors_first[EVERYONE].seen == 10
+    # either way, the figures pass the auditor
+    for tallies in (groups_first, sectors_first):
+        cells = [t.codes for t in tallies.values()]
+        assert find_small_support(cells, 5) is None

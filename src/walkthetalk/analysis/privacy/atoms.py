@@ -108,7 +108,10 @@ def _pack(a: NDArray[np.int64]) -> str:
     if a.size and a.min() >= 0:
         top = int(a.max())
         kind = next((k for k, limit in _WIDTHS if top < limit), "<i8")
-    raw = zlib.compress(a.astype(kind).tobytes(), 1)
+    # Run-length and Huffman coding only (no string matching): on these small, noisy ints it
+    # is smaller than zlib's level 1 and three times faster; any zlib reader decompresses it.
+    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    raw = packer.compress(a.astype(kind).tobytes()) + packer.flush()
     return kind + ":" + base64.b64encode(raw).decode("ascii")
 
 
@@ -325,7 +328,9 @@ class Namespace:
         self.n_spaces = len(parts)
         lengths = [b - a for a, b in zip(self.offsets, self.offsets[1:], strict=False)]
         self.space_index = np.repeat(np.arange(len(parts), dtype=np.int64), lengths)
-        self.extra_offsets = (at + np.concatenate([[0], np.cumsum(extra_sizes)])).tolist()
+        self.extra_offsets = (
+            at + np.concatenate([[0], np.cumsum(extra_sizes, dtype=np.int64)])
+        ).tolist()
         self.codes = np.concatenate([_EMPTY, *current, *extra])
         lab = np.concatenate([_EMPTY, *current_lab, *extra_lab])
         self.original = lab.copy()
@@ -350,7 +355,7 @@ class Namespace:
         keep, reasons = self.take_many(rows, partial=partial)
         return rows[keep], reasons[0]
 
-    def take_many(  # noqa: PLR0915 - one vectorised pass, kept together
+    def take_many(
         self, rows: NDArray[np.int64], *, partial: bool
     ) -> tuple[NDArray[np.bool_], list[Reason]]:
         """Release one figure in each namespace at once: its rows are those of ``rows`` that
@@ -362,94 +367,184 @@ class Namespace:
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= self.n_current):
             raise PrivacyError("a figure may only describe current contributors")
-        owner = self.space_index[rows]
-        n_owners = self.n_spaces
-        k = self.k
-        n_rows = np.bincount(owner, minlength=n_owners)
-        why = np.zeros(n_owners, dtype=np.int64)  # first problem: index into _WHY, 0 = none
-
-        def flag(mask: NDArray[np.bool_], code: int) -> None:
-            why[mask & (why == 0)] = code
-
-        lab = self.lab[rows]
-        small = (n_rows > 0) & (n_rows < k)
-        flag(small, 1)
-        frozen = lab == FROZEN
-        if frozen.any():
-            flag(np.bincount(owner[frozen], minlength=n_owners) > 0, 2)
-        settled = lab >= 0
-        s_lab, s_owner = lab[settled], owner[settled]
-        n_atoms = self.size.size
-        inside = np.bincount(s_lab, minlength=n_atoms)
-        atom_owner = np.full(n_atoms, -1, dtype=np.int64)
-        atom_owner[s_lab] = s_owner  # one namespace per atom, by construction
-        touched = inside > 0
-        whole = self.size
-        full = touched & (inside == whole)
-        split = touched & ~full & (inside >= k) & (whole - inside >= k)
-        bad = touched & ~(full | split)
-        if bad.any():
-            flag(np.bincount(atom_owner[bad], minlength=n_owners) > 0, 3)
-        pending = lab == PENDING
-        n_pending = np.bincount(owner[pending], minlength=n_owners)
-        new_ok = n_pending >= k
-        flag((n_pending > 0) & ~new_ok, 4)
-        go = ~small if partial else why == 0
-        go_atom = np.zeros(n_atoms, dtype=bool)
-        go_atom[touched] = go[atom_owner[touched]]
-        keep = np.zeros(rows.size, dtype=bool)
-        keep[settled] = ((full | split) & go_atom)[s_lab]
-        new_owner = new_ok & go
-        new_rows = pending & new_owner[owner]
-        keep |= new_rows
-        do_split = np.flatnonzero(split & go_atom)
-        n_new = do_split.size + int(new_owner.sum())
-        if n_new:
-            self.size = np.concatenate([self.size, np.zeros(n_new, np.int64)])
-        if do_split.size:
-            remap = np.full(n_atoms, -1, dtype=np.int64)
-            remap[do_split] = self.next_id + np.arange(do_split.size)
-            moved = settled.copy()
-            moved[settled] = remap[s_lab] >= 0
-            self.lab[rows[moved]] = remap[lab[moved]]
-            self.size[remap[do_split]] = inside[do_split]
-            self.size[do_split] -= inside[do_split]
-            self.next_id += do_split.size
-        if new_owner.any():
-            owners = np.flatnonzero(new_owner)
-            ids = np.full(n_owners, -1, dtype=np.int64)
-            ids[owners] = self.next_id + np.arange(owners.size)
-            self.lab[rows[new_rows]] = ids[owner[new_rows]]
-            self.size[ids[owners]] = n_pending[owners]
-            self.next_id += owners.size
-        described = np.bincount(owner[keep], minlength=n_owners)
+        touch = _Touch.of(self, rows)
+        go = ~touch.small if partial else touch.why == 0
+        keep, new_rows, new_owner, split_go = touch.described(go)
+        self._split(rows, touch, np.flatnonzero(split_go))
+        self._new_atoms(rows[new_rows], touch.owner[new_rows], np.flatnonzero(new_owner), touch)
+        described = np.bincount(touch.owner[keep], minlength=self.n_spaces)
         reasons = [
             Reason.RELEASED if w == 0 else (Reason.PARTIAL if partial and d else _WHY[w])
-            for w, d in zip(why.tolist(), described.tolist(), strict=True)
+            for w, d in zip(touch.why.tolist(), described.tolist(), strict=True)
         ]
         return keep, reasons
+
+    def _grow(self, n: int) -> None:
+        if n:
+            self.size = np.concatenate([self.size, np.zeros(n, np.int64)])
+
+    def _split(self, rows: NDArray[np.int64], touch: _Touch, atoms: NDArray[np.int64]) -> None:
+        """Move the described part of each atom in ``atoms`` to a new atom of its own."""
+        if not atoms.size:
+            return
+        self._grow(atoms.size)
+        remap = np.full(touch.inside.size, -1, dtype=np.int64)
+        remap[atoms] = self.next_id + np.arange(atoms.size)
+        moved = touch.settled.copy()
+        moved[touch.settled] = remap[touch.s_lab] >= 0
+        self.lab[rows[moved]] = remap[touch.lab[moved]]
+        self.size[remap[atoms]] = touch.inside[atoms]
+        self.size[atoms] -= touch.inside[atoms]
+        self.next_id += atoms.size
+
+    def _new_atoms(
+        self,
+        rows: NDArray[np.int64],
+        owner: NDArray[np.int64],
+        owners: NDArray[np.int64],
+        touch: _Touch,
+    ) -> None:
+        """Make the pending ``rows`` of each namespace in ``owners`` one new atom."""
+        if not owners.size:
+            return
+        self._grow(owners.size)
+        ids = np.full(self.n_spaces, -1, dtype=np.int64)
+        ids[owners] = self.next_id + np.arange(owners.size)
+        self.lab[rows] = ids[owner]
+        self.size[ids[owners]] = touch.n_pending[owners]
+        self.next_id += owners.size
 
     def spaces(self) -> list[AtomSpace]:
         """Each namespace's atoms after the release (frozen atoms kept as they were)."""
         lab = np.where(self.lab == FROZEN, self.original, self.lab)
+        dense = self._dense_labels(lab)
         out = []
-        for i in range(len(self.offsets) - 1):
+        for i in range(self.n_spaces):
             a, b = self.offsets[i], self.offsets[i + 1]
             c, d = self.extra_offsets[i], self.extra_offsets[i + 1]
-            members = np.concatenate([self.codes[a:b], self.codes[c:d]])
-            labels = np.concatenate([lab[a:b], lab[c:d]])
-            order = np.argsort(members, kind="stable")
-            members, labels = members[order], labels[order]
+            members, labels = self.codes[a:b], dense[a:b]
+            if d > c or (members.size > 1 and (members[1:] < members[:-1]).any()):
+                members = np.concatenate([members, self.codes[c:d]])
+                labels = np.concatenate([labels, dense[c:d]])
+                order = np.argsort(members, kind="stable")
+                members, labels = members[order], labels[order]
             if members.size > 1 and (members[1:] == members[:-1]).any():
                 raise PrivacyError("contributor codes must be unique within a namespace")
             keep = labels >= 0
-            members, labels = members[keep], labels[keep]
-            if labels.size:
-                dense = np.zeros(int(labels.max()) + 1, dtype=np.int64)
-                dense[labels] = 1
-                labels = (np.cumsum(dense) - 1)[labels]
-            out.append(AtomSpace(members, labels))
+            out.append(AtomSpace(members[keep], labels[keep]))
         return out
+
+    def _dense_labels(self, lab: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Atom ids renumbered 0, 1, … within each namespace, in the order of the ids (-1 for
+        rows in no atom); one pass over every namespace at once."""
+        space = np.concatenate(
+            [
+                self.space_index,
+                np.repeat(np.arange(self.n_spaces, dtype=np.int64), np.diff(self.extra_offsets)),
+            ]
+        )
+        settled = lab >= 0
+        atom_space = np.full(self.next_id, -1, dtype=np.int64)
+        atom_space[lab[settled]] = space[settled]
+        present = np.flatnonzero(atom_space >= 0)
+        by_space = present[np.argsort(atom_space[present], kind="stable")]
+        starts = np.searchsorted(atom_space[by_space], np.arange(self.n_spaces))
+        rank = np.full(self.next_id, -1, dtype=np.int64)
+        rank[by_space] = np.arange(by_space.size) - starts[atom_space[by_space]]
+        dense = np.full(lab.size, -1, dtype=np.int64)
+        dense[settled] = rank[lab[settled]]
+        return dense
+
+
+@dataclass(eq=False)
+class _Touch:
+    """How one request (rows in one or more namespaces) meets the current atoms.
+
+    ``why[i]`` is namespace ``i``'s first problem (an index into :data:`_WHY`, 0 for none);
+    atoms touched are ``full`` (all inside) or ``split`` (both parts at least ``k``).
+    """
+
+    owner: NDArray[np.int64]
+    lab: NDArray[np.int64]
+    settled: NDArray[np.bool_]
+    s_lab: NDArray[np.int64]
+    inside: NDArray[np.int64]
+    atom_owner: NDArray[np.int64]
+    full: NDArray[np.bool_]
+    split: NDArray[np.bool_]
+    pending: NDArray[np.bool_]
+    n_pending: NDArray[np.int64]
+    new_ok: NDArray[np.bool_]
+    small: NDArray[np.bool_]
+    why: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, ns: Namespace, rows: NDArray[np.int64]) -> _Touch:
+        k, n_owners = ns.k, ns.n_spaces
+        owner = ns.space_index[rows]
+        lab = ns.lab[rows]
+        settled = lab >= 0
+        s_lab = lab[settled]
+        n_atoms = ns.size.size
+        inside = np.bincount(s_lab, minlength=n_atoms)
+        atom_owner = np.full(n_atoms, -1, dtype=np.int64)
+        atom_owner[s_lab] = owner[settled]  # one namespace per atom, by construction
+        touched = inside > 0
+        full = touched & (inside == ns.size)
+        split = touched & ~full & (inside >= k) & (ns.size - inside >= k)
+        pending = lab == PENDING
+        n_pending = np.bincount(owner[pending], minlength=n_owners)
+        n_rows = np.bincount(owner, minlength=n_owners)
+        small = (n_rows > 0) & (n_rows < k)
+        problems = [  # in order of precedence, as in _WHY
+            small,
+            _any_per_owner(owner, lab == FROZEN, n_owners),
+            np.bincount(atom_owner[touched & ~(full | split)], minlength=n_owners) > 0,
+            (n_pending > 0) & (n_pending < k),
+        ]
+        new_ok = n_pending >= k
+        why = np.zeros(n_owners, dtype=np.int64)
+        for code, mask in enumerate(problems, start=1):
+            why[mask & (why == 0)] = code
+        return cls(
+            owner,
+            lab,
+            settled,
+            s_lab,
+            inside,
+            atom_owner,
+            full,
+            split,
+            pending,
+            n_pending,
+            new_ok,
+            small,
+            why,
+        )
+
+    def described(
+        self, go: NDArray[np.bool_]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+        """For the namespaces that go ahead (``go``): which rows are described, which of them
+        start a new atom, which namespaces get one, and which atoms are split."""
+        touched = self.inside > 0
+        go_atom = np.zeros(self.inside.size, dtype=bool)
+        go_atom[touched] = go[self.atom_owner[touched]]
+        keep = np.zeros(self.owner.size, dtype=bool)
+        keep[self.settled] = ((self.full | self.split) & go_atom)[self.s_lab]
+        new_owner = self.new_ok & go
+        new_rows = self.pending & new_owner[self.owner]
+        keep |= new_rows
+        return keep, new_rows, new_owner, self.split & go_atom
+
+
+def _any_per_owner(
+    owner: NDArray[np.int64], mask: NDArray[np.bool_], n_owners: int
+) -> NDArray[np.bool_]:
+    """Whether each owner has a row in ``mask`` (no further pass when none has)."""
+    if not mask.any():
+        return np.zeros(n_owners, dtype=bool)
+    return np.bincount(owner[mask], minlength=n_owners) > 0
 
 
 _WHY = (

@@ -18,7 +18,8 @@ group's figure describes the atoms inside it. Everything moves in steps of at le
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,9 +100,38 @@ def statement_shares(tally: Tally, k: int, *, by_sector: bool) -> tuple[int | No
     return pct(tally.agree), pct(tally.disagree)
 
 
-def plan_refresh(  # noqa: C901 - one pass per namespace kind
+@dataclass(frozen=True, eq=False)
+class _People:
+    """Each participant's opinion group (-1: none) and sector (an index into ``sector_names``,
+    -1: none)."""
+
+    labels: NDArray[np.int64]
+    sector: NDArray[np.int64]
+    sector_names: list[str]
+    n_groups: int
+
+    @classmethod
+    def of(cls, labels: NDArray[np.int64], sectors: Sequence[str | None]) -> _People:
+        names = sorted({s for s in sectors if s})
+        index = {name: i for i, name in enumerate(names)}
+        sector = np.array([index[s] if s else -1 for s in sectors], dtype=np.int64)
+        n_groups = int(labels.max()) + 1 if labels.size else 0
+        return cls(labels, sector, names, n_groups)
+
+
+def _by_value(values: NDArray[np.int64], n: int) -> list[NDArray[np.int64]]:
+    """For each value 0 … n-1, the positions holding it, in increasing order (one stable radix
+    sort of small ints instead of a pass per value)."""
+    if n >= 1 << 15:
+        return [np.flatnonzero(values == v) for v in range(n)]
+    order = np.argsort(values.astype(np.int16), kind="stable")
+    cuts = np.searchsorted(values[order], np.arange(n + 1))
+    return [order[cuts[v] : cuts[v + 1]] for v in range(n)]
+
+
+def plan_refresh(
     participant_codes: Codes,
-    votes: sp.csr_matrix,
+    votes: sp.spmatrix,
     statement_ids: Sequence[str],
     *,
     labels: NDArray[np.int64],
@@ -111,6 +141,7 @@ def plan_refresh(  # noqa: C901 - one pass per namespace kind
     ledger: ReleaseLedger | None = None,
     cross: bool = True,
     keep_codes: bool = False,
+    sectors_first: Collection[str] = (),
 ) -> ConversationRelease:
     """Release a refresh's figures; save ``.ledger`` with the result before anyone sees it.
 
@@ -118,6 +149,11 @@ def plan_refresh(  # noqa: C901 - one pass per namespace kind
     (an explicit 0 is a pass), ``labels`` the opinion group of each participant (-1: none),
     ``counted`` those the analysis placed, ``sectors`` each participant's sector name or None.
     ``keep_codes`` keeps each tally's vote codes (for audits and tests; costly at scale).
+
+    Each statement's votes are planned everyone first, then by opinion group, then by sector;
+    for the statements in ``sectors_first`` (those whose shares are shown by sector and not by
+    group), by sector before by group. The two breakdowns cut across each other, so on small
+    conversations the one planned first is the one that can be shown.
     """
     codes = np.asarray(participant_codes, dtype=np.int64)
     n = codes.size
@@ -127,67 +163,160 @@ def plan_refresh(  # noqa: C901 - one pass per namespace kind
         raise ValueError("participants, votes, labels and counted must agree in size")
     if len(sectors) != n:
         raise ValueError("one sector (or None) per participant")
-    names = sorted({s for s in sectors if s})
-    sector_index = {name: i for i, name in enumerate(names)}
-    sec = np.array([sector_index[s] if s else -1 for s in sectors], dtype=np.int64)
-    n_groups = int(labels.max()) + 1 if labels.size else 0
+    people = _People.of(labels, sectors)
     planner = Planner(ledger, min_size)
-    k = planner.k
+    participants = _plan_participants(planner, codes, counted, people, cross=cross)
+    early = set(sectors_first)
+    first = np.array([sid in early for sid in statement_ids], dtype=bool)
+    statements = _plan_statements(
+        planner, codes, votes, statement_ids, people, first, keep_codes=keep_codes
+    )
+    return ConversationRelease(participants, statements, planner.ledger(), planner.k)
 
-    rows = np.arange(n, dtype=np.int64)
+
+def _plan_participants(
+    planner: Planner,
+    codes: Codes,
+    counted: NDArray[np.bool_],
+    people: _People,
+    *,
+    cross: bool,
+) -> dict[str, Figure]:
+    """How many people are counted, in each opinion group, sector and sector × group."""
     space = planner.namespace(PARTICIPANTS, codes)
-    participants: dict[str, Figure] = {}
-
-    def take(key: str, r: NDArray[np.int64]) -> None:
-        got, reason = space.take(r, partial=True)
-        participants[key] = Figure(key, got, reason)
-
-    everyone = rows[counted]
-    take(EVERYONE, everyone)
-    for g in range(n_groups):
-        take(group_key(g), rows[counted & (labels == g)])
-    for name, i in sector_index.items():
-        take(sector_key(name), rows[counted & (sec == i)])
+    rows = np.flatnonzero(counted).astype(np.int64)
+    in_group = _by_value(people.labels[rows] + 1, people.n_groups + 1)[1:]
+    in_sector = _by_value(people.sector[rows] + 1, len(people.sector_names) + 1)[1:]
+    candidates = [(EVERYONE, rows)]
+    candidates += [(group_key(g), rows[r]) for g, r in enumerate(in_group)]
+    candidates += [
+        (sector_key(nm), rows[r]) for nm, r in zip(people.sector_names, in_sector, strict=True)
+    ]
     if cross:
-        for name, i in sector_index.items():
-            for g in range(n_groups):
-                take(cross_key(name, g), rows[counted & (sec == i) & (labels == g)])
+        for name, r in zip(people.sector_names, in_sector, strict=True):
+            by_group = _by_value(people.labels[rows[r]] + 1, people.n_groups + 1)[1:]
+            candidates += [(cross_key(name, g), rows[r][q]) for g, q in enumerate(by_group)]
+    figures: dict[str, Figure] = {}
+    for key, r in candidates:
+        got, reason = space.take(r, partial=True)
+        figures[key] = Figure(key, got, reason)
+    return figures
 
-    # Every statement is its own namespace; one kind of figure (everyone, one group, one
-    # sector) is served for all statements together.
-    csc = votes.tocsc()
-    voters = csc.indices.astype(np.int64)
-    values = np.rint(csc.data).astype(np.int64)
-    m = len(statement_ids)
-    owner = np.repeat(np.arange(m, dtype=np.int64), np.diff(csc.indptr))
-    all_codes = vote_codes(codes[voters], values)
+
+@dataclass(frozen=True, eq=False)
+class _Votes:
+    """Every vote, statement by statement: who cast it, its value, its code and statement."""
+
+    voters: NDArray[np.int64]
+    values: NDArray[np.int64]
+    codes: Codes
+    owner: NDArray[np.int64]
+    bounds: NDArray[np.int64]
+    slot: NDArray[np.int64]  # 3 * statement + value + 1
+
+    @classmethod
+    def of(cls, votes: sp.spmatrix, participant_codes: Codes) -> _Votes:
+        csc = sp.csc_matrix(votes)
+        voters = csc.indices.astype(np.int64)
+        values = np.rint(csc.data).astype(np.int64)
+        bounds = csc.indptr.astype(np.int64)
+        owner = np.repeat(np.arange(bounds.size - 1, dtype=np.int64), np.diff(bounds))
+        codes = vote_codes(participant_codes[voters], values)
+        return cls(voters, values, codes, owner, bounds, 3 * owner + values + 1)
+
+
+def _plan_statements(
+    planner: Planner,
+    codes: Codes,
+    votes: sp.spmatrix,
+    statement_ids: Sequence[str],
+    people: _People,
+    sectors_first: NDArray[np.bool_],
+    *,
+    keep_codes: bool,
+) -> dict[str, dict[str, Tally]]:
+    """Every statement is its own namespace; one kind of figure (everyone, one group, one
+    sector) is served for all statements together."""
+    v = _Votes.of(votes, codes)
     batch = planner.namespaces(
         [
-            (statement_namespace(sid), all_codes[a:b])
-            for sid, a, b in zip(statement_ids, csc.indptr[:-1], csc.indptr[1:], strict=True)
+            (statement_namespace(sid), v.codes[a:b])
+            for sid, a, b in zip(statement_ids, v.bounds[:-1], v.bounds[1:], strict=True)
         ]
     )
-    # rows are in csc order (statement by statement), so each figure's rows come sorted
-    statements: dict[str, dict[str, Tally]] = {sid: {} for sid in statement_ids}
-    vl, vs = labels[voters], sec[voters]
-    candidates: list[tuple[str, NDArray[np.int64]]] = [
-        (EVERYONE, np.arange(voters.size, dtype=np.int64))
+    groups = [
+        (group_key(g), r)
+        for g, r in enumerate(_by_value(people.labels[v.voters] + 1, people.n_groups + 1)[1:])
     ]
-    candidates += [(group_key(g), np.flatnonzero(vl == g)) for g in range(n_groups)]
-    candidates += [(sector_key(nm), np.flatnonzero(vs == i)) for nm, i in sector_index.items()]
-    for key, rows in candidates:
+    by_sector = _by_value(people.sector[v.voters] + 1, len(people.sector_names) + 1)[1:]
+    sectors = [(sector_key(nm), r) for nm, r in zip(people.sector_names, by_sector, strict=True)]
+    early = sectors_first[v.owner]
+    late = ~sectors_first
+    # (key, rows, the statements they cover): rows are in vote order (statement by statement),
+    # so each figure's rows come sorted
+    everyone = np.arange(v.owner.size, dtype=np.int64)
+    order = [(EVERYONE, everyone, np.ones(sectors_first.size, dtype=bool))]
+    order += [(key, r[~early[r]], late) for key, r in groups]
+    order += [(key, r[early[r]], sectors_first) for key, r in sectors]
+    order += [(key, r[early[r]], sectors_first) for key, r in groups]
+    order += [(key, r[~early[r]], late) for key, r in sectors]
+    counts: dict[str, _Counts] = {}
+    for key, rows, covers in order:
         keep, reasons = batch.take_many(rows, partial=True)
-        got = rows[keep]
-        got_owner = owner[got]
-        v = values[got]
-        seen = np.bincount(got_owner, minlength=m)
-        agree = np.bincount(got_owner[v == 1], minlength=m)
-        disagree = np.bincount(got_owner[v == -1], minlength=m)
-        for j, sid in enumerate(statement_ids):
-            described = (
-                frozenset(all_codes[got[got_owner == j]].tolist()) if keep_codes else frozenset()
-            )
-            statements[sid][key] = Tally(
-                key, int(seen[j]), int(agree[j]), int(disagree[j]), reasons[j], described
-            )
-    return ConversationRelease(participants, statements, planner.ledger(), k)
+        part = _Counts.of(v, rows[keep], reasons, len(statement_ids), keep_codes=keep_codes)
+        counts[key] = counts[key].where(covers, part) if key in counts else part
+    return {
+        sid: {key: c.tally(key, j) for key, c in counts.items()}
+        for j, sid in enumerate(statement_ids)
+    }
+
+
+_NO_CODES: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, eq=False)
+class _Counts:
+    """One kind of figure (everyone, a group, a sector) for every statement at once."""
+
+    seen: NDArray[np.int64]
+    agree: NDArray[np.int64]
+    disagree: NDArray[np.int64]
+    reasons: list[Reason]
+    codes: list[frozenset[int]] | None
+
+    @classmethod
+    def of(
+        cls, v: _Votes, got: NDArray[np.int64], reasons: list[Reason], m: int, *, keep_codes: bool
+    ) -> _Counts:
+        codes = None
+        if keep_codes:
+            cuts = np.searchsorted(v.owner[got], np.arange(m + 1))
+            codes = [frozenset(v.codes[got[a:b]].tolist()) for a, b in itertools.pairwise(cuts)]
+        # one count per statement and value: slot = 3 * statement + value + 1
+        by_value = np.bincount(v.slot[got], minlength=3 * m).reshape(m, 3)
+        return cls(by_value.sum(axis=1), by_value[:, 2], by_value[:, 0], reasons, codes)
+
+    def where(self, covers: NDArray[np.bool_], other: _Counts) -> _Counts:
+        """These counts, and ``other``'s for the statements it ``covers`` (each statement's
+        figure of this kind is planned in one of two passes; the other pass saw no rows)."""
+        pick = covers.tolist()
+        return _Counts(
+            np.where(covers, other.seen, self.seen),
+            np.where(covers, other.agree, self.agree),
+            np.where(covers, other.disagree, self.disagree),
+            [b if p else a for a, b, p in zip(self.reasons, other.reasons, pick, strict=True)],
+            None
+            if self.codes is None or other.codes is None
+            else [b if p else a for a, b, p in zip(self.codes, other.codes, pick, strict=True)],
+        )
+
+    def tally(self, key: str, j: int) -> Tally:
+        codes = self.codes[j] if self.codes is not None else _NO_CODES
+        return Tally(
+            key,
+            int(self.seen[j]),
+            int(self.agree[j]),
+            int(self.disagree[j]),
+            self.reasons[j],
+            codes,
+        )
