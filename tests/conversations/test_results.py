@@ -111,3 +111,28 @@ def test_rejected_statements_leave_the_analysis() -> None:
     data = ConversationResult.objects.get(conversation=conv).data
     assert data["statements"] == len(SEEDS) - 1
     assert SEEDS[0] not in json.dumps(data)
+
+
+def test_common_ground_shown_by_sector_is_planned_by_sector_first() -> None:
+    from types import SimpleNamespace as S
+
+    from walkthetalk.conversations import results
+
+    result = S(
+        consensus=S(agree=[S(statement="a"), S(statement="d")], majority_agree=[S(statement="b")]),
+        divides=[S(statement="d")],
+        repness={0: [S(statement="b")], 1: [S(statement="r")]},
+    )
+    # "a" is shown by sector only; "b" is also representative and "d" a divide: by group first
+    assert results.shown_by_sector_only(result) == {"a"}
+
+
+def test_results_import_no_models_and_name_their_states_plainly() -> None:
+    from walkthetalk.conversations.result_states import ResultState
+
+    assert ConversationResult.State is ResultState
+    assert {c for c, _ in ConversationResult._meta.get_field("state").choices} == {
+        "ready",
+        "waiting",
+        "failed",
+    }

@@ -1,15 +1,19 @@
-"""Rows participants write carry no order that pairs them with anything (SQLite).
+"""Rows participants write carry no order that pairs them with anything (SQLite, PostgreSQL).
 
 The attacker here holds the database and knows the order in which people took part (say, the
 order in which the invitations they handed out were used). They sort answers and votes by
-every physical order SQLite keeps and pair the i-th row with the i-th person. On ordinary
-tables that recovers everyone (the control below); on participant tables it is at chance.
+every physical order the database keeps — SQLite's rowid; PostgreSQL's row positions (ctid)
+and writing transaction ids (xmin) — and pair the i-th row with the i-th person, or pair rows
+of two tables written by the same transaction. On ordinary tables that recovers everyone (the
+controls below); on participant tables it is at chance. The PostgreSQL tests run in the
+PostgreSQL step of CI (DATABASE_URL set).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +22,7 @@ from django.db.models import AutoField, BigAutoField
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.conversations import services as conversation_services
-from walkthetalk.conversations.models import Vote
+from walkthetalk.conversations.models import Conversation, Vote
 from walkthetalk.pulse import services as pulse_services
 from walkthetalk.pulse.models import Response
 from walkthetalk.site import row_order
@@ -29,8 +33,10 @@ from ..conversations.factories import key as request_key
 
 N = 40
 SQLITE_ONLY = pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="PostgreSQL keeps transaction ids (xmin) and positions (ctid): see docs/anonymity.md",
+    connection.vendor != "sqlite", reason="SQLite's rowid (PostgreSQL has its own tests here)"
+)
+POSTGRES_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="runs in the PostgreSQL step (DATABASE_URL set)"
 )
 
 
@@ -122,9 +128,9 @@ def test_the_attack_works_on_an_ordinary_table_control() -> None:
     assert _matches(by_rowid) == N  # the hidden rowid gives everyone away
 
 
-@SQLITE_ONLY
-@pytest.mark.django_db
-def test_answers_in_the_order_people_took_part_are_stored_in_no_such_order() -> None:
+def _answers_in_order() -> tuple[list[str], Callable[[dict[str, float]], int]]:
+    """N people answer a wave one after another, each writing their number (base 5) into their
+    own answers as ground truth; returns the answer items and how to read a row's person."""
     system = small_system()
     wave = pulse_services.open_wave(system, "Spring", [system.units.get(name="Riverbend Recovery")])
     team = system.units.get(name="Riverbend Day Team")
@@ -133,7 +139,6 @@ def test_answers_in_the_order_people_took_part_are_stored_in_no_such_order() -> 
     passes = [caremap_services.redeem_invitation(t) for t in tokens]  # redemption order known
     for person, participant_pass in enumerate(passes):
         answers: dict[str, object] = {i: 3 for i in inst.item_ids}
-        # The person's number, written into their own answers (base 5) as ground truth.
         for j, item_id in enumerate(inst.item_ids[:3]):
             answers[item_id] = 1 + (person // 5**j) % 5
         pulse_services.submit_response(wave, participant_pass, answers)
@@ -142,15 +147,21 @@ def test_answers_in_the_order_people_took_part_are_stored_in_no_such_order() -> 
     def person(row_answers: dict[str, float]) -> int:
         return sum(int(row_answers[i] - 1) * 5**j for j, i in enumerate(ids))
 
+    return ids, person
+
+
+def _physical_answers(person: Callable[[dict[str, float]], int], order_by: str = "") -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT answers FROM "{Response._meta.db_table}"')  # noqa: S608
-        physical = [person(json.loads(a)) for (a,) in cursor.fetchall()]
-    _at_chance(physical)
+        cursor.execute(f'SELECT answers FROM "{Response._meta.db_table}" {order_by}')  # noqa: S608
+        return [person(_as_dict(a)) for (a,) in cursor.fetchall()]
 
 
-@SQLITE_ONLY
-@pytest.mark.django_db
-def test_votes_in_the_order_people_voted_are_stored_in_no_such_order() -> None:
+def _as_dict(value: object) -> dict[str, float]:
+    return value if isinstance(value, dict) else json.loads(str(value))
+
+
+def _votes_in_order() -> dict[str, int]:
+    """N people join a conversation and vote one after another; returns person by participant."""
     conv = conversation(small_system())
     statement = conv.statements.first()
     participants = []
@@ -160,12 +171,99 @@ def test_votes_in_the_order_people_voted_are_stored_in_no_such_order() -> None:
         conversation_services.cast_vote(
             conv, participant_pass, statement.public_id, "agree", request_key()
         )
-    order = {p.pk.hex: person for person, p in enumerate(participants)}
-    for table, column in (
-        (Vote._meta.db_table, "participant_id"),
-        ("conversations_conversationparticipant", "id"),
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute(f'SELECT "{column}" FROM "{table}"')  # noqa: S608
-            physical = [order[str(value).replace("-", "")] for (value,) in cursor.fetchall()]
-        _at_chance(physical)
+    return {p.pk.hex: person for person, p in enumerate(participants)}
+
+
+VOTE_TABLES = (
+    (Vote._meta.db_table, "participant_id"),
+    ("conversations_conversationparticipant", "id"),
+)
+
+
+def _physical_votes(
+    order: dict[str, int], table: str, column: str, order_by: str = ""
+) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT "{column}" FROM "{table}" {order_by}')  # noqa: S608
+        return [order[str(value).replace("-", "")] for (value,) in cursor.fetchall()]
+
+
+@SQLITE_ONLY
+@pytest.mark.django_db
+def test_answers_in_the_order_people_took_part_are_stored_in_no_such_order() -> None:
+    _, person = _answers_in_order()
+    _at_chance(_physical_answers(person))
+
+
+@SQLITE_ONLY
+@pytest.mark.django_db
+def test_votes_in_the_order_people_voted_are_stored_in_no_such_order() -> None:
+    order = _votes_in_order()
+    for table, column in VOTE_TABLES:
+        _at_chance(_physical_votes(order, table, column))
+
+
+# ----------------------------------------------------------------------------- PostgreSQL
+
+BY_POSITION = "ORDER BY ctid"
+BY_WRITER = "ORDER BY xmin::text::bigint, ctid"
+
+
+def _writers(table: str) -> int:
+    return row_order.distinct_writers("default", [table])
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_position_and_writer_give_everyone_away_before_a_rewrite_control() -> None:
+    _, person = _answers_in_order()
+    assert _matches(_physical_answers(person, BY_POSITION)) == N
+    assert _matches(_physical_answers(person, BY_WRITER)) == N
+    assert _writers(Response._meta.db_table) == N  # one transaction id per answer
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_answers_after_the_clock_rewrite_keep_no_order_and_one_writer() -> None:
+    from walkthetalk.site import tasks
+
+    _, person = _answers_in_order()
+    before = sorted(_physical_answers(person))
+    tasks.shuffle_participant_rows.call()  # what the worker's clock runs every hour
+    assert sorted(_physical_answers(person)) == before == list(range(N))
+    _at_chance(_physical_answers(person, BY_POSITION))
+    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    assert row_order.distinct_writers("default", tables) == 1  # every row: the same xmin
+    assert row_order.shuffle_participant_rows() == []  # nothing new: nothing to rewrite
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_votes_and_participants_after_the_rewrite_keep_no_order() -> None:
+    order = _votes_in_order()
+    table, column = VOTE_TABLES[0]
+    assert _matches(_physical_votes(order, table, column, BY_WRITER)) == N  # control
+    assert _writers(table) == N
+    rewritten = row_order.shuffle_participant_rows()
+    assert set(row_order.participant_tables()) <= set(rewritten)
+    for table, column in VOTE_TABLES:
+        _at_chance(_physical_votes(order, table, column, BY_POSITION))
+        assert _writers(table) == 1
+    # the rows and what points at what are as they were
+    assert Vote.objects.count() == N
+    assert {v.participant_id.hex for v in Vote.objects.all()} == set(order)
+    assert all(v.value == 1 for v in Vote.objects.select_related("participant"))
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_row_written_after_the_rewrite_is_rewritten_at_the_next_tick() -> None:
+    _votes_in_order()
+    row_order.shuffle_participant_rows()
+    conv = Conversation.objects.get()
+    participant_pass = caremap_services.open_pass(conv.care_system)
+    conversation_services.accept_agreements(conv, participant_pass)
+    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    assert row_order.distinct_writers("default", tables) == 2
+    assert row_order.shuffle_participant_rows()
+    assert row_order.distinct_writers("default", tables) == 1

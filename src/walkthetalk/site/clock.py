@@ -29,11 +29,17 @@ class PeriodicTask:
 
 
 def periodic_tasks() -> tuple[PeriodicTask, ...]:
-    from walkthetalk.conversations.services import REFRESH_EVERY
+    from django.db import connection
 
-    return (
-        PeriodicTask(REFRESH_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_results"),
-    )
+    from walkthetalk.conversations.services import REFRESH_EVERY
+    from walkthetalk.site.row_order import SHUFFLE_EVERY
+
+    tasks = [
+        PeriodicTask(REFRESH_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_results")
+    ]
+    if connection.vendor == "postgresql":  # SQLite's participant tables keep no order at all
+        tasks.append(PeriodicTask(SHUFFLE_EVERY, "walkthetalk.site.tasks.shuffle_participant_rows"))
+    return tuple(tasks)
 
 
 def next_tick(now: dt.datetime, every: dt.timedelta) -> dt.datetime:

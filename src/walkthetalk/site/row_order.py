@@ -1,24 +1,36 @@
-"""Rows that participants write keep no physical order on SQLite.
+"""Rows that participants write keep no order that pairs them with anything.
 
-Every ordinary SQLite table has a hidden ``rowid`` given in insertion order, even when its
-primary key is a random UUID: sorting answers, votes or concerns by it pairs them with anything
-else whose order is known (which invitation was used when, who walked into a room first). The
-tables below are therefore kept as ``WITHOUT ROWID`` tables, stored in the order of their
-random primary keys, with no insertion order to read.
+**SQLite.** Every ordinary SQLite table has a hidden ``rowid`` given in insertion order, even
+when its primary key is a random UUID: sorting answers, votes or concerns by it pairs them with
+anything else whose order is known (which invitation was used when, who walked into a room
+first). The tables below are therefore kept as ``WITHOUT ROWID`` tables, stored in the order of
+their random primary keys, with no insertion order to read. Django's migrations recreate a table
+without that clause when they alter it, so :func:`keep_participant_rows_unordered` runs after
+every ``migrate`` (``post_migrate``) and rebuilds any of these tables that lost it.
 
-Django's migrations recreate a table without that clause when they alter it, so
-:func:`keep_participant_rows_unordered` runs after every ``migrate`` (``post_migrate``) and
-rebuilds any of these tables that lost it. PostgreSQL has no ``rowid``; its transaction ids
-(``xmin``) and physical positions (``ctid``) are a residual risk described in
+**PostgreSQL** stamps every row with the id of the transaction that wrote it (``xmin``: rows
+written in one transaction share it, and ids grow with time) and stores rows roughly in the
+order they were written (``ctid``); ``VACUUM FULL`` and ``CLUSTER`` keep both. So
+:func:`shuffle_participant_rows` — the worker's clock runs it every ``SHUFFLE_EVERY`` on the
+wall clock (:mod:`walkthetalk.site.clock`) — rewrites these tables, and every table that points
+at them, in one transaction: it copies their rows aside, empties them with ``TRUNCATE`` (new
+files; the old ones are deleted at commit) and writes the rows back in a random order. Then
+every row of every one of these tables has the same ``xmin`` (the rewrite's) and a position
+that says nothing. Rows written since the last rewrite keep their order until the next one;
+what remains (the write-ahead log, backups taken in between) is described in
 ``docs/anonymity.md``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db import connections
+from django.db import connections, transaction
+
+SHUFFLE_EVERY = dt.timedelta(hours=1)
+"""How often the clock rewrites participant tables on PostgreSQL (at fixed times: 10:00, …)."""
 
 PARTICIPANT_MODELS = (
     "pulse.Response",
@@ -82,3 +94,58 @@ def keep_participant_rows_unordered(using: str = "default", **kwargs: Any) -> li
     for table in rebuilt:
         drop_rowid(using, table)
     return rebuilt
+
+
+def referencing_closure(using: str, tables: list[str]) -> list[str]:
+    """``tables`` and every table that points at one of them by a foreign key, recursively
+    (PostgreSQL's ``TRUNCATE`` must empty all of them together)."""
+    found = list(dict.fromkeys(tables))
+    with connections[using].cursor() as cursor:
+        i = 0
+        while i < len(found):
+            cursor.execute(
+                "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint "
+                "WHERE contype = 'f' AND confrelid = %s::regclass",
+                [found[i]],
+            )
+            for (name,) in cursor.fetchall():
+                name = name.strip('"')
+                if name not in found:
+                    found.append(name)
+            i += 1
+    return found
+
+
+def distinct_writers(using: str, tables: list[str]) -> int:
+    """How many different transaction ids (``xmin``) the rows of ``tables`` carry together."""
+    rows = " UNION ALL ".join(f'SELECT xmin::text AS x FROM "{t}"' for t in tables)  # noqa: S608
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT count(DISTINCT x) FROM ({rows}) AS writers")  # noqa: S608
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+def shuffle_participant_rows(using: str = "default", *, force: bool = False) -> list[str]:
+    """On PostgreSQL, rewrite the participant tables (and those pointing at them) in a random
+    order, in one transaction, unless their rows already share one ``xmin`` (nothing written
+    since the last rewrite; ``force`` rewrites anyway). Returns the tables rewritten (none on
+    SQLite, whose tables have no insertion order to begin with)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    tables = referencing_closure(using, participant_tables())
+    if not force and distinct_writers(using, tables) <= 1:
+        return []
+    quoted = ", ".join(f'"{t}"' for t in tables)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
+        for i, table in enumerate(tables):
+            cursor.execute(f'CREATE TEMP TABLE "wtt_shuffle_{i}" AS SELECT * FROM "{table}"')  # noqa: S608
+        cursor.execute(f"TRUNCATE {quoted}")
+        for i, table in enumerate(tables):
+            # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's): checked at commit.
+            cursor.execute(
+                f'INSERT INTO "{table}" SELECT * FROM "wtt_shuffle_{i}" ORDER BY random()'  # noqa: S608
+            )
+            cursor.execute(f'DROP TABLE "wtt_shuffle_{i}"')
+    return tables

@@ -25,3 +25,13 @@ def heartbeat(token: str, hold: float = 0.0) -> int:
     if not cache.add(ran, os.getpid(), timeout=HEARTBEAT_SECONDS):
         cache.add(again, os.getpid(), timeout=HEARTBEAT_SECONDS)
     return os.getpid()
+
+
+@task()
+def shuffle_participant_rows() -> None:
+    """The clock's hourly task on PostgreSQL: rewrite participant tables in a random order
+    (:func:`walkthetalk.site.row_order.shuffle_participant_rows`). Returns nothing, so its task
+    row says nothing about how many rows there were."""
+    from walkthetalk.site import row_order
+
+    row_order.shuffle_participant_rows()
