@@ -244,8 +244,13 @@ def test_on_postgresql_votes_and_participants_after_the_rewrite_keep_no_order() 
     table, column = VOTE_TABLES[0]
     assert _matches(_physical_votes(order, table, column, BY_WRITER)) == N  # control
     assert _writers(table) == N
+    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    with connection.cursor() as cursor:
+        keys = row_order.foreign_keys(cursor, tables)
     rewritten = row_order.shuffle_participant_rows()
     assert set(row_order.participant_tables()) <= set(rewritten)
+    with connection.cursor() as cursor:
+        assert row_order.foreign_keys(cursor, tables) == keys  # every foreign key is back
     for table, column in VOTE_TABLES:
         _at_chance(_physical_votes(order, table, column, BY_POSITION))
         assert _writers(table) == 1

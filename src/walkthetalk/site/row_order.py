@@ -18,7 +18,8 @@ files; the old ones are deleted at commit) and writes the rows back in a random 
 every row of every one of these tables has the same ``xmin`` (the rewrite's) and a position
 that says nothing. Rows written since the last rewrite keep their order until the next one;
 what remains (the write-ahead log, backups taken in between) is described in
-``docs/anonymity.md``.
+``docs/anonymity.md``. Foreign keys are dropped for the rewrite and added back (checked) before
+it commits.
 """
 
 from __future__ import annotations
@@ -139,13 +140,29 @@ def shuffle_participant_rows(using: str = "default", *, force: bool = False) -> 
     quoted = ", ".join(f'"{t}"' for t in tables)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {quoted} IN ACCESS EXCLUSIVE MODE")
+        # Foreign keys are dropped and added back around the rewrite: adding one checks every
+        # row in one query, where keeping it would check each row written back one by one.
+        keys = foreign_keys(cursor, tables)
+        for table, name, _ in keys:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for i, table in enumerate(tables):
             cursor.execute(f'CREATE TEMP TABLE "wtt_shuffle_{i}" AS SELECT * FROM "{table}"')  # noqa: S608
         cursor.execute(f"TRUNCATE {quoted}")
         for i, table in enumerate(tables):
-            # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's): checked at commit.
             cursor.execute(
                 f'INSERT INTO "{table}" SELECT * FROM "wtt_shuffle_{i}" ORDER BY random()'  # noqa: S608
             )
             cursor.execute(f'DROP TABLE "wtt_shuffle_{i}"')
+        for table, name, definition in keys:
+            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
     return tables
+
+
+def foreign_keys(cursor: Any, tables: list[str]) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of every foreign key held by one of ``tables``."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+        [tables],
+    )
+    return [(table.strip('"'), name, definition) for table, name, definition in cursor.fetchall()]

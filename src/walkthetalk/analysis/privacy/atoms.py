@@ -365,7 +365,9 @@ class Namespace:
         Returns which of ``rows`` are described, and a reason per namespace.
         """
         rows = np.asarray(rows, dtype=np.int64)
-        if rows.size and (rows.min() < 0 or rows.max() >= self.n_current):
+        if not rows.size:  # an empty figure in every namespace: released, describing no one
+            return np.zeros(0, dtype=bool), [Reason.RELEASED] * self.n_spaces
+        if rows.min() < 0 or rows.max() >= self.n_current:
             raise PrivacyError("a figure may only describe current contributors")
         touch = _Touch.of(self, rows)
         go = ~touch.small if partial else touch.why == 0

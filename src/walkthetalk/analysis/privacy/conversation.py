@@ -250,16 +250,21 @@ def _plan_statements(
     ]
     by_sector = _by_value(people.sector[v.voters] + 1, len(people.sector_names) + 1)[1:]
     sectors = [(sector_key(nm), r) for nm, r in zip(people.sector_names, by_sector, strict=True)]
-    early = sectors_first[v.owner]
-    late = ~sectors_first
+    everyone = np.arange(v.owner.size, dtype=np.int64)
+    every_statement = np.ones(sectors_first.size, dtype=bool)
     # (key, rows, the statements they cover): rows are in vote order (statement by statement),
     # so each figure's rows come sorted
-    everyone = np.arange(v.owner.size, dtype=np.int64)
-    order = [(EVERYONE, everyone, np.ones(sectors_first.size, dtype=bool))]
-    order += [(key, r[~early[r]], late) for key, r in groups]
-    order += [(key, r[early[r]], sectors_first) for key, r in sectors]
-    order += [(key, r[early[r]], sectors_first) for key, r in groups]
-    order += [(key, r[~early[r]], late) for key, r in sectors]
+    order = [(EVERYONE, everyone, every_statement)]
+    if not sectors_first.any() or sectors_first.all():
+        both = groups + sectors if not sectors_first.any() else sectors + groups
+        order += [(key, r, every_statement) for key, r in both]
+    else:
+        early = sectors_first[v.owner]
+        late = ~sectors_first
+        order += [(key, r[~early[r]], late) for key, r in groups]
+        order += [(key, r[early[r]], sectors_first) for key, r in sectors]
+        order += [(key, r[early[r]], sectors_first) for key, r in groups]
+        order += [(key, r[~early[r]], late) for key, r in sectors]
     counts: dict[str, _Counts] = {}
     for key, rows, covers in order:
         keep, reasons = batch.take_many(rows, partial=True)
