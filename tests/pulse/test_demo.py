@@ -39,13 +39,30 @@ def test_demo_waves_show_a_parallel_process_and_seeding_is_idempotent() -> None:
     by_level = dict(zip(d.levels, mistakes.cells, strict=True))
     assert by_level["Leadership"] < by_level["Funders and regulators"] - 0.5
     # The planted parallel process passes the calibrated test: "we learn from mistakes" is a
-    # shared growing edge along Leadership, Supervisors and Direct care, named without arrows.
+    # shared growing edge from Leadership down, named without arrows; it reaches Direct care
+    # only where the two levels' scores are comparable (measurement invariance held).
     line = next(c for c in d.chains if c.scale_id == "mistakes")
     assert line.pattern == "shared_strain"
-    assert line.levels == ("Leadership", "Supervisors", "Direct care")
-    assert line.levels_text == "Leadership, Supervisors and Direct care"
+    assert line.levels[:2] == ("Leadership", "Supervisors")
+    assert d.evidence is not None
+    comparable = "Direct care" not in d.evidence.not_comparable_with("Supervisors", "mistakes")
+    assert ("Direct care" in line.levels) == comparable
+    assert "→" not in line.levels_text
     assert d.evidence is not None and d.evidence.mirror_test is not None
     assert all(c.q_value <= 0.05 and c.size >= 0.2 for c in d.evidence.mirror_test.claims)
     assert len(d.chains) <= 3  # not the old dozen of sign coincidences
     assert len(d.trend) == 2 and d.previous == waves[0]
     assert any(r.estimate is not None for r in d.unit_rows)
+
+
+def test_the_demo_autumn_wave_shows_invariance_and_the_cross_level_estimate() -> None:
+    system = seed_demo_map()
+    seed_demo(system)
+    autumn = Wave.objects.get(care_system=system, title="Autumn pulse")
+    d = dashboard(autumn)
+    assert d.evidence is not None
+    tested = [r for r in d.evidence.invariance if r.ladder is not None]
+    assert tested, "no level pair reached the invariance threshold"
+    estimated = [c for c in d.evidence.cross_level if c.estimate is not None]
+    assert estimated, "no level pair reached the cross-level threshold"
+    assert all(c.units >= 10 for c in estimated)

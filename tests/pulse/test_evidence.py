@@ -1,6 +1,9 @@
 """The evidence beside a wave's figures: chains that stop at hidden levels, invariance between
 levels, the cross-level estimate through released groups only, item non-response by level."""
 
+import csv
+import io
+
 import numpy as np
 import pytest
 
@@ -10,9 +13,10 @@ from walkthetalk.caremap.models import UnitKind
 from walkthetalk.pulse import evidence, services
 from walkthetalk.pulse.release import release_groups
 from walkthetalk.pulse.wave_data import load
+from walkthetalk.reports import pulse as pulse_reports
 from walkthetalk.reports.pulse import dashboard
 
-from ..caremap.factories import small_system
+from ..caremap.factories import small_system, staff_client
 from .factories import level, passes, respond, unit
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +80,53 @@ def test_scores_that_read_differently_at_a_level_are_marked_not_comparable(syste
     assert "We talk openly" in pair.not_comparable
     # a not-comparable healthy way is never claimed as mirroring for that pair
     assert "We talk openly" not in pair.strengths + pair.edges
+    # one decision, carried the same way wherever the two levels' scores are released:
+    # the dashboard's heatmap cells, the CSV download and the API
+    talk_row = next(r for r in d.heat_rows if r.scale_id == "talk")
+    marks = dict(zip(d.levels, talk_row.not_comparable, strict=True))
+    assert marks == {"Supervisors": ("Direct care",), "Direct care": ("Supervisors",)}
+    trust_row = next(r for r in d.heat_rows if r.scale_id == "trust")
+    assert all(mark == () for mark in trust_row.not_comparable)
+    client = staff_client(system, "facilitator")
+    page = client.get(f"/pulse/{system.slug}/waves/{wave.pk}/dashboard/").content.decode()
+    assert "not comparable with Direct care" in page
+    api = client.get(f"/api/pulse/{system.slug}/waves/{wave.pk}/aggregates").json()
+    by = {(r["group"], r["scale"]): r["not_comparable_with"] for r in api}
+    assert by[("Supervisors", "talk")] == ["Direct care"]
+    assert by[("Direct care", "talk")] == ["Supervisors"]
+    failed = {s for s, r in rows.items() if r.comparable is False}  # talk, maybe others
+    assert {s for (g, s), v in by.items() if v} == failed
+    assert by[("Supervisors", "trust")] == []
+    csv_text = client.get(f"/pulse/{system.slug}/waves/{wave.pk}/export.csv").content.decode()
+    lines = list(csv.DictReader(io.StringIO(csv_text)))
+    marked = {(r["group"], r["scale"]) for r in lines if r["not_comparable_with"]}
+    assert marked == {(g, s) for s in failed for g in ("Supervisors", "Direct care")}
+
+
+def test_evidence_is_computed_once_per_wave_state(system, wave, monkeypatch) -> None:
+    team = unit(system, "Riverbend Day Team")
+    respond(wave, 6, unit=team, level=level(system, "Direct care"), value=4)
+    calls: list[int] = []
+    real = evidence.invariance_rows
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "invariance_rows", counting)
+    first = dashboard(wave)
+    dashboard(wave)
+    pulse_reports.aggregates(wave)
+    assert len(calls) == 1  # the dashboard again and the CSV rows read the stored evidence
+    assert first.evidence is not None and first.evidence.responses == 6
+    assert not first.evidence.wave_closed
+    respond(wave, 1, unit=team, level=level(system, "Direct care"), value=3)
+    assert dashboard(wave).evidence.responses == 7  # new answers: computed again
+    services.close_wave(wave)
+    closed = dashboard(wave).evidence
+    assert closed is not None and closed.wave_closed and len(calls) == 3
+    dashboard(wave)
+    assert len(calls) == 3
 
 
 def test_too_few_answers_for_invariance_say_so(system, wave) -> None:

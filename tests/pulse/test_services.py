@@ -143,6 +143,30 @@ def test_second_submission_is_refused_and_changes_nothing(system, wave) -> None:
     assert Response.objects.get().answers == first.answers
 
 
+def test_many_responses_are_stored_together_or_not_at_all(system, wave) -> None:
+    team = unit(system, "Riverbend Day Team")
+    first, second, third = passes(wave, 3, unit=team, level=level(system))
+    assert services.submit_responses(wave, [(first, answers(4), None), (second, answers(3), None)])
+    stored = {r.submission_key: r.answers["talk_5"] for r in Response.objects.all()}
+    assert sorted(stored.values()) == [3.0, 4.0]
+    # one bad answer, a repeated participant or one who already answered: nothing is stored
+    outside = caremap_services.redeem_invitation(
+        caremap_services.create_invitations(
+            system, 1, unit=unit(system, "Testland Health Department")
+        )[0]
+    )
+    for batch, error in (
+        ([(third, answers(4), None), (passes(wave, 1, unit=team)[0], answers(9), None)], "choices"),
+        ([(third, answers(4), None), (third, answers(2), None)], "already answered"),
+        ([(third, answers(4), None), (first, answers(2), None)], "already answered"),
+        ([(third, answers(4), None), (outside, answers(2), None)], "other parts"),
+    ):
+        with pytest.raises(services.PulseError, match=error):
+            services.submit_responses(wave, batch)
+        assert Response.objects.count() == 2
+    assert not selectors.has_answered(wave, third)
+
+
 def test_submission_keys_differ_between_waves(system, wave) -> None:
     other = services.open_wave(system, "Autumn pulse", [unit(system, "Riverbend Recovery")])
     (participant_pass,) = passes(wave, 1, unit=unit(system, "Riverbend Day Team"))

@@ -9,7 +9,7 @@ mirrored by supervisors and direct care, while care for people and hope are shar
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,13 +17,14 @@ from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Unit, UnitKind
+from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.pulse import selectors, services
 from walkthetalk.pulse.models import Wave
 
 WAVES = (
     # title, days ago opened, days open (None: still open), responses
     ("Spring pulse", 330, 28, 240),
-    ("Autumn pulse", 150, 28, 260),
+    ("Autumn pulse", 150, 28, 760),  # enough per level for invariance and cross-level figures
     ("Spring pulse, this year", 10, None, 150),
 )
 BASE = {
@@ -107,20 +108,31 @@ class _Wave:
     opened: dt.date
     last_day: dt.date
     inst: Instrument
+    submissions: list[tuple[ParticipantPass, dict[str, object], dt.date]] = field(
+        default_factory=list
+    )
 
     def answer(self, tokens: list[str], pos: int, unit_pk: int) -> None:
-        _answer_all(
-            self.wave,
-            tokens,
-            pos,
-            unit_pk,
-            self.index,
-            self.effect,
-            self.rng,
-            self.opened,
-            self.last_day,
-            self.inst,
-        )
+        """Redeem each token and draw the answers of a person of level ``pos`` in ``unit_pk``
+        (stored together by :meth:`store`)."""
+        for token in tokens:
+            participant_pass = caremap_services.redeem_invitation(token)
+            latent = {
+                s: BASE[s]
+                + LEVEL_SHIFT.get(pos, {}).get(s, 0.0)
+                + WAVE_SHIFT[self.index].get(s, 0.0)
+                + self.effect[unit_pk] * (-1 if s == "strain" else 1)
+                + float(self.rng.normal(0, 0.35))
+                for s in BASE
+            }
+            span = (self.last_day - self.opened).days + 1
+            day = self.opened + dt.timedelta(days=int(self.rng.integers(span)))
+            self.submissions.append((participant_pass, _answers(self.inst, latent, self.rng), day))
+
+    def store(self) -> None:
+        """All the wave's answers in one go, through the same checks as one participant's."""
+        services.submit_responses(self.wave, self.submissions)
+        self.submissions = []
 
 
 def seed_demo(system: CareSystem, seed: int = 11) -> None:
@@ -152,6 +164,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         groups = _rolled_up(people, by_pk, {r.pk for r in roots}, wave.min_group_size)
         answering = _Wave(wave, w, effect, rng, opened, last_day, inst)
         _invite_and_answer(answering, groups, by_pk, levels)
+        answering.store()
         if days_open is not None:
             services.close_wave(wave, closed_on=opened + dt.timedelta(days=days_open))
 
@@ -215,32 +228,3 @@ def _rolled_up(
             members = groups.pop(key)
             groups.setdefault((key[0], unit.parent_id), []).extend(members)
     return groups
-
-
-def _answer_all(
-    wave: Wave,
-    tokens: list[str],
-    pos: int,
-    unit_pk: int,
-    w: int,
-    effect: dict[int, float],
-    rng: np.random.Generator,
-    opened: dt.date,
-    last_day: dt.date,
-    inst: Instrument,
-) -> None:
-    """Redeem each token and answer as a simulated person of level ``pos`` in ``unit_pk``."""
-    for token in tokens:
-        participant_pass = caremap_services.redeem_invitation(token)
-        latent = {
-            s: BASE[s]
-            + LEVEL_SHIFT.get(pos, {}).get(s, 0.0)
-            + WAVE_SHIFT[w].get(s, 0.0)
-            + effect[unit_pk] * (-1 if s == "strain" else 1)
-            + float(rng.normal(0, 0.35))
-            for s in BASE
-        }
-        day = opened + dt.timedelta(days=int(rng.integers((last_day - opened).days + 1)))
-        services.submit_response(
-            wave, participant_pass, _answers(inst, latent, rng), submitted_on=day
-        )

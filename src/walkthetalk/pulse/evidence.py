@@ -4,14 +4,23 @@ non-response — each computed only over groups the wave's privacy ledger has re
 
 Methods and their limits are described in ``docs/method.md``; the math lives in
 :mod:`walkthetalk.analysis.pulse`.
+
+The evidence is slow to compute (factor models, permutation tests: about a second), so
+:func:`stored_evidence` computes it once per wave state — keyed by the wave, its number of
+responses, its minimum group size and whether it has closed — and keeps it in the site's shared
+cache. A closed wave's evidence is therefore computed once; an open wave's is recomputed on the
+first view after new answers came in. Whether two levels' scores are comparable is decided here
+only (:meth:`Evidence.not_comparable_with`): the dashboard, the CSV download and the API all
+read it from the same stored evidence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+from django.core.cache import cache
 
 from walkthetalk.analysis.privacy import Cell
 from walkthetalk.analysis.pulse import (
@@ -30,7 +39,7 @@ from walkthetalk.analysis.pulse import (
     mirroring_chains,
 )
 from walkthetalk.pulse import services
-from walkthetalk.pulse.release import Released
+from walkthetalk.pulse.release import Released, release_heatmap
 from walkthetalk.pulse.wave_data import WaveData, unit_groups
 
 PERMUTATIONS = 999
@@ -133,6 +142,31 @@ class Evidence:
     levels: list[EvidenceRow]
     cross_level: list[CrossLevelRow]
     nonresponse: list[NonresponseRow]
+    responses: int = 0
+    """How many responses the wave had when this evidence was computed."""
+    wave_closed: bool = False
+    """Whether it was computed after the wave closed (then it is final)."""
+    comparisons: dict[tuple[str, str], tuple[str, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.comparisons = not_comparable_levels(self.invariance)
+
+    def not_comparable_with(self, level: str, scale_id: str) -> tuple[str, ...]:
+        """Adjacent levels whose scores on ``scale_id`` may not be compared with ``level``'s
+        (scalar invariance failed between them): the one place this is decided."""
+        return self.comparisons.get((level, scale_id), ())
+
+
+def not_comparable_levels(
+    invariance: Sequence[InvarianceRow],
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(level, scale) → the adjacent levels it may not be compared with, in test order."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for row in invariance:
+        if row.comparable is False:
+            for mine, other in ((row.upper, row.lower), (row.lower, row.upper)):
+                out[(mine, row.scale_id)] = (*out.get((mine, row.scale_id), ()), other)
+    return out
 
 
 def _shown_levels(rel: Released) -> tuple[list[str], list[str]]:
@@ -208,6 +242,7 @@ def mirroring(
         untested=untested,
     )
     not_comparable = {(r.upper, r.lower, r.scale_id) for r in invariance if r.comparable is False}
+    # (the same rows Evidence.not_comparable_with reads: a claim never crosses a failed test)
     claims = [c for c in test.claims if (c.upper, c.lower, c.rule) not in not_comparable]
     names = {s.id: s.name for s in data.instrument.scales}
     chains = [
@@ -387,16 +422,16 @@ def nonresponse(data: WaveData, rel: Released) -> list[NonresponseRow]:
     return out
 
 
-def evidence(
+def _wave_evidence(
     data: WaveData,
     rel: Released,
     heat_levels: Sequence[str],
     heat_cells: Mapping[str, Sequence[float | None]],
-    scale_id: str,
 ) -> Evidence:
-    """All the evidence a wave's dashboard shows beside its figures."""
+    """Everything but the cross-level estimate (which depends on the scale chosen)."""
+    closed = not data.wave.is_open
     if data.n == 0:
-        return Evidence(None, [], [], [], [], [], [], [])
+        return Evidence(None, [], [], [], [], [], [], [], 0, closed)
     order, shown = _shown_levels(rel)
     invariance = invariance_rows(data, adjacent_pairs(order, shown))
     test, chains, pairs = mirroring(data, rel, heat_levels, heat_cells, invariance)
@@ -408,6 +443,54 @@ def evidence(
         invariance=invariance,
         units=units,
         levels=levels,
-        cross_level=cross_level(data, rel, scale_id),
+        cross_level=[],
         nonresponse=nonresponse(data, rel),
+        responses=data.n,
+        wave_closed=closed,
     )
+
+
+EVIDENCE_VERSION = 1
+"""Raise when what the evidence holds or how it is computed changes (older entries then go)."""
+KEEP_CLOSED = 60 * 60 * 24 * 90
+"""Seconds a closed wave's evidence is kept (recomputed once more if it was dropped)."""
+KEEP_OPEN = 60 * 60 * 24
+"""Seconds an open wave's evidence is kept (a newer answer count asks for a new one anyway)."""
+
+
+def _key(data: WaveData, part: str) -> str:
+    wave = data.wave
+    state = f"closed-{wave.closed_on}" if wave.closed_on else "open"
+    return (
+        f"pulse-evidence:v{EVIDENCE_VERSION}:{wave.pk}:{wave.instrument_version}:"
+        f"{data.n}:{wave.min_group_size}:{state}:{part}"
+    )
+
+
+def _heat_cells(data: WaveData, rel: Released) -> tuple[list[str], dict[str, list[float | None]]]:
+    heat, level_names = release_heatmap(data, rel)
+    return level_names, {
+        r.scale_id: [c.mean if not c.suppressed else None for c in r.cells] for r in heat.rows
+    }
+
+
+def stored_evidence(data: WaveData, rel: Released, scale_id: str | None = None) -> Evidence:
+    """The wave's evidence, computed once per wave state (see the module's docstring).
+
+    With ``scale_id`` it carries the cross-level estimate on that scale, itself stored per
+    scale; without, the cross-level rows are left empty (the CSV and API need none).
+    """
+    timeout = KEEP_OPEN if data.wave.is_open else KEEP_CLOSED
+    key = _key(data, "wave")
+    ev = cache.get(key)
+    if not isinstance(ev, Evidence):
+        ev = _wave_evidence(data, rel, *_heat_cells(data, rel))
+        cache.set(key, ev, timeout)
+    if scale_id is None:
+        return ev
+    cross_key = _key(data, f"cross-level:{scale_id}")
+    rows = cache.get(cross_key)
+    if not isinstance(rows, list):
+        rows = cross_level(data, rel, scale_id) if data.n else []
+        cache.set(cross_key, rows, timeout)
+    return replace(ev, cross_level=rows)

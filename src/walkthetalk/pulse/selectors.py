@@ -88,7 +88,11 @@ def covers(wave: Wave, unit_id: int | None) -> bool:
     A participant with no unit (an open link) may answer only a wave that covers the whole
     care system.
     """
-    covered = covered_unit_ids(wave)
+    return covers_among(wave, covered_unit_ids(wave), unit_id)
+
+
+def covers_among(wave: Wave, covered: set[int], unit_id: int | None) -> bool:
+    """:func:`covers`, given the wave's :func:`covered_unit_ids` (to check many at once)."""
     if unit_id is None:
         return covered >= set(
             Unit.objects.filter(care_system_id=wave.care_system_id).values_list("pk", flat=True)

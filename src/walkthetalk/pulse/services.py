@@ -37,7 +37,7 @@ from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.pulse.keys import submission_key
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
-from walkthetalk.pulse.selectors import covers, has_answered
+from walkthetalk.pulse.selectors import covered_unit_ids, covers, covers_among, has_answered
 
 DEFAULT_INSTRUMENT = "walk_the_talk_pulse"
 MAX_TITLE = 120
@@ -267,6 +267,51 @@ def submit_response(
     today is used.
     """
     wave = Wave.objects.get(pk=wave.pk)
+    response = _checked_response(
+        wave, covered_unit_ids(wave), participant_pass, answers, submitted_on
+    )
+    if has_answered(wave, participant_pass):
+        raise AlreadyAnswered("You have already answered this pulse. Your first answers are kept.")
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+            return response
+    except IntegrityError as exc:
+        raise AlreadyAnswered(
+            "You have already answered this pulse. Your first answers are kept."
+        ) from exc
+
+
+@transaction.atomic
+def submit_responses(
+    wave: Wave,
+    submissions: Sequence[tuple[ParticipantPass, Mapping[str, object], dt.date | None]],
+) -> int:
+    """Store many participants' answers at once (imports and the demo): each checked exactly
+    as :func:`submit_response` checks one, all stored or none. Returns how many were stored."""
+    wave = Wave.objects.get(pk=wave.pk)
+    covered = covered_unit_ids(wave)
+    rows = [_checked_response(wave, covered, p, a, day) for p, a, day in submissions]
+    keys = [r.submission_key for r in rows]
+    if (
+        len(set(keys)) < len(keys)
+        or Response.objects.filter(wave=wave, submission_key__in=keys).exists()
+    ):
+        raise AlreadyAnswered(
+            "Some of these participants have already answered; nothing was saved."
+        )
+    Response.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _checked_response(
+    wave: Wave,
+    covered: set[int],
+    participant_pass: ParticipantPass,
+    answers: Mapping[str, object],
+    submitted_on: dt.date | None,
+) -> Response:
+    """An unsaved response after every check but "answered before" (raises PulseError)."""
     day = submitted_on or today()
     if not wave.opened_on <= day <= today():
         raise PulseError("Answers can only be dated between the wave's opening and today.")
@@ -275,27 +320,19 @@ def submit_response(
         raise PulseError("This wave has closed, so it no longer takes answers. Thank you anyway.")
     if participant_pass.care_system_id != wave.care_system_id:
         raise PulseError("This pulse belongs to another care system.")
-    if not covers(wave, participant_pass.unit_id):
+    if not covers_among(wave, covered, participant_pass.unit_id):
         raise PulseError("This pulse is for other parts of the care system.")
     cleaned = clean_answers(instrument_for(wave), answers)
-    if has_answered(wave, participant_pass):
-        raise AlreadyAnswered("You have already answered this pulse. Your first answers are kept.")
     invited = participant_pass.unit_id is not None
-    try:
-        with transaction.atomic():
-            return Response.objects.create(
-                wave=wave,
-                submission_key=submission_key(wave.pk, participant_pass),
-                unit_id=participant_pass.unit_id,
-                level_id=participant_pass.level_id if invited else None,
-                sector_id=participant_pass.sector_id if invited else None,
-                submitted_on=day,
-                answers=cleaned,
-            )
-    except IntegrityError as exc:
-        raise AlreadyAnswered(
-            "You have already answered this pulse. Your first answers are kept."
-        ) from exc
+    return Response(
+        wave=wave,
+        submission_key=submission_key(wave.pk, participant_pass),
+        unit_id=participant_pass.unit_id,
+        level_id=participant_pass.level_id if invited else None,
+        sector_id=participant_pass.sector_id if invited else None,
+        submitted_on=day,
+        answers=cleaned,
+    )
 
 
 # --------------------------------------------------------------------------- privacy ledger

@@ -27,7 +27,7 @@ from walkthetalk.analysis.pulse import (
 )
 from walkthetalk.pulse import release as pulse_release
 from walkthetalk.pulse import selectors
-from walkthetalk.pulse.evidence import Chain, Evidence, evidence
+from walkthetalk.pulse.evidence import Chain, Evidence, stored_evidence
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.release import Released, release_groups, release_heatmap
 from walkthetalk.pulse.wave_data import WaveData, load
@@ -48,10 +48,20 @@ class HeatRow:
     cells: list[float | None]
     ses: list[float | None] = field(default_factory=list)
     """Each cell's standard error (``None`` where hidden or from a single answer)."""
+    not_comparable: list[tuple[str, ...]] = field(default_factory=list)
+    """Per cell, the adjacent levels this level's score may not be compared with."""
 
     @property
-    def cells_with_se(self) -> list[tuple[float | None, float | None]]:
-        return list(zip(self.cells, self.ses or [None] * len(self.cells), strict=False))
+    def cells_with_se(self) -> list[tuple[float | None, float | None, tuple[str, ...]]]:
+        n = len(self.cells)
+        return list(
+            zip(
+                self.cells,
+                self.ses or [None] * n,
+                self.not_comparable or [()] * n,
+                strict=False,
+            )
+        )
 
 
 @dataclass
@@ -207,7 +217,9 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
     if scale_id not in scale_names:
         scale_id = rule_ids[0] if rule_ids else data.instrument.scales[0].id
     trend, changes, previous = _trend(wave)
-    heat_cells = {r.scale_id: r.cells for r in heat_rows}
+    ev = stored_evidence(data, rel, scale_id)
+    for row in heat_rows:
+        row.not_comparable = [ev.not_comparable_with(lv, row.scale_id) for lv in level_names]
     return Dashboard(
         wave=wave,
         instrument=data.instrument,
@@ -223,7 +235,7 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
         trend=trend,
         changes=changes,
         previous=previous,
-        evidence=evidence(data, rel, level_names, heat_cells, scale_id),
+        evidence=ev,
         other_versions=_other_versions(wave, data.instrument),
     )
 
@@ -265,12 +277,16 @@ class Aggregate:
     higher_is: str
     mean: float | None
     status: str
+    not_comparable_with: tuple[str, ...] = ()
+    """For a level: the adjacent levels whose scores on this scale may not be compared with
+    it (measurement invariance failed; see docs/method.md)."""
 
 
 def aggregates(wave: Wave) -> list[Aggregate]:
     """Released aggregates: one row per group and scale (``None`` where hidden)."""
     data = load(wave)
     rel = release_groups(data)
+    ev = stored_evidence(data, rel)
     out: list[Aggregate] = []
     for g in rel.groups:
         shown = rel.shown(g.key)
@@ -297,6 +313,11 @@ def aggregates(wave: Wave) -> list[Aggregate]:
                     higher_is=scale.higher_is,
                     mean=mean,
                     status=status,
+                    not_comparable_with=(
+                        ev.not_comparable_with(g.label, scale.id)
+                        if g.kind == "level" and mean is not None
+                        else ()
+                    ),
                 )
             )
     return out
@@ -314,6 +335,7 @@ CSV_HEADER = (
     "higher_is",
     "mean",
     "status",
+    "not_comparable_with",
 )
 
 
@@ -331,6 +353,7 @@ def csv_row(row: Aggregate) -> tuple[object, ...]:
         row.higher_is,
         "" if row.mean is None else f"{row.mean:.2f}",
         row.status,
+        "; ".join(row.not_comparable_with),
     )
 
 

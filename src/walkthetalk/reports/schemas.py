@@ -21,6 +21,8 @@ class AggregateOut(Schema):
     higher_is: str
     mean: float | None
     status: str
+    not_comparable_with: list[str]
+    """For a level: adjacent levels whose scores on this scale may not be compared with it."""
 
 
 class ResultOut(Schema):
