@@ -1,5 +1,8 @@
 """Parsing care-map files: every problem is reported with its line, nothing is guessed."""
 
+import csv
+import io
+
 import pytest
 
 from walkthetalk.caremap import mapfile
@@ -88,3 +91,21 @@ def test_dump_and_parse_round_trip() -> None:
     ]
     from_csv = mapfile.parse_csv(mapfile.dump_csv(spec))
     assert [u.name for u in from_csv.units] == [u.name for u in spec.units]
+
+
+def test_a_unit_named_like_a_formula_reaches_a_spreadsheet_as_text_and_reads_back() -> None:
+    spec = mapfile.parse_csv(
+        'name,kind,parent,sector\n"\'=HYPERLINK(""x"")",agency,,\n+Team,team,"\'=HYPERLINK(""x"")",\n'
+    )
+    assert [u.name for u in spec.units] == ['=HYPERLINK("x")', "+Team"]
+    text = mapfile.dump_csv(spec)
+    cells = list(csv.reader(io.StringIO(text)))[1:]
+    assert [(row[0], row[2]) for row in cells] == [
+        ('\'=HYPERLINK("x")', ""),
+        ("'+Team", '\'=HYPERLINK("x")'),
+    ]
+    again = mapfile.parse_csv(text)
+    assert [(u.name, u.parent) for u in again.units] == [
+        ('=HYPERLINK("x")', None),
+        ("+Team", '=HYPERLINK("x")'),
+    ]

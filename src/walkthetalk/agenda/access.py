@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import Http404
 
 from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, Gathering
-from walkthetalk.caremap.access import FACILITATOR, STEWARD, access_care_system
+from walkthetalk.caremap.access import FACILITATOR, STEWARD, access_care_system, found_or_404
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
 
@@ -14,20 +13,20 @@ FACILITATORS = (FACILITATOR, STEWARD)
 
 
 def access_issue(system: CareSystem, public_id: str) -> AvoidedIssue:
-    found = AvoidedIssue.objects.filter(care_system=system, public_id=public_id).first()
-    if found is None:
-        raise Http404("No such issue in this care system.")
-    return found
+    return found_or_404(
+        AvoidedIssue.objects.filter(care_system=system, public_id=public_id),
+        "No such issue in this care system.",
+    )
 
 
 def participant_gathering(participant_pass: ParticipantPass, public_id: str) -> Gathering:
     """A gathering of the participant's own care system."""
-    found = Gathering.objects.filter(
-        care_system_id=participant_pass.care_system_id, public_id=public_id
-    ).first()
-    if found is None:
-        raise Http404("No such gathering.")
-    return found
+    return found_or_404(
+        Gathering.objects.filter(
+            care_system_id=participant_pass.care_system_id, public_id=public_id
+        ),
+        "No such gathering.",
+    )
 
 
 def access_gathering(
@@ -35,21 +34,22 @@ def access_gathering(
 ) -> tuple[CareSystem, Gathering]:
     """A gathering, for its care system's facilitators and stewards."""
     system = access_care_system(user, slug, *FACILITATORS)
-    found = Gathering.objects.filter(care_system=system, public_id=public_id).first()
-    if found is None:
-        raise Http404("No such gathering in this care system.")
+    found = found_or_404(
+        Gathering.objects.filter(care_system=system, public_id=public_id),
+        "No such gathering in this care system.",
+    )
     return system, found
 
 
 def access_agenda_item(gathering: Gathering, item_id: int) -> AgendaItem:
-    found = AgendaItem.objects.filter(gathering=gathering, pk=item_id).first()
-    if found is None:
-        raise Http404("No such agenda item in this gathering.")
-    return found
+    return found_or_404(
+        AgendaItem.objects.filter(gathering=gathering, pk=item_id),
+        "No such agenda item in this gathering.",
+    )
 
 
 def access_action_item(system: CareSystem, public_id: str) -> ActionItem:
-    found = ActionItem.objects.filter(care_system=system, public_id=public_id).first()
-    if found is None:
-        raise Http404("No such action item in this care system.")
-    return found
+    return found_or_404(
+        ActionItem.objects.filter(care_system=system, public_id=public_id),
+        "No such action item in this care system.",
+    )

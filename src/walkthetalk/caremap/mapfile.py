@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from walkthetalk.caremap.errors import ServiceError
+from walkthetalk.reports.render.csv_writer import read_cell, write_csv
 
 KINDS = {"agency": 1, "organization": 2, "program": 3, "team": 4}
 KIND_NAMES = {v: k for k, v in KINDS.items()}
@@ -238,7 +239,7 @@ def parse_csv(text: str) -> MapSpec:
             if len(row) != len(CSV_HEADER):
                 errors.append(LineError(line, f"expected 4 fields, found {len(row)}"))
                 continue
-            name, kind_text, parent, sector = (cell.strip() for cell in row)
+            name, kind_text, parent, sector = (read_cell(cell.strip()) for cell in row)
             if not name:
                 errors.append(LineError(line, "a unit needs a name"))
                 continue
@@ -355,9 +356,8 @@ def dump_yaml(spec: MapSpec) -> str:
 
 
 def dump_csv(spec: MapSpec) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for unit in spec.units:
-        writer.writerow([unit.name, KIND_NAMES[unit.kind], unit.parent or "", unit.sector or ""])
-    return out.getvalue()
+    """The map as CSV, through the one guarded writer (a unit named ``=…`` stays text)."""
+    return write_csv(
+        CSV_HEADER,
+        ([u.name, KIND_NAMES[u.kind], u.parent or "", u.sector or ""] for u in spec.units),
+    )

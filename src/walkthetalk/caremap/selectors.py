@@ -96,6 +96,17 @@ def staff_member(system: CareSystem, user_id: object) -> User | None:
     return User.objects.filter(pk=int(str(user_id)), staff_roles__care_system=system).first()
 
 
+def stewarded_usernames(user: User | AnonymousUser) -> list[str]:
+    """The user names of everyone holding a role in a care system ``user`` is a steward of."""
+    if not user.is_authenticated:
+        return []
+    systems = StaffRole.objects.filter(user=user, role=StaffRole.Role.STEWARD).values("care_system")
+    names = StaffRole.objects.filter(care_system__in=systems).values_list(
+        "user__username", flat=True
+    )
+    return sorted(set(names))
+
+
 def unit_of(participant_pass: ParticipantPass | None) -> Unit | None:
     """The unit a pass places its participant in, if any."""
     if participant_pass is None or participant_pass.unit_id is None:

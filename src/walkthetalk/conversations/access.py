@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
-from walkthetalk.caremap.access import FACILITATOR, STEWARD
+from walkthetalk.caremap.access import FACILITATOR, STEWARD, found_or_404
 from walkthetalk.caremap.selectors import has_role
 from walkthetalk.conversations.models import Conversation, Statement
 
@@ -16,10 +15,10 @@ NOT_A_FACILITATOR = "Only a facilitator or steward of this care system may do th
 
 def public_conversation(public_id: str) -> Conversation:
     """A conversation by its link, as a participant reaches it (the pass is checked after)."""
-    found = Conversation.objects.select_related("care_system").filter(public_id=public_id).first()
-    if found is None:
-        raise Http404("No such conversation.")
-    return found
+    return found_or_404(
+        Conversation.objects.select_related("care_system").filter(public_id=public_id),
+        "No such conversation.",
+    )
 
 
 def access_conversation(user: User | AnonymousUser, public_id: str) -> Conversation:
@@ -37,7 +36,4 @@ def access_statement(
     statements = conversation.statements.filter(public_id=statement_id)
     if published_only:
         statements = statements.filter(status=Statement.Status.PUBLISHED)
-    found = statements.first()
-    if found is None:
-        raise Http404("No such statement in this conversation.")
-    return found
+    return found_or_404(statements, "No such statement in this conversation.")

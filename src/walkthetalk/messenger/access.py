@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from walkthetalk.caremap.access import LEADER, STEWARD
+from walkthetalk.caremap.access import LEADER, STEWARD, found_or_404
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.messenger.models import Concern
 
@@ -14,7 +12,7 @@ READERS = (LEADER, STEWARD)
 
 def access_concern(system: CareSystem, public_id: str) -> Concern:
     """A concern of a care system already reached with ``access_care_system(..., *READERS)``."""
-    found = Concern.objects.filter(care_system=system, public_id=public_id).first()
-    if found is None:
-        raise Http404("No such concern in this care system.")
-    return found
+    return found_or_404(
+        Concern.objects.filter(care_system=system, public_id=public_id),
+        "No such concern in this care system.",
+    )

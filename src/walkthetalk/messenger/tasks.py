@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.utils import timezone
 from django_tasks import task
+
+from walkthetalk.caremap import clock
+from walkthetalk.messenger import services
 
 
 @task()
 def escalate_concerns() -> int:
     """Escalate every concern left unanswered past its care system's number of days."""
-    from walkthetalk.messenger import services
-
     return services.escalate_concerns()
 
 
@@ -20,7 +20,7 @@ def schedule_daily_escalation() -> bool:
 
     The worker runs it; production should also run ``walkthetalk escalate-concerns`` daily.
     """
-    key = f"messenger:escalation-enqueued:{timezone.localdate().isoformat()}"
+    key = f"messenger:escalation-enqueued:{clock.today().isoformat()}"
     if not cache.add(key, True, timeout=60 * 60 * 26):
         return False
     escalate_concerns.enqueue()

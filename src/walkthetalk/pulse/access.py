@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import Http404
 
-from walkthetalk.caremap.access import FACILITATOR, LEADER, STEWARD, access_care_system
+from walkthetalk.caremap.access import (
+    FACILITATOR,
+    LEADER,
+    STEWARD,
+    access_care_system,
+    found_or_404,
+)
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.pulse.models import Wave
 
@@ -19,7 +24,7 @@ def access_wave(
     """The care system ``slug`` and its wave ``wave_id``, for a user holding one of ``roles``
     there (the readers of figures when none are given)."""
     system = access_care_system(user, slug, *(roles or READERS))
-    wave = Wave.objects.filter(care_system=system, pk=wave_id).first()
-    if wave is None:
-        raise Http404("No such wave in this care system.")
+    wave = found_or_404(
+        Wave.objects.filter(care_system=system, pk=wave_id), "No such wave in this care system."
+    )
     return system, wave

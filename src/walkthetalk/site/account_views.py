@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from walkthetalk.caremap.models import StaffRole
+from walkthetalk.caremap.access import access_staff_account, access_stewarded_staff
 from walkthetalk.site import lockout, two_factor
 
 
@@ -100,28 +99,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _stewarded_staff(user: User) -> list[str]:
-    systems = StaffRole.objects.filter(user=user, role=StaffRole.Role.STEWARD).values("care_system")
-    names = StaffRole.objects.filter(care_system__in=systems).values_list(
-        "user__username", flat=True
-    )
-    return sorted(set(names))
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_in_pauses(request: HttpRequest) -> HttpResponse:
     """For stewards: staff of their care systems whose sign-in is paused, with an unlock."""
-    user = request.user
-    assert isinstance(user, User)
-    staff = _stewarded_staff(user)
-    if not staff and not user.is_superuser:
-        raise PermissionDenied
+    staff = access_stewarded_staff(request.user)
     if request.method == "POST":
-        username = request.POST.get("username", "")
-        if username not in staff and not user.is_superuser:
-            raise PermissionDenied
+        username = access_staff_account(request.user, request.POST.get("username", ""))
         lockout.unlock(username)
         messages.success(request, f"{username} can sign in again.")
         return redirect("sign_in_pauses")

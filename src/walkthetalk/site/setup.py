@@ -12,13 +12,14 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem
 
 EXAMPLE_MAP = "riverbend-county.yaml"
 
 
-class SetupError(Exception):
-    pass
+class SetupError(ServiceError):
+    """A first set-up that cannot go ahead, with what to do instead."""
 
 
 def example_map_text() -> str:

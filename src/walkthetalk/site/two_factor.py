@@ -24,6 +24,7 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import StaffRole
 
 RECOVERY_CODES = 10
@@ -90,8 +91,8 @@ def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return codes
 
 
-class TwoFactorError(Exception):
-    pass
+class TwoFactorError(ServiceError):
+    """A code that did not work, with what to do next."""
 
 
 @transaction.atomic

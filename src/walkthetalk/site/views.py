@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from walkthetalk.agenda import selectors as agenda_selectors
+from walkthetalk.caremap import clock
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass
@@ -45,7 +45,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
         context.update(
             pulse_waves=pulse_selectors.open_waves_for(participant_pass),
             conversations=conversation_selectors.open_conversations_for(participant_pass),
-            gatherings=agenda_selectors.gatherings_for(participant_pass, timezone.localdate()),
+            gatherings=agenda_selectors.gatherings_for(participant_pass, clock.today()),
             leadership_roles=messenger_selectors.leadership_roles_for(participant_pass),
         )
     return render(request, "site/welcome.html", context)

@@ -3,8 +3,14 @@
 A figure is made with :func:`new_figure` and turned into text with :func:`svg_text` (or a
 data URI for an ``<img>`` with :func:`svg_data_uri`); it belongs to the caller alone, so two
 requests drawing at once share nothing. Font sizes are given per text, not through rcParams.
-Matplotlib's SVG output options are process-wide: :func:`configure_once` sets them when the
-reports app starts (text kept as text, stable element ids) and nothing changes them per figure.
+
+Matplotlib reads its SVG and saving options (text kept as text, the salt of element ids, the
+background) from the process-wide ``rcParams`` while it writes a file, and has no per-figure
+or per-call way to give them. So :func:`svg_text` writes every figure under
+:data:`SVG_SETTINGS`, set for that one save only (``matplotlib.rc_context``) and under a lock, so
+that two threads saving at once cannot undo each other's settings: nothing is set at import or
+start-up, whatever else in the process changes ``rcParams`` does not reach the SVG, and the
+same numbers always give the same SVG.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
+import threading
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -22,10 +30,21 @@ COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
 
-def configure_once() -> None:
-    """Set matplotlib's SVG output options for this process (called once, at start-up)."""
-    matplotlib.rcParams["svg.hashsalt"] = "walkthetalk"
-    matplotlib.rcParams["svg.fonttype"] = "none"
+SVG_SETTINGS: dict[Any, Any] = {
+    # matplotlib's own defaults for every option the SVG writer and savefig read ...
+    **{
+        key: value
+        for key, value in matplotlib.rcParamsDefault.items()
+        if key.startswith(("svg.", "savefig.")) or key == "image.composite_image"
+    },
+    # ... but text kept as text (readable, searchable, translatable) and a fixed salt for
+    # element ids (matplotlib salts them with a random number otherwise).
+    "svg.fonttype": "none",
+    "svg.hashsalt": "walkthetalk",
+}
+"""The options every figure is saved with, whatever the process's ``rcParams`` hold."""
+
+_SAVING = threading.Lock()
 
 
 def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
@@ -37,7 +56,8 @@ def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
 def svg_text(fig: Figure) -> str:
     """The figure as SVG text, without a creation date (the same numbers give the same SVG)."""
     out = io.StringIO()
-    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    with _SAVING, matplotlib.rc_context(SVG_SETTINGS):
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return out.getvalue()
 
 
