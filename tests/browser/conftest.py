@@ -37,9 +37,24 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    """A phone-sized page."""
+    yield from _page(browser, PHONE)
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def sized_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """The same test on a phone (390×844) and on a desktop (1366×768)."""
+    yield from _page(browser, request.param)
+
+
+def _page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
     page = context.new_page()
     external: list[str] = []
     page.on(

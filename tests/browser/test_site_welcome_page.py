@@ -37,3 +37,33 @@ def test_welcome_lists_everything_open_and_is_accessible(live_server, page: Page
             break
     page.keyboard.press("Enter")
     expect(page.get_by_text("Part 1 of 9")).to_be_visible()  # instrument 1.1: nine parts
+
+
+def test_reopening_ones_own_invitation_link_leads_back_in(live_server, sized_page: Page) -> None:
+    page = sized_page
+    system = small_system()
+    team = system.units.get(name="Riverbend Day Team")
+    wave = pulse_services.open_wave(system, "Spring pulse", [team])
+    token = pulse_services.make_batch(wave, 5, unit=team, sector=team.sector).tokens[0]
+    link = f"{live_server.url}/join/?t={token}"
+    page.goto(link)
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("You're in")
+    # The natural way back: the same link, in the same browser, with the pass it gave.
+    page.goto(link)
+    expect(page).to_have_url(f"{live_server.url}/welcome/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("You're in")
+    expect(page.get_by_text("Welcome back")).to_be_visible()
+    expect(page.get_by_role("link", name="Answer “Spring pulse”")).to_be_visible()
+    assert_accessible(page)
+    # Another browser without the pass still cannot use the spent link.
+    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        stranger = other.new_page()
+        stranger.goto(link)
+        stranger.get_by_role("button", name="Start").click()
+        expect(stranger.get_by_role("heading", level=1)).to_have_text(
+            "This link can't be used again"
+        )
+    finally:
+        other.close()

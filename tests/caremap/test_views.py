@@ -1,11 +1,15 @@
-"""Stewards give and take staff roles; a care system always keeps a steward."""
+"""Stewards give and take staff roles; a care system always keeps a steward; a participant
+reopening their spent invitation link is let back in."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 
 from walkthetalk.caremap import services
 from walkthetalk.caremap.models import StaffRole
+from walkthetalk.caremap.participant_http import give_pass
 
 from .factories import small_system
 
@@ -58,3 +62,27 @@ def test_only_stewards_of_this_system_manage_staff(client) -> None:
     assert client.get(url).status_code == 403
     assert client.post(url, {"username": "x", "role": "steward"}).status_code == 403
     assert not get_user_model().objects.filter(username="x").exists()
+
+
+def test_reopening_a_spent_link_with_a_pass_of_its_system_goes_home(client) -> None:
+    system = small_system()
+    other = services.create_care_system("Other county", "other-county")
+    token = services.invite(system, 5).tokens[0]
+    url = reverse("caremap:join") + f"?t={token}"
+    assert client.post(reverse("caremap:join"), {"t": token}).url == reverse("welcome")
+    assert client.get(url).url == reverse("welcome")  # the same browser, its pass: home
+    # An unused link still shows its start button (it may be a new invitation).
+    fresh = services.invite(system, 5).tokens[0]
+    assert client.get(reverse("caremap:join") + f"?t={fresh}").status_code == 200
+    # A pass of another care system, or none, does not make a spent link work.
+    stranger = client_with_pass_of(other)
+    assert stranger.get(url).status_code == 200
+    refused = stranger.post(reverse("caremap:join"), {"t": token})
+    assert refused.status_code == 400 and "already been used" in refused.content.decode()
+
+
+def client_with_pass_of(system):
+    stranger = Client()
+    response = give_pass(HttpResponse(), services.open_pass(system))
+    stranger.cookies.update(response.cookies)
+    return stranger

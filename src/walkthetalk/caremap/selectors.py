@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, token_hash
 
 
 def systems_for(user: User | AnonymousUser) -> QuerySet[CareSystem]:
@@ -112,3 +113,19 @@ def unit_of(participant_pass: ParticipantPass | None) -> Unit | None:
     if participant_pass is None or participant_pass.unit_id is None:
         return None
     return Unit.objects.filter(pk=participant_pass.unit_id).first()
+
+
+def is_returning_holder(token: str, participant_pass: ParticipantPass | None) -> bool:
+    """True when a browser holding a valid pass opens an invitation of the pass's own care
+    system that has already been used — the natural way back is to reopen one's link.
+
+    Nothing ties the pass to the invitation (neither is stored with the other): the answer only
+    says "this link is spent, and this browser is already in the same care system"."""
+    token = (token or "").strip()
+    if participant_pass is None or not token or len(token) > MAX_TOKEN_LENGTH:
+        return False
+    return Invitation.objects.filter(
+        token_hash=token_hash(token),
+        care_system_id=participant_pass.care_system_id,
+        used_on__isnull=False,
+    ).exists()

@@ -20,7 +20,7 @@ from walkthetalk.caremap.forms import (
     UnitForm,
 )
 from walkthetalk.caremap.models import StaffRole
-from walkthetalk.caremap.participant_http import give_pass, invitation_links
+from walkthetalk.caremap.participant_http import current_pass, give_pass, invitation_links
 
 STEWARD = StaffRole.Role.STEWARD
 
@@ -216,6 +216,9 @@ def staff(request: HttpRequest, slug: str) -> HttpResponse:
 def join(request: HttpRequest) -> HttpResponse:
     """Redeem an invitation: GET shows a start button (link previews use nothing); POST uses it."""
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
+    if selectors.is_returning_holder(token, current_pass(request)):
+        messages.info(request, "Welcome back — you are already in. Here is everything open to you.")
+        return redirect("welcome")
     error = ""
     if request.method == "POST":
         try:
