@@ -8,6 +8,7 @@ import secrets
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -185,7 +186,9 @@ def test_join_page_redeems_once_and_logs_nothing_identifying(client, caplog) -> 
         response = client.post(url, {"t": token})
         assert response.status_code == 302
         assert ParticipantPass.from_signed(response.cookies[PASS_COOKIE].value) is not None
-        second = client.post(url, {"t": token})
+        back = client.post(url, {"t": token})  # the same browser, with its pass: home again
+        second = Client().post(url, {"t": token})  # anyone else: spent
+    assert back.status_code == 302 and back.url == reverse("welcome")
     assert second.status_code == 400
     assert "already been used" in second.content.decode()
     assert token not in caplog.text
