@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -217,7 +218,9 @@ def join(request: HttpRequest) -> HttpResponse:
     """Redeem an invitation: GET shows a start button (link previews use nothing); POST uses it."""
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
     if selectors.is_returning_holder(token, current_pass(request)):
-        messages.info(request, "Welcome back — you are already in. Here is everything open to you.")
+        messages.info(
+            request, gettext("Welcome back — you are already in. Here is everything open to you.")
+        )
         return redirect("welcome")
     error = ""
     if request.method == "POST":
