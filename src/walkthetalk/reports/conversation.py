@@ -1,7 +1,7 @@
 """What a conversation's results show and export: the result summary and the statement rows.
 
-The JSON download and the API serve the same :class:`ResultSummary` (through
-:class:`walkthetalk.reports.schemas.ResultOut`); the CSV download has one
+The JSON download and the API serve the same :class:`ResultSummary` (pydantic
+reads the dataclass: :data:`RESULT_JSON`); the CSV download has one
 :class:`StatementRow` per published statement, written by the one guarded CSV writer, so a
 statement starting with ``=`` reaches a spreadsheet as text.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from walkthetalk.conversations import selectors
 from walkthetalk.conversations.models import Conversation
@@ -27,6 +29,10 @@ class ResultSummary:
     state: str | None
     computed_on: dt.date | None
     results: dict[str, Any]
+
+
+RESULT_JSON = TypeAdapter(ResultSummary)
+"""The JSON download's writer: the API's shape, from the same dataclass."""
 
 
 def result_summary(conversation: Conversation) -> ResultSummary:

@@ -39,7 +39,6 @@ from walkthetalk.reports.pdf import pdf_response, render_pdf
 from walkthetalk.reports.render.charts import svg_uri
 from walkthetalk.reports.render.csv_writer import write_csv
 from walkthetalk.reports.render.opinion_map import describe
-from walkthetalk.reports.schemas import ResultOut
 
 
 def _download(body: str, content_type: str, filename: str) -> HttpResponse:
@@ -156,7 +155,7 @@ def conversation_export(request: HttpRequest, public_id: str, fmt: str) -> HttpR
     summary = conversation.result_summary(found)
     filename = f"conversation-{found.public_id}-results.{fmt}"
     if fmt == "json":
-        body = ResultOut.model_validate(summary).model_dump_json(indent=1)
+        body = conversation.RESULT_JSON.dump_json(summary, indent=1).decode()
         return _download(body, "application/json", filename)
     rows = conversation.statement_rows(found, summary.results)
     body = write_csv(conversation.CSV_HEADER, (conversation.csv_row(r) for r in rows))
