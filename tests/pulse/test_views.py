@@ -154,6 +154,10 @@ def test_a_version_1_0_wave_still_shows_one_scale_per_part(system) -> None:
     assert b"Part 1 of 11" in page.content and b"We talk openly" in page.content
     assert items_on(page) == ["talk_1", "talk_2", "talk_3", "talk_4"]
     assert b"Does not apply" not in page.content
+    client.cookies["wtt_language"] = "es"
+    page = client.get(reverse("pulse:answer", args=[old.pk])).content.decode()
+    assert "Hablamos abiertamente" in page and "We talk openly" not in page
+    assert "las personas pueden sacar un tema difícil" in page
 
 
 def test_a_missing_answer_is_asked_for_kindly(system, wave) -> None:

@@ -189,6 +189,8 @@ def _render_step(
             "instrument": inst,
             "unit_term": term,
             "part": part,
+            # The 1.0 layout's heading is its scale's name, in the page's language.
+            "heading": inst.scale_of(part.item_ids[0]).name if part.heading else "",
             "items": items,
             "step": step,
             "number": step + 1,

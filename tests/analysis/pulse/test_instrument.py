@@ -331,11 +331,21 @@ scales:
 # --- text per language ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", shipped_instrument_names())
+def _every_shipped_version() -> list[tuple[str, str | None]]:
+    """Each current instrument, and each earlier version kept beside it (``name@version``)."""
+    kept = [
+        tuple(p.stem.split("@", 1))
+        for p in (Path(__file__).parents[3] / "src/walkthetalk/instruments").glob("*@*.yaml")
+    ]
+    assert kept, "an earlier version is kept for old waves"
+    return [(name, None) for name in shipped_instrument_names()] + kept  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "version"), _every_shipped_version())
 def test_each_shipped_instrument_speaks_spanish_without_changing_what_is_measured(
-    name: str,
+    name: str, version: str | None
 ) -> None:
-    english = load_shipped_instrument(name)
+    english = load_shipped_instrument(name, version)
     spanish = english.in_language("es-MX")
     assert spanish.title != english.title and spanish.item_ids == english.item_ids
     for a, b in zip(english.scales, spanish.scales, strict=True):
