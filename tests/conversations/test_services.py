@@ -11,6 +11,7 @@ from walkthetalk.conversations.models import (
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
+    ModerationDecision,
     Statement,
     Vote,
 )
@@ -393,3 +394,72 @@ def test_a_conversation_for_some_sectors_turns_others_away_kindly() -> None:
     assert ConversationParticipant.objects.count() == 0
     joined(conv, "treatment")
     assert ConversationParticipant.objects.count() == 1
+
+
+def test_pasted_seeds_with_a_bad_line_save_nothing_and_name_every_bad_line() -> None:
+    conv = conversation(small_system())
+    before = conv.statements.count()
+    lines = ["A good new statement about our supervision.", "Tiny", "Email me: a@b.org please"]
+    with pytest.raises(services.SeedLinesError) as caught:
+        services.add_seed_statements(conv, lines)
+    assert [p.number for p in caught.value.lines] == [2, 3]
+    assert conv.statements.count() == before
+    assert (
+        not ModerationDecision.objects.filter(conversation=conv, decision="seeded")
+        .exclude(statement__text__in=SEEDS)
+        .exists()
+    )
+
+
+def test_pasted_seeds_keep_the_good_lines_only_when_asked() -> None:
+    conv = conversation(small_system())
+    before = conv.statements.count()
+    outcome = services.add_seed_statements(
+        conv,
+        ["A good new statement about our supervision.", "Tiny", SEEDS[0].upper()],
+        keep_good=True,
+        role="steward",
+    )
+    assert (outcome.added, outcome.already_there) == (1, 1)
+    assert [p.number for p in outcome.left_out] == [2]
+    assert conv.statements.count() == before + 1
+    added = conv.statements.get(text="A good new statement about our supervision.")
+    decision = ModerationDecision.objects.get(statement=added)
+    assert (decision.decision, decision.role) == ("seeded", "steward")
+    with pytest.raises(services.ConversationError, match="None of the lines"):
+        services.add_seed_statements(conv, ["Tiny"], keep_good=True)
+
+
+def test_moderation_decisions_are_logged_by_role_and_day_never_by_author() -> None:
+    conv = conversation(small_system(), moderation=Conversation.Moderation.BEFORE)
+    participant_pass = joined(conv)
+    statement = services.submit_statement(
+        conv, participant_pass, "We need more time for handovers between shifts."
+    )
+    services.moderate_statement(statement, Statement.Status.PUBLISHED, role="facilitator")
+    services.clarify_statement(statement, "Handovers between day and night staff.")
+    services.moderate_statement(statement, Statement.Status.REJECTED, role="steward")
+    with pytest.raises(services.ConversationError, match="Unknown role"):
+        services.moderate_statement(statement, Statement.Status.PUBLISHED, role="alice")
+    statement.refresh_from_db()
+    assert statement.status == Statement.Status.REJECTED  # the refused decision changed nothing
+    rows = [r for r in selectors.moderation_log(conv) if r[1] == statement.public_id]
+    assert sorted((r[4], r[5]) for r in rows) == [
+        ("clarified", "facilitator"),
+        ("published", "facilitator"),
+        ("rejected", "steward"),
+    ]
+    assert all(r[0] == statement.created_on.isoformat() and r[3] == "no" for r in rows)
+    field_names = {f.name for f in ModerationDecision._meta.get_fields()}
+    assert field_names == {"id", "conversation", "statement", "decision", "role", "decided_on"}
+
+
+def test_a_moderation_policy_too_long_is_refused_and_the_old_one_kept() -> None:
+    conv = conversation(small_system(), moderation_policy="We take down names.")
+    with pytest.raises(services.ConversationError, match="2000 characters"):
+        services.set_moderation_policy(conv, "x" * 2001)
+    conv.refresh_from_db()
+    assert conv.moderation_policy == "We take down names."
+    services.set_moderation_policy(conv, "  We take down names and insults.  ")
+    conv.refresh_from_db()
+    assert conv.moderation_policy == "We take down names and insults."

@@ -1,5 +1,7 @@
 """Participant and facilitator pages over HTTP (Django's test client, no JavaScript)."""
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from walkthetalk.conversations.models import (
     Statement,
     Vote,
 )
+from walkthetalk.reports.render.csv_writer import read_cell
 
 from ..caremap.factories import small_system
 from .factories import (
@@ -360,15 +363,15 @@ def test_seed_statements_follow_the_participant_length_rules_and_name_each_bad_l
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Line 1 (“One”) is shorter than 10 characters" in page
-    assert "Line 3" in page and "has 400 characters" in page
+    assert "Line 1 (“One”): A statement needs at least 10 characters" in page
+    assert "Line 3" in page and "(this one has 400)" in page
     assert not Conversation.objects.filter(title="Seeds check").exists()
     before = conv.statements.count()
     response = client.post(
         f"/conversations/{conv.public_id}/manage/",
         {"action": "seed", "statements": "A\nAnother statement long enough to publish."},
     )
-    assert "Line 1 (“A”) is shorter than 10 characters" in response.content.decode()
+    assert "Line 1 (“A”): A statement needs at least 10 characters" in response.content.decode()
     assert conv.statements.count() == before  # nothing added, the facilitator fixes the line
     response = client.post(
         f"/conversations/{conv.public_id}/manage/", {"action": "seed", "statements": "  "}
@@ -558,3 +561,83 @@ def test_import_needs_a_facilitator_or_steward(tmp_path: Path) -> None:
     client = Client()
     client.force_login(user)
     assert client.get(f"/conversations/import/{system.slug}/").status_code == 403
+
+
+def test_pasting_seeds_can_keep_the_good_lines_when_the_facilitator_asks() -> None:
+    conv = conversation(small_system())
+    client = facilitator_client(conv)
+    lines = "Handovers need more time on busy days.\nTiny\nMy number is 555-123-4567 ok"
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/", {"action": "seed", "statements": lines}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Line 2 (“Tiny”)" in page and "Line 3 (“My number is 555-123-4567 ok”)" in page
+    assert conv.statements.count() == len(SEEDS)
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/",
+        {"action": "seed", "statements": lines, "keep_good": "on"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Added 1 statements." in page and "Left out Line 2 (“Tiny”)" in page
+    assert conv.statements.filter(text="Handovers need more time on busy days.").exists()
+    assert conv.statements.count() == len(SEEDS) + 1
+
+
+def test_the_moderation_policy_is_shown_beside_write_a_statement() -> None:
+    conv = conversation(small_system())
+    client = facilitator_client(conv)
+    client.post(
+        f"/conversations/{conv.public_id}/manage/",
+        {"action": "policy", "moderation_policy": "We take down names & insults."},
+    )
+    participant = accepted_client(conv)
+    page = participant.get(f"/conversations/{conv.public_id}/write/").content.decode()
+    assert "How statements are moderated here" in page
+    assert "We take down names &amp; insults." in page
+    response = client.post(
+        f"/conversations/{conv.public_id}/manage/",
+        {"action": "policy", "moderation_policy": "x" * 2001},
+    )
+    assert response.status_code == 400
+    conv.refresh_from_db()
+    assert conv.moderation_policy == "We take down names & insults."
+
+
+def test_the_moderation_log_downloads_as_csv_by_role_without_authors() -> None:
+    conv = conversation(small_system(), moderation=Conversation.Moderation.BEFORE)
+    services.submit_statement(conv, joined(conv), "=Handovers need more time on busy days.")
+    statement = conv.statements.get(is_seed=False)
+    client = facilitator_client(conv)
+    client.post(
+        f"/conversations/{conv.public_id}/manage/moderate/",
+        {"statement": statement.public_id, "action": "published"},
+    )
+    response = client.get(f"/conversations/{conv.public_id}/manage/moderation-log.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["day", "statement", "statement_text", "seed", "decision", "role"]
+    assert len(rows) == 1 + len(SEEDS) + 1
+    # a public id may start with "-": the CSV writer guards it like any cell
+    mine = [row for row in rows[1:] if read_cell(row[1]) == statement.public_id]
+    assert len(mine) == 1
+    assert mine[0][0] == statement.created_on.isoformat()
+    assert mine[0][2:] == [
+        "'=Handovers need more time on busy days.",
+        "no",
+        "published",
+        "facilitator",
+    ]
+    assert (
+        Client().get(f"/conversations/{conv.public_id}/manage/moderation-log.csv").status_code
+        == 302
+    )
+
+
+def test_the_facilitator_home_and_list_show_how_many_statements_wait() -> None:
+    conv = conversation(small_system(), moderation=Conversation.Moderation.BEFORE)
+    services.submit_statement(conv, joined(conv), "Handovers need more time on busy days.")
+    client = facilitator_client(conv)
+    assert "1 statement waiting for moderation" in client.get("/").content.decode()
+    assert "1 statement waiting for moderation" in client.get("/conversations/").content.decode()

@@ -4,30 +4,23 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from walkthetalk.caremap.models import CareSystem, Sector
-from walkthetalk.conversations.models import STATEMENT_MAX_LENGTH, Conversation
-from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH, normalise
+from walkthetalk.conversations.models import (
+    MODERATION_POLICY_MAX_LENGTH,
+    STATEMENT_MAX_LENGTH,
+    Conversation,
+)
+from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH, check_lines
 
 MAX_POLIS_FILE_BYTES = 50 * 1024 * 1024
 
 
 def check_seed_lines(value: str) -> str:
-    """Seed statements follow the same length rules participants see, so every statement in a
-    conversation is short enough to vote on; each line that does not fit is named."""
-    problems = []
-    for number, line in enumerate(value.splitlines(), start=1):
-        text = normalise(line)
-        if text and len(text) < STATEMENT_MIN_LENGTH:
-            problems.append(
-                f"Line {number} (“{text}”) is shorter than {STATEMENT_MIN_LENGTH} characters — "
-                "please say a little more."
-            )
-        elif len(text) > STATEMENT_MAX_LENGTH:
-            problems.append(
-                f"Line {number} (“{text[:40]}…”) has {len(text)} characters; please keep each "
-                f"statement to {STATEMENT_MAX_LENGTH} so it is easy to vote on."
-            )
-    if problems:
-        raise forms.ValidationError(problems)
+    """Seed statements are checked exactly as a participant's statement is
+    (:func:`walkthetalk.conversations.text_checks.check_lines`); every line that does not fit
+    is named, all at once."""
+    _, bad = check_lines(value.splitlines())
+    if bad:
+        raise forms.ValidationError([problem.message for problem in bad])
     return value
 
 
@@ -46,6 +39,13 @@ class ConversationForm(forms.Form):
             f"Statements to start with, one per line, each {STATEMENT_MIN_LENGTH} to "
             f"{STATEMENT_MAX_LENGTH} characters."
         ),
+    )
+    moderation_policy = forms.CharField(
+        required=False,
+        max_length=MODERATION_POLICY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Moderation policy",
+        help_text="Shown to participants beside “write a statement”: what is taken down, and why.",
     )
     sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.none(),
@@ -94,19 +94,35 @@ class SeedForm(forms.Form):
     statements = forms.CharField(
         label="Add statements (one per line)",
         help_text=(
-            f"Each {STATEMENT_MIN_LENGTH} to {STATEMENT_MAX_LENGTH} characters; "
-            "they are published at once."
+            f"Each is checked as a participant's statement is: {STATEMENT_MIN_LENGTH} to "
+            f"{STATEMENT_MAX_LENGTH} characters, one idea, no personal details. They are "
+            "published at once."
         ),
         error_messages={"required": "Please write at least one statement to add."},
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    keep_good = forms.BooleanField(
+        required=False,
+        label="If some lines cannot be added, add the others and leave those out",
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def clean_statements(self) -> str:
-        return check_seed_lines(self.cleaned_data["statements"])
+
+class PolicyForm(forms.Form):
+    moderation_policy = forms.CharField(
+        required=False,
+        max_length=MODERATION_POLICY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Moderation policy",
+        help_text="Shown to participants beside “write a statement”: what is taken down, and why.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class QuestionForm(forms.Form):

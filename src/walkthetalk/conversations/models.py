@@ -31,6 +31,7 @@ STATEMENT_MAX_LENGTH = 280
 """The longest statement a participant may write (imported statements may be longer)."""
 
 STORED_STATEMENT_MAX_LENGTH = 2000
+MODERATION_POLICY_MAX_LENGTH = 2000
 
 
 def new_conversation_id() -> str:
@@ -74,6 +75,11 @@ class Conversation(models.Model):
     created_on = models.DateField()
     refresh_pending = models.BooleanField(default=False)
     imported_from = models.CharField(max_length=200, blank=True)
+    moderation_policy = models.TextField(
+        blank=True,
+        max_length=MODERATION_POLICY_MAX_LENGTH,
+        help_text="Shown to participants beside “write a statement”.",
+    )
 
     class Meta:
         ordering = ["care_system", "title"]
@@ -262,3 +268,42 @@ class ConversationResult(models.Model):
 
     def __str__(self) -> str:
         return f"Result of {self.conversation_id} ({self.state})"
+
+
+class ModerationDecision(models.Model):
+    """One decision about a statement, for the moderation log: what, on which day, by which
+    role. Never who made it nor who wrote the statement (no user, no author); a random key, so
+    row order says nothing either."""
+
+    class Decision(models.TextChoices):
+        SEEDED = "seeded", "Added as a seed statement"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Not published"
+        PENDING = "pending", "Sent back to waiting"
+        CLARIFIED = "clarified", "Clarification written"
+
+    FACILITATOR = "facilitator"
+    ROLES = (FACILITATOR, "steward", "administrator")
+    """The roles a decision is logged under: a role, never a person."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="moderation_decisions"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    role = models.CharField(max_length=20)
+    decided_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    decision__in=["seeded", "published", "rejected", "pending", "clarified"]
+                ),
+                name="conversations_decision_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} ({self.role}, {self.decided_on})"

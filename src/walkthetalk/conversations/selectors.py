@@ -20,6 +20,7 @@ from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
     ConversationResult,
+    ModerationDecision,
     Statement,
     Vote,
 )
@@ -363,3 +364,74 @@ def vote_snapshot(conversation: Conversation) -> VoteSnapshot:
         .first()
     )
     return VoteSnapshot(statements, votes, conversation.care_system.min_group_size, ledger or {})
+
+
+# --- moderation at scale -------------------------------------------------------------------
+
+
+def moderator_role(user: User | AnonymousUser, system: CareSystem) -> str:
+    """The role a decision by ``user`` is logged under (the log names a role, never a person):
+    facilitator, else steward, else administrator (a superuser without a role here)."""
+    if user.pk is None:
+        return "administrator"
+    roles = set(
+        StaffRole.objects.filter(user_id=user.pk, care_system=system).values_list("role", flat=True)
+    )
+    for role in (StaffRole.Role.FACILITATOR, StaffRole.Role.STEWARD):
+        if role in roles:
+            return str(role)
+    return "administrator"
+
+
+MODERATION_LOG_HEADER = ("day", "statement", "statement_text", "seed", "decision", "role")
+
+
+def moderation_log(conversation: Conversation) -> list[tuple[object, ...]]:
+    """Every moderation decision: the day, the statement, what was decided and by which role —
+    never by whom, and nothing about who wrote the statement. Ordered by day, then statement
+    and decision (not by when within a day)."""
+    decisions = (
+        ModerationDecision.objects.filter(conversation=conversation)
+        .select_related("statement")
+        .order_by("decided_on", "statement__public_id", "decision", "role")
+    )
+    return [
+        (
+            d.decided_on.isoformat(),
+            d.statement.public_id,
+            d.statement.text,
+            "yes" if d.statement.is_seed else "no",
+            d.decision,
+            d.role,
+        )
+        for d in decisions
+    ]
+
+
+def waiting_statements(user: User | AnonymousUser) -> dict[int, int]:
+    """Statements waiting for moderation in each conversation ``user`` facilitates
+    (conversation pk → count; conversations with none waiting are left out)."""
+    systems = [s for s in caremap_selectors.systems_for(user) if can_facilitate(user, s)]
+    rows = (
+        Statement.objects.filter(
+            conversation__care_system__in=systems, status=Statement.Status.PENDING
+        )
+        .values_list("conversation_id")
+        .annotate(n=Count("pk"))
+        .values_list("conversation_id", "n")
+    )
+    return dict(rows)
+
+
+def waiting_by_system(user: User | AnonymousUser) -> dict[int, int]:
+    """Statements waiting for moderation in each care system ``user`` facilitates."""
+    systems = [s for s in caremap_selectors.systems_for(user) if can_facilitate(user, s)]
+    rows = (
+        Statement.objects.filter(
+            conversation__care_system__in=systems, status=Statement.Status.PENDING
+        )
+        .values_list("conversation__care_system_id")
+        .annotate(n=Count("pk"))
+        .values_list("conversation__care_system_id", "n")
+    )
+    return dict(rows)

@@ -22,11 +22,13 @@ from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import priority, text_checks, vote_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
+    MODERATION_POLICY_MAX_LENGTH,
     STORED_STATEMENT_MAX_LENGTH,
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
     ConversationResult,
+    ModerationDecision,
     Statement,
     Vote,
 )
@@ -69,6 +71,8 @@ def create_conversation(
     sectors: Iterable[Sector] = (),
     moderation: str = Conversation.Moderation.AFTER,
     open_link: bool = True,
+    moderation_policy: str = "",
+    role: str = ModerationDecision.FACILITATOR,
 ) -> Conversation:
     title = " ".join(title.split())
     if not title:
@@ -83,21 +87,23 @@ def create_conversation(
     if any(s.care_system_id != system.pk for s in sector_list):
         raise ConversationError("A conversation can only invite sectors of its own care system.")
     seeds = _clean_seeds(seed_statements)
+    policy = _clean_policy(moderation_policy)
     conversation = Conversation.objects.create(
         care_system=system,
         title=title,
         question=question.strip(),
         moderation=moderation,
         open_link=open_link,
+        moderation_policy=policy,
         created_on=today(),
     )
     conversation.sectors.set(sector_list)
-    _publish_seeds(conversation, seeds)
+    _publish_seeds(conversation, seeds, role)
     return conversation
 
 
-def _publish_seeds(conversation: Conversation, seeds: list[str]) -> None:
-    Statement.objects.bulk_create(
+def _publish_seeds(conversation: Conversation, seeds: list[str], role: str) -> None:
+    statements = Statement.objects.bulk_create(
         Statement(
             conversation=conversation,
             text=text,
@@ -107,6 +113,31 @@ def _publish_seeds(conversation: Conversation, seeds: list[str]) -> None:
         )
         for text in seeds
     )
+    stored = Statement.objects.filter(public_id__in=[s.public_id for s in statements])
+    ModerationDecision.objects.bulk_create(
+        _decision(statement, ModerationDecision.Decision.SEEDED, role) for statement in stored
+    )
+
+
+def _decision(statement: Statement, decision: str, role: str) -> ModerationDecision:
+    if role not in ModerationDecision.ROLES:
+        raise ConversationError("Unknown role for a moderation decision.")
+    return ModerationDecision(
+        conversation_id=statement.conversation_id,
+        statement=statement,
+        decision=decision,
+        role=role,
+        decided_on=today(),
+    )
+
+
+def _clean_policy(text: str) -> str:
+    text = text.strip()
+    if len(text) > MODERATION_POLICY_MAX_LENGTH:
+        raise ConversationError(
+            f"Please keep the moderation policy to {MODERATION_POLICY_MAX_LENGTH} characters."
+        )
+    return text
 
 
 def _clean_seeds(seed_statements: Iterable[str]) -> list[str]:
@@ -126,12 +157,50 @@ def _clean_seeds(seed_statements: Iterable[str]) -> list[str]:
     return seeds
 
 
+class SeedLinesError(ConversationError):
+    """Some pasted lines cannot be added as written; each is named with its reasons."""
+
+    def __init__(self, bad: Sequence[text_checks.LineProblem]) -> None:
+        self.lines = list(bad)
+        super().__init__(" ".join(problem.message for problem in self.lines))
+
+
+@dataclass(frozen=True)
+class SeedOutcome:
+    added: int
+    left_out: list[text_checks.LineProblem]
+    already_there: int
+
+
 @transaction.atomic
-def add_seed_statements(conversation: Conversation, texts: Iterable[str]) -> int:
-    existing = set(conversation.statements.values_list("text", flat=True))
-    seeds = [t for t in _clean_seeds(texts) if t not in existing]
-    _publish_seeds(conversation, seeds)
-    return len(seeds)
+def add_seed_statements(
+    conversation: Conversation,
+    texts: Iterable[str],
+    *,
+    keep_good: bool = False,
+    role: str = ModerationDecision.FACILITATOR,
+) -> SeedOutcome:
+    """Many seed statements at once, one per line, each checked exactly as a participant's
+    statement is. With any line that cannot be added nothing is saved, unless the facilitator
+    chose ``keep_good``: then the good lines are added and the others are reported."""
+    good, bad = text_checks.check_lines(texts)
+    if bad and not keep_good:
+        raise SeedLinesError(bad)
+    if not good:
+        raise ConversationError("None of the lines could be added; nothing was saved.")
+    existing = {t.lower() for t in conversation.statements.values_list("text", flat=True)}
+    seeds = [t for t in _clean_seeds(good) if t.lower() not in existing]
+    _publish_seeds(conversation, seeds, role)
+    return SeedOutcome(len(seeds), bad, len(good) - len(seeds))
+
+
+@transaction.atomic
+def set_moderation_policy(conversation: Conversation, text: str) -> Conversation:
+    """The policy participants read beside "write a statement"."""
+    policy = _clean_policy(text)
+    Conversation.objects.filter(pk=conversation.pk).update(moderation_policy=policy)
+    conversation.moderation_policy = policy
+    return conversation
 
 
 @transaction.atomic
@@ -162,9 +231,12 @@ def set_status(conversation: Conversation, status: str) -> Conversation:
 
 
 @transaction.atomic
-def moderate_statement(statement: Statement, status: str) -> Statement:
+def moderate_statement(
+    statement: Statement, status: str, *, role: str = ModerationDecision.FACILITATOR
+) -> Statement:
     if status not in Statement.Status.values:
         raise ConversationError("Unknown moderation decision.")
+    _decision(statement, status, role).save()
     Statement.objects.filter(pk=statement.pk).update(status=status)
     statement.status = status
     request_refresh(statement.conversation_id)
@@ -172,7 +244,9 @@ def moderate_statement(statement: Statement, status: str) -> Statement:
 
 
 @transaction.atomic
-def clarify_statement(statement: Statement, text: str) -> Statement:
+def clarify_statement(
+    statement: Statement, text: str, *, role: str = ModerationDecision.FACILITATOR
+) -> Statement:
     """The facilitator's answer to "what do you mean?", shown to everyone with the statement."""
     text = text.strip()
     if len(text) > MAX_CLARIFICATION_LENGTH:
@@ -183,6 +257,7 @@ def clarify_statement(statement: Statement, text: str) -> Statement:
         raise ConversationError(
             "The clarification looks like it includes personal details; please take them out."
         )
+    _decision(statement, ModerationDecision.Decision.CLARIFIED, role).save()
     Statement.objects.filter(pk=statement.pk).update(
         clarification=text, clarified_on=today() if text else None
     )

@@ -8,6 +8,8 @@ facilitator can take down any statement.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
@@ -54,3 +56,35 @@ def statement_problems(text: str) -> list[str]:
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One pasted line that cannot be added as written, with the reasons
+    :func:`statement_problems` gives (the same reasons a participant would read)."""
+
+    number: int
+    text: str
+    problems: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        shown = self.text if len(self.text) <= 40 else self.text[:40] + "…"
+        return f"Line {self.number} (“{shown}”): " + " ".join(self.problems)
+
+
+def check_lines(lines: Iterable[str]) -> tuple[list[str], list[LineProblem]]:
+    """Pasted statements, one per line, each checked like a written statement: the lines that
+    pass (normalised, blank lines and repeats dropped) and every line that does not."""
+    good: list[str] = []
+    bad: list[LineProblem] = []
+    for number, line in enumerate(lines, start=1):
+        text = normalise(line)
+        if not text:
+            continue
+        problems = statement_problems(text)
+        if problems:
+            bad.append(LineProblem(number, text, tuple(problems)))
+        elif text not in good:
+            good.append(text)
+    return good, bad

@@ -17,4 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:public_id>/manage/", views.manage, name="manage"),
     path("<str:public_id>/manage/agreements/", views.edit_agreements, name="edit_agreements"),
     path("<str:public_id>/manage/moderate/", views.moderate, name="moderate"),
+    path(
+        "<str:public_id>/manage/moderation-log.csv",
+        views.moderation_log,
+        name="moderation_log",
+    ),
 ]

@@ -34,6 +34,7 @@ from walkthetalk.conversations.forms import (
     AgreementsForm,
     ClarificationForm,
     ConversationForm,
+    PolicyForm,
     PolisUploadForm,
     QuestionForm,
     SectorChoiceForm,
@@ -46,6 +47,7 @@ from walkthetalk.conversations.models import (
     Statement,
 )
 from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH
+from walkthetalk.reports.render.csv_writer import write_csv
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -322,11 +324,12 @@ def mine(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "conversations/staff_list.html",
-        {"systems": selectors.conversations_for_staff(request.user)},
-    )
+    waiting = selectors.waiting_statements(request.user)
+    systems = [
+        (system, [(c, waiting.get(c.pk, 0)) for c in conversations])
+        for system, conversations in selectors.conversations_for_staff(request.user)
+    ]
+    return render(request, "conversations/staff_list.html", {"systems": systems})
 
 
 @login_required
@@ -345,6 +348,8 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
                 sectors=data["sectors"],
                 moderation=data["moderation"],
                 open_link=data["open_link"],
+                moderation_policy=data["moderation_policy"],
+                role=selectors.moderator_role(request.user, system),
             )
         except services.ConversationError as exc:
             form.add_error(None, str(exc))
@@ -354,29 +359,52 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "conversations/create.html", {"system": system, "form": form})
 
 
+def _add_seeds(request: HttpRequest, conversation: Conversation, form: SeedForm) -> bool:
+    """Add the pasted seed statements; False (with every bad line on the form) when none were."""
+    try:
+        outcome = services.add_seed_statements(
+            conversation,
+            form.cleaned_data["statements"].splitlines(),
+            keep_good=form.cleaned_data["keep_good"],
+            role=selectors.moderator_role(request.user, conversation.care_system),
+        )
+    except services.SeedLinesError as exc:
+        for problem in exc.lines:
+            form.add_error("statements", problem.message)
+        return False
+    except services.ConversationError as exc:
+        form.add_error("statements", str(exc))
+        return False
+    messages.success(request, f"Added {outcome.added} statements.")
+    if outcome.already_there:
+        messages.info(request, f"{outcome.already_there} were already in the conversation.")
+    for problem in outcome.left_out:
+        messages.warning(request, "Left out " + problem.message)
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = access_conversation(request.user, public_id)
-    seed_form = SeedForm(request.POST or None)
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action in Conversation.Status.values:
-            services.set_status(conversation, action)
-            messages.success(
-                request, f"The conversation is now {conversation.get_status_display().lower()}."
-            )
-            return redirect("conversations:manage", public_id=public_id)
-        if action == "seed" and seed_form.is_valid():
-            try:
-                added = services.add_seed_statements(
-                    conversation, seed_form.cleaned_data["statements"].splitlines()
-                )
-            except services.ConversationError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, f"Added {added} statements.")
-            return redirect("conversations:manage", public_id=public_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    seed_form = SeedForm(request.POST if action == "seed" else None)
+    policy_form = PolicyForm(
+        request.POST if action == "policy" else None,
+        initial={"moderation_policy": conversation.moderation_policy},
+    )
+    if action in Conversation.Status.values:
+        services.set_status(conversation, action)
+        messages.success(
+            request, f"The conversation is now {conversation.get_status_display().lower()}."
+        )
+        return redirect("conversations:manage", public_id=public_id)
+    if action == "seed" and seed_form.is_valid() and _add_seeds(request, conversation, seed_form):
+        return redirect("conversations:manage", public_id=public_id)
+    if action == "policy" and policy_form.is_valid():
+        services.set_moderation_policy(conversation, policy_form.cleaned_data["moderation_policy"])
+        messages.success(request, "Saved the moderation policy; participants see it now.")
+        return redirect("conversations:manage", public_id=public_id)
     join_url = request.build_absolute_uri(
         reverse("conversations:join", kwargs={"public_id": public_id})
     )
@@ -389,9 +417,23 @@ def manage(request: HttpRequest, public_id: str) -> HttpResponse:
             "participants": conversation.participants.count(),
             "join_url": join_url,
             "seed_form": seed_form,
+            "policy_form": policy_form,
             "sectors": list(conversation.sectors.all()),
         },
+        status=400 if action in ("seed", "policy") else 200,
     )
+
+
+@login_required
+def moderation_log(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The moderation log as CSV: what was decided, on which day, by which role."""
+    conversation = access_conversation(request.user, public_id)
+    body = write_csv(selectors.MODERATION_LOG_HEADER, selectors.moderation_log(conversation))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="moderation-log-{conversation.public_id}.csv"'
+    )
+    return response
 
 
 @login_required
@@ -423,6 +465,7 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST":
         statement = access_statement(conversation, request.POST.get("statement", ""))
         action = request.POST.get("action", "")
+        role = selectors.moderator_role(request.user, conversation.care_system)
         try:
             if action == "clarify":
                 form = ClarificationForm(request.POST)
@@ -431,10 +474,10 @@ def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
                         "Please keep a clarification to 1000 characters — a sentence or two "
                         "is usually enough."
                     )
-                services.clarify_statement(statement, form.cleaned_data["clarification"])
+                services.clarify_statement(statement, form.cleaned_data["clarification"], role=role)
                 messages.success(request, "Saved the clarification; everyone now sees it.")
             else:
-                services.moderate_statement(statement, action)
+                services.moderate_statement(statement, action, role=role)
                 messages.success(
                     request,
                     f"“{statement.text[:60]}” is now {statement.get_status_display().lower()}.",

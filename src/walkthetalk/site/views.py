@@ -21,15 +21,18 @@ class StaffSystem:
     is_steward: bool
     is_facilitator: bool
     is_leader: bool
+    waiting: int = 0
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    waiting = conversation_selectors.waiting_by_system(request.user)
     systems = [
         StaffSystem(
             system,
             caremap_selectors.has_role(request.user, system, "steward"),
             caremap_selectors.has_role(request.user, system, "steward", "facilitator"),
             caremap_selectors.has_role(request.user, system, "steward", "leader"),
+            waiting.get(system.pk, 0),
         )
         for system in caremap_selectors.systems_for(request.user)
     ]
