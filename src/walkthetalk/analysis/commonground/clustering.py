@@ -119,7 +119,8 @@ def _kmeans_pp(
     n = points.shape[0]
     out = np.empty((n_init, k, points.shape[1]))
     out[:, 0] = points[rng.choice(n, size=n_init, p=weights / weights.sum())]
-    d2 = _sq_dist(points, out[:, 0]).T  # (n_init, n)
+    coords = _columns(points)
+    d2 = _run_sq_dist(coords, out[:, 0])  # (n_init, n)
     for j in range(1, k):
         mass = np.cumsum(weights[None, :] * d2, axis=1)
         total = mass[:, -1]
@@ -129,8 +130,36 @@ def _kmeans_pp(
         if flat.any():
             idx[flat] = rng.choice(n, size=int(flat.sum()))
         out[:, j] = points[idx]
-        d2 = np.minimum(d2, ((points[None, :, :] - out[:, j, None, :]) ** 2).sum(-1))
+        d2 = np.minimum(d2, _run_sq_dist(coords, out[:, j]))
     return out
+
+
+def _columns(points: FloatArray) -> list[FloatArray]:
+    """Each coordinate of the points as its own contiguous array (fast broadcasting)."""
+    return [np.ascontiguousarray(points[:, d]) for d in range(points.shape[1])]
+
+
+def _run_sq_dist(coords: list[FloatArray], centre: FloatArray) -> FloatArray:
+    """Squared distance of every point to one centre per run: ``(runs, points)`` for
+    ``centre`` of shape ``(runs, dims)``, summed one coordinate at a time."""
+    out = (coords[0][None, :] - centre[:, 0, None]) ** 2
+    for dim in range(1, len(coords)):
+        out += (coords[dim][None, :] - centre[:, dim, None]) ** 2
+    return out
+
+
+def _nearest_of_runs(coords: list[FloatArray], c: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Nearest centre of each point in each run (``c``: ``runs x k x dims``) and its squared
+    distance: the first nearest on ties, as ``argmin`` over the centres would give, built one
+    centre at a time on contiguous ``runs x points`` arrays."""
+    best = _run_sq_dist(coords, c[:, 0])
+    labels = np.zeros(best.shape, dtype=np.int64)
+    for j in range(1, c.shape[1]):
+        dj = _run_sq_dist(coords, c[:, j])
+        closer = dj < best
+        labels[closer] = j
+        np.minimum(best, dj, out=best)
+    return labels, best
 
 
 def weighted_silhouette(centres: FloatArray, weights: FloatArray, labels: IntArray) -> float:
@@ -369,45 +398,43 @@ def _group_kmeans(
 ) -> IntArray | None:
     """Weighted Lloyd k-means of the base centres (or of participants, for :func:`_refine`)
     from ``GROUP_INITS`` fixed k-means++ initialisations, run side by side (arrays ``inits x
-    points x k``). Among the runs whose groups all hold at least ``min_members`` participants,
-    the one with the lowest weighted inertia is kept (ties: the earlier run); ``None`` if no
-    run qualifies. ``stream`` picks the fixed random stream of the initialisations."""
+    points``, one centre at a time). Among the runs whose groups all hold at least
+    ``min_members`` participants, the one with the lowest weighted inertia is kept (ties: the
+    earlier run); ``None`` if no run qualifies. ``stream`` picks the fixed random stream of the
+    initialisations."""
     rng = np.random.default_rng([FIXED_STREAM, k] if stream == 0 else [FIXED_STREAM, k, stream])
     c = _kmeans_pp(centres, weights, k, rng, inits)  # (I, k, 2)
     n = centres.shape[0]
-    flat = (np.arange(inits)[:, None] * k).repeat(n, axis=1)  # offsets of each run
-
-    def distances(c: FloatArray) -> FloatArray:  # (I, n, k), one coordinate at a time
-        out = (centres[None, :, None, 0] - c[:, None, :, 0]) ** 2
-        for dim in range(1, centres.shape[1]):
-            out += (centres[None, :, None, dim] - c[:, None, :, dim]) ** 2
-        return out
+    coords = _columns(centres)
+    flat = (np.arange(inits)[:, None] * k).repeat(n, axis=1).ravel()  # offsets of each run
+    # Per-run copies of the weights and weighted coordinates (the same for every run, so the
+    # first r * n entries serve any r running runs).
+    tiled_w = np.tile(weights, inits)
+    tiled_wx = [np.tile(weights * x, inits) for x in coords]
 
     labels = np.full((inits, n), -1, dtype=np.int64)
     running = np.arange(inits)  # runs not yet at a fixed point (the others stay put)
     for _ in range(max_iter):
-        new = np.argmin(distances(c[running]), axis=2)
+        new, _ = _nearest_of_runs(coords, c[running])
         moved_runs = ~(new == labels[running]).all(axis=1)
         labels[running] = new
         running = running[moved_runs]
         if running.size == 0:
             break
         r = running.size
-        slot = (flat[:r] + labels[running]).ravel()
-        wsum = np.bincount(slot, weights=np.tile(weights, r), minlength=r * k)
+        slot = flat[: r * n] + labels[running].ravel()
+        wsum = np.bincount(slot, weights=tiled_w[: r * n], minlength=r * k)
         for dim in range(centres.shape[1]):
-            sums = np.bincount(
-                slot, weights=np.tile(weights * centres[:, dim], r), minlength=wsum.size
-            )
+            sums = np.bincount(slot, weights=tiled_wx[dim][: r * n], minlength=wsum.size)
             old = c[running, :, dim].ravel()
             moved = np.divide(sums, wsum, out=old.copy(), where=wsum > 0)
             c[running, :, dim] = moved.reshape(r, k)
-    dist = distances(c)
-    inertia = (np.take_along_axis(dist, labels[:, :, None], axis=2)[:, :, 0] * weights).sum(1)
-    slot = (flat + labels).ravel()
-    sizes = np.bincount(slot, weights=np.tile(weights, inits), minlength=inits * k).reshape(
-        inits, k
-    )
+    dist = np.zeros((inits, n))  # squared distance of each point to its run's centre
+    for j in range(k):
+        np.copyto(dist, _run_sq_dist(coords, c[:, j]), where=labels == j)
+    inertia = (dist * weights).sum(1)
+    slot = flat + labels.ravel()
+    sizes = np.bincount(slot, weights=tiled_w, minlength=inits * k).reshape(inits, k)
     best: tuple[float, int] | None = None
     for r in range(inits):
         if sizes[r].min() < min_members:

@@ -46,7 +46,7 @@ from . import clustering, consensus, projection, repness, sectors
 from .about import about_participant_mask
 from .counts import GroupCounts, group_counts
 from .errors import NotEnoughDataError
-from .matrix import FloatArray, IntArray, VoteMatrix
+from .matrix import FloatArray, IntArray, VoteMatrix, column_index, row_sums
 from .result import CommonGroundResult, Consensus, StatementTable
 from .result import Group as GroupInfo
 
@@ -112,9 +112,8 @@ def active_statements(matrix: VoteMatrix, excluded: Iterable[str] = ()) -> np.nd
 
 def expressed_opinion(values: sp.csr_matrix, active: np.ndarray) -> np.ndarray:
     """Participants with at least one agree or disagree on a statement in the analysis."""
-    hit = ((values.data != 0) & active[values.indices]).astype(np.int64)
-    rows = np.repeat(np.arange(values.shape[0]), np.diff(values.indptr))
-    return np.bincount(rows, weights=hit, minlength=values.shape[0]) > 0
+    hit = (values.data != 0) & active[column_index(values)]
+    return row_sums(values, hit) > 0
 
 
 def _keep_rows(values: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:

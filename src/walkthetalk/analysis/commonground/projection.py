@@ -33,7 +33,7 @@ import numpy.typing as npt
 import scipy.linalg
 import scipy.sparse as sp
 
-from .matrix import FloatArray
+from .matrix import FloatArray, column_index, row_sums
 
 DENSE_LIMIT = 250_000  # cells; below this the exact dense eigensolver is cheap
 N_COMPONENTS = 2
@@ -74,18 +74,19 @@ def centred_matrix(
     """
     n, m = values.shape
     data = values.data.astype(np.float64)
-    cols = values.indices
+    cols = column_index(values)
     if rows is None:
-        w = np.ones(values.nnz, dtype=np.float64)
+        sums = np.bincount(cols, weights=data, minlength=m)
+        counts: FloatArray = np.bincount(cols, minlength=m).astype(np.float64)
     else:
         w = np.repeat(rows.astype(np.float64), np.diff(values.indptr))
-    sums = np.bincount(cols, weights=data * w, minlength=m)
-    counts = np.bincount(cols, weights=w, minlength=m)
+        sums = np.bincount(cols, weights=data * w, minlength=m)
+        counts = np.asarray(np.bincount(cols, weights=w, minlength=m), dtype=np.float64)
     mu = np.divide(sums, counts, out=np.zeros(m), where=counts > 0)
     mu[~active] = 0.0
     zdata = data - mu[cols]
     zdata[~active[cols]] = 0.0
-    z = sp.csr_matrix((zdata, cols, values.indptr), shape=(n, m), copy=False)
+    z = sp.csr_matrix((zdata, values.indices, values.indptr), shape=(n, m), copy=False)
     return z, mu
 
 
@@ -211,11 +212,7 @@ def project(
         comps, sv, iterations = _power_components(z_fit, warm_start, tol=tol)
     comps = _normalise_signs(comps)
     raw = np.asarray(z @ comps.T)
-    n_votes = np.bincount(
-        np.repeat(np.arange(values.shape[0]), np.diff(values.indptr)),
-        weights=active[values.indices].astype(np.float64),
-        minlength=values.shape[0],
-    )
+    n_votes = row_sums(values, active[column_index(values)])
     # Pol.is zeroes excluded statements for everyone, so they count as answered by all.
     n_excluded = values.shape[1] - m_active
     n_answered = n_votes + n_excluded
@@ -234,15 +231,12 @@ def project_rows(
 ) -> FloatArray:
     """Project some participants' vote rows with an earlier fit (same formula as
     :func:`project`: centred on ``center``, sparsity-aware scaling)."""
-    data = rows.data.astype(np.float64) - center[rows.indices]
-    data[~active[rows.indices]] = 0.0
+    cols = column_index(rows)
+    data = rows.data.astype(np.float64) - center[cols]
+    data[~active[cols]] = 0.0
     z = sp.csr_matrix((data, rows.indices, rows.indptr), shape=rows.shape)
     raw = np.asarray(z @ components.T)
-    n_votes = np.bincount(
-        np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr)),
-        weights=active[rows.indices].astype(np.float64),
-        minlength=rows.shape[0],
-    )
+    n_votes = row_sums(rows, active[cols])
     n_answered = n_votes + (rows.shape[1] - int(active.sum()))
     scale = np.sqrt(
         np.divide(rows.shape[1], n_answered, out=np.zeros_like(n_answered), where=n_votes > 0)
