@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from walkthetalk.analysis.commonground.clustering import (
@@ -125,3 +127,55 @@ def test_refinement_on_a_sample_places_everyone_and_keeps_groups(
     order = np.random.default_rng(0).permutation(pts.shape[0])
     again = cluster(pts[order], base_k=20, refine=True)
     assert adjusted_rand_score(sampled.labels[order], again.labels) == 1.0
+
+
+def _improving_single_move(
+    pts: np.ndarray, labels: np.ndarray, k: int, floor: float
+) -> float | None:
+    """The best lowering of the inertia one point's move can give (brute force), if any."""
+    base, best = _inertia(pts, labels), None
+    for i in range(labels.size):
+        if (labels == labels[i]).sum() - 1 < floor:
+            continue
+        for g in range(k):
+            if g != labels[i]:
+                moved = labels.copy()
+                moved[i] = g
+                gain = base - _inertia(pts, moved)
+                if gain > 1e-9 * max(base, 1.0) and (best is None or gain > best):
+                    best = gain
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.integers(2, 4), st.integers(1, 6))
+def test_single_moves_lower_the_inertia_keep_the_floor_and_leave_no_better_move(
+    seed: int, k: int, floor: int
+):
+    from walkthetalk.analysis.commonground.clustering import _single_moves
+
+    rng = np.random.default_rng(seed)
+    pts = rng.normal(size=(30, 2)) + rng.integers(0, 3, size=(30, 1)) * 2.0
+    labels = np.arange(30) % k  # every group starts with 7+ members, above the floor
+    rng.shuffle(labels)
+    moved, inertia = _single_moves(pts, np.ones(30), labels, k, floor)
+    assert inertia == pytest.approx(_inertia(pts, moved), rel=1e-9)
+    assert inertia <= _inertia(pts, labels) + 1e-9
+    assert np.bincount(moved, minlength=k).min() >= floor
+    assert _improving_single_move(pts, moved, k, floor) is None
+
+
+def test_single_moves_find_what_lloyd_leaves_one_point_away():
+    from walkthetalk.analysis.commonground.clustering import _single_moves
+
+    # Lloyd fixed point: 1.8 is nearer its group's mean (0.9) than the other (3.0), yet moving
+    # it lowers the inertia from 1.62 to 0.72 (Hartigan weighs the means' own moves).
+    pts = np.array([[0.0, 0.0], [1.8, 0.0], [3.0, 0.0]])
+    lloyd = np.array([0, 0, 1])
+    moved, inertia = _single_moves(pts, np.ones(3), lloyd, 2, 1)
+    assert moved.tolist() == [0, 1, 1]
+    assert inertia == pytest.approx(0.72)
+    assert _inertia(pts, lloyd) == pytest.approx(1.62)
+    # With a floor of two members the move would leave too small a group: not made.
+    kept, _ = _single_moves(pts, np.ones(3), lloyd, 2, 2)
+    assert kept.tolist() == [0, 0, 1]

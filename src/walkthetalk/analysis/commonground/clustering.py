@@ -311,7 +311,13 @@ def _refine(pts: FloatArray, k: int, min_members: float, max_iter: int = 100) ->
     else:
         sample, scale = pts, 1.0
     labels = _group_kmeans(
-        sample, np.ones(sample.shape[0]), k, floor * scale, stream=1, inits=REFINE_INITS
+        sample,
+        np.ones(sample.shape[0]),
+        k,
+        floor * scale,
+        stream=1,
+        inits=REFINE_INITS,
+        single_moves=True,
     )
     if labels is None or sample is pts:
         return labels
@@ -395,13 +401,15 @@ def _group_kmeans(
     max_iter: int = 100,
     stream: int = 0,
     inits: int = GROUP_INITS,
+    single_moves: bool = False,
 ) -> IntArray | None:
     """Weighted Lloyd k-means of the base centres (or of participants, for :func:`_refine`)
     from ``GROUP_INITS`` fixed k-means++ initialisations, run side by side (arrays ``inits x
     points``, one centre at a time). Among the runs whose groups all hold at least
     ``min_members`` participants, the one with the lowest weighted inertia is kept (ties: the
     earlier run); ``None`` if no run qualifies. ``stream`` picks the fixed random stream of the
-    initialisations."""
+    initialisations. With ``single_moves`` each distinct qualifying run is first taken on by
+    Hartigan's single-point moves under the group-size floor (:func:`_single_moves`)."""
     rng = np.random.default_rng([FIXED_STREAM, k] if stream == 0 else [FIXED_STREAM, k, stream])
     c = _kmeans_pp(centres, weights, k, rng, inits)  # (I, k, 2)
     n = centres.shape[0]
@@ -429,20 +437,73 @@ def _group_kmeans(
             old = c[running, :, dim].ravel()
             moved = np.divide(sums, wsum, out=old.copy(), where=wsum > 0)
             c[running, :, dim] = moved.reshape(r, k)
-    dist = np.zeros((inits, n))  # squared distance of each point to its run's centre
-    for j in range(k):
-        np.copyto(dist, _run_sq_dist(coords, c[:, j]), where=labels == j)
-    inertia = (dist * weights).sum(1)
     slot = flat + labels.ravel()
     sizes = np.bincount(slot, weights=tiled_w, minlength=inits * k).reshape(inits, k)
-    best: tuple[float, int] | None = None
+    best: tuple[float, IntArray] | None = None
+    seen: set[bytes] = set()  # a repeated end point has the same inertia: the earlier one wins
     for r in range(inits):
-        if sizes[r].min() < min_members:
-            continue
-        score = float(inertia[r])
+        if sizes[r].min() < min_members or labels[r].tobytes() in seen:
+            continue  # too small a group, or the same end point as an earlier run
+        seen.add(labels[r].tobytes())
+        if single_moves:
+            run_labels, score = _single_moves(centres, weights, labels[r], k, min_members)
+        else:
+            run_labels, score = labels[r], _inertia(centres, weights, labels[r], k)
         if best is None or score < best[0] - 1e-9 * max(abs(score), 1.0):
-            best = (score, r)
-    return None if best is None else labels[best[1]]
+            best = (score, run_labels)
+    return None if best is None else best[1]
+
+
+def _centres_of(
+    points: FloatArray, weights: FloatArray, labels: IntArray, k: int
+) -> tuple[FloatArray, FloatArray]:
+    """Weighted size and centre of each group."""
+    size = np.bincount(labels, weights=weights, minlength=k)
+    sums = [np.bincount(labels, weights=weights * points[:, d], minlength=k) for d in range(2)]
+    return size, np.stack(sums, axis=1) / np.maximum(size, 1e-300)[:, None]
+
+
+def _inertia(points: FloatArray, weights: FloatArray, labels: IntArray, k: int) -> float:
+    """Weighted sum of squared distances of the points to their group's centre."""
+    _, centre = _centres_of(points, weights, labels, k)
+    return float((weights * _sq_dist(points, centre)[np.arange(labels.size), labels]).sum())
+
+
+def _single_moves(
+    points: FloatArray, weights: FloatArray, labels: IntArray, k: int, min_members: float
+) -> tuple[IntArray, float]:
+    """Hartigan's single-point moves from a Lloyd fixed point, keeping every group at
+    ``min_members``: the labels and weighted inertia of the end point.
+
+    Moving point ``x`` (weight ``w``) from group ``a`` to ``b`` changes the weighted inertia by
+    ``W_b w / (W_b + w) |x - c_b|^2 - W_a w / (W_a - w) |x - c_a|^2`` (Hartigan & Wong 1979);
+    the most negative move is made while one lowers it. Every Hartigan end point is a Lloyd
+    fixed point but not the reverse, so runs that Lloyd leaves one or two points apart meet,
+    and a group-size floor is respected move by move rather than only checked at the end:
+    the answer depends far less on which initialisations were drawn.
+    """
+    labels = labels.copy()
+    n = points.shape[0]
+    rows = np.arange(n)
+    inertia = 0.0
+    for _ in range(n):  # each move lowers the inertia, so the loop ends long before this
+        size, centre = _centres_of(points, weights, labels, k)
+        d2 = _sq_dist(points, centre)
+        own_size = size[labels] - weights
+        own = d2[rows, labels]
+        inertia = float((weights * own).sum())
+        leave = np.divide(
+            size[labels] * weights * own, own_size, out=np.zeros(n), where=own_size > 0
+        )
+        join = size[None, :] * weights[:, None] / (size[None, :] + weights[:, None]) * d2
+        delta = join - leave[:, None]
+        delta[rows, labels] = np.inf
+        delta[own_size < min_members] = np.inf  # the move would leave too small a group
+        i, b = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        if not delta[i, b] < -1e-12 * max(inertia, 1.0):
+            return labels, inertia
+        labels[i] = b
+    return labels, inertia
 
 
 def _relabel_by_size(glabels: IntArray, weights: FloatArray, centres: FloatArray) -> IntArray:
