@@ -14,9 +14,10 @@ the groups themselves taken as k-means of the participants.
    of those who count. A k is only considered if some k-means run gives every group at least
    ``max(min_group_size, min_group_share * participants)`` members.
 3. Groups: with ``refine`` (the default) the k groups are k-means of the participants
-   themselves -- the lowest-inertia run of fixed initialisations (:func:`_refine`) -- so the
-   boundary runs between participants, not along the edges of base clusters; without it,
-   each participant takes the group of their base cluster (Pol.is).
+   themselves -- Lloyd runs from fixed initialisations, each finished by Hartigan's
+   single-point moves under the group-size floor, the lowest inertia kept (:func:`_refine`)
+   -- so the boundary runs between participants, not along the edges of base clusters;
+   without it, each participant takes the group of their base cluster (Pol.is).
 
 Each knob was chosen by leave-one-conversation-out cross-validation over the 14 Pol.is openData
 conversations with votes (``benchmarks/commonground.py``), each setting scored by its ARI
@@ -35,6 +36,15 @@ Departures from Pol.is, and why:
   conversations the ARI against Pol.is moved by up to 0.14 with the random stream alone,
   vtaiwan.uberx 0.71-0.85); k-means of the participants does not (0.839 on every stream).
   Red-dwarf clusters participants directly too.
+- Those k-means runs end with Hartigan's single-point moves (Hartigan 1975, *Clustering
+  Algorithms*), each allowed only if no group falls below the floor. Lloyd alone stopped
+  some runs one or two participants short of the best partition, and which runs did
+  depended on the random stream: on bg2050-volunteers the lowest-inertia split puts one
+  person apart (below the floor), so the answer was whichever floor-meeting local optimum
+  the 32 starts happened to reach (ARI against Pol.is 0.829-1.000 across streams); on
+  15-per-hour-seattle two optima lie one participant apart. With the moves, 10 streams give
+  one partition on all 14 conversations. No constant is involved (the floor is the
+  cross-validated one), and the moves only ever lower the inertia the runs are judged by.
 - Pol.is smooths the group count over time (a new k must win 4 updates in a row) and starts
   each k-means from the previous update's clusters. A single analysis has no past, so instead
   every k-means is started from several fixed initialisations (k-means++ on fixed random
@@ -296,8 +306,9 @@ def _refine(pts: FloatArray, k: int, min_members: float, max_iter: int = 100) ->
     clusters, as in Pol.is).
 
     The lowest-inertia run of ``REFINE_INITS`` fixed k-means++ initialisations (the same batched
-    Lloyd as the group step, each participant weight 1) -- the answer a k-means of the
-    participants aims at, independent of where the base clustering landed. Beyond
+    Lloyd as the group step, each participant weight 1, each distinct run then finished by
+    single-point moves that keep the floor: :func:`_single_moves`) -- the answer a k-means of
+    the participants aims at, independent of where the base clustering landed. Beyond
     ``REFINE_SAMPLE`` participants the runs are made on a fixed sample from the canonical
     order, then everyone is placed by at most ``REFINE_FULL_STEPS`` Lloyd steps from the
     chosen centres. ``None`` if no run keeps every group at ``min_members``.
@@ -458,7 +469,7 @@ def _centres_of(
     points: FloatArray, weights: FloatArray, labels: IntArray, k: int
 ) -> tuple[FloatArray, FloatArray]:
     """Weighted size and centre of each group."""
-    size = np.bincount(labels, weights=weights, minlength=k)
+    size: FloatArray = np.asarray(np.bincount(labels, weights=weights, minlength=k), np.float64)
     sums = [np.bincount(labels, weights=weights * points[:, d], minlength=k) for d in range(2)]
     return size, np.stack(sums, axis=1) / np.maximum(size, 1e-300)[:, None]
 
@@ -476,7 +487,7 @@ def _single_moves(
     ``min_members``: the labels and weighted inertia of the end point.
 
     Moving point ``x`` (weight ``w``) from group ``a`` to ``b`` changes the weighted inertia by
-    ``W_b w / (W_b + w) |x - c_b|^2 - W_a w / (W_a - w) |x - c_a|^2`` (Hartigan & Wong 1979);
+    ``W_b w / (W_b + w) |x - c_b|^2 - W_a w / (W_a - w) |x - c_a|^2`` (Hartigan 1975);
     the most negative move is made while one lowers it. Every Hartigan end point is a Lloyd
     fixed point but not the reverse, so runs that Lloyd leaves one or two points apart meet,
     and a group-size floor is respected move by move rather than only checked at the end:

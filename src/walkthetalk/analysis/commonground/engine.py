@@ -112,7 +112,9 @@ def active_statements(matrix: VoteMatrix, excluded: Iterable[str] = ()) -> np.nd
 
 def expressed_opinion(values: sp.csr_matrix, active: np.ndarray) -> np.ndarray:
     """Participants with at least one agree or disagree on a statement in the analysis."""
-    hit = (values.data != 0) & active[column_index(values)]
+    hit = values.data != 0
+    if not active.all():
+        hit &= active[column_index(values)]
     return row_sums(values, hit) > 0
 
 

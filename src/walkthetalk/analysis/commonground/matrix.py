@@ -109,11 +109,12 @@ def column_index(values: sp.csr_matrix) -> npt.NDArray[np.intp]:
 
 
 def row_sums(values: sp.csr_matrix, entries: npt.NDArray[np.generic]) -> FloatArray:
-    """Per-row sum of ``entries`` (one number per stored entry of ``values``), as float64.
-    Exact for counts: a running sum differenced at the row boundaries."""
-    running = np.zeros(entries.size + 1)
-    np.cumsum(entries, out=running[1:])
-    return running[values.indptr[1:]] - running[values.indptr[:-1]]
+    """Per-row sum of ``entries`` (one number per stored entry of ``values``), as float64."""
+    out = np.zeros(values.shape[0])
+    nonempty = values.indptr[1:] > values.indptr[:-1]
+    if nonempty.any():  # consecutive starts of the non-empty rows delimit each row's entries
+        out[nonempty] = np.add.reduceat(entries, values.indptr[:-1][nonempty], dtype=np.float64)
+    return out
 
 
 def _shifted(values: sp.csr_matrix) -> sp.csr_matrix:

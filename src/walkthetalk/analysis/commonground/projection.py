@@ -85,7 +85,8 @@ def centred_matrix(
     mu = np.divide(sums, counts, out=np.zeros(m), where=counts > 0)
     mu[~active] = 0.0
     zdata = data - mu[cols]
-    zdata[~active[cols]] = 0.0
+    if not active.all():
+        zdata[~active[cols]] = 0.0
     z = sp.csr_matrix((zdata, values.indices, values.indptr), shape=(n, m), copy=False)
     return z, mu
 
@@ -128,8 +129,11 @@ def _power_components(
     start: FloatArray | None,
     tol: float = COLD_TOL,
     max_iter: int = 300,
+    rows: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, FloatArray, int]:
-    """Block subspace iteration for the top right singular vectors of sparse ``z``.
+    """Block subspace iteration for the top right singular vectors of sparse ``z`` (of its
+    ``rows`` only, if given: the other rows' products are zeroed, which spares a copy of
+    the fitted rows).
 
     Uses a block of ``2 + OVERSAMPLE`` vectors (oversampling speeds convergence),
     Rayleigh-Ritz at each step (two sparse products per step), and stops once the two leading
@@ -152,6 +156,8 @@ def _power_components(
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - `it` reported after the loop
         y = z @ q  # n x block
+        if rows is not None:
+            y[~rows] = 0.0
         # Rayleigh-Ritz: the SVD of Z q gives the best vectors and values in span(q); it is
         # taken from the small block x block Gram matrix (Z q)^T (Z q).
         w, v = np.linalg.eigh(y.T @ y)
@@ -194,8 +200,7 @@ def project(
     if dense_limit is None:
         dense_limit = DENSE_LIMIT
     z, mu = centred_matrix(values, active, fit_rows)
-    z_fit = z if fit_rows is None else z[np.flatnonzero(fit_rows)]
-    n_fit = z_fit.shape[0]
+    n_fit = z.shape[0] if fit_rows is None else int(fit_rows.sum())
     m_active = int(active.sum())
     iterations = 0
     if n_fit == 0 or m_active == 0:
@@ -203,16 +208,21 @@ def project(
         sv = np.zeros(N_COMPONENTS)
     elif warm_start is None and n_fit * m_active <= dense_limit:
         cols = np.flatnonzero(active)
+        z_fit = z if fit_rows is None else z[np.flatnonzero(fit_rows)]
         sub_comps, sv = _dense_components(z_fit[:, cols])
         comps = np.zeros((N_COMPONENTS, values.shape[1]))
         comps[:, cols] = sub_comps
     else:
         # A warm start is already close; a looser stop keeps a refresh cheap.
         tol = WARM_TOL if warm_start is not None else COLD_TOL
-        comps, sv, iterations = _power_components(z_fit, warm_start, tol=tol)
+        fit = None if fit_rows is None or fit_rows.all() else fit_rows
+        comps, sv, iterations = _power_components(z, warm_start, tol=tol, rows=fit)
     comps = _normalise_signs(comps)
     raw = np.asarray(z @ comps.T)
-    n_votes = row_sums(values, active[column_index(values)])
+    if active.all():
+        n_votes = np.diff(values.indptr).astype(np.float64)
+    else:
+        n_votes = row_sums(values, active[column_index(values)])
     # Pol.is zeroes excluded statements for everyone, so they count as answered by all.
     n_excluded = values.shape[1] - m_active
     n_answered = n_votes + n_excluded
