@@ -33,8 +33,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import scipy.sparse as sp
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):  # pinned before numpy loads
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -260,8 +263,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="folder to write results.json into")
     parser.add_argument("--only", choices=("wave", "conversation"))
     args = parser.parse_args()
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    print("threads:", {v: os.environ[v] for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
     repeats = 1 if args.quick else args.repeats
     results = []
     if args.only in (None, "wave"):

@@ -65,3 +65,45 @@ def test_a_damaged_ledger_is_refused() -> None:
         ReleaseLedger.from_dict({**data, "format": "atoms-0"})
     with pytest.raises(PrivacyError):
         ReleaseLedger.from_dict({**data, "names": ["x", "y"]})
+
+
+def _as_zlib_ledger(data: dict) -> dict:
+    """The same ledger in the previous stored form ("atoms-3": each array zlib-compressed)."""
+    import base64
+    import zlib
+
+    out = {**data, "format": "atoms-3"}
+    for key in ("sizes", "labels", "at", "firsts", "table"):
+        if key in data:
+            kind, _, body = data[key].partition("=")
+            raw = zlib.compress(base64.b64decode(body))
+            out[key] = kind + ":" + base64.b64encode(raw).decode("ascii")
+    return out
+
+
+def test_ledgers_stored_compressed_by_earlier_versions_still_read() -> None:
+    planner = Planner(None, 3)
+    for i in range(70):  # more than the table layout holds
+        ns = planner.namespace(f"n{i}", codes_of(range(i, i + 9)))
+        ns.take(np.arange(9), partial=False)
+        ns.take(np.arange(4), partial=False)
+    data = planner.ledger().to_dict()
+    assert data["format"] == "atoms-4" and "=" in data["labels"]
+    old = ReleaseLedger.from_dict(_as_zlib_ledger(data))
+    for name, space in planner.ledger().spaces.items():
+        assert old.spaces[name].atoms() == space.atoms()
+        assert len(space.atoms()) == 2
+
+
+def test_a_truncated_ledger_array_is_refused() -> None:
+    import pytest
+
+    from walkthetalk.analysis.privacy import PrivacyError
+
+    planner = Planner(None, 3)
+    planner.namespace("x", codes_of(range(400))).take(np.arange(400), partial=False)
+    data = planner.ledger().to_dict()
+    with pytest.raises(PrivacyError):
+        ReleaseLedger.from_dict({**data, "at": data["at"][:-8]})
+    with pytest.raises(PrivacyError):
+        ReleaseLedger.from_dict({**data, "labels": "u3=AAAA"})

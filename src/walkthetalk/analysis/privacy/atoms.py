@@ -102,40 +102,41 @@ def _sorted_unique(a: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 def _pack(a: NDArray[np.int64]) -> str:
-    """Compact text for non-negative ints (sorted ones are passed as deltas by the caller)."""
+    """Text for ints: the narrowest little-endian width that holds them, raw bytes in base64
+    (sorted ones are passed as deltas by the caller). No compression: at 3M votes zlib cost a
+    fifth of a conversation refresh, for a ledger half the size."""
     a = np.asarray(a, dtype=np.int64)
     kind = "<i8"
     if a.size and a.min() >= 0:
         top = int(a.max())
         kind = next((k for k, limit in _WIDTHS if top < limit), "<i8")
-    # Run-length and Huffman coding only (no string matching): on these small, noisy ints it
-    # is smaller than zlib's level 1 and three times faster; any zlib reader decompresses it.
-    packer = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
-    raw = packer.compress(a.astype(kind).tobytes()) + packer.flush()
-    return kind + ":" + base64.b64encode(raw).decode("ascii")
+    return kind + "=" + base64.b64encode(a.astype(kind).tobytes()).decode("ascii")
 
 
 def _unpack(text: str) -> NDArray[np.int64]:
-    kind, _, body = text.partition(":")
-    if kind not in ("u1", "<u2", "<u4", "<i8"):
+    """Read :func:`_pack`'s text, or the zlib-compressed form older ledgers stored (``:``)."""
+    cut = min((i for i in (text.find("="), text.find(":")) if i >= 0), default=-1)
+    kind, sep, body = text[:cut], text[cut : cut + 1], text[cut + 1 :]
+    if cut < 0 or kind not in ("u1", "<u2", "<u4", "<i8"):
         raise PrivacyError("a stored release ledger is damaged (unknown number format)")
-    raw = zlib.decompress(base64.b64decode(body.encode("ascii")))
-    return np.frombuffer(raw, dtype=kind).astype(np.int64)
+    try:
+        raw = base64.b64decode(body.encode("ascii"))
+        if sep == ":":
+            raw = zlib.decompress(raw)
+        return np.frombuffer(raw, dtype=kind).astype(np.int64)
+    except (ValueError, zlib.error) as exc:
+        raise PrivacyError("a stored release ledger is damaged") from exc
 
 
 _TABLE_SPACES = 64
 """Up to this many namespaces, codes are stored once in a table (see ReleaseLedger.to_dict)."""
 
 
-def _deltas(a: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Differences of a sorted array, with 0 for its first element (kept apart)."""
-    return np.diff(a, prepend=a[:1]) if a.size else a
-
-
 def _undeltas(
     d: NDArray[np.int64], cuts: NDArray[np.int64], firsts: NDArray[np.int64]
 ) -> NDArray[np.int64]:
-    """Undo :func:`_deltas` for arrays laid end to end (``cuts`` their bounds)."""
+    """Arrays laid end to end (``cuts`` their bounds) from their differences ``d`` (0 at each
+    start) and first elements."""
     if d.size != int(cuts[-1]) or firsts.size != cuts.size - 1:
         raise PrivacyError("a stored release ledger is damaged")
     nonempty = np.diff(cuts) > 0
@@ -194,7 +195,7 @@ class ReleaseLedger:
         sizes = np.array([s.members.size for s in spaces], dtype=np.int64)
         labels = np.concatenate([_EMPTY, *(s.labels for s in spaces)])
         out: dict[str, Any] = {
-            "format": "atoms-3",
+            "format": "atoms-4",
             "wave": self.wave,
             "min_size": self.min_size,
             "names": names,
@@ -207,8 +208,14 @@ class ReleaseLedger:
             out["table"] = _pack_sorted(table)
         else:
             at = [s.members for s in spaces]
-        out["at"] = _pack(np.concatenate([_EMPTY, *(_deltas(a) for a in at)]))
-        out["firsts"] = _pack(np.array([a[0] if a.size else 0 for a in at], dtype=np.int64))
+        every = np.concatenate([_EMPTY, *at])
+        starts = np.concatenate([[0], np.cumsum(sizes)])[:-1][sizes > 0]
+        firsts = np.zeros(len(at), dtype=np.int64)
+        firsts[sizes > 0] = every[starts]
+        deltas = np.diff(every, prepend=every[:1]) if every.size else every
+        deltas[starts] = 0  # each namespace's first code is kept apart, in "firsts"
+        out["at"] = _pack(deltas)
+        out["firsts"] = _pack(firsts)
         return out
 
     @classmethod
@@ -220,7 +227,7 @@ class ReleaseLedger:
                 (str(c.get("dimension", "")), c["contributors"]) for c in data.get("released", ())
             ]
             return cls(wave, min_size, spaces=_spaces_from_cells_raw(cells, by_namespace=False))
-        if data.get("format") != "atoms-3":
+        if data.get("format") not in ("atoms-3", "atoms-4"):  # the same fields; 3 is zlib
             raise PrivacyError("a stored release ledger has an unknown format")
         names = [str(n) for n in data["names"]]
         sizes = _unpack(data["sizes"])
@@ -302,6 +309,7 @@ class Namespace:
         extra_lab: list[NDArray[np.int64]] = []
         self.offsets: list[int] = []
         extra_sizes: list[int] = []
+        atom_space: list[NDArray[np.int64]] = []
         base = 0
         at = 0
         for codes, old in parts:
@@ -318,7 +326,9 @@ class Namespace:
                 extra.append(old.members[gone])
                 extra_lab.append(old.labels[gone] + base)
                 extra_sizes.append(int(gone.sum()))
-                base += int(old.labels.max()) + 1
+                n_old = int(old.labels.max()) + 1
+                atom_space.append(np.full(n_old, len(self.offsets) - 1, dtype=np.int64))
+                base += n_old
             else:
                 extra_sizes.append(0)
             current.append(codes)
@@ -341,6 +351,7 @@ class Namespace:
             sizes[small] = 0
         self.size = sizes
         self.next_id = base
+        self.atom_space = np.concatenate([_EMPTY, *atom_space])
         self.lab = lab
 
     def take(self, rows: NDArray[np.int64], *, partial: bool) -> tuple[NDArray[np.int64], Reason]:
@@ -381,15 +392,17 @@ class Namespace:
         ]
         return keep, reasons
 
-    def _grow(self, n: int) -> None:
-        if n:
-            self.size = np.concatenate([self.size, np.zeros(n, np.int64)])
+    def _grow(self, spaces: NDArray[np.int64]) -> None:
+        """Room for new atoms, one in each namespace of ``spaces``."""
+        if spaces.size:
+            self.size = np.concatenate([self.size, np.zeros(spaces.size, np.int64)])
+            self.atom_space = np.concatenate([self.atom_space, spaces])
 
     def _split(self, rows: NDArray[np.int64], touch: _Touch, atoms: NDArray[np.int64]) -> None:
         """Move the described part of each atom in ``atoms`` to a new atom of its own."""
         if not atoms.size:
             return
-        self._grow(atoms.size)
+        self._grow(self.atom_space[atoms])
         remap = np.full(touch.inside.size, -1, dtype=np.int64)
         remap[atoms] = self.next_id + np.arange(atoms.size)
         moved = touch.settled.copy()
@@ -409,7 +422,7 @@ class Namespace:
         """Make the pending ``rows`` of each namespace in ``owners`` one new atom."""
         if not owners.size:
             return
-        self._grow(owners.size)
+        self._grow(owners)
         ids = np.full(self.n_spaces, -1, dtype=np.int64)
         ids[owners] = self.next_id + np.arange(owners.size)
         self.lab[rows] = ids[owner]
@@ -420,39 +433,51 @@ class Namespace:
         """Each namespace's atoms after the release (frozen atoms kept as they were)."""
         lab = np.where(self.lab == FROZEN, self.original, self.lab)
         dense = self._dense_labels(lab)
+        n, at = self.n_current, self.n_spaces
+        codes = self.codes[:n]
+        # namespaces whose current codes are not strictly increasing, or that keep old members
+        # no longer current, are sorted and checked one by one; the rest are sliced as they are
+        step = np.flatnonzero(codes[1:] <= codes[:-1]) + 1
+        step = step[self.space_index[step] == self.space_index[step - 1]]
+        slow = np.zeros(at, dtype=bool)
+        slow[self.space_index[step]] = True
+        slow |= np.diff(self.extra_offsets) > 0
+        keep = dense[:n] >= 0
+        kept = np.concatenate([[0], np.cumsum(keep)])
+        members, labels = codes[keep], dense[:n][keep]
         out = []
-        for i in range(self.n_spaces):
+        for i in range(at):
             a, b = self.offsets[i], self.offsets[i + 1]
-            c, d = self.extra_offsets[i], self.extra_offsets[i + 1]
-            members, labels = self.codes[a:b], dense[a:b]
-            if d > c or (members.size > 1 and (members[1:] < members[:-1]).any()):
-                members = np.concatenate([members, self.codes[c:d]])
-                labels = np.concatenate([labels, dense[c:d]])
-                order = np.argsort(members, kind="stable")
-                members, labels = members[order], labels[order]
-            if members.size > 1 and (members[1:] == members[:-1]).any():
-                raise PrivacyError("contributor codes must be unique within a namespace")
-            keep = labels >= 0
-            out.append(AtomSpace(members[keep], labels[keep]))
+            if slow[i]:
+                out.append(self._sorted_space(i, dense))
+            else:
+                out.append(AtomSpace(members[kept[a] : kept[b]], labels[kept[a] : kept[b]]))
         return out
+
+    def _sorted_space(self, i: int, dense: NDArray[np.int64]) -> AtomSpace:
+        a, b = self.offsets[i], self.offsets[i + 1]
+        c, d = self.extra_offsets[i], self.extra_offsets[i + 1]
+        members = np.concatenate([self.codes[a:b], self.codes[c:d]])
+        labels = np.concatenate([dense[a:b], dense[c:d]])
+        order = np.argsort(members, kind="stable")
+        members, labels = members[order], labels[order]
+        if members.size > 1 and (members[1:] == members[:-1]).any():
+            raise PrivacyError("contributor codes must be unique within a namespace")
+        keep = labels >= 0
+        return AtomSpace(members[keep], labels[keep])
 
     def _dense_labels(self, lab: NDArray[np.int64]) -> NDArray[np.int64]:
         """Atom ids renumbered 0, 1, … within each namespace, in the order of the ids (-1 for
         rows in no atom); one pass over every namespace at once."""
-        space = np.concatenate(
-            [
-                self.space_index,
-                np.repeat(np.arange(self.n_spaces, dtype=np.int64), np.diff(self.extra_offsets)),
-            ]
-        )
         settled = lab >= 0
-        atom_space = np.full(self.next_id, -1, dtype=np.int64)
-        atom_space[lab[settled]] = space[settled]
-        present = np.flatnonzero(atom_space >= 0)
-        by_space = present[np.argsort(atom_space[present], kind="stable")]
-        starts = np.searchsorted(atom_space[by_space], np.arange(self.n_spaces))
+        used = np.zeros(self.next_id, dtype=bool)
+        used[lab[settled]] = True
+        present = np.flatnonzero(used)
+        by_space = present[np.argsort(self.atom_space[present], kind="stable")]
+        space_of = self.atom_space[by_space]
+        starts = np.searchsorted(space_of, np.arange(self.n_spaces))
         rank = np.full(self.next_id, -1, dtype=np.int64)
-        rank[by_space] = np.arange(by_space.size) - starts[atom_space[by_space]]
+        rank[by_space] = np.arange(by_space.size) - starts[space_of]
         dense = np.full(lab.size, -1, dtype=np.int64)
         dense[settled] = rank[lab[settled]]
         return dense
@@ -483,20 +508,27 @@ class _Touch:
     @classmethod
     def of(cls, ns: Namespace, rows: NDArray[np.int64]) -> _Touch:
         k, n_owners = ns.k, ns.n_spaces
-        owner = ns.space_index[rows]
         lab = ns.lab[rows]
         settled = lab >= 0
         s_lab = lab[settled]
         n_atoms = ns.size.size
         inside = np.bincount(s_lab, minlength=n_atoms)
-        atom_owner = np.full(n_atoms, -1, dtype=np.int64)
-        atom_owner[s_lab] = owner[settled]  # one namespace per atom, by construction
+        atom_owner = ns.atom_space  # one namespace per atom, by construction
         touched = inside > 0
         full = touched & (inside == ns.size)
         split = touched & ~full & (inside >= k) & (ns.size - inside >= k)
         pending = lab == PENDING
-        n_pending = np.bincount(owner[pending], minlength=n_owners)
-        n_rows = np.bincount(owner, minlength=n_owners)
+        if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
+            # sorted rows (the usual case): each namespace's rows are one run
+            cuts = np.searchsorted(rows, ns.offsets)
+            n_rows = np.diff(cuts)
+            owner = np.repeat(np.arange(n_owners, dtype=np.int64), n_rows)
+            so_far = np.concatenate([[0], np.cumsum(pending)])
+            n_pending = so_far[cuts[1:]] - so_far[cuts[:-1]]
+        else:
+            owner = ns.space_index[rows]
+            n_pending = np.bincount(owner[pending], minlength=n_owners)
+            n_rows = np.bincount(owner, minlength=n_owners)
         small = (n_rows > 0) & (n_rows < k)
         problems = [  # in order of precedence, as in _WHY
             small,
