@@ -274,4 +274,31 @@ def test_a_unanimous_sector_is_never_shown() -> None:
     ranked = release.ranked_backlog(system)[0]
     rows = {s.name: s.ratings for s in ranked.sectors}
     assert ranked.n_ratings == 19
-    assert rows == {"Prevention": 10, "Treatment": None}
+    # Prevention is hidden with it: the total (19, mean importance 4.05) minus prevention's
+    # 10 (mean 3) would be treatment's 9 ratings, all 5 (19 * 4.05 - 10 * 3 = 9 * 5)
+    assert rows == {"Prevention": None, "Treatment": None}
+
+
+def test_a_hidden_unanimous_sector_is_not_recovered_by_subtraction() -> None:
+    system = small_system()
+    issue = services.add_issue(system, "Issue")
+    _rate(system, issue, 5, "treatment", 5, 5)  # all alike: hidden
+    _rate(system, issue, 3, "prevention", 2, 3)
+    _rate(system, issue, 3, "prevention", 4, 1)
+    _rate(system, issue, 4, "government", 3, 2)
+    _rate(system, issue, 4, "government", 1, 4)
+    ranked = release.ranked_backlog(system)[0]
+    rows = {s.name: s for s in ranked.sectors}
+    assert ranked.n_ratings == 19 and rows["Treatment"].ratings is None
+    # the attacker's subtraction: total minus every shown sector, in ratings and sums
+    n, imp = ranked.n_ratings, ranked.n_ratings * ranked.mean_importance
+    avo = ranked.n_ratings * ranked.mean_avoidance
+    for row in rows.values():
+        if row.ratings is not None:
+            n -= row.ratings
+            imp -= row.ratings * row.mean_importance
+            avo -= row.ratings * row.mean_avoidance
+    assert n > 5  # more than the hidden sector is left: a shown sector was hidden with it
+    assert (round(imp / n, 6), round(avo / n, 6)) != (5.0, 5.0)
+    hidden = [name for name, row in rows.items() if row.ratings is None]
+    assert hidden == ["Prevention", "Treatment"]  # the smaller of the two others

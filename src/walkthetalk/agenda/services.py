@@ -27,7 +27,13 @@ from walkthetalk.agenda.models import (
     SeenRequest,
     new_rating_version,
 )
-from walkthetalk.analysis.privacy import Cell, ReleaseLedger, plan_release, spread_shown
+from walkthetalk.analysis.privacy import (
+    Cell,
+    ReleaseLedger,
+    complementary_hidden,
+    plan_release,
+    spread_shown,
+)
 from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.errors import ServiceError
@@ -413,16 +419,19 @@ def _release_issue(
     plan = plan_release(cells, min_size, ledger=ledger, partial=True)
     shown: dict[str, Any] = dict(issue.released_figures or {})
     before = dict(shown)
-    for cell in plan.released_cells:
-        if not cell.contributors:
-            continue
-        values = [(current[str(v)][1], current[str(v)][2]) for v in cell.contributors]
-        if cell.key != TOTAL_KEY and not _diverse(values):
+    released = {
+        cell.key: [(current[str(v)][1], current[str(v)][2]) for v in cell.contributors]
+        for cell in plan.released_cells
+        if cell.contributors
+    }
+    held_back = _held_back(released)
+    for key, values in released.items():
+        if key in held_back:
             continue
         entry = figures(values)
-        if cell.key == TOTAL_KEY:
+        if key == TOTAL_KEY:
             entry["sectors"] = sorted(by_sector)  # the sectors this step describes
-        shown[cell.key] = entry
+        shown[key] = entry
     new_ledger = ledger.record(plan).to_dict()
     if shown == before and new_ledger == issue.release_ledger:
         return False
@@ -430,6 +439,36 @@ def _release_issue(
     issue.released_figures = shown
     issue.save(update_fields=["release_ledger", "released_figures"])
     return True
+
+
+_RATINGS = range(1, 6)
+
+
+def _held_back(released: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """Sectors released this step that are not shown: those whose ratings are all alike, and
+    the complementary ones hidden with them so that the total minus the shown sectors does not
+    give a hidden one back (:func:`~walkthetalk.analysis.privacy.complementary_hidden`)."""
+    sectors = {key: values for key, values in released.items() if key != TOTAL_KEY}
+    alike = [key for key, values in sectors.items() if not _diverse(values)]
+    if TOTAL_KEY not in released:
+        return set(alike)
+    return complementary_hidden(
+        _histogram(released[TOTAL_KEY]),
+        {key: _histogram(values) for key, values in sectors.items()},
+        alike,
+        _spread,
+    )
+
+
+def _histogram(values: Sequence[tuple[int, int]]) -> list[int]:
+    """How many ratings, then how many of each importance, then of each avoidance (1 to 5)."""
+    imp, avo = Counter(i for i, _ in values), Counter(a for _, a in values)
+    return [len(values), *(imp[r] for r in _RATINGS), *(avo[r] for r in _RATINGS)]
+
+
+def _spread(counts: Sequence[int]) -> bool:
+    """A histogram from :func:`_histogram` whose ratings are not all alike."""
+    return spread_shown(counts[1:6]) and spread_shown(counts[6:11])
 
 
 def _diverse(values: Sequence[tuple[int, int]]) -> bool:

@@ -198,10 +198,9 @@ class _Released:
     def size(self, key: str) -> int | None:
         return self.release.participants[key].n or None
 
-    def pct(self, sid: str, key: str, direction: str, *, by_sector: bool = False) -> int | None:
-        agree, disagree = privacy.statement_shares(
-            self.tally(sid, key), self.k, by_sector=by_sector
-        )
+    def pct(self, sid: str, key: str, direction: str) -> int | None:
+        """A share by opinion group or overall (sector shares: :func:`privacy.sector_shares`)."""
+        agree, disagree = privacy.statement_shares(self.tally(sid, key), self.k, by_sector=False)
         return agree if direction == "agree" else disagree
 
     def overall(self, sid: str) -> dict[str, Any]:
@@ -312,21 +311,19 @@ def _sectors(figures: _Released, sector_names: list[str]) -> dict[str, Any]:
 def _agreement_by_sector(
     figures: _Released, sector_names: list[str], shortlist: list[str]
 ) -> dict[str, Any]:
-    """Agree shares by sector for the shortlisted statements (never unanimous)."""
-    return {
-        "sectors": sector_names,
-        "rows": [
+    """Agree shares by sector for the shortlisted statements (never unanimous, and none hidden
+    can be had back by subtracting the others from the overall share)."""
+    rows = []
+    for sid in shortlist:
+        shares = privacy.sector_shares(figures.release.statements[sid], figures.k)
+        rows.append(
             {
                 "id": sid,
                 "text": figures.text[sid],
-                "sectors": {
-                    name: figures.pct(sid, f"sector:{name}", "agree", by_sector=True)
-                    for name in sector_names
-                },
+                "sectors": {name: shares[f"sector:{name}"][0] for name in sector_names},
             }
-            for sid in shortlist
-        ],
-    }
+        )
+    return {"sectors": sector_names, "rows": rows}
 
 
 def build_payload(

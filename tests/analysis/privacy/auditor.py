@@ -89,3 +89,17 @@ def audit(cells: Iterable[Iterable[Hashable]], k: int) -> None:
     """Raise AssertionError naming the disclosed set sizes, if any."""
     found = find_small_support(cells, k)
     assert found is None, f"a combination of released figures sums over {sum(found)} contributor(s)"
+
+
+def determined(cells: Iterable[Iterable[Hashable]], target: Iterable[Hashable]) -> bool:
+    """True if the sum over ``target`` is a linear combination of the sums over ``cells``: its
+    indicator lies in the cells' row space (exact ranks over the rationals)."""
+    rows = [frozenset(c) for c in cells]
+    goal = frozenset(target)
+    people = sorted({who for c in [*rows, goal] for who in c}, key=repr)
+
+    def row(cell: frozenset[Hashable]) -> list[Fraction]:
+        return [Fraction(int(who in cell)) for who in people]
+
+    known = [row(c) for c in rows]
+    return rank(known) == rank([*known, row(goal)])

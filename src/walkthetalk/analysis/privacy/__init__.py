@@ -30,7 +30,9 @@ breakdown smaller than ``k``.
 
 Counts alone do not stop *group* disclosure — "all 6 peers agreed" is a sum over 6 yet tells
 each peer's vote — so shares by sector also pass :func:`share_shown` / :func:`spread_shown`
-(never unanimous).
+(never unanimous), and a hidden one is protected from subtraction (the total minus the other
+sectors) by hiding a complementary sector too (:func:`complementary_hidden`; conversations:
+:func:`sector_shares`).
 
 Modules: :mod:`.policy` (the minimum size), :mod:`.atoms` (the partition, the ledger),
 :mod:`.cells` (all-or-nothing cells, sibling counts), :mod:`.wave` (a pulse wave's figures),
@@ -56,6 +58,7 @@ from .conversation import (
     ConversationRelease,
     Tally,
     plan_refresh,
+    sector_shares,
     statement_namespace,
     statement_shares,
     vote_codes,
@@ -68,7 +71,7 @@ from .policy import (
     check_min_size_change,
     validate_min_size,
 )
-from .shares import share_shown, spread_shown
+from .shares import complementary_hidden, share_shown, spread_shown
 from .wave import RESPONSES, Figure, WaveRelease, plan_wave, scale_namespace
 
 __all__ = [
@@ -94,11 +97,13 @@ __all__ = [
     "WaveRelease",
     "check_min_size_change",
     "code_of",
+    "complementary_hidden",
     "codes_of",
     "plan_refresh",
     "plan_release",
     "plan_wave",
     "scale_namespace",
+    "sector_shares",
     "share_shown",
     "spread_shown",
     "statement_namespace",

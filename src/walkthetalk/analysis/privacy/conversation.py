@@ -19,7 +19,7 @@ group's figure describes the atoms inside it. Everything moves in steps of at le
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .atoms import Codes, Planner, Reason, ReleaseLedger
-from .shares import share_shown
+from .shares import complementary_hidden, share_shown
 from .wave import Figure
 
 PARTICIPANTS = "participants"
@@ -99,6 +99,31 @@ def statement_shares(tally: Tally, k: int, *, by_sector: bool) -> tuple[int | No
         return round(100 * n / tally.seen)
 
     return pct(tally.agree), pct(tally.disagree)
+
+
+def sector_shares(tallies: Mapping[str, Tally], k: int) -> dict[str, tuple[int | None, int | None]]:
+    """Agree and disagree percentages of every sector of one statement (``tallies`` are the
+    statement's released tallies, keyed as in :func:`plan_refresh`).
+
+    Each is shown only when :func:`statement_shares` allows it (never unanimous), and when one
+    is hidden the overall tally minus the shown sectors must not give it back: complementary
+    sectors are hidden with it (:func:`~walkthetalk.analysis.privacy.shares.complementary_hidden`),
+    separately for agree and disagree.
+    """
+    total = tallies[EVERYONE]
+    sectors = {key: t for key, t in tallies.items() if key.startswith("sector:")}
+    out = {key: list(statement_shares(t, k, by_sector=True)) for key, t in sectors.items()}
+    for d in (0, 1):
+        counts = {key: (t.seen, (t.agree, t.disagree)[d]) for key, t in sectors.items()}
+        hidden = [key for key, t in sectors.items() if t.seen and out[key][d] is None]
+        whole = (total.seen, (total.agree, total.disagree)[d])
+        for key in complementary_hidden(whole, counts, hidden, _not_unanimous):
+            out[key][d] = None
+    return {key: (agree, disagree) for key, (agree, disagree) in out.items()}
+
+
+def _not_unanimous(counts: Sequence[int]) -> bool:
+    return share_shown(counts[1], counts[0])
 
 
 @dataclass(frozen=True, eq=False)
