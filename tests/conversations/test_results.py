@@ -136,3 +136,44 @@ def test_results_import_no_models_and_name_their_states_plainly() -> None:
         "waiting",
         "failed",
     }
+
+
+def test_every_statement_has_released_shares_in_every_opinion_group() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 12, "prevention": 12})
+    tasks.refresh(conv.pk)
+    data = ConversationResult.objects.get(conversation=conv).data
+    labels = [g["label"] for g in data["groups"]]
+    published = {s.public_id for s in Statement.objects.filter(conversation=conv)}
+    assert set(data["statement_groups"]) == published
+    shown = 0
+    for row in data["statement_groups"].values():
+        assert list(row) == labels
+        for shares in row.values():
+            values = [shares["agree"], shares["disagree"], shares["pass"]]
+            assert all(v is None for v in values) or all(v is not None for v in values)
+            if shares["agree"] is not None:
+                shown += 1
+                assert abs(sum(values) - 100) <= 2  # whole-number rounding
+    assert shown  # two groups of 12 voting on every statement: their shares are shown
+
+
+def test_a_group_share_the_plan_does_not_release_is_hidden_never_zero() -> None:
+    from walkthetalk.analysis import privacy
+    from walkthetalk.conversations import results
+
+    def tally(key, seen, agree, disagree, reason=privacy.Reason.RELEASED):
+        return privacy.Tally(key, seen, agree, disagree, reason)
+
+    statements = {
+        "s": {
+            privacy.EVERYONE: tally("everyone", 10, 6, 2),
+            "group:0": tally("group:0", 5, 0, 5),  # a real 0% agree in a released group
+            "group:1": tally("group:1", 0, 0, 0, privacy.Reason.CROSSES),  # not released
+        }
+    }
+    release = privacy.ConversationRelease({}, statements, privacy.ReleaseLedger(), 5)
+    figures = results._Released(release, {"s": "S"}, 2)
+    got = results._shares_by_group(figures, ["s"])["s"]
+    assert got["Group A"] == {"agree": 0, "disagree": 100, "pass": 0}
+    assert got["Group B"] == {"agree": None, "disagree": None, "pass": None}

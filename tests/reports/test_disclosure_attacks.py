@@ -197,7 +197,7 @@ def test_a_small_sector_never_shows_a_unanimous_share() -> None:
     conv = conversation(system)
     statements = list(conv.statements.order_by("pk"))
     for i in range(24):
-        sector = "prevention" if i < 6 else "treatment"
+        sector = "prevention" if i < 6 else "treatment" if i < 15 else "harm-reduction"
         p = joined(conv, sector)
         for j, s in enumerate(statements):
             if sector == "prevention":
@@ -212,8 +212,13 @@ def test_a_small_sector_never_shows_a_unanimous_share() -> None:
         assert row["sectors"].get("Prevention") is None
         for share in row["sectors"].values():
             assert share is None or 0 < share < 100
+    for row in data["agreement_by_sector"]["rows"]:
+        # Overall minus the other two sectors would give prevention's 6 of 6: one of them is
+        # hidden with it (the complementary cell), the other still shows its mixed share
+        others = [row["sectors"].get(n) for n in ("Treatment", "Harm reduction")]
+        assert None in others, row
     assert any(
         share is not None
         for row in data["agreement_by_sector"]["rows"]
         for share in row["sectors"].values()
-    )  # the big sector's mixed shares are shown
+    )  # a mixed share is still shown

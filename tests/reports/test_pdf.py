@@ -107,6 +107,8 @@ def test_each_printed_report_renders_from_the_demo_with_only_released_figures(
     released_pct |= {e["agree"] for e in data["common_ground"]}
     released_pct |= {e["disagree"] for e in data["common_disagreement"]}
     released_pct |= {s for e in data["divides"] for s in e["groups"].values()}
+    by_group = [s for row in data["statement_groups"].values() for s in row.values()]
+    released_pct |= {v for shares in by_group for v in shares.values()}
     shown_pct = {int(p) for p in re.findall(r"(\d+)%", text)} - {0, 25, 50, 75, 100}
     assert shown_pct and shown_pct <= released_pct, shown_pct - released_pct
     hidden_sectors = [r for r in data["sectors"]["rows"] if r["participants"] is None]
@@ -116,12 +118,33 @@ def test_each_printed_report_renders_from_the_demo_with_only_released_figures(
         assert "hidden" in line and not re.search(r"\d", line), line
     for g in data["groups"]:
         assert g["label"] in text
+    _check_group_bars(pdf, text, conv, data)
 
     # "You said, we did"
     pdf = _download(client, f"/reports/{system.slug}/you-said-we-did.pdf", tmp_path, "handout")
     page_one = _pdf_text(pdf, "-f", "1", "-l", "1")
     assert "You said, we did" in page_one and system.name in page_one
     assert "We said we would" in page_one and "You said:" in page_one
+
+
+def _check_group_bars(pdf: Path, text: str, conv: Conversation, data: dict) -> None:
+    """Every statement's bars per opinion group: each shown figure is a released one, once, and
+    a group whose votes on a statement are not released reads "hidden", never a number."""
+    assert "How each opinion group voted" in text
+    rows = conversation.statement_groups(conversation.statement_rows(conv, data), data)
+    assert rows and all(len(r.groups) == len(data["groups"]) for r in rows)
+    cells = [g for r in rows for g in r.groups]
+    released = sorted(
+        (str(g.agree_pct), str(g.disagree_pct), str(g.pass_pct))
+        for g in cells
+        if g.agree_pct is not None
+    )
+    triple = r"(\d+)%\s/\s(\d+)%\s/\s(\d+)%"  # each cell kept on one line (no-break spaces)
+    assert sorted(re.findall(triple, text)) == released  # each shown cell once, no other
+    assert set(re.findall(triple, _pdf_text(pdf, "-f", "1", "-l", "1"))) <= set(released)
+    hidden_cells = sum(1 for g in cells if g.agree_pct is None)
+    group_table = text.split("How each opinion group voted", 1)[1].split("Common ground", 1)[0]
+    assert group_table.count("hidden") >= hidden_cells + 1  # and the caption says what it means
 
 
 def test_someone_without_a_role_in_the_care_system_gets_no_pdf() -> None:

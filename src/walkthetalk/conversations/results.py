@@ -290,6 +290,22 @@ def _divides(figures: _Released, result: Any) -> list[dict[str, Any]]:
     return divides
 
 
+def _shares_by_group(figures: _Released, statement_ids: Sequence[str]) -> dict[str, Any]:
+    """Every statement's agree / disagree / pass shares in each opinion group, as released:
+    ``None`` where the group's votes on it are fewer than the minimum group size or the plan
+    did not release them (hidden, never 0)."""
+    out: dict[str, Any] = {}
+    for sid in statement_ids:
+        row = {}
+        for g, name in enumerate(figures.names):
+            t = figures.group_tally(sid, g)
+            agree, disagree = privacy.statement_shares(t, figures.k, by_sector=False)
+            passed = None if agree is None else round(100 * t.passed / t.seen)
+            row[name] = {"agree": agree, "disagree": disagree, "pass": passed}
+        out[sid] = row
+    return out
+
+
 def _sectors(figures: _Released, sector_names: list[str]) -> dict[str, Any]:
     """Participants per sector and per sector × opinion group."""
     return {
@@ -360,6 +376,7 @@ def build_payload(
         "uncertainty": [figures.overall(c.statement) for c in cons.uncertainty],
         "sectors": _sectors(figures, sector_names),
         "agreement_by_sector": _agreement_by_sector(figures, sector_names, shortlist),
+        "statement_groups": _shares_by_group(figures, statement_ids),
         "statement_tallies": {
             sid: {"seen": t.seen, "agree": t.agree, "disagree": t.disagree, "pass": t.passed}
             for sid, t in zip(statement_ids, everyone, strict=True)

@@ -118,6 +118,50 @@ def statement_rows(conversation: Conversation, data: dict[str, Any]) -> list[Sta
     return rows
 
 
+@dataclass(frozen=True)
+class GroupShares:
+    """One opinion group's released shares of the votes on one statement (``None``: hidden)."""
+
+    label: str
+    agree_pct: int | None
+    disagree_pct: int | None
+    pass_pct: int | None
+
+
+@dataclass(frozen=True)
+class StatementGroups:
+    """One published statement's votes in each opinion group."""
+
+    statement_id: str
+    text: str
+    groups: tuple[GroupShares, ...]
+
+
+def statement_groups(rows: list[StatementRow], data: dict[str, Any]) -> list[StatementGroups]:
+    """For each of ``rows`` (in their order), its shares in every opinion group of ``data``.
+
+    The shares are those released with the result (``statement_groups``, planned through the
+    conversation's release ledger); a group whose votes on a statement were too few, or not
+    released, is ``None`` — shown as hidden, never as 0. Empty for results computed before
+    these figures were released.
+    """
+    released = data.get("statement_groups")
+    if not released:
+        return []
+    labels = [g["label"] for g in data.get("groups", [])]
+    out = []
+    for row in rows:
+        shares = released.get(row.statement_id, {})
+        groups = []
+        for label in labels:
+            got = shares.get(label) or {}
+            groups.append(
+                GroupShares(label, got.get("agree"), got.get("disagree"), got.get("pass"))
+            )
+        out.append(StatementGroups(row.statement_id, row.text, tuple(groups)))
+    return out
+
+
 CSV_HEADER = (
     "statement_id",
     "text",

@@ -167,6 +167,7 @@ def _report_context(found: Conversation) -> dict[str, Any]:
     context = _result_context(found)
     data = context["data"]
     rows = conversation.statement_rows(found, data)
+    group_rows = conversation.statement_groups(rows, data)
     result = context["result"]
     context.update(
         {
@@ -175,6 +176,8 @@ def _report_context(found: Conversation) -> dict[str, Any]:
             "statement_rows": rows,
             "bars_svg": conversation_charts.statement_bars_svg(rows) if rows else "",
             "bars_alt": conversation_charts.statement_bars_alt(rows),
+            "group_rows": group_rows,
+            "group_charts": conversation_charts.group_bars_svgs(group_rows),
             "map_uri": svg_uri(result.svg) if result and result.svg else "",
             "min_size": int(data.get("min_group_size", found.care_system.min_group_size)),
         }
