@@ -109,6 +109,9 @@ def group_figures(tally: Tally, data: dict[str, Any]) -> None:
         tally.count("conversation: group sizes", group.get("size"))
         for rep in group.get("representative", []):
             tally.count("conversation: shares by group", rep.get("share"))
+    for row in data.get("statement_groups", {}).values():
+        for shares in row.values():
+            tally.count("conversation: report bars by group", shares.get("agree"))
 
 
 def backlog_and_messenger_figures(tally: Tally) -> None:
