@@ -18,6 +18,13 @@ def current_pass(request: HttpRequest) -> ParticipantPass | None:
     return ParticipantPass.from_signed(value) if value else None
 
 
+def may_be_signed_in(request: HttpRequest) -> bool:
+    """False when the request carries no session cookie: Django keeps who is signed in only in
+    the session, so without one the user is anonymous and need not be looked up (participants
+    never get a session)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def set_participant_cookie(
     response: HttpResponse, name: str, value: str, *, max_age: int, path: str = "/"
 ) -> None:

@@ -184,6 +184,11 @@ class Progress:
     def remaining(self) -> int:
         return max(self.total - self.voted, 0)
 
+    @property
+    def number(self) -> int:
+        """The number of the statement shown now (1 for the first)."""
+        return self.voted + 1
+
 
 @dataclass(frozen=True)
 class VoteCard:

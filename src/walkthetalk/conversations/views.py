@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass, give_pass
-from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations import selectors, services, vote_page
 from walkthetalk.conversations.access import (
     FACILITATORS,
     access_conversation,
@@ -206,10 +206,9 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
                 return redirect(f"{mine_url}#vote-{outcome.statement_id}")
             return HttpResponseRedirect(request.path)  # this very page (no URL reversal)
     wanted = request.GET.get("s", "") if request.method == "GET" else ""
-    context = _vote_context(voter, error, outcome, wanted)
-    if _htmx(request):
-        return render(request, "conversations/partials/vote_card.html", context)
-    return render(request, "conversations/vote.html", context)
+    return vote_page.render_vote(
+        request, _vote_context(voter, error, outcome, wanted), _htmx(request)
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import StaffRole
+from walkthetalk.caremap.participant_http import may_be_signed_in
 
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
@@ -138,6 +139,8 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not may_be_signed_in(request):  # a participant: no user to look up
+            return self.get_response(request)
         user = request.user
         if user.is_authenticated and not request.path.startswith(OPEN_PATHS):
             if not user.is_verified():  # type: ignore[attr-defined]

@@ -1,0 +1,110 @@
+"""The vote page and vote card, the pages participants ask for by the hundred, rendered fast.
+
+Each is a :class:`~walkthetalk.conversations.template_memo.TemplateMemo`: the template is
+rendered once per shape (conversation wording and state, which branches show, the released
+common ground, htmx or not, the language) and later answers only fill in the statement, the
+progress, the vote form's key and the CSRF token. Anything unusual — no statement to show, an
+error, a flash message waiting, a session cookie (perhaps a signed-in staff member), a query
+string, a statement id that is not URL-safe — is rendered by the template engine as usual.
+``tests/conversations/test_vote_page.py`` checks both give the same page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+
+from walkthetalk.caremap.participant_http import may_be_signed_in
+from walkthetalk.conversations.selectors import CardStatement
+from walkthetalk.conversations.template_memo import TemplateMemo
+
+PAGE = "conversations/vote.html"
+CARD = "conversations/partials/vote_card.html"
+FIELDS = ("csrf", "key", "statement", "text", "clarification", "number", "total")
+_MEMOS = {name: TemplateMemo(name, FIELDS) for name in (PAGE, CARD)}
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+@dataclass(frozen=True)
+class _Progress:
+    number: str
+    total: str
+
+
+def _shape(request: HttpRequest, context: dict[str, Any], htmx: bool) -> Hashable | None:
+    """What decides the page's markup besides the filled-in values; None if the page must be
+    rendered as usual."""
+    statement = context["statement"]
+    if (
+        statement is None
+        or context["error"]
+        or request.META.get("QUERY_STRING")
+        or not _URL_SAFE.match(statement.public_id)
+        or may_be_signed_in(request)
+        or len(get_messages(request))
+    ):
+        return None
+    conversation = context["conversation"]
+    last = context["last"]
+    try:
+        common_ground = tuple((e.get("text"), e.get("agree")) for e in context["common_ground"])
+        shape = (
+            request.path,
+            htmx,
+            conversation.pk,
+            conversation.public_id,
+            conversation.title,
+            conversation.question,
+            conversation.status,
+            bool(statement.clarification),
+            last.value if last is not None else None,
+            common_ground,
+        )
+        hash(shape)
+    except (AttributeError, TypeError):
+        return None
+    return shape
+
+
+def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> HttpResponse:
+    """The vote page (or, with ``htmx``, the vote card alone) for ``context``."""
+    name = CARD if htmx else PAGE
+    shape = _shape(request, context, htmx)
+    if shape is None:
+        return render(request, name, context)
+    memo = _MEMOS[name]
+    marker = memo.markers
+    statement: CardStatement = context["statement"]
+    progress = context["progress"]
+
+    def with_markers() -> dict[str, Any]:
+        return {
+            **context,
+            "statement": CardStatement(
+                0,
+                marker["statement"],
+                marker["text"],
+                marker["clarification"] if statement.clarification else "",
+            ),
+            "progress": _Progress(marker["number"], marker["total"]),
+            "request_key": marker["key"],
+            "csrf_token": marker["csrf"],
+        }
+
+    values = {
+        "csrf": get_token(request),
+        "key": context["request_key"],
+        "statement": statement.public_id,
+        "text": statement.text,
+        "clarification": statement.clarification,
+        "number": progress.number,
+        "total": progress.total,
+    }
+    return HttpResponse(memo.render(request, shape, with_markers, values))

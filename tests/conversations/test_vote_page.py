@@ -1,0 +1,147 @@
+"""The vote page and card rendered once per shape (vote_page): the same page as the template
+engine gives, for every shape and for new values in a shape already kept; the unusual cases
+rendered as usual."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
+from django.middleware.csrf import _unmask_cipher_token
+from django.shortcuts import render
+from django.test import RequestFactory
+from django.utils import translation
+from django_htmx.middleware import HtmxDetails
+
+from walkthetalk.caremap.passes import PASS_COOKIE
+from walkthetalk.conversations import selectors, services, vote_page
+from walkthetalk.conversations.models import Conversation, Vote
+
+from ..caremap.factories import small_system
+from .factories import accepted_client, conversation, facilitator_client, vote_form
+
+pytestmark = pytest.mark.django_db
+
+TOKENS = (
+    re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")'),
+    re.compile(r'("X-CSRFToken": ")([^"]+)(")'),
+)
+
+
+def _request(htmx: bool, path: str = "/conversations/x/vote/") -> HttpRequest:
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    request = RequestFactory().get(path, **headers)
+    request.user = AnonymousUser()
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+    request.META["CSRF_COOKIE"] = "a" * 32
+    return request
+
+
+def _without_tokens(page: str) -> str:
+    """The page with each CSRF token replaced by the secret it masks (each render masks anew)."""
+    for pattern in TOKENS:
+        page = pattern.sub(lambda m: m[1] + _unmask_cipher_token(m[2]) + m[3], page)
+    return page
+
+
+def _context(conv: Conversation, text: str, clarification: str, **extra: Any) -> dict[str, Any]:
+    statement = conv.statements.first()
+    assert statement is not None
+    return {
+        "conversation": conv,
+        "statement": selectors.CardStatement(
+            statement.pk, statement.public_id, text, clarification
+        ),
+        "progress": selectors.Progress(3, 8),
+        "request_key": "K3y-" + text[:3].replace("<", "x"),
+        "error": "",
+        "last": None,
+        "common_ground": [],
+        **extra,
+    }
+
+
+TRICKY = [
+    ("Plain words about paperwork.", ""),
+    ("Tags <b>and</b> & ampersands \"quoted\" 'single'", "A <i>clarification</i> & more"),
+    ("Another statement, same shape.", "Another clarification."),
+    ("wttmemo0123456789abcdefcsrfz looks like a marker", ""),
+]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_kept_shape_gives_the_page_the_template_gives(htmx: bool, language: str) -> None:
+    conv = conversation(small_system())
+    name = vote_page.CARD if htmx else vote_page.PAGE
+    outcome = services.VoteOutcome("x", Vote.Value.AGREE, replayed=False)
+    ground = [{"text": "We all want people to thrive & grow.", "agree": 90}, {"text": "No share"}]
+    with translation.override(language):
+        for extra in ({}, {"last": outcome}, {"common_ground": ground}):
+            for text, clarification in TRICKY:  # the first of each shape fills the memo
+                context = _context(conv, text, clarification, **extra)
+                request = _request(htmx)
+                memo = vote_page.render_vote(request, context, htmx).content.decode()
+                plain = render(_request(htmx), name, context).content.decode()
+                assert _without_tokens(memo) == _without_tokens(plain)
+                assert text.split()[0].replace("<", "&lt;") in memo
+
+
+def test_a_closed_conversation_keeps_its_own_shape() -> None:
+    conv = conversation(small_system())
+    open_page = vote_page.render_vote(_request(True), _context(conv, "Open now.", ""), True)
+    services.set_status(conv, Conversation.Status.CLOSED)
+    conv.refresh_from_db()
+    context = _context(conv, "Closed now.", "")
+    closed = vote_page.render_vote(_request(True), context, True).content.decode()
+    plain = render(_request(True), vote_page.CARD, context).content.decode()
+    assert "has closed" in closed and "has closed" not in open_page.content.decode()
+    assert _without_tokens(closed) == _without_tokens(plain)
+
+
+def test_the_filled_in_csrf_token_is_accepted_and_a_wrong_one_refused() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    client.handler.enforce_csrf_checks = True  # type: ignore[attr-defined]
+    url = f"/conversations/{conv.public_id}/vote/"
+    client.get(url)  # the first page of this shape is rendered by the template engine
+    page = client.get(url).content.decode()  # this one is filled in
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page)[1]  # type: ignore[index]
+        for name in ("csrfmiddlewaretoken", "statement", "key")
+    }
+    assert TOKENS[1].search(page)
+    wrong = {**fields, "csrfmiddlewaretoken": "x" * 64, "choice": "agree"}
+    assert client.post(url, wrong).status_code == 403 and not Vote.objects.exists()
+    response = client.post(url, {**fields, "choice": "agree"})
+    assert response.status_code == 302 and Vote.objects.get().value == Vote.Value.AGREE
+
+
+def test_a_waiting_message_is_shown_on_the_next_page() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    url = f"/conversations/{conv.public_id}/vote/"
+    client.get(url)
+    client.get(url)
+    response = client.post(url, {**vote_form(client, conv), "choice": "maybe"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Please choose agree, disagree or pass." in page
+    assert "Please choose agree" not in client.get(url).content.decode()
+
+
+def test_a_signed_in_staff_member_voting_sees_their_own_header() -> None:
+    conv = conversation(small_system())
+    participant = accepted_client(conv)
+    staff = facilitator_client(conv)
+    staff.cookies[PASS_COOKIE] = participant.cookies[PASS_COOKIE].value
+    url = f"/conversations/{conv.public_id}/vote/"
+    participant.get(url)
+    assert "Staff sign in" in participant.get(url).content.decode()
+    page = staff.get(url).content.decode()
+    assert "Sign out" in page and "Staff sign in" not in page
