@@ -4,8 +4,10 @@ A vote is the one request participants make by the hundred, so its few statement
 SQL (SQLite 3.24+ and PostgreSQL alike) instead of ORM querysets, whose building costs more
 than running them: the participant with their conversation and released common ground (one
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
-pending" flag (one update). Table and column names come from the models; every value is a
-parameter (hence ruff's S608 is off for this module only).
+pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
+(each is parsed and planned once per connection, not once per vote; see :func:`_cursor`).
+Table and column names come from the models; every value is a parameter (hence ruff's S608 is
+off for this module only).
 :mod:`~walkthetalk.conversations.selectors` and
 :mod:`~walkthetalk.conversations.services` turn the rows into objects.
 """
@@ -25,6 +27,33 @@ from walkthetalk.conversations.models import (
     Statement,
     Vote,
 )
+
+
+def _cursor() -> Any:
+    """A cursor for the vote's statements: Django's own, except on PostgreSQL, where it binds
+    the parameters on the server and prepares each statement the first time it runs on a
+    connection (Django's default cursor sends every statement as new text, to be parsed and
+    planned again). Django's wrapper stays around it: the same errors, the same query log."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _prepared_cursor_class()(connection.connection)
+    return (connection.make_debug_cursor if connection.queries_logged else connection.make_cursor)(
+        raw
+    )
+
+
+@functools.cache
+def _prepared_cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)  # type: ignore[misc]
+
+    return PreparedCursor
 
 
 def _columns(model: Any) -> dict[str, str]:
@@ -79,7 +108,7 @@ def fetch_voter(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields*, result
     state, common ground as JSON text) or None."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             _voter_sql(connection.vendor), [conversation_pk, key, public_id, care_system_id]
         )
@@ -109,7 +138,7 @@ def _uuid(value: uuid.UUID) -> Any:
 
 def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
     """(id, public id, text, clarification, priority, voted) per published statement."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(
             _card_sql(connection.vendor),
             [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED],
@@ -162,7 +191,7 @@ def upsert_vote(
         Statement.Status.PUBLISHED,
         replaces,
     ]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor), params)
         return bool(cursor.rowcount)
 
@@ -181,6 +210,6 @@ def _flag_sql(vendor: str) -> str:
 
 def flag_refresh(conversation_pk: int) -> bool:
     """Mark the conversation's results as due for a refresh; True if it was not already."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_flag_sql(connection.vendor), [True, conversation_pk, False])
         return bool(cursor.rowcount)

@@ -13,6 +13,16 @@ handler404 = "walkthetalk.site.faults.page_not_found"
 handler500 = "walkthetalk.site.faults.server_error"
 
 urlpatterns = [
+    # First: the vote page is the address asked for most, and no other pattern matches it.
+    path(
+        "conversations/",
+        include(
+            (
+                conversations_urls.urlpatterns + reports_urls.conversation_urlpatterns,
+                "conversations",
+            )
+        ),
+    ),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", i18n_views.set_language, name="set_language"),
@@ -34,15 +44,6 @@ urlpatterns = [
     # Report pages live in walkthetalk.reports but keep the addresses and names of the app
     # whose figures they show.
     path("pulse/", include((pulse_urls.urlpatterns + reports_urls.pulse_urlpatterns, "pulse"))),
-    path(
-        "conversations/",
-        include(
-            (
-                conversations_urls.urlpatterns + reports_urls.conversation_urlpatterns,
-                "conversations",
-            )
-        ),
-    ),
     path("reports/", include("walkthetalk.reports.urls")),
     path("agenda/", include("walkthetalk.agenda.urls")),
     path("messenger/", include("walkthetalk.messenger.urls")),
