@@ -641,3 +641,49 @@ def test_the_facilitator_home_and_list_show_how_many_statements_wait() -> None:
     client = facilitator_client(conv)
     assert "1 statement waiting for moderation" in client.get("/").content.decode()
     assert "1 statement waiting for moderation" in client.get("/conversations/").content.decode()
+
+
+def test_similar_published_statements_are_shown_before_a_new_one_is_added() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    url = f"/conversations/{conv.public_id}/write/"
+    reworded = "We hardly ever talk openly about our mistakes."
+    first = client.post(url, {"text": reworded})
+    page = first.content.decode()
+    assert first.status_code == 200
+    assert "Someone may have said this already" in page
+    seed = conv.statements.get(text="We rarely talk openly about mistakes.")
+    assert f"/conversations/{conv.public_id}/vote/?s={seed.public_id}" in page
+    assert "Add mine anyway" in page and reworded in page  # what they wrote is kept
+    assert not conv.statements.filter(text=reworded).exists()
+    voting = client.get(f"/conversations/{conv.public_id}/vote/", {"s": seed.public_id})
+    assert seed.text in voting.content.decode()
+    added = client.post(url, {"text": reworded, "anyway": "1"}, follow=True)
+    assert b"Your statement is now in the conversation" in added.content
+    assert conv.statements.filter(text=reworded, status=Statement.Status.PUBLISHED).exists()
+
+
+def test_a_statement_unlike_any_other_is_added_at_once() -> None:
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    response = client.post(
+        f"/conversations/{conv.public_id}/write/",
+        {"text": "Interpreters are hard to book when we need them."},
+    )
+    assert response.status_code == 302
+    assert conv.statements.filter(text__startswith="Interpreters").exists()
+
+
+def test_similar_while_typing_shows_published_statements_only() -> None:
+    conv = conversation(small_system())
+    hidden = conv.statements.get(text="We rarely talk openly about mistakes.")
+    client = accepted_client(conv)
+    url = f"/conversations/{conv.public_id}/write/similar/"
+    shown = client.post(url, {"text": "We hardly ever talk openly about our mistakes."})
+    assert hidden.text in shown.content.decode()
+    services.moderate_statement(hidden, Statement.Status.REJECTED)
+    gone = client.post(url, {"text": "We hardly ever talk openly about our mistakes."})
+    assert hidden.text not in gone.content.decode()
+    assert client.post(url, {"text": "short"}).content.strip() == b""
+    assert client.get(url).status_code == 405
+    assert Client().post(url, {"text": "We hardly ever talk openly"}).status_code == 204

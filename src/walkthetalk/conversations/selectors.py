@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import vote_queries
+from walkthetalk.conversations import near_duplicates, vote_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     Conversation,
@@ -440,3 +440,8 @@ def waiting_by_system(user: User | AnonymousUser) -> dict[int, int]:
         .values_list("conversation__care_system_id", "n")
     )
     return dict(rows)
+
+
+def similar_statements(conversation: Conversation, text: str) -> list[Statement]:
+    """Published statements like ``text``, most similar first (near-duplicate detection)."""
+    return near_duplicates.similar_statements(conversation, text)

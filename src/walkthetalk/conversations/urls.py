@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:public_id>/agreements/", views.agreements, name="agreements"),
     path("<str:public_id>/vote/", views.vote, name="vote"),
     path("<str:public_id>/write/", views.write, name="write"),
+    path("<str:public_id>/write/similar/", views.similar, name="similar"),
     path("<str:public_id>/mine/", views.mine, name="mine"),
     path("<str:public_id>/statements/<str:statement_id>/ask/", views.ask, name="ask"),
     path("<str:public_id>/manage/", views.manage, name="manage"),

@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass, give_pass
-from walkthetalk.conversations import selectors, services, vote_page
+from walkthetalk.conversations import selectors, services, text_checks, vote_page
 from walkthetalk.conversations.access import (
     FACILITATORS,
     access_conversation,
@@ -42,6 +42,7 @@ from walkthetalk.conversations.forms import (
     StatementForm,
 )
 from walkthetalk.conversations.models import (
+    STATEMENT_MAX_LENGTH,
     Conversation,
     ConversationParticipant,
     Statement,
@@ -212,43 +213,76 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _submit(request: HttpRequest, conversation: Conversation, form: StatementForm) -> bool:
+    """Add the participant's statement; False (the reason on the form) when it was not."""
+    participant_pass = current_pass(request)
+    assert participant_pass is not None
+    try:
+        statement = services.submit_statement(
+            conversation, participant_pass, form.cleaned_data["text"]
+        )
+    except services.ConversationError as exc:
+        form.add_error("text", str(exc))
+        return False
+    if statement.status == Statement.Status.PENDING:
+        messages.success(
+            request,
+            gettext("Thank you! Your statement will appear once a facilitator has read it."),
+        )
+    else:
+        messages.success(request, gettext("Thank you! Your statement is now in the conversation."))
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def write(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Write a statement. Published statements like it are shown first (without JavaScript: on
+    the first post, which then asks "add mine anyway?"; with htmx: while typing)."""
     conversation = public_conversation(public_id)
     found = _participant_or_redirect(request, conversation)
     if isinstance(found, HttpResponse):
         return found
     form = StatementForm(request.POST or None)
+    similar: list[Statement] = []
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            participant_pass = current_pass(request)
-            assert participant_pass is not None
-            try:
-                statement = services.submit_statement(
-                    conversation, participant_pass, form.cleaned_data["text"]
-                )
-            except services.ConversationError as exc:
-                form.add_error("text", str(exc))
-            else:
-                if statement.status == Statement.Status.PENDING:
-                    messages.success(
-                        request,
-                        gettext(
-                            "Thank you! Your statement will appear once a facilitator has read it."
-                        ),
-                    )
-                else:
-                    messages.success(
-                        request, gettext("Thank you! Your statement is now in the conversation.")
-                    )
+            text = form.cleaned_data["text"]
+            if not request.POST.get("anyway") and not text_checks.statement_problems(text):
+                similar = selectors.similar_statements(conversation, text)
+            if not similar and _submit(request, conversation, form):
                 return redirect("conversations:vote", public_id=public_id)
-        status = 400
+        status = 200 if similar else 400
     return render(
         request,
         "conversations/write.html",
-        {"conversation": conversation, "form": form, "min_length": STATEMENT_MIN_LENGTH},
+        {
+            "conversation": conversation,
+            "form": form,
+            "min_length": STATEMENT_MIN_LENGTH,
+            "similar": similar,
+        },
         status=status,
+    )
+
+
+@require_POST
+def similar(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The published statements like the text being typed (htmx, while writing)."""
+    conversation = public_conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return HttpResponse(status=204)
+    text = request.POST.get("text", "")[:STATEMENT_MAX_LENGTH]
+    shown = (
+        selectors.similar_statements(conversation, text)
+        if len(text_checks.normalise(text)) >= STATEMENT_MIN_LENGTH
+        else []
+    )
+    return render(
+        request,
+        "conversations/partials/similar.html",
+        {"conversation": conversation, "similar": shown},
     )
 
 
