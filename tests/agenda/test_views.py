@@ -188,3 +188,27 @@ def test_pass_heavy_statements_are_offered_once_conversations_report_them(
         "st1",
     )
     assert "We trust partners" not in client.get(base).content.decode().split("Candidates")[1]
+
+
+def test_similar_open_issues_are_shown_before_a_new_one_is_raised(client) -> None:
+    system = small_system()
+    existing = services.add_issue(system, "We avoid talking about pay and pay rises")
+    hidden = services.add_issue(system, "We avoid talking about the pay of peer workers")
+    services.set_issue_status(hidden, AvoidedIssue.Status.HIDDEN)
+    _join(client, system)
+    page = client.get("/agenda/backlog/").content.decode()
+    request_key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    form = {"title": "We avoid talking about our pay", "details": "", "request_key": request_key}
+    first = client.post("/agenda/backlog/raise/", form)
+    page = first.content.decode()
+    assert first.status_code == 200 and "Someone may have raised this already" in page
+    assert f"/agenda/backlog/#issue-{existing.public_id}" in page
+    assert hidden.title not in page  # set aside: never suggested
+    assert "Add mine anyway" in page and AvoidedIssue.objects.count() == 2
+    typed = client.post(
+        "/agenda/backlog/raise/similar/", {"title": "We avoid talking about our pay"}
+    )
+    assert existing.title in typed.content.decode()
+    assert client.post("/agenda/backlog/raise/similar/", {"title": "pay"}).content.strip() == b""
+    added = client.post("/agenda/backlog/raise/", {**form, "anyway": "1"})
+    assert added.status_code == 302 and AvoidedIssue.objects.count() == 3

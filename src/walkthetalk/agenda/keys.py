@@ -25,3 +25,8 @@ def rater_key(issue: AvoidedIssue, participant_pass: ParticipantPass) -> str:
 
 def acceptance_key(gathering: Gathering, participant_pass: ParticipantPass) -> str:
     return _pass_tag("acceptance", gathering.pk, participant_pass)
+
+
+def request_digest(request_key: str) -> str:
+    """What is stored of a form's random request key (so a retried form is recognised)."""
+    return hashlib.sha256(request_key.encode("ascii", "replace")).hexdigest()

@@ -23,7 +23,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from walkthetalk.agenda.keys import acceptance_key, rater_key
+from walkthetalk.agenda.keys import acceptance_key, rater_key, request_digest
 from walkthetalk.agenda.models import (
     ActionItem,
     AgendaItem,
@@ -31,7 +31,9 @@ from walkthetalk.agenda.models import (
     Gathering,
     GatheringAcceptance,
     IssueRating,
+    SeenRequest,
 )
+from walkthetalk.analysis.text.similarity import SimilarityIndex
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -208,3 +210,29 @@ def you_said_we_did(system_id: int) -> list[FollowUp]:
             groups[item.pk] = FollowUp(item.issue, item.gathering, [], item.decisions)
         groups[item.pk].actions.append(action)
     return list(groups.values())
+
+
+SIMILAR_MIN_LENGTH = 10
+"""Titles shorter than this are not compared (too little to go on)."""
+
+
+def similar_issues(participant_pass: ParticipantPass, title: str) -> list[AvoidedIssue]:
+    """Open issues of the participant's care system whose title is like ``title`` (at most
+    three, most similar first; :mod:`walkthetalk.analysis.text.similarity`). Issues set aside
+    are never suggested. Nothing about ``title`` is stored."""
+    title = " ".join(title.split())
+    if len(title) < SIMILAR_MIN_LENGTH:
+        return []
+    issues = list(
+        AvoidedIssue.objects.filter(
+            care_system_id=participant_pass.care_system_id,
+            status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
+        ).order_by("public_id")
+    )
+    index = SimilarityIndex([issue.title for issue in issues])
+    return [issues[match.index] for match in index.similar(title)]
+
+
+def request_seen(request_key: str) -> bool:
+    """Whether a form with this request key was already saved (a retry)."""
+    return SeenRequest.objects.filter(key=request_digest(request_key)).exists()

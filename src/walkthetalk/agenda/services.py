@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -13,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
-from walkthetalk.agenda.keys import acceptance_key, rater_key
+from walkthetalk.agenda.keys import acceptance_key, rater_key, request_digest
 from walkthetalk.agenda.models import (
     ISSUE_DETAILS_MAX,
     ISSUE_TITLE_MAX,
@@ -59,7 +58,7 @@ def _claim_request(request_key: str) -> None:
     """
     if not REQUEST_KEY.match(request_key or ""):
         raise AgendaError(gettext("This form has expired. Please reload the page and try again."))
-    digest = hashlib.sha256(request_key.encode("ascii")).hexdigest()
+    digest = request_digest(request_key)
     try:
         with transaction.atomic():
             SeenRequest.objects.create(key=digest, made_on=today())

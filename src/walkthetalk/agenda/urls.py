@@ -6,6 +6,7 @@ app_name = "agenda"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("backlog/", views.backlog, name="backlog"),
     path("backlog/raise/", views.raise_issue, name="raise_issue"),
+    path("backlog/raise/similar/", views.similar_issues, name="similar_issues"),
     path("backlog/<str:public_id>/rate/", views.rate, name="rate"),
     path("gatherings/<str:public_id>/", views.gathering, name="gathering"),
     path("you-said-we-did/", views.follow_up, name="follow_up"),

@@ -29,7 +29,7 @@ from walkthetalk.agenda.forms import (
     RecordForm,
     StaffIssueForm,
 )
-from walkthetalk.agenda.models import AvoidedIssue
+from walkthetalk.agenda.models import ISSUE_TITLE_MAX, AvoidedIssue
 from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass
@@ -59,6 +59,7 @@ def _backlog_page(
     raise_form: RaiseIssueForm | None = None,
     error: str = "",
     error_issue: str = "",
+    similar: list[AvoidedIssue] | None = None,
 ) -> HttpResponse:
     system = care_system_of(participant_pass)
     if system is None:
@@ -75,6 +76,7 @@ def _backlog_page(
             "error_issue": error_issue,
             "scale": range(1, 6),
             "gatherings": selectors.gatherings_for(participant_pass, clock.today()),
+            "similar": similar or [],
         },
         status=400 if error else 200,
     )
@@ -103,6 +105,10 @@ def raise_issue(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _backlog_page(request, participant_pass, form, _first_error(form))
     data = form.cleaned_data
+    if not request.POST.get("anyway") and not selectors.request_seen(data["request_key"]):
+        similar = selectors.similar_issues(participant_pass, data["title"])
+        if similar:
+            return _backlog_page(request, participant_pass, form, similar=similar)
     try:
         services.raise_issue(participant_pass, data["title"], data["details"], data["request_key"])
     except services.AgendaError as exc:
@@ -111,6 +117,20 @@ def raise_issue(request: HttpRequest) -> HttpResponse:
         request, gettext("Thank you — your issue is in the backlog for others to rate.")
     )
     return redirect("agenda:backlog")
+
+
+@require_http_methods(["POST"])
+def similar_issues(request: HttpRequest) -> HttpResponse:
+    """Open issues like the title being typed (htmx, while raising one)."""
+    participant_pass = current_pass(request)
+    if participant_pass is None:
+        return HttpResponse(status=204)
+    title = request.POST.get("title", "")[:ISSUE_TITLE_MAX]
+    return render(
+        request,
+        "agenda/partials/similar_issues.html",
+        {"similar": selectors.similar_issues(participant_pass, title)},
+    )
 
 
 @require_http_methods(["POST"])
