@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from walkthetalk.agenda import selectors, services
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue
 from walkthetalk.conversations import services as conversation_services
 
 from ..caremap.factories import small_system
@@ -52,3 +53,31 @@ def test_welcome_page_selectors_list_this_systems_gatherings_from_a_week_ago() -
     services.create_gathering(small_system("elsewhere"), "Not ours", DAY)
     titles = [g.title for g in selectors.gatherings_for(participant, DAY)]
     assert titles == ["Last week", "Next month"]
+
+
+def test_follow_through_says_where_every_visible_issue_stands() -> None:
+    system = small_system()
+    waiting = services.add_issue(system, "We avoid talking about pay")
+    taken = services.add_issue(system, "Burnout is treated as personal")
+    decided = services.add_issue(system, "Night staff hear about changes last")
+    done = services.add_issue(system, "Handovers are rushed")
+    hidden = services.add_issue(system, "Set aside by a facilitator")
+    services.set_issue_status(hidden, AvoidedIssue.Status.HIDDEN)
+    gathering = services.create_gathering(system, "Spring", DAY)
+    services.add_to_agenda(gathering, taken)
+    services.record_item(services.add_to_agenda(gathering, decided), "Heard.", "Tell nights first.")
+    step = services.add_action_item(
+        services.add_to_agenda(gathering, done), "Ten quiet minutes", "Leader", DAY
+    )
+    statuses = selectors.follow_through(a_pass(system))
+    assert {k: v["state"] for k, v in statuses.items()} == {
+        waiting.public_id: "in_backlog",
+        taken.public_id: "taken_up",
+        decided.public_id: "decision_made",
+        done.public_id: "decision_made",
+    }
+    services.update_action_item(step, status=ActionItem.Status.DONE, progress=100, follow_up="")
+    assert selectors.follow_through(a_pass(system))[done.public_id]["state"] == "action_done"
+    assert statuses[waiting.public_id]["title"] == "We avoid talking about pay"
+    other = small_system("other")
+    assert selectors.follow_through(a_pass(other)) == {}

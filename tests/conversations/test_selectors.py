@@ -37,3 +37,14 @@ def test_a_decision_is_logged_under_the_role_the_person_holds_here() -> None:
     assert selectors.moderator_role(steward, system) == "steward"
     assert selectors.moderator_role(both, system) == "facilitator"
     assert selectors.moderator_role(admin, system) == "administrator"
+
+
+def test_answered_statements_are_the_clarified_published_ones_of_this_care_system() -> None:
+    conv = conversation(small_system())
+    clarified, plain, taken_down = conv.statements.order_by("pk")[:3]
+    services.clarify_statement(clarified, "Forms for funders, not notes.")
+    services.clarify_statement(taken_down, "Gone.")
+    services.moderate_statement(taken_down, "rejected")
+    participant_pass = joined(conv)
+    assert selectors.answered_statements(participant_pass) == {clarified.public_id: clarified.text}
+    assert plain.public_id not in selectors.answered_statements(participant_pass)

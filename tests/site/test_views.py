@@ -42,3 +42,22 @@ def test_a_participant_outside_the_wave_does_not_see_it(client) -> None:
     body = client.get(reverse("welcome")).content.decode()
     assert "Agency pulse" in body
     assert "Team pulse" not in body
+
+
+def test_the_follow_through_list_is_the_whole_public_list_for_a_pass(client) -> None:
+    from walkthetalk.agenda import services as agenda_services
+    from walkthetalk.caremap import services as caremap_services
+
+    system = small_system()
+    issue = agenda_services.add_issue(system, "We avoid talking about pay")
+    url = reverse("follow_through")
+    assert client.get(url).status_code == 403
+    client.cookies[PASS_COOKIE] = caremap_services.open_pass(system, None).sign()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    data = response.json()
+    assert data["issues"] == {issue.public_id: {"title": issue.title, "state": "in_backlog"}}
+    assert data["answered"] == {}
+    welcome = client.get(reverse("welcome")).content.decode()
+    assert 'id="follow-through"' in welcome and "walkthetalk/follow.js" in welcome

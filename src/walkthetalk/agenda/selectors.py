@@ -236,3 +236,43 @@ def similar_issues(participant_pass: ParticipantPass, title: str) -> list[Avoide
 def request_seen(request_key: str) -> bool:
     """Whether a form with this request key was already saved (a retry)."""
     return SeenRequest.objects.filter(key=request_digest(request_key)).exists()
+
+
+FOLLOW_THROUGH_STATES = ("in_backlog", "taken_up", "decision_made", "action_done")
+
+
+def follow_through(participant_pass: ParticipantPass) -> dict[str, dict[str, str]]:
+    """Where every issue of the participant's care system stands (public id → title, state):
+    the same for everyone with a pass here, so fetching it says nothing about which issues a
+    person raised or rated (their browser matches them). Issues set aside are left out.
+
+    ``taken_up``: it became a conversation or is on a gathering's agenda; ``decision_made``: a
+    gathering recorded a decision or agreed a step forward on it; ``action_done``: a step
+    forward on it is done.
+    """
+    issues = AvoidedIssue.objects.filter(care_system_id=participant_pass.care_system_id).exclude(
+        status=AvoidedIssue.Status.HIDDEN
+    )
+    on_agenda = set(AgendaItem.objects.filter(issue__in=issues).values_list("issue_id", flat=True))
+    decided = set(
+        AgendaItem.objects.filter(issue__in=issues)
+        .exclude(decisions="")
+        .values_list("issue_id", flat=True)
+    )
+    steps = ActionItem.objects.filter(agenda_item__issue__in=issues)
+    decided |= set(steps.values_list("agenda_item__issue_id", flat=True))
+    done = set(
+        steps.filter(status=ActionItem.Status.DONE).values_list("agenda_item__issue_id", flat=True)
+    )
+    out = {}
+    for issue in issues.order_by("public_id"):
+        if issue.pk in done:
+            state = "action_done"
+        elif issue.pk in decided:
+            state = "decision_made"
+        elif issue.pk in on_agenda or issue.status != AvoidedIssue.Status.OPEN:
+            state = "taken_up"
+        else:
+            state = "in_backlog"
+        out[issue.public_id] = {"title": issue.title, "state": state}
+    return out

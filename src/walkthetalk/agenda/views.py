@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -110,13 +111,16 @@ def raise_issue(request: HttpRequest) -> HttpResponse:
         if similar:
             return _backlog_page(request, participant_pass, form, similar=similar)
     try:
-        services.raise_issue(participant_pass, data["title"], data["details"], data["request_key"])
+        issue = services.raise_issue(
+            participant_pass, data["title"], data["details"], data["request_key"]
+        )
     except services.AgendaError as exc:
         return _backlog_page(request, participant_pass, form, str(exc))
     messages.success(
         request, gettext("Thank you — your issue is in the backlog for others to rate.")
     )
-    return redirect("agenda:backlog")
+    # The fragment is never sent to the server: only this browser's follow.js reads it.
+    return redirect(reverse("agenda:backlog") + f"#remember=issue.{issue.public_id}")
 
 
 @require_http_methods(["POST"])

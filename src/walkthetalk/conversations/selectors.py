@@ -445,3 +445,14 @@ def waiting_by_system(user: User | AnonymousUser) -> dict[int, int]:
 def similar_statements(conversation: Conversation, text: str) -> list[Statement]:
     """Published statements like ``text``, most similar first (near-duplicate detection)."""
     return near_duplicates.similar_statements(conversation, text)
+
+
+def answered_statements(participant_pass: ParticipantPass) -> dict[str, str]:
+    """Statements of the pass's care system a facilitator has clarified (public id → text):
+    the same list for everyone with a pass here; a browser that remembers asking about one
+    shows it as answered."""
+    rows = Statement.objects.filter(
+        conversation__care_system_id=participant_pass.care_system_id,
+        status=Statement.Status.PUBLISHED,
+    ).exclude(clarification="")
+    return dict(rows.order_by("public_id").values_list("public_id", "text"))

@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", i18n_views.set_language, name="set_language"),
     path("welcome/", views.welcome, name="welcome"),
+    path("welcome/follow-through.json", views.follow_through, name="follow_through"),
     path("api/", api.urls),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/two-factor/", account_views.two_factor_setup, name="two_factor"),

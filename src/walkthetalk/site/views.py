@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.caremap import clock
@@ -52,6 +53,23 @@ def welcome(request: HttpRequest) -> HttpResponse:
             leadership_roles=messenger_selectors.leadership_roles_for(participant_pass),
         )
     return render(request, "site/welcome.html", context)
+
+
+@never_cache
+def follow_through(request: HttpRequest) -> HttpResponse:
+    """Where everything raised, asked or rated in the pass's care system stands — the whole
+    public list, the same for everyone with a pass here. The participant's browser matches it
+    with what it remembers (``site/follow.js``); the server never learns which items those are.
+    """
+    participant_pass = current_pass(request)
+    if participant_pass is None or caremap_selectors.care_system_of(participant_pass) is None:
+        return JsonResponse({"detail": "No pass."}, status=403)
+    return JsonResponse(
+        {
+            "issues": agenda_selectors.follow_through(participant_pass),
+            "answered": conversation_selectors.answered_statements(participant_pass),
+        }
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
