@@ -3,7 +3,7 @@
 Run from the repository root::
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/near_duplicates.py \
-        [--data /work/shared/data/polis-opendata] [--repeats 5]
+        [--data DIR] [--repeats 5]
 
 1. On the labelled pairs of ``tests/data/near_duplicates/pairs.csv`` (written for this project;
    see its README): the threshold chosen on the training folds of a 5-fold split grouped by the
@@ -13,7 +13,8 @@ Run from the repository root::
    each kind of pair is shown as a near-duplicate, and recall@3 as the page uses it (each
    paraphrase among every text of the set: is its partner among the 3 shown?).
 2. Time per check at 1,000 and 10,000 existing statements (real Pol.is comments from
-   ``--data``, repeated with a numbered suffix when there are fewer): building the index (once
+   ``--data``, a folder of Pol.is exports holding ``*/comments.csv``; without it, the labelled
+   set's own texts; repeated with a numbered suffix when there are fewer): building the index (once
    per set of statements) and one check (a new text against all of them), median CPU time
    (``time.process_time``) and wall time over ``--repeats`` builds and 200 checks.
 """
@@ -100,10 +101,17 @@ def median_times(fn, repeats: int) -> tuple[float, float]:
     return statistics.median(cpu), statistics.median(wall)
 
 
-def timing(folder: Path, repeats: int) -> None:
-    pool = comments(folder)
-    queries = [b for (_, b) in labelled()[0]]
-    print(f"\nexisting statements from {folder} ({len(pool)} distinct comments)")
+def timing(folder: Path | None, repeats: int) -> None:
+    pairs = labelled()[0]
+    queries = [b for (_, b) in pairs]
+    pool = comments(folder) if folder is not None else []
+    if folder is not None and not pool:
+        sys.exit(f"no */comments.csv with comments under {folder}")
+    source = f"{folder} ({len(pool)} distinct comments)"
+    if not pool:
+        pool = sorted({t for pair in pairs for t in pair})
+        source = f"the labelled set's own {len(pool)} texts (give --data for real comments)"
+    print(f"\nexisting statements from {source}")
     for n in (1_000, 10_000):
         existing = statements(pool, n)
         build_cpu, build_wall = median_times(
@@ -125,7 +133,7 @@ def timing(folder: Path, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/polis-opendata"))
+    parser.add_argument("--data", type=Path, help="folder of Pol.is exports (*/comments.csv)")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     quality()

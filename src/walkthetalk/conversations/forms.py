@@ -24,6 +24,17 @@ def check_seed_lines(value: str) -> str:
     return value
 
 
+def _policy_field(rows: int) -> forms.CharField:
+    """The moderation policy, as written on a new conversation and changed later."""
+    return forms.CharField(
+        required=False,
+        max_length=MODERATION_POLICY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        label="Moderation policy",
+        help_text="Shown to participants beside “write a statement”: what is taken down, and why.",
+    )
+
+
 class ConversationForm(forms.Form):
     title = forms.CharField(max_length=200)
     question = forms.CharField(
@@ -40,13 +51,7 @@ class ConversationForm(forms.Form):
             f"{STATEMENT_MAX_LENGTH} characters."
         ),
     )
-    moderation_policy = forms.CharField(
-        required=False,
-        max_length=MODERATION_POLICY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        label="Moderation policy",
-        help_text="Shown to participants beside “write a statement”: what is taken down, and why.",
-    )
+    moderation_policy = _policy_field(rows=4)
     sectors = forms.ModelMultipleChoiceField(
         queryset=Sector.objects.none(),
         required=False,
@@ -112,13 +117,7 @@ class SeedForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
-    moderation_policy = forms.CharField(
-        required=False,
-        max_length=MODERATION_POLICY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        label="Moderation policy",
-        help_text="Shown to participants beside “write a statement”: what is taken down, and why.",
-    )
+    moderation_policy = _policy_field(rows=5)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("label_suffix", "")

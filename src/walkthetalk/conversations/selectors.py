@@ -413,33 +413,29 @@ def moderation_log(conversation: Conversation) -> list[tuple[object, ...]]:
     ]
 
 
-def waiting_statements(user: User | AnonymousUser) -> dict[int, int]:
-    """Statements waiting for moderation in each conversation ``user`` facilitates
-    (conversation pk → count; conversations with none waiting are left out)."""
+def _waiting(user: User | AnonymousUser, by: str) -> dict[int, int]:
+    """Statements waiting for moderation where ``user`` facilitates, counted per ``by`` (a
+    field path to a pk); places with none waiting are left out."""
     systems = [s for s in caremap_selectors.systems_for(user) if can_facilitate(user, s)]
     rows = (
         Statement.objects.filter(
             conversation__care_system__in=systems, status=Statement.Status.PENDING
         )
-        .values_list("conversation_id")
+        .values_list(by)
         .annotate(n=Count("pk"))
-        .values_list("conversation_id", "n")
+        .values_list(by, "n")
     )
     return dict(rows)
+
+
+def waiting_statements(user: User | AnonymousUser) -> dict[int, int]:
+    """Statements waiting for moderation in each conversation ``user`` facilitates."""
+    return _waiting(user, "conversation_id")
 
 
 def waiting_by_system(user: User | AnonymousUser) -> dict[int, int]:
     """Statements waiting for moderation in each care system ``user`` facilitates."""
-    systems = [s for s in caremap_selectors.systems_for(user) if can_facilitate(user, s)]
-    rows = (
-        Statement.objects.filter(
-            conversation__care_system__in=systems, status=Statement.Status.PENDING
-        )
-        .values_list("conversation__care_system_id")
-        .annotate(n=Count("pk"))
-        .values_list("conversation__care_system_id", "n")
-    )
-    return dict(rows)
+    return _waiting(user, "conversation__care_system_id")
 
 
 def similar_statements(conversation: Conversation, text: str) -> list[Statement]:
