@@ -3,6 +3,7 @@ levels, the cross-level estimate through released groups only, item non-response
 
 import csv
 import io
+import subprocess
 
 import numpy as np
 import pytest
@@ -60,7 +61,9 @@ def test_a_hidden_level_ends_every_chain(system, wave) -> None:
     assert d.evidence.cross_level == []
 
 
-def test_scores_that_read_differently_at_a_level_are_marked_not_comparable(system, wave) -> None:
+def test_scores_that_read_differently_at_a_level_are_marked_not_comparable(
+    system, wave, tmp_path
+) -> None:
     rng = np.random.default_rng(5)
     team, program = unit(system, "Riverbend Day Team"), unit(system, "Riverbend Outpatient")
     n = evidence.MIN_PER_LEVEL_FOR_INVARIANCE
@@ -90,6 +93,19 @@ def test_scores_that_read_differently_at_a_level_are_marked_not_comparable(syste
     client = staff_client(system, "facilitator")
     page = client.get(f"/pulse/{system.slug}/waves/{wave.pk}/dashboard/").content.decode()
     assert "not comparable with Direct care" in page
+    # the printed wave brief carries the same marks, and says what they mean
+    brief = client.get(f"/pulse/{system.slug}/waves/{wave.pk}/brief.pdf")
+    assert brief.status_code == 200 and brief["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(b"".join(brief.streaming_content) if brief.streaming else brief.content)
+    text = " ".join(
+        subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "not comparable with Direct care" in text
+    assert "not comparable with Supervisors" in text
+    assert "read differently at the two levels" in text
     api = client.get(f"/api/pulse/{system.slug}/waves/{wave.pk}/aggregates").json()
     by = {(r["group"], r["scale"]): r["not_comparable_with"] for r in api}
     assert by[("Supervisors", "talk")] == ["Direct care"]

@@ -80,6 +80,9 @@ def pulse_brief_pdf(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     context = _dashboard_context(system, wave, None)
     context["strengths"] = pulse.strengths(context["d"])
     context["min_size"] = context["d"].min_size
+    context["has_not_comparable"] = any(
+        mark for row in context["d"].heat_rows for mark in row.not_comparable
+    )
     body = render_pdf("reports/print/wave_brief.html", context)
     return pdf_response(body, f"{system.slug}-wave-{wave.pk}-brief.pdf")
 
