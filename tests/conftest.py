@@ -131,3 +131,15 @@ def pytest_make_collect_report(
     if paths:
         _fail_report(report, paths)
     return report
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Generator[None]:
+    """Every test starts in the site's default language. A request answered in Spanish leaves
+    Spanish active in the test's thread (LocaleMiddleware activates a language and nothing
+    switches it back), which would otherwise leak into the tests that run after it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
