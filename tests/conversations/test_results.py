@@ -4,9 +4,11 @@ import json
 
 import pytest
 
-from walkthetalk.conversations import selectors, services, tasks
+from walkthetalk.analysis.commonground.placement import PlacementState
+from walkthetalk.conversations import results, selectors, services, tasks
 from walkthetalk.conversations.models import (
     ConversationParticipant,
+    ConversationPlacement,
     ConversationResult,
     Statement,
 )
@@ -177,3 +179,33 @@ def test_a_group_share_the_plan_does_not_release_is_hidden_never_zero() -> None:
     got = results._shares_by_group(figures, ["s"])["s"]
     assert got["Group A"] == {"agree": 0, "disagree": 100, "pass": 0}
     assert got["Group B"] == {"agree": None, "disagree": None, "pass": None}
+
+
+def test_a_refresh_stores_the_placement_state_apart_from_the_result() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 12, "prevention": 12})
+    tasks.refresh(conv.pk)
+    stored = ConversationPlacement.objects.get(conversation=conv).state
+    state = PlacementState.from_dict(stored)
+    published = set(conv.statements.values_list("public_id", flat=True))
+    assert set(state.statement_ids) == published
+    # The exact mean votes are not in the result's payload (which pages and exports read).
+    data = ConversationResult.objects.get(conversation=conv).data
+    assert "center" not in json.dumps(data) and "components" not in json.dumps(data)
+    assert str(stored["center"][0]) not in json.dumps(data)
+
+
+def test_a_result_without_groups_removes_the_placement_state() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 12, "prevention": 12})
+    tasks.refresh(conv.pk)
+    assert ConversationPlacement.objects.filter(conversation=conv).exists()
+    services.save_result(conv, results.failed(RuntimeError("boom")))
+    assert not ConversationPlacement.objects.filter(conversation=conv).exists()
+
+
+def test_too_few_participants_store_no_placement_state() -> None:
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 3})
+    tasks.refresh(conv.pk)
+    assert not ConversationPlacement.objects.filter(conversation=conv).exists()

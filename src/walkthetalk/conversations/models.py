@@ -270,6 +270,26 @@ class ConversationResult(models.Model):
         return f"Result of {self.conversation_id} ({self.state})"
 
 
+class ConversationPlacement(models.Model):
+    """What places one participant on the opinion map ("where do I stand"), written only by the
+    worker with each result (:class:`walkthetalk.analysis.commonground.placement.PlacementState`
+    as a dict): the mean vote per statement and the projection's components.
+
+    It holds figures that are never released (the mean vote per statement is exact, not planned
+    through the ledger): nothing exports, shows or logs it. A page uses it only to compute, at
+    request time, the opinion group of the participant asking, from their own votes; no
+    participant's group is stored anywhere.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="placement"
+    )
+    state = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Placement state of {self.conversation_id}"
+
+
 class ModerationDecision(models.Model):
     """One decision about a statement, for the moderation log: what, on which day, by which
     role. Never who made it nor who wrote the statement (no user, no author); a random key, so

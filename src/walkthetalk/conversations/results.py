@@ -12,6 +12,11 @@ shares describe whole atoms of at least the minimum group size, so they move in 
 many people ("seen by 10" never becomes "seen by 11"), and a share by sector is never
 unanimous (that would tell each member's vote). The opinion map shows each opinion group as one
 mark at its centre — never one mark per participant.
+
+Beside the stored result, an outcome carries ``placement``: the fitted projection a later
+request places one participant with ("where do I stand"). It holds the exact mean vote per
+statement, a figure never released, so it is stored apart (``ConversationPlacement``) and never
+put into ``data``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import numpy as np
 from walkthetalk.analysis import privacy
 from walkthetalk.analysis.commonground import NotEnoughDataError, Settings, analyze
 from walkthetalk.analysis.commonground.matrix import from_indices
+from walkthetalk.analysis.commonground.placement import PlacementState
 from walkthetalk.conversations.result_states import ResultState
 from walkthetalk.reports.render.opinion_map import opinion_map_svg
 
@@ -74,6 +80,7 @@ class Outcome:
     extremity: dict[int, float] = field(default_factory=dict)
     ledger: dict[str, Any] | None = None  # the release ledger after this outcome, if it moved
     based_on: dict[str, Any] | None = None  # the ledger the snapshot had (to detect a race)
+    placement: dict[str, Any] | None = None  # never released: see ConversationPlacement
 
 
 def failed(exc: BaseException) -> Outcome:
@@ -142,6 +149,7 @@ def compute(snapshot: VoteSnapshot) -> Outcome:
         extremity={statements[j][0]: float(e) for j, e in enumerate(extremity_by_col)},
         ledger=stored,
         based_on=snapshot.ledger,
+        placement=PlacementState.from_analysis(analysis).to_dict() if data["groups"] else None,
     )
 
 

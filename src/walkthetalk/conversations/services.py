@@ -27,6 +27,7 @@ from walkthetalk.conversations.models import (
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
+    ConversationPlacement,
     ConversationResult,
     ModerationDecision,
     Statement,
@@ -558,12 +559,24 @@ def save_result(conversation: Conversation, outcome: Outcome) -> bool:
     if outcome.ledger is not None:
         defaults["release_ledger"] = outcome.ledger
     ConversationResult.objects.update_or_create(conversation=conversation, defaults=defaults)
+    _store_placement(conversation, outcome.placement)
     if outcome.extremity:
         statements = list(Statement.objects.filter(pk__in=outcome.extremity.keys()))
         for s in statements:
             s.extremity = outcome.extremity[s.pk]
         Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
     return True
+
+
+def _store_placement(conversation: Conversation, placement: dict[str, object] | None) -> None:
+    """Keep the placement state of this result, or none when the result has no groups (an
+    older state must not place anyone against a map that no longer shows it)."""
+    if placement is None:
+        ConversationPlacement.objects.filter(conversation=conversation).delete()
+    else:
+        ConversationPlacement.objects.update_or_create(
+            conversation=conversation, defaults={"state": placement}
+        )
 
 
 @transaction.atomic
