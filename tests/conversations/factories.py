@@ -9,11 +9,13 @@ import secrets
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponse
 from django.test import Client
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
-from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.caremap.participant_http import give_pass
+from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
 from walkthetalk.conversations import services, tasks
 from walkthetalk.conversations.models import Conversation
 
@@ -115,6 +117,24 @@ def populate(conv: Conversation, sectors: dict[str, int], seed: int = 1) -> None
                     lean = side if j % 2 else -side
                     choice = "agree" if (lean > 0) != (rng.random() < 0.1) else "disagree"
                 services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
+
+
+def camp_voter(conv: Conversation, side: int, n_votes: int | None = None) -> Client:
+    """A client whose pass has voted like one camp of :func:`populate` (``side`` 1 or -1),
+    on the first ``n_votes`` statements (all if ``None``), without noise."""
+    participant_pass = joined(conv, "treatment")
+    for j, statement in enumerate(list(conv.statements.order_by("pk"))[:n_votes]):
+        if statement.text in CONSENSUS:
+            choice = "agree"
+        else:
+            lean = side if j % 2 else -side
+            choice = "agree" if lean > 0 else "disagree"
+        services.cast_vote(conv, participant_pass, statement.public_id, choice, key())
+    client = Client()
+    client.cookies[PASS_COOKIE] = (
+        give_pass(HttpResponse(), participant_pass).cookies[PASS_COOKIE].value
+    )
+    return client
 
 
 def write_export(folder: Path, voters: int = 20, statements: int = 6) -> Path:

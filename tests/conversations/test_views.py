@@ -9,15 +9,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE
 from walkthetalk.conversations import services, tasks
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
+    ConversationResult,
     Statement,
     Vote,
 )
@@ -28,6 +31,7 @@ from .factories import (
     CONSENSUS,
     SEEDS,
     accepted_client,
+    camp_voter,
     conversation,
     facilitator_client,
     joined,
@@ -687,3 +691,115 @@ def test_similar_while_typing_shows_published_statements_only() -> None:
     assert client.post(url, {"text": "short"}).content.strip() == b""
     assert client.get(url).status_code == 405
     assert Client().post(url, {"text": "We hardly ever talk openly"}).status_code == 204
+
+
+# --- where do I stand ----------------------------------------------------------------------
+
+
+def _stand(client: Client, conv) -> str:
+    response = client.get(f"/conversations/{conv.public_id}/stand/")
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    return response.content.decode()
+
+
+@pytest.fixture
+def two_camps():
+    conv = conversation(small_system())
+    populate(conv, {"treatment": 12, "prevention": 12})
+    tasks.refresh(conv.pk)
+    return conv
+
+
+def test_where_you_stand_asks_for_more_votes_before_placing(two_camps) -> None:
+    page = _stand(camp_voter(two_camps, 1, n_votes=3), two_camps)
+    assert "Vote on 4 more statements to see where you stand." in page
+    assert "You are here" not in page
+
+
+def test_where_you_stand_places_each_camp_in_its_own_shown_group(two_camps) -> None:
+    data = ConversationResult.objects.get(conversation=two_camps).data
+    shown = {g["label"].removeprefix("Group ") for g in data["groups"] if g["size"]}
+    letters = []
+    for side in (1, -1):
+        page = _stand(camp_voter(two_camps, side), two_camps)
+        assert "You are here" in page
+        found = re.search(r"you stand with <strong>group (\w)</strong>", page)
+        assert found, page
+        letters.append(found.group(1))
+    assert letters[0] != letters[1] and set(letters) <= shown
+
+
+def test_where_you_stand_shows_only_released_figures_of_your_own_group(two_camps) -> None:
+    data = ConversationResult.objects.get(conversation=two_camps).data
+    page = _stand(camp_voter(two_camps, 1), two_camps)
+    letter = re.search(r"you stand with <strong>group (\w)</strong>", page).group(1)
+    mine = f"Group {letter}"
+    assert data["divides"], "the two camps divide on the non-shared statements"
+    shown = re.findall(r"<strong>Your group:</strong> (\d+)% agree, (\d+)% disagree", page)
+    expected = [
+        (
+            str(data["statement_groups"][d["id"]][mine]["agree"]),
+            str(data["statement_groups"][d["id"]][mine]["disagree"]),
+        )
+        for d in data["divides"]
+        if data["statement_groups"][d["id"]][mine]["agree"] is not None
+    ]
+    assert shown == expected and shown
+    # Every percentage on the page is one the stored result released for this group or for
+    # everyone; none is another group's.
+    released = {str(v) for d in data["divides"] for v in (d["agree"], d["disagree"])}
+    released |= {a for pair in expected for a in pair}
+    released |= {
+        str(r["share"]) for g in data["groups"] if g["label"] == mine for r in g["representative"]
+    }
+    assert set(re.findall(r"(\d+)%", page)) <= released
+
+
+def test_where_you_stand_is_not_shown_while_your_group_is_hidden(two_camps) -> None:
+    result = ConversationResult.objects.get(conversation=two_camps)
+    for group in result.data["groups"]:
+        group["size"] = None
+    result.save()
+    page = _stand(camp_voter(two_camps, 1), two_camps)
+    assert "Where you stand is not shown yet." in page
+    assert "You are here" not in page and "% agree" not in page
+
+
+def test_where_you_stand_before_any_result_says_it_is_not_shown_yet() -> None:
+    conv = conversation(small_system())
+    page = _stand(camp_voter(conv, 1), conv)
+    assert "Where you stand is not shown yet." in page
+
+
+def test_where_you_stand_asks_for_an_agree_or_disagree_after_only_passes(two_camps) -> None:
+    participant_pass = joined(two_camps, "treatment")
+    for statement in two_camps.statements.all():
+        services.cast_vote(
+            two_camps,
+            participant_pass,
+            statement.public_id,
+            "pass",
+            f"p-{statement.pk:04d}-xxxxxxxxxxxxxxxx",
+        )
+    client = Client()
+    client.cookies[PASS_COOKIE] = (
+        give_pass(HttpResponse(), participant_pass).cookies[PASS_COOKIE].value
+    )
+    assert "agree or disagree with at least one statement" in _stand(client, two_camps)
+
+
+def test_where_you_stand_writes_nothing_and_logs_nothing(two_camps, caplog) -> None:
+    client = camp_voter(two_camps, 1)
+    caplog.set_level("DEBUG")
+    with CaptureQueriesContext(connection) as queries:
+        page = _stand(client, two_camps)
+    assert "You are here" in page
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+    assert not [r for r in caplog.records if r.name.startswith("walkthetalk")]
+
+
+def test_where_you_stand_needs_a_pass(two_camps) -> None:
+    response = Client().get(f"/conversations/{two_camps.public_id}/stand/")
+    assert response.status_code == 302 and response["Location"].endswith("/join/")

@@ -16,7 +16,12 @@ from walkthetalk.conversations import tasks
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system
-from ..conversations.factories import accepted_client, conversation, joined, participant_client
+from ..conversations.factories import (
+    accepted_client,
+    conversation,
+    joined,
+    participant_client,
+)
 from ..messenger.factories import a_role, with_pass
 from ..pulse.factories import participant, unit
 
@@ -127,6 +132,7 @@ def test_every_participant_page_is_in_spanish() -> None:
         (voter, f"/conversations/{conv.public_id}/vote/"),
         (voter, f"/conversations/{conv.public_id}/write/"),
         (voter, f"/conversations/{conv.public_id}/mine/"),
+        (voter, f"/conversations/{conv.public_id}/stand/"),
         (voter, f"/conversations/{conv.public_id}/statements/{statement.public_id}/ask/"),
     ]
     pulse_client = participant(system, wave)

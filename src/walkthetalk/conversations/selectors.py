@@ -11,6 +11,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
+from walkthetalk.analysis.commonground.engine import MIN_VOTES
+from walkthetalk.analysis.commonground.placement import PlacementState, place
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
@@ -19,6 +21,7 @@ from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
+    ConversationPlacement,
     ConversationResult,
     ModerationDecision,
     Statement,
@@ -452,3 +455,137 @@ def answered_statements(participant_pass: ParticipantPass) -> dict[str, str]:
         status=Statement.Status.PUBLISHED,
     ).exclude(clarification="")
     return dict(rows.order_by("public_id").values_list("public_id", "text"))
+
+
+# --- where do I stand ----------------------------------------------------------------------
+
+
+MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 320, 200, 48
+
+
+@dataclass(frozen=True)
+class GroupMark:
+    """One shown opinion group on the participant's map (viewBox units); ``letter`` is what
+    pages name it by ("Group B", translated)."""
+
+    letter: str
+    size: int
+    x: float
+    y: float
+    mine: bool
+
+
+@dataclass(frozen=True)
+class DivideView:
+    """A statement that divides the groups: how the participant's group and everyone see it,
+    from released shares only (``None``: hidden), and the participant's own vote."""
+
+    id: str
+    text: str
+    group: dict[str, int | None]
+    everyone: dict[str, int | None]
+    my_vote: int | None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What "where do I stand" shows one participant: ``group`` is set only when their votes
+    place them and their group is shown (at least the minimum group size, released); it is
+    the group's letter ("B")."""
+
+    votes_needed: int = 0
+    group: str | None = None
+    marks: tuple[GroupMark, ...] = ()
+    divides: tuple[DivideView, ...] = ()
+    representative: tuple[dict[str, Any], ...] = ()
+    all_passes: bool = False
+
+
+def _letter(label: str) -> str:
+    return label.removeprefix("Group ")
+
+
+def _own_votes(participant: ConversationParticipant) -> dict[str, int]:
+    return dict(
+        Vote.objects.filter(participant=participant, statement__status=Statement.Status.PUBLISHED)
+        .values_list("statement__public_id", "value")
+        .order_by()
+    )
+
+
+def _marks(groups: list[dict[str, Any]], mine: int) -> tuple[GroupMark, ...]:
+    """The shown groups' released centres, scaled into the map's box (y up)."""
+    shown = [(g, grp) for g, grp in enumerate(groups) if grp["size"]]
+    xs = [grp["centre"][0] for _, grp in shown]
+    ys = [grp["centre"][1] for _, grp in shown]
+
+    def scale(v: float, lo: float, hi: float, size: int) -> float:
+        if hi - lo < 1e-9:
+            return size / 2
+        return MAP_MARGIN + (v - lo) / (hi - lo) * (size - 2 * MAP_MARGIN)
+
+    return tuple(
+        GroupMark(
+            _letter(grp["label"]),
+            grp["size"],
+            round(scale(grp["centre"][0], min(xs), max(xs), MAP_WIDTH), 1),
+            round(MAP_HEIGHT - scale(grp["centre"][1], min(ys), max(ys), MAP_HEIGHT), 1),
+            g == mine,
+        )
+        for g, grp in shown
+    )
+
+
+def _divide_views(
+    data: dict[str, Any], label: str, votes: dict[str, int]
+) -> tuple[DivideView, ...]:
+    by_group = data.get("statement_groups", {})
+    return tuple(
+        DivideView(
+            d["id"],
+            d["text"],
+            dict(by_group.get(d["id"], {}).get(label, {"agree": None, "disagree": None})),
+            {"agree": d["agree"], "disagree": d["disagree"]},
+            votes.get(d["id"]),
+        )
+        for d in data.get("divides", [])
+    )
+
+
+def where_i_stand(conversation: Conversation, participant: ConversationParticipant) -> Standing:
+    """The participant's own opinion group, computed now from their own votes and the stored
+    placement state, with only that group's released figures; nothing is stored or logged.
+
+    Not placed (too few votes, only passes), no result with groups yet, or a group below the
+    minimum size: no group (the last two look the same to the participant).
+    """
+    votes = _own_votes(participant)
+    result = ConversationResult.objects.filter(
+        conversation=conversation, state=ConversationResult.State.READY
+    ).first()
+    stored = (
+        ConversationPlacement.objects.filter(conversation=conversation)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if result is None or not stored or not result.data.get("groups"):
+        published = conversation.statements.filter(status=Statement.Status.PUBLISHED).count()
+        return Standing(votes_needed=max(min(MIN_VOTES, published) - len(votes), 0))
+    try:
+        state = PlacementState.from_dict(stored)
+    except ValueError:
+        return Standing()
+    groups = result.data["groups"]
+    g = place(state, votes, [grp["centre"] for grp in groups])
+    if g is None:
+        needed = state.votes_needed(votes)
+        return Standing(votes_needed=needed, all_passes=needed == 0)
+    if not groups[g]["size"]:
+        return Standing()
+    label = groups[g]["label"]
+    return Standing(
+        group=_letter(label),
+        marks=_marks(groups, g),
+        divides=_divide_views(result.data, label, votes),
+        representative=tuple(groups[g]["representative"]),
+    )

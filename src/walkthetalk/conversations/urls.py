@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:public_id>/write/", views.write, name="write"),
     path("<str:public_id>/write/similar/", views.similar, name="similar"),
     path("<str:public_id>/mine/", views.mine, name="mine"),
+    path("<str:public_id>/stand/", views.stand, name="stand"),
     path("<str:public_id>/statements/<str:statement_id>/ask/", views.ask, name="ask"),
     path("<str:public_id>/manage/", views.manage, name="manage"),
     path("<str:public_id>/manage/agreements/", views.edit_agreements, name="edit_agreements"),

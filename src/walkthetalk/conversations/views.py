@@ -353,6 +353,28 @@ def mine(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+@never_cache
+def stand(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Where do I stand: the participant's own opinion group, from their own votes (nothing
+    about anyone else; see :func:`selectors.where_i_stand`)."""
+    conversation = public_conversation(public_id)
+    found = _participant_or_redirect(request, conversation)
+    if isinstance(found, HttpResponse):
+        return found
+    standing = selectors.where_i_stand(conversation, found)
+    return render(
+        request,
+        "conversations/stand.html",
+        {
+            "conversation": conversation,
+            "standing": standing,
+            "map_width": selectors.MAP_WIDTH,
+            "map_height": selectors.MAP_HEIGHT,
+            "min_size": conversation.care_system.min_group_size,
+        },
+    )
+
+
 # --- facilitators ------------------------------------------------------------------------
 
 
