@@ -7,6 +7,7 @@ Run from the repository root::
     ... --huge             # adds the 1M x 5,000 x 30M run
     ... --reddwarf-100k    # also time red-dwarf at 100k
     ... --synthetic-only   # skip the real conversations (no --data needed)
+    ... --explain-clean    # only: where ours and red-dwarf part on the clean conversations
 
 Threads are pinned to one for both engines (``OMP_NUM_THREADS=1``, ``OPENBLAS_NUM_THREADS=1``:
 the script re-runs itself with them set, since they must be set before numpy loads; checked
@@ -54,10 +55,12 @@ from walkthetalk.analysis.commonground import (  # noqa: E402
     VoteMatrix,
     analyze,
     clustering,
+    projection,
     read_export,
     refresh,
     update,
 )
+from walkthetalk.analysis.commonground.engine import active_statements  # noqa: E402
 from walkthetalk.analysis.commonground.matrix import from_indices  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "polis-opendata"
@@ -437,6 +440,99 @@ def real_data(data: Path, repeats: int, streams: int) -> None:
     print("settings chosen per left-out conversation:")
     for name, knobs in chosen.items():
         print(f"  {name[:38]:38s} {knobs}")
+    explain_clean(exports)
+
+
+def misplaced(ref: dict[str, int | None], part: dict[str, int | None], who: list[str]) -> set[str]:
+    """Participants of ``who`` that ``part`` puts in another group than Pol.is's ``ref``, each
+    group of ``part`` read as the Pol.is group most of its members are in."""
+    table: dict[tuple[int | None, int | None], int] = {}
+    for p in who:
+        table[ref[p], part[p]] = table.get((ref[p], part[p]), 0) + 1
+    meaning = {
+        g: max((count, r) for (r, gg), count in table.items() if gg == g)[1]
+        for g in {part[p] for p in who}
+    }
+    return {p for p in who if meaning[part[p]] != ref[p]}
+
+
+def explain_clean(exports: dict[str, PolisExport]) -> None:
+    """Where ours and red-dwarf part on the clean conversations, and which step decides it.
+
+    For each clean conversation: who each engine puts on the other side from Pol.is (on the
+    participants all three place); for each participant only one engine misplaces, their vote
+    count, their margin in our projection (distance to the nearest other group centre minus
+    distance to their own) and what moving them would add to our k-means inertia; then our
+    clustering run on red-dwarf's projection (does the clustering or the projection decide?)
+    and our engine with the PCA fitted as Pol.is fits it, on every voter including those who
+    only passed (we leave those out, so that a participant who passes on everything changes
+    nothing).
+    """
+    print("\n== Clean conversations: who each engine places on the other side from Pol.is")
+    for name in CLEAN:
+        export = exports.get(name)
+        if export is None or not export.reference_groups:
+            continue
+        ref = export.reference_groups
+        analysis = ours(export, Settings())
+        mod_out = [int(s) for s in export.excluded_statements]
+        rd = run_reddwarf(reddwarf_votes(export.matrix), mod_out, 0)
+        mine, theirs = analysis.result.participants, reddwarf_groups(rd)
+        who = [
+            p
+            for p, g in ref.items()
+            if g is not None and mine.get(p) is not None and theirs.get(p) is not None
+        ]
+        w_ours, w_rd = misplaced(ref, mine, who), misplaced(ref, theirs, who)
+        print(
+            f"{name}: {len(who)} participants all three place; on the other side from Pol.is: "
+            f"ours {len(w_ours)}, red-dwarf {len(w_rd)}, both {len(w_ours & w_rd)}"
+        )
+        rows = np.flatnonzero(analysis.counts_mask)
+        labels = analysis.labels[rows]
+        points = analysis.coordinates[rows]
+        k = int(labels.max()) + 1
+        size = np.bincount(labels, minlength=k).astype(np.float64)
+        centres = np.stack([points[labels == g].mean(axis=0) for g in range(k)])
+        d2 = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+        own = d2[np.arange(rows.size), labels]
+        other = np.where(np.arange(k)[None, :] == labels[:, None], np.inf, d2)
+        margin = np.sqrt(other.min(axis=1)) - np.sqrt(own)
+        # Hartigan: moving one point from a to b changes the inertia by this much.
+        target = other.argmin(axis=1)
+        cost = (
+            size[target] / (size[target] + 1) * other.min(axis=1)
+            - size[labels] / (size[labels] - 1) * own
+        )
+        inertia = float(own.sum())
+        at = {analysis.result.participant_ids[r]: i for i, r in enumerate(rows)}
+        votes = export.matrix.votes_per_participant()
+        for p in sorted(w_ours ^ w_rd, key=lambda q: (len(q), q)):
+            i = at[p]
+            print(
+                f"  participant {p}: misplaced by {'ours' if p in w_ours else 'red-dwarf'} "
+                f"only; {int(votes[rows[i]])} votes; margin in our projection {margin[i]:.3f} "
+                f"(median over those placed {float(np.median(margin)):.2f}); moving it raises "
+                f"our inertia by {cost[i]:.2g} of {inertia:,.0f}"
+            )
+        ids = [int(analysis.result.participant_ids[r]) for r in rows]
+        on_rd = clustering.cluster(rd.participants_df.loc[ids, ["x", "y"]].to_numpy(float))
+        active = active_statements(export.matrix, export.excluded_statements)
+        fitted_all = projection.project(export.matrix.values, active, None)
+        on_all = clustering.cluster(fitted_all.coordinates[rows])
+        variants = [
+            {
+                analysis.result.participant_ids[r]: int(g)
+                for r, g in zip(rows, cl.labels, strict=True)
+            }
+            for cl in (on_rd, on_all)
+        ]
+        scores = ari_on_common(ref, mine, theirs, *variants)
+        print(
+            f"  ARI on these participants: ours {scores[0]:.5f}, red-dwarf {scores[1]:.5f}; our "
+            f"clustering on red-dwarf's projection {scores[2]:.5f}; ours with the PCA fitted on "
+            f"every voter, those who only passed included (Pol.is) {scores[3]:.5f}"
+        )
 
 
 def incremental_line(r: dict[str, Any]) -> str:
@@ -518,6 +614,11 @@ def main(argv: list[str]) -> int:
         "0 skips the cross-validation)",
     )
     parser.add_argument("--synthetic-only", action="store_true", help="skip the real conversations")
+    parser.add_argument(
+        "--explain-clean",
+        action="store_true",
+        help="only: where ours and red-dwarf part on the clean conversations, and why",
+    )
     parser.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-refresh", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-reddwarf", action="store_true", help=argparse.SUPPRESS)
@@ -534,6 +635,11 @@ def main(argv: list[str]) -> int:
                 file=sys.stderr,
             )
             return 2
+        if args.explain_clean:
+            explain_clean(
+                {n: read_export(args.data / n) for n in CLEAN if (args.data / n).is_dir()}
+            )
+            return 0
         real_data(args.data, 1 if args.quick else args.repeats, args.cv_streams)
     synthetic_section(args)
     return 0

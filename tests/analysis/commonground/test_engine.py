@@ -294,3 +294,36 @@ def test_real_conversations_give_one_partition_for_streams_0_to_9_of_the_initial
     assert any(g is not None for g in partitions[0].values())
     for other in partitions[1:]:
         assert same_partition(partitions[0], other)
+
+
+def test_a_real_conversation_is_the_same_without_the_participants_who_only_passed():
+    # Pol.is (and red-dwarf) fit the PCA on every voter, passes included; this engine leaves
+    # out whoever never agreed or disagreed, so that they change nothing. On the clean
+    # conversations that departure alone decides the one participant by which the two
+    # engines differ (benchmarks/README.md): this pins it on real votes.
+    from walkthetalk.analysis.commonground.engine import active_statements, expressed_opinion
+
+    export = read_export(polis_folder("vtaiwan.uberx"))
+    m = export.matrix
+    active = active_statements(m, export.excluded_statements)
+    voted = np.diff(m.values.indptr) > 0
+    keep = ~voted | expressed_opinion(m.values, active)
+    assert (~keep).sum() >= 10  # there are participants who only passed to leave out
+    rows = np.flatnonzero(keep)
+    sectors = None if m.sectors is None else tuple(m.sectors[i] for i in rows)
+    fewer = VoteMatrix(
+        tuple(m.participant_ids[i] for i in rows), m.statement_ids, m.values[rows], sectors
+    )
+    runs = [
+        analyze(
+            matrix,
+            export.excluded_statements,
+            statement_text=export.statement_text,
+            counted_before=export.counted_before,
+        ).result.to_json()
+        for matrix in (m, fewer)
+    ]
+    for run in runs:
+        for key in ("n_participants", "n_votes"):
+            run["meta"].pop(key)
+    assert runs[0] == runs[1]
