@@ -12,12 +12,14 @@ PostgreSQL step of CI (DATABASE_URL set).
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import AutoField, BigAutoField
 
 from walkthetalk.caremap import services as caremap_services
@@ -232,7 +234,7 @@ def test_on_postgresql_answers_after_the_clock_rewrite_keep_no_order_and_one_wri
     tasks.shuffle_participant_rows.call()  # what the worker's clock runs every hour
     assert sorted(_physical_answers(person)) == before == list(range(N))
     _at_chance(_physical_answers(person, BY_POSITION))
-    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    tables = row_order.participant_tables()
     assert row_order.distinct_writers("default", tables) == 1  # every row: the same xmin
     assert row_order.shuffle_participant_rows() == []  # nothing new: nothing to rewrite
 
@@ -244,7 +246,7 @@ def test_on_postgresql_votes_and_participants_after_the_rewrite_keep_no_order() 
     table, column = VOTE_TABLES[0]
     assert _matches(_physical_votes(order, table, column, BY_WRITER)) == N  # control
     assert _writers(table) == N
-    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    tables = row_order.participant_tables()
     with connection.cursor() as cursor:
         keys = row_order.foreign_keys(cursor, tables)
     rewritten = row_order.shuffle_participant_rows()
@@ -268,7 +270,131 @@ def test_on_postgresql_a_row_written_after_the_rewrite_is_rewritten_at_the_next_
     conv = Conversation.objects.get()
     participant_pass = caremap_services.open_pass(conv.care_system)
     conversation_services.accept_agreements(conv, participant_pass)
-    tables = row_order.referencing_closure("default", row_order.participant_tables())
+    tables = row_order.participant_tables()
     assert row_order.distinct_writers("default", tables) == 2
     assert row_order.shuffle_participant_rows()
+    assert row_order.distinct_writers("default", tables) == 1
+
+
+def _schema(tables: list[str]) -> list[tuple[str, ...]]:
+    """Every index and constraint of ``tables`` and of everything pointing at them, by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
+            "OR confrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [tables, tables],
+        )
+        return [*indexes, *cursor.fetchall()]
+
+
+def _leftovers() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'wtt\\_%%' "
+            "UNION ALL SELECT tgname FROM pg_trigger WHERE tgname LIKE 'wtt\\_%%' "
+            "UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE 'wtt\\_%%'"
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _elsewhere(work: Callable[[], None], seconds: float = 20.0) -> float:
+    """Run ``work`` on another connection (a participant's request) and wait for it; returns
+    how long it took. Fails if it is still waiting after ``seconds``."""
+    took: list[float] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        began = time.perf_counter()
+        try:
+            with transaction.atomic():
+                work()
+            took.append(time.perf_counter() - began)
+        except BaseException as error:  # reported below
+            failed.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "a participant's write waited for the rewrite"
+    if failed:
+        raise failed[0]
+    return took[0]
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_votes_during_the_rewrite_go_through_at_once_and_are_kept() -> None:
+    order = _votes_in_order()
+    conv = Conversation.objects.get()
+    statements = list(conv.statements.all())
+    changed, removed = list(Vote.objects.all()[:2])
+    tables = row_order.participant_tables()
+    schema = _schema(tables)
+    arrived: list[str] = []
+
+    def meanwhile() -> None:  # while the shuffled copies exist, people keep voting
+        def vote() -> None:
+            participant_pass = caremap_services.open_pass(conv.care_system)
+            participant = conversation_services.accept_agreements(conv, participant_pass)
+            conversation_services.cast_vote(
+                conv, participant_pass, statements[1].public_id, "disagree", request_key()
+            )
+            arrived.append(participant.pk.hex)
+            Vote.objects.filter(pk=changed.pk).update(value=-1)
+            Vote.objects.filter(pk=removed.pk).delete()
+
+        _elsewhere(vote)
+
+    assert row_order.shuffle_participant_rows(after_copy=meanwhile) == tables
+    assert len(arrived) == 1
+    votes = {v.pk: v for v in Vote.objects.all()}
+    assert len(votes) == N + 1 - 1  # one arrived, one was taken back: nothing else lost
+    assert votes[changed.pk].value == -1 and removed.pk not in votes
+    assert Vote.objects.get(participant_id=uuid.UUID(arrived[0])).value == -1
+    assert {v.participant_id.hex for v in votes.values()} == (set(order) | set(arrived)) - {
+        removed.participant_id.hex
+    }
+    assert row_order.distinct_writers("default", tables) == 1  # the rewrite's, arrivals too
+    assert _schema(tables) == schema  # same names, same definitions, every key checked
+    assert _leftovers() == []
+    # and people keep voting afterwards, checked by the keys put back
+    assert _elsewhere(lambda: Vote.objects.filter(pk=changed.pk).update(value=1)) < 20
+    with pytest.raises(IntegrityError):
+        _elsewhere(
+            lambda: Vote.objects.create(
+                conversation=conv,
+                participant_id=uuid.uuid4(),
+                statement=statements[0],
+                value=1,
+                voted_on=changed.voted_on,
+            )
+        )
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_interrupted_rewrite_leaves_the_rows_and_nothing_else() -> None:
+    order = _votes_in_order()
+    tables = row_order.participant_tables()
+    schema = _schema(tables)
+
+    def crash() -> None:
+        raise RuntimeError("worker stopped")
+
+    with pytest.raises(RuntimeError, match="worker stopped"):
+        row_order.shuffle_participant_rows(after_copy=crash)
+    assert _leftovers() == []
+    assert _schema(tables) == schema
+    assert {v.participant_id.hex for v in Vote.objects.all()} == set(order)
+    assert row_order.distinct_writers("default", tables) > 1  # not rewritten
+    assert row_order.shuffle_participant_rows() == tables  # the next tick does it
     assert row_order.distinct_writers("default", tables) == 1
