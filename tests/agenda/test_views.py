@@ -13,8 +13,10 @@ from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, Issu
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE
+from walkthetalk.conversations import tasks as conversation_tasks
 
 from ..caremap.factories import small_system
+from ..conversations.factories import TOPIC_THEMES, conversation
 from .factories import a_pass, key
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +214,20 @@ def test_similar_open_issues_are_shown_before_a_new_one_is_raised(client) -> Non
     assert client.post("/agenda/backlog/raise/similar/", {"title": "pay"}).content.strip() == b""
     added = client.post("/agenda/backlog/raise/", {**form, "anyway": "1"})
     assert added.status_code == 302 and AvoidedIssue.objects.count() == 3
+
+
+def test_the_backlog_shows_each_issue_s_topics(client) -> None:
+    system = small_system()
+    conversation(system, seed_statements=TOPIC_THEMES["housing"] + TOPIC_THEMES["burnout"])
+    issues = [services.add_issue(system, text) for text in TOPIC_THEMES["paperwork"]]
+    conversation_tasks.refresh_topics_of(system)
+    _join(client, system)
+    page = client.get("/agenda/backlog/").content.decode()
+    card = page[page.index(f'id="issue-{issues[0].public_id}"') :]
+    card = card[: card.index("</li>")]
+    assert "Topics:" in card and "billing" in card
+    # An issue in no topic shows no topic line.
+    alone = services.add_issue(system, "Parking lot lights are broken at night.")
+    page = client.get("/agenda/backlog/").content.decode()
+    card = page[page.index(f'id="issue-{alone.public_id}"') :]
+    assert "Topics:" not in card[: card.index("</li>")]

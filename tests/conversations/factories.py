@@ -34,6 +34,35 @@ CONSENSUS = {SEEDS[4], SEEDS[6]}
 """Seed statements everyone agrees with in :func:`populate`."""
 
 
+TOPIC_THEMES = {
+    "paperwork": [
+        "Paperwork and billing forms take hours away from clients.",
+        "Billing rules change every month and the forms pile up.",
+        "We spend more time on paperwork forms than on care.",
+        "Insurance billing paperwork delays every new admission.",
+        "Duplicate forms for billing waste our paperwork time.",
+        "The paperwork for billing audits is never finished.",
+    ],
+    "housing": [
+        "People leave treatment with no housing and lose their rent.",
+        "Housing waitlists are years long for people in recovery.",
+        "Without stable housing the rent eats every paycheck.",
+        "Shelter beds are full and housing vouchers run out.",
+        "Recovery housing closes when rent goes up.",
+        "Affordable housing and rent help would keep people well.",
+    ],
+    "burnout": [
+        "Staff burnout drives turnover on every team.",
+        "Supervisors ignore burnout until staff quit.",
+        "Turnover means new staff train new staff.",
+        "Burnout is treated as a personal failing of staff.",
+        "High turnover breaks trust between staff and clients.",
+        "Staff need time off to recover from burnout.",
+    ],
+}
+"""Statements about three themes, for topic tests (each theme's words recur in its texts)."""
+
+
 def conversation(system: CareSystem, **kwargs: object) -> Conversation:
     kwargs.setdefault("seed_statements", SEEDS)
     return services.create_conversation(system, "Talking about the hard things", **kwargs)  # type: ignore[arg-type]

@@ -13,11 +13,13 @@ from walkthetalk.conversations.models import (
     ConversationParticipant,
     ModerationDecision,
     Statement,
+    Topic,
+    TopicSet,
     Vote,
 )
 
 from ..caremap.factories import small_system
-from .factories import SEEDS, conversation, joined, key
+from .factories import SEEDS, TOPIC_THEMES, conversation, joined, key
 
 pytestmark = pytest.mark.django_db
 
@@ -463,3 +465,108 @@ def test_a_moderation_policy_too_long_is_refused_and_the_old_one_kept() -> None:
     services.set_moderation_policy(conv, "  We take down names and insults.  ")
     conv.refresh_from_db()
     assert conv.moderation_policy == "We take down names and insults."
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def _topic_system(slug: str = "testland"):
+    """A care system with the three themes: housing and burnout as statements, paperwork as
+    backlog issues (a statement and an issue can share a topic)."""
+    from walkthetalk.agenda import services as agenda_services  # noqa: PLC0415
+
+    system = small_system(slug)
+    conv = conversation(system, seed_statements=TOPIC_THEMES["housing"] + TOPIC_THEMES["burnout"])
+    for text in TOPIC_THEMES["paperwork"][:5]:
+        agenda_services.add_issue(system, text)
+    conv.statements.create(text=TOPIC_THEMES["paperwork"][5], created_on=conv.created_on)
+    return system, conv
+
+
+def _by_theme(system) -> dict[str, Topic]:
+    out = {}
+    for topic in Topic.objects.filter(care_system=system):
+        texts = list(topic.statements.values_list("text", flat=True))
+        for theme, members in TOPIC_THEMES.items():
+            if set(texts) & set(members) or theme in topic.terms:
+                out.setdefault(theme, topic)
+    return out
+
+
+def test_topics_group_statements_and_backlog_issues_by_theme() -> None:
+    system, conv = _topic_system()
+    assert tasks.refresh_topics_of(system) == 3
+    themes = _by_theme(system)
+    housing = set(themes["housing"].statements.values_list("text", flat=True))
+    assert housing == set(TOPIC_THEMES["housing"])
+    burnout = set(themes["burnout"].statements.values_list("text", flat=True))
+    assert burnout == set(TOPIC_THEMES["burnout"])
+    paperwork = themes["paperwork"]
+    assert len(paperwork.issue_ids) == 5
+    assert list(paperwork.statements.values_list("text", flat=True)) == [
+        TOPIC_THEMES["paperwork"][5]
+    ]
+    topic_set = TopicSet.objects.get(care_system=system)
+    assert topic_set.reason == "" and set(topic_set.stability) >= {"2", "3"}
+    # Nothing changed since: the worker's round does not find them again.
+    assert tasks.refresh_topics_of(system) is None
+
+
+def test_a_pending_statement_is_in_no_topic_and_lends_no_word() -> None:
+    system, conv = _topic_system()
+    conv.statements.create(
+        text="Zebras zebras zoning zebras.",
+        created_on=conv.created_on,
+        status=Statement.Status.PENDING,
+    )
+    tasks.refresh_topics_of(system)
+    for topic in Topic.objects.filter(care_system=system):
+        assert not {"zebras", "zoning"} & set(topic.terms)
+        assert not topic.statements.filter(status=Statement.Status.PENDING).exists()
+
+
+def test_renamed_and_merged_topics_stay_so_when_found_again() -> None:
+    system, conv = _topic_system()
+    tasks.refresh_topics_of(system)
+    themes = _by_theme(system)
+    services.rename_topic(themes["housing"], "  Somewhere   to live ")
+    merged = services.merge_topics(themes["burnout"], themes["paperwork"])
+    assert merged.name == themes["burnout"].name and merged.renamed
+    assert Topic.objects.filter(care_system=system).count() == 2
+    # A new statement changes the texts: the worker finds topics again and keeps both edits.
+    conv.statements.create(
+        text="Housing costs and rent push staff out too.", created_on=conv.created_on
+    )
+    assert tasks.refresh_topics_of(system) == 2
+    names = set(Topic.objects.filter(care_system=system).values_list("name", flat=True))
+    assert "Somewhere to live" in names and merged.name in names
+    kept = Topic.objects.get(care_system=system, name=merged.name)
+    assert len(kept.issue_ids) == 5
+    texts = set(kept.statements.values_list("text", flat=True))
+    assert texts >= {*TOPIC_THEMES["burnout"], TOPIC_THEMES["paperwork"][5]}
+
+
+def test_a_bad_topic_rename_or_merge_changes_nothing() -> None:
+    system, _ = _topic_system()
+    tasks.refresh_topics_of(system)
+    topic = Topic.objects.filter(care_system=system).first()
+    before = topic.name
+    for bad in ("   ", "x" * 121):
+        with pytest.raises(services.TopicError):
+            services.rename_topic(topic, bad)
+        topic.refresh_from_db()
+        assert topic.name == before and not topic.renamed
+    with pytest.raises(services.TopicError):
+        services.merge_topics(topic, topic)
+    other_system, _ = _topic_system("elsewhere")
+    tasks.refresh_topics_of(other_system)
+    with pytest.raises(services.TopicError):
+        services.merge_topics(topic, Topic.objects.filter(care_system=other_system).first())
+    assert Topic.objects.filter(care_system=system).count() == 3
+
+
+def test_too_few_texts_keep_no_topics_and_say_why() -> None:
+    system = small_system()
+    conversation(system, seed_statements=SEEDS[:3])
+    assert tasks.refresh_topics_of(system) == 0
+    assert "at least 6 texts" in TopicSet.objects.get(care_system=system).reason

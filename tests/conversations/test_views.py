@@ -22,6 +22,7 @@ from walkthetalk.conversations.models import (
     ConversationParticipant,
     ConversationResult,
     Statement,
+    Topic,
     Vote,
 )
 from walkthetalk.reports.render.csv_writer import read_cell
@@ -30,6 +31,7 @@ from ..caremap.factories import small_system
 from .factories import (
     CONSENSUS,
     SEEDS,
+    TOPIC_THEMES,
     accepted_client,
     camp_voter,
     conversation,
@@ -803,3 +805,61 @@ def test_where_you_stand_writes_nothing_and_logs_nothing(two_camps, caplog) -> N
 def test_where_you_stand_needs_a_pass(two_camps) -> None:
     response = Client().get(f"/conversations/{two_camps.public_id}/stand/")
     assert response.status_code == 302 and response["Location"].endswith("/join/")
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def topic_conv():
+    conv = conversation(
+        small_system(), seed_statements=[t for texts in TOPIC_THEMES.values() for t in texts]
+    )
+    tasks.refresh_topics_of(conv.care_system)
+    return conv
+
+
+def _topics_url(conv) -> str:
+    return f"/conversations/topics/{conv.care_system.slug}/"
+
+
+def test_facilitator_renames_and_merges_topics(topic_conv) -> None:
+    client = facilitator_client(topic_conv)
+    page = client.get(_topics_url(topic_conv)).content.decode()
+    topics = list(Topic.objects.filter(care_system=topic_conv.care_system).order_by("pk"))
+    assert len(topics) == 3 and all(t.name in page for t in topics)
+    response = client.post(
+        _topics_url(topic_conv),
+        {"action": "rename", "topic": topics[0].pk, "name": "Our first topic"},
+    )
+    assert response.status_code == 302
+    topics[0].refresh_from_db()
+    assert topics[0].name == "Our first topic" and topics[0].renamed
+    response = client.post(
+        _topics_url(topic_conv), {"action": "merge", "keep": topics[0].pk, "other": topics[1].pk}
+    )
+    assert response.status_code == 302
+    assert not Topic.objects.filter(pk=topics[1].pk).exists()
+    assert topics[0].statements.count() == 12
+
+
+def test_a_bad_topic_name_is_refused_and_changes_nothing(topic_conv) -> None:
+    client = facilitator_client(topic_conv)
+    topic = Topic.objects.filter(care_system=topic_conv.care_system).first()
+    before = topic.name
+    response = client.post(
+        _topics_url(topic_conv), {"action": "rename", "topic": topic.pk, "name": "x" * 500}
+    )
+    assert response.status_code == 400
+    assert "Please keep a topic&#x27;s name to 120 characters" in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.name == before
+    response = client.post(_topics_url(topic_conv), {"action": "rename", "topic": "999999"})
+    assert response.status_code == 404
+
+
+def test_only_facilitators_see_topics(topic_conv) -> None:
+    assert accepted_client(topic_conv).get(_topics_url(topic_conv)).status_code in (302, 403)
+    other = small_system("elsewhere")
+    outsider = facilitator_client(conversation(other), role="facilitator")
+    assert outsider.get(_topics_url(topic_conv)).status_code == 403

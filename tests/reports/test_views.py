@@ -12,6 +12,7 @@ from walkthetalk.pulse import services as pulse_services
 from ..caremap.factories import small_system, staff_client
 from ..conversations.factories import (
     SEEDS,
+    TOPIC_THEMES,
     conversation,
     facilitator_client,
     joined,
@@ -119,3 +120,17 @@ def test_results_tables_scroll_inside_a_labelled_region_on_a_phone() -> None:
     assert len(regions) == tables
     for label_id in regions:
         assert f'<caption id="{label_id}">' in page
+
+
+def test_results_page_lists_the_conversation_s_statements_by_topic() -> None:
+    texts = [t for theme in TOPIC_THEMES.values() for t in theme]
+    conv = conversation(small_system(), seed_statements=texts)
+    client = facilitator_client(conv)
+    page = client.get(f"/conversations/{conv.public_id}/manage/results/").content.decode()
+    assert "No topics yet" in page
+    tasks.refresh_topics_of(conv.care_system)
+    page = client.get(f"/conversations/{conv.public_id}/manage/results/").content.decode()
+    section = page[page.index("<h2>Topics</h2>") :]
+    assert section.count("<h3>") == 3
+    assert all(text in section for text in texts)  # every statement is in a topic
+    assert "%" not in section  # membership only, no figure

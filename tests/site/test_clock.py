@@ -43,7 +43,8 @@ def test_conversation_results_are_on_the_clock() -> None:
     from django.db import connection
 
     shuffle = "walkthetalk.site.tasks.shuffle_participant_rows"
-    expected = [PATH, shuffle] if connection.vendor == "postgresql" else [PATH]
+    topics = "walkthetalk.conversations.tasks.refresh_outdated_topics"
+    expected = [PATH, topics, shuffle] if connection.vendor == "postgresql" else [PATH, topics]
     assert [p.task_path for p in periodic_tasks()] == expected
     assert periodic_tasks()[0].every >= FIVE
 

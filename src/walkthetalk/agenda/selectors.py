@@ -276,3 +276,15 @@ def follow_through(participant_pass: ParticipantPass) -> dict[str, dict[str, str
             state = "in_backlog"
         out[issue.public_id] = {"title": issue.title, "state": state}
     return out
+
+
+def topic_issue_texts(system_id: int) -> list[tuple[str, str]]:
+    """``(public id, title and details)`` of every issue the backlog and "you said, we did" show
+    (never one set aside), for finding topics."""
+    return [
+        (public_id, f"{title}. {details}".strip())
+        for public_id, title, details in AvoidedIssue.objects.filter(care_system_id=system_id)
+        .exclude(status=AvoidedIssue.Status.HIDDEN)
+        .order_by("public_id")
+        .values_list("public_id", "title", "details")
+    ]

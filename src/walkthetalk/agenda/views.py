@@ -36,6 +36,7 @@ from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.participant_http import current_pass
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import care_system_of
+from walkthetalk.conversations import selectors as conversation_selectors
 
 
 def _first_error(form: object) -> str:
@@ -66,12 +67,16 @@ def _backlog_page(
     if system is None:
         raise Http404
     entries = selectors.backlog_for(participant_pass)
+    topics = conversation_selectors.issue_topics(system.pk)
     return render(
         request,
         "agenda/backlog.html",
         {
             "system": system,
-            "entries": [(e, RateForm(initial=_initial(e))) for e in entries],
+            "entries": [
+                (e, RateForm(initial=_initial(e)), topics.get(e.issue.public_id, []))
+                for e in entries
+            ],
             "raise_form": raise_form or RaiseIssueForm(),
             "error": error,
             "error_issue": error_issue,

@@ -6,8 +6,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 
 from walkthetalk.caremap.access import FACILITATOR, STEWARD, found_or_404
+from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.selectors import has_role
-from walkthetalk.conversations.models import Conversation, Statement
+from walkthetalk.conversations.models import Conversation, Statement, Topic
 
 FACILITATORS = (FACILITATOR, STEWARD)
 NOT_A_FACILITATOR = "Only a facilitator or steward of this care system may do this."
@@ -37,3 +38,9 @@ def access_statement(
     if published_only:
         statements = statements.filter(status=Statement.Status.PUBLISHED)
     return found_or_404(statements, "No such statement in this conversation.")
+
+
+def access_topic(system: CareSystem, topic_id: str | None) -> Topic:
+    """A topic of a care system already reached through ``access_care_system``."""
+    pk = int(topic_id) if topic_id and topic_id.isdigit() else 0
+    return found_or_404(Topic.objects.filter(care_system=system, pk=pk), "No such topic.")

@@ -290,6 +290,50 @@ class ConversationPlacement(models.Model):
         return f"Placement state of {self.conversation_id}"
 
 
+TOPIC_NAME_MAX_LENGTH = 120
+
+
+class TopicSet(models.Model):
+    """When a care system's topics were last computed, from which texts (a fingerprint of the
+    published statements and backlog issues, so the worker recomputes only after a change), and
+    why there are none, if so."""
+
+    care_system = models.OneToOneField(
+        CareSystem, on_delete=models.CASCADE, primary_key=True, related_name="topic_set"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    stability = models.JSONField(default=dict, blank=True)
+    computed_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Topics of {self.care_system_id}"
+
+
+class Topic(models.Model):
+    """A named topic of a care system's published statements and backlog issues, found by the
+    worker (:mod:`walkthetalk.analysis.text.topics`); a facilitator may rename or merge it. It
+    holds membership and words only: no figure about a topic is kept or shown.
+
+    ``signatures`` are the naming words of every computed topic it stands for (several after a
+    merge), so a recomputation keeps names and merges; ``issue_ids`` are the public ids of the
+    backlog issues in it (the backlog belongs to the agenda app)."""
+
+    care_system = models.ForeignKey(CareSystem, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(max_length=TOPIC_NAME_MAX_LENGTH)
+    renamed = models.BooleanField(default=False)
+    terms = models.JSONField(default=list, blank=True)
+    signatures = models.JSONField(default=list, blank=True)
+    statements = models.ManyToManyField(Statement, blank=True, related_name="topics")
+    issue_ids = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["care_system", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ModerationDecision(models.Model):
     """One decision about a statement, for the moderation log: what, on which day, by which
     role. Never who made it nor who wrote the statement (no user, no author); a random key, so

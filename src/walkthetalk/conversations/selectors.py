@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,8 @@ from walkthetalk.conversations.models import (
     ConversationResult,
     ModerationDecision,
     Statement,
+    Topic,
+    TopicSet,
     Vote,
 )
 from walkthetalk.conversations.priority import draw
@@ -589,3 +593,102 @@ def where_i_stand(conversation: Conversation, participant: ConversationParticipa
         divides=_divide_views(result.data, label, votes),
         representative=tuple(groups[g]["representative"]),
     )
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicText:
+    """A text topics are found in: a published statement (``kind`` "statement", its pk) or a
+    backlog issue (``kind`` "issue", its public id)."""
+
+    kind: str
+    ref: str
+    text: str
+
+
+def topic_fingerprint(texts: Sequence[TopicText]) -> str:
+    digest = hashlib.sha256()
+    for t in sorted(texts, key=lambda t: (t.kind, t.ref)):
+        digest.update(f"{t.kind}\x1f{t.ref}\x1f{t.text}\x1e".encode())
+    return digest.hexdigest()
+
+
+def topic_statement_texts(system: CareSystem) -> list[TopicText]:
+    """The published statements of every conversation of a care system (never a pending or
+    rejected one: their words must not reach a topic's name)."""
+    return [
+        TopicText("statement", str(pk), text)
+        for pk, text in Statement.objects.filter(
+            conversation__care_system=system, status=Statement.Status.PUBLISHED
+        )
+        .order_by("pk")
+        .values_list("pk", "text")
+    ]
+
+
+def topics_fingerprint_stored(system: CareSystem) -> str:
+    return (
+        TopicSet.objects.filter(care_system=system).values_list("fingerprint", flat=True).first()
+        or ""
+    )
+
+
+def topic_set(system: CareSystem) -> TopicSet | None:
+    return TopicSet.objects.filter(care_system=system).first()
+
+
+def topics_for_staff(system: CareSystem) -> list[Topic]:
+    """A care system's topics with how many statements and issues each holds (items, not
+    people: no figure about anyone)."""
+    topics: list[Topic] = list(
+        Topic.objects.filter(care_system=system)
+        .annotate(n_statements=Count("statements"))
+        .order_by("name", "pk")
+    )
+    return topics
+
+
+def topic_of(system: CareSystem, topic_id: int) -> Topic | None:
+    return Topic.objects.filter(care_system=system, pk=topic_id).first()
+
+
+@dataclass(frozen=True)
+class TopicStatements:
+    name: str
+    statements: tuple[str, ...]
+
+
+def topics_of_conversation(conversation: Conversation) -> list[TopicStatements]:
+    """The topics the conversation's published statements fall in, each with them."""
+    out: dict[int, tuple[str, list[str]]] = {}
+    rows = (
+        Topic.statements.through.objects.filter(
+            statement__conversation=conversation,
+            statement__status=Statement.Status.PUBLISHED,
+        )
+        .order_by("topic__name", "topic_id", "statement__text")
+        .values_list("topic_id", "topic__name", "statement__text")
+    )
+    for topic_id, name, text in rows:
+        out.setdefault(topic_id, (name, []))[1].append(text)
+    return [TopicStatements(name, tuple(texts)) for name, texts in out.values()]
+
+
+def issue_topics(system_id: int) -> dict[str, list[str]]:
+    """Topic names by backlog issue public id."""
+    out: dict[str, list[str]] = {}
+    for name, ids in (
+        Topic.objects.filter(care_system_id=system_id)
+        .order_by("name", "pk")
+        .values_list("name", "issue_ids")
+    ):
+        for public_id in ids:
+            out.setdefault(str(public_id), []).append(name)
+    return out
+
+
+def care_systems_for_topics() -> list[CareSystem]:
+    """Every care system (the worker's topic rounds: statements and backlog issues alike)."""
+    return list(CareSystem.objects.order_by("pk"))

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext, gettext_lazy
 
 from walkthetalk.analysis.commonground import MalformedExportError, read_export
+from walkthetalk.analysis.text.topics import Kept, Topics, carry_over
 from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Sector
@@ -24,6 +25,7 @@ from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     MODERATION_POLICY_MAX_LENGTH,
     STORED_STATEMENT_MAX_LENGTH,
+    TOPIC_NAME_MAX_LENGTH,
     ClarificationRequest,
     Conversation,
     ConversationParticipant,
@@ -31,9 +33,12 @@ from walkthetalk.conversations.models import (
     ConversationResult,
     ModerationDecision,
     Statement,
+    Topic,
+    TopicSet,
     Vote,
 )
 from walkthetalk.conversations.results import Outcome
+from walkthetalk.conversations.selectors import TopicText, topic_fingerprint
 from walkthetalk.conversations.signals import results_outdated
 
 MAX_SEED_STATEMENTS = 200
@@ -45,6 +50,9 @@ MAX_QUESTION_LENGTH = 300
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 VOTE_VALUES = {"agree": Vote.Value.AGREE, "disagree": Vote.Value.DISAGREE, "pass": Vote.Value.PASS}
+TOPICS_EVERY = dt.timedelta(hours=1)
+"""Topics of care systems whose published statements or backlog issues changed are found again
+on the clock, every hour on the hour (the worker; a facilitator may ask at once)."""
 REFRESH_EVERY = dt.timedelta(minutes=5)
 """Results of conversations with new votes are recomputed on a fixed clock, at every multiple of
 this on the wall clock (10:00, 10:05, …), by the worker: never at a time set by a vote, so no
@@ -714,3 +722,91 @@ def _write_import(system: CareSystem, export: object, title: str) -> ImportSumma
     Vote.objects.bulk_create(batch)
     request_refresh(conversation.pk, now=True)  # no participant timing to blur in an import
     return ImportSummary(conversation, len(statements), len(participants), int(values.nnz))
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def _kept(topic: Topic) -> Kept:
+    return Kept(topic.name, topic.renamed, tuple(frozenset(sig) for sig in topic.signatures))
+
+
+@transaction.atomic
+def save_topics(system: CareSystem, texts: Sequence[TopicText], found: Topics) -> int:
+    """Store newly found topics for a care system, keeping what facilitators did: a new topic
+    that is an earlier one (see :func:`walkthetalk.analysis.text.topics.carry_over`) keeps its
+    name if renamed, and new topics matching one merged topic are merged again. Earlier topics
+    matching nothing are removed. Returns how many topics there are now."""
+    old = list(Topic.objects.select_for_update().filter(care_system=system).order_by("pk"))
+    plan = carry_over([_kept(t) for t in old], found.topics)
+    keep_ids = set()
+    for stored, parts in plan:
+        topics = [found.topics[i] for i in parts]
+        members = sorted({m for t in topics for m in t.members})
+        terms = list(dict.fromkeys(w for t in topics for w in t.terms))
+        signatures = [sorted(t.signature) for t in topics]
+        if stored is not None:
+            topic = old[stored]
+            if topic.renamed:
+                signatures = list(
+                    {tuple(sig): list(sig) for sig in [*topic.signatures, *signatures]}.values()
+                )
+            else:
+                topic.name = " · ".join(terms[:3])[:TOPIC_NAME_MAX_LENGTH]
+        else:
+            topic = Topic(care_system=system, name=topics[0].name[:TOPIC_NAME_MAX_LENGTH])
+        topic.terms, topic.signatures = terms, signatures
+        topic.issue_ids = sorted(texts[m].ref for m in members if texts[m].kind == "issue")
+        topic.save()
+        topic.statements.set([int(texts[m].ref) for m in members if texts[m].kind == "statement"])
+        keep_ids.add(topic.pk)
+    Topic.objects.filter(care_system=system).exclude(pk__in=keep_ids).delete()
+    TopicSet.objects.update_or_create(
+        care_system=system,
+        defaults={
+            "fingerprint": topic_fingerprint(texts),
+            "reason": found.reason[:200],
+            "stability": {str(k): v for k, v in found.stability.items()},
+            "computed_on": today(),
+        },
+    )
+    return len(keep_ids)
+
+
+class TopicError(ConversationError):
+    pass
+
+
+@transaction.atomic
+def rename_topic(topic: Topic, name: str) -> Topic:
+    """Give a topic a facilitator's name (kept when topics are found again)."""
+    name = " ".join(name.split())
+    if not name:
+        raise TopicError("Please give the topic a name.")
+    if len(name) > TOPIC_NAME_MAX_LENGTH:
+        raise TopicError(
+            f"Please keep a topic's name to {TOPIC_NAME_MAX_LENGTH} characters "
+            f"(it has {len(name)}). Nothing was changed."
+        )
+    topic.name, topic.renamed = name, True
+    topic.save(update_fields=["name", "renamed"])
+    return topic
+
+
+@transaction.atomic
+def merge_topics(keep: Topic, other: Topic) -> Topic:
+    """Fold ``other`` into ``keep`` (same care system): its statements, issues and the words
+    that recognise it join ``keep``, which keeps its name; ``other`` goes. Recomputing merges
+    them again."""
+    if keep.pk == other.pk:
+        raise TopicError("Choose two different topics to merge.")
+    if keep.care_system_id != other.care_system_id:
+        raise TopicError("Those topics belong to different care systems.")
+    keep.statements.add(*other.statements.all())
+    keep.issue_ids = sorted({*keep.issue_ids, *other.issue_ids})
+    keep.signatures = [*keep.signatures, *other.signatures]
+    keep.terms = list(dict.fromkeys([*keep.terms, *other.terms]))
+    keep.renamed = True  # the merged topic's name is a person's choice from now on
+    keep.save(update_fields=["issue_ids", "signatures", "terms", "renamed"])
+    other.delete()
+    return keep

@@ -21,6 +21,9 @@ from django.dispatch import receiver
 from django_tasks import TaskResult, TaskResultStatus, task
 from django_tasks.signals import task_finished
 
+from walkthetalk.agenda import selectors as agenda_selectors
+from walkthetalk.analysis.text.topics import find_topics
+from walkthetalk.caremap.models import CareSystem
 from walkthetalk.conversations import results, selectors, services
 from walkthetalk.conversations.signals import results_outdated
 
@@ -62,6 +65,36 @@ def refresh_outdated_results() -> None:
             refresh(conversation_id)
         except Exception:  # one failing conversation (its result says so) must not stop others
             logger.error("A conversation's results could not be recomputed.")
+
+
+def refresh_topics_of(system: CareSystem) -> int | None:
+    """Find a care system's topics again if its published statements or backlog issues changed
+    since the last time; returns how many topics there are now (``None``: nothing changed)."""
+    texts = selectors.topic_statement_texts(system) + [
+        selectors.TopicText("issue", public_id, text)
+        for public_id, text in agenda_selectors.topic_issue_texts(system.pk)
+    ]
+    if selectors.topic_fingerprint(texts) == selectors.topics_fingerprint_stored(system):
+        return None
+    return services.save_topics(system, texts, find_topics([t.text for t in texts]))
+
+
+@task()
+def refresh_topics(care_system_id: int) -> None:
+    """A facilitator's "Find topics now" (only if the texts changed since the last time)."""
+    system = CareSystem.objects.filter(pk=care_system_id).first()
+    if system is not None:
+        refresh_topics_of(system)
+
+
+@task()
+def refresh_outdated_topics() -> None:
+    """The clock's topic round: every care system whose texts changed gets its topics again."""
+    for system in selectors.care_systems_for_topics():
+        try:
+            refresh_topics_of(system)
+        except Exception:  # one care system failing must not stop the others
+            logger.error("A care system's topics could not be recomputed.")
 
 
 @receiver(results_outdated, dispatch_uid="walkthetalk.conversations.enqueue_refresh")

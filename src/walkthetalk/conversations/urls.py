@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.staff_list, name="staff_list"),
     path("new/<slug:slug>/", views.create, name="create"),
     path("import/<slug:slug>/", views.import_polis, name="import_polis"),
+    path("topics/<slug:slug>/", views.topics, name="topics"),
     path("<str:public_id>/", views.start, name="start"),
     path("<str:public_id>/join/", views.join, name="join"),
     path("<str:public_id>/agreements/", views.agreements, name="agreements"),

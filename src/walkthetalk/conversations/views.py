@@ -22,12 +22,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.access import access_care_system
+from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass, give_pass
-from walkthetalk.conversations import selectors, services, text_checks, vote_page
+from walkthetalk.conversations import selectors, services, tasks, text_checks, vote_page
 from walkthetalk.conversations.access import (
     FACILITATORS,
     access_conversation,
     access_statement,
+    access_topic,
     public_conversation,
 )
 from walkthetalk.conversations.forms import (
@@ -43,6 +45,7 @@ from walkthetalk.conversations.forms import (
 )
 from walkthetalk.conversations.models import (
     STATEMENT_MAX_LENGTH,
+    TOPIC_NAME_MAX_LENGTH,
     Conversation,
     ConversationParticipant,
     Statement,
@@ -607,3 +610,47 @@ def import_polis(request: HttpRequest, slug: str) -> HttpResponse:
         {"system": system, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- topics --------------------------------------------------------------------------------
+
+
+def _topic_action(request: HttpRequest, system: CareSystem) -> None:
+    """One facilitator action on the topics page: find them now, rename one, merge two."""
+    action = request.POST.get("action")
+    if action == "find":
+        tasks.refresh_topics.enqueue(system.pk)
+        messages.success(request, "Finding topics now, in the background.")
+    elif action == "rename":
+        topic = access_topic(system, request.POST.get("topic"))
+        services.rename_topic(topic, request.POST.get("name", ""))
+        messages.success(request, f"Renamed the topic “{topic.name}”.")
+    elif action == "merge":
+        keep = access_topic(system, request.POST.get("keep"))
+        other = access_topic(system, request.POST.get("other"))
+        services.merge_topics(keep, other)
+        messages.success(request, f"Merged into “{keep.name}”.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topics(request: HttpRequest, slug: str) -> HttpResponse:
+    """A care system's topics (statements and backlog issues): rename, merge, find again."""
+    system = access_care_system(request.user, slug, *FACILITATORS)
+    if request.method == "POST":
+        try:
+            _topic_action(request, system)
+        except services.TopicError as exc:
+            messages.error(request, str(exc))
+            return render(request, "conversations/topics.html", _topics_context(system), status=400)
+        return redirect("conversations:topics", slug=slug)
+    return render(request, "conversations/topics.html", _topics_context(system))
+
+
+def _topics_context(system: CareSystem) -> dict[str, Any]:
+    return {
+        "system": system,
+        "topics": selectors.topics_for_staff(system),
+        "topic_set": selectors.topic_set(system),
+        "name_max": TOPIC_NAME_MAX_LENGTH,
+    }

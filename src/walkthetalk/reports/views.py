@@ -110,6 +110,7 @@ def _result_context(found: Conversation) -> dict[str, Any]:
         "refresh_minutes": int(conversation_services.REFRESH_EVERY.total_seconds() // 60),
         "map_description": describe(data) if data else "",
         "report_link": selectors.report_link(found),
+        "topics": conversation_selectors.topics_of_conversation(found),
     }
 
 

@@ -31,11 +31,12 @@ class PeriodicTask:
 def periodic_tasks() -> tuple[PeriodicTask, ...]:
     from django.db import connection
 
-    from walkthetalk.conversations.services import REFRESH_EVERY
+    from walkthetalk.conversations.services import REFRESH_EVERY, TOPICS_EVERY
     from walkthetalk.site.row_order import SHUFFLE_EVERY
 
     tasks = [
-        PeriodicTask(REFRESH_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_results")
+        PeriodicTask(REFRESH_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_results"),
+        PeriodicTask(TOPICS_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_topics"),
     ]
     if connection.vendor == "postgresql":  # SQLite's participant tables keep no order at all
         tasks.append(PeriodicTask(SHUFFLE_EVERY, "walkthetalk.site.tasks.shuffle_participant_rows"))
