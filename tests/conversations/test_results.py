@@ -209,3 +209,38 @@ def test_too_few_participants_store_no_placement_state() -> None:
     populate(conv, {"treatment": 3})
     tasks.refresh(conv.pk)
     assert not ConversationPlacement.objects.filter(conversation=conv).exists()
+
+
+def test_a_group_that_holds_a_whole_sector_shows_no_unanimous_share() -> None:
+    """Group A is exactly the 5 peers, who all agreed: the sector table shows "peer 5, group A
+    5", so group A's 100% (or its 0% disagree, or its pass share) would tell each peer's vote.
+    Group B's shares are hidden too: everyone minus group B would give group A back."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from walkthetalk.analysis import privacy
+    from walkthetalk.conversations import results
+
+    values = [1] * 5 + [1, 1, -1, -1, 0]
+    votes = sp.csr_matrix((np.array(values) + 2, (np.arange(10), np.zeros(10, int))), (10, 1))
+    votes.data = votes.data - 2
+    release = privacy.plan_refresh(
+        np.arange(10),
+        votes,
+        ["s"],
+        labels=np.array([0] * 5 + [1] * 5),
+        counted=np.ones(10, bool),
+        sectors=["peer"] * 5 + ["clinic"] * 5,
+        min_size=5,
+    )
+    figures = results._Released(release, {"s": "S"}, 2)
+    assert results._sectors(figures, figures.sector_names())["rows"][1] == {
+        "sector": "peer",
+        "participants": 5,
+        "groups": {"Group A": 5, "Group B": None},
+    }
+    got = results._shares_by_group(figures, ["s"])["s"]
+    assert got["Group A"] == {"agree": None, "disagree": None, "pass": None}
+    assert got["Group B"] == {"agree": None, "disagree": None, "pass": None}
+    assert figures.pct("s", "group:0", "agree") is None  # divides and representative shares
+    assert release.statements["s"]["group:0"].agree == 5  # the tally itself was released

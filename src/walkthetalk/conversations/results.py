@@ -24,6 +24,7 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -188,6 +189,9 @@ class _Released:
     release: privacy.ConversationRelease
     text: dict[str, str]
     n_groups: int
+    _group_pcts: dict[str, dict[str, tuple[int | None, int | None]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def k(self) -> int:
@@ -206,9 +210,28 @@ class _Released:
     def size(self, key: str) -> int | None:
         return self.release.participants[key].n or None
 
+    @cached_property
+    def placed(self) -> dict[str, list[int]]:
+        """Sectors the released counts place wholly in opinion groups."""
+        return privacy.placed_sectors(self.release.participants, self.n_groups)
+
+    def group_pcts(self, sid: str) -> dict[str, tuple[int | None, int | None]]:
+        """Agree and disagree shares of every opinion group on one statement, as released."""
+        if sid not in self._group_pcts:
+            self._group_pcts[sid] = privacy.group_shares(
+                self.release.statements[sid], self.placed, self.n_groups, self.k
+            )
+        return self._group_pcts[sid]
+
     def pct(self, sid: str, key: str, direction: str) -> int | None:
-        """A share by opinion group or overall (sector shares: :func:`privacy.sector_shares`)."""
-        agree, disagree = privacy.statement_shares(self.tally(sid, key), self.k, by_sector=False)
+        """A share by opinion group (:meth:`group_pcts`) or overall (sector shares:
+        :func:`privacy.sector_shares`)."""
+        if key.startswith("group:"):
+            agree, disagree = self.group_pcts(sid)[key]
+        else:
+            agree, disagree = privacy.statement_shares(
+                self.tally(sid, key), self.k, by_sector=False
+            )
         return agree if direction == "agree" else disagree
 
     def overall(self, sid: str) -> dict[str, Any]:
@@ -301,15 +324,21 @@ def _divides(figures: _Released, result: Any) -> list[dict[str, Any]]:
 def _shares_by_group(figures: _Released, statement_ids: Sequence[str]) -> dict[str, Any]:
     """Every statement's agree / disagree / pass shares in each opinion group, as released:
     ``None`` where the group's votes on it are fewer than the minimum group size or the plan
-    did not release them (hidden, never 0)."""
+    did not release them, and all three ``None`` where :func:`privacy.group_shares` hides
+    either share (hidden, never 0)."""
     out: dict[str, Any] = {}
     for sid in statement_ids:
-        row = {}
+        row: dict[str, dict[str, int | None]] = {}
         for g, name in enumerate(figures.names):
             t = figures.group_tally(sid, g)
-            agree, disagree = privacy.statement_shares(t, figures.k, by_sector=False)
-            passed = None if agree is None else round(100 * t.passed / t.seen)
-            row[name] = {"agree": agree, "disagree": disagree, "pass": passed}
+            agree, disagree = figures.group_pcts(sid)[f"group:{g}"]
+            if agree is None or disagree is None:
+                # one bar is the three shares together; and a pass share beside one hidden
+                # share would give it back (100 minus the others)
+                row[name] = {"agree": None, "disagree": None, "pass": None}
+            else:
+                passed = round(100 * t.passed / t.seen)
+                row[name] = {"agree": agree, "disagree": disagree, "pass": passed}
         out[sid] = row
     return out
 

@@ -16,6 +16,8 @@ from walkthetalk.analysis.privacy import (
     EVERYONE,
     Reason,
     ReleaseLedger,
+    group_shares,
+    placed_sectors,
     plan_refresh,
     sector_shares,
     share_shown,
@@ -268,3 +270,135 @@ def test_sector_shares_never_give_back_a_hidden_one(k, people) -> None:
         t = tallies[key]
         assert agree is None or share_shown(t.agree, t.seen)
         assert disagree is None or share_shown(t.disagree, t.seen)
+
+
+# ------------------------------------------------ opinion groups that a sector sits in
+
+
+def _group_release(votes, labels, sectors, k):
+    n = len(sectors)
+    labels = np.asarray(labels, dtype=np.int64)
+    rel = plan_refresh(
+        np.arange(n),
+        matrix(votes, n, 1),
+        ["s"],
+        labels=labels,
+        counted=labels >= 0,
+        sectors=sectors,
+        min_size=k,
+        keep_codes=True,
+    )
+    n_groups = int(labels.max()) + 1 if n else 0
+    placed = placed_sectors(rel.participants, n_groups)
+    return rel, n_groups, group_shares(rel.statements["s"], placed, n_groups, k)
+
+
+def _sectors_in_groups(participants) -> dict[str, list[int]]:
+    """What anyone reading the released counts learns (written apart from the production
+    code): sectors whose sector × group counts add up to the sector's size, and their groups."""
+    sizes = {
+        key.split(":", 1)[1]: f.n
+        for key, f in participants.items()
+        if key.startswith("sector:") and "/" not in key and f.n
+    }
+    cells: dict[str, dict[int, int]] = {}
+    for key, f in participants.items():
+        if key.startswith("sector:") and "/group:" in key and f.n:
+            sector, group = key.removeprefix("sector:").split("/group:")
+            cells.setdefault(sector, {})[int(group)] = f.n
+    return {s: sorted(cells[s]) for s, n in sizes.items() if sum(cells.get(s, {}).values()) == n}
+
+
+def _told_of_a_sector(rel, n_groups, shares) -> list[tuple[str, str]]:
+    """The attack: for a sector placed in groups, is every one of those groups known to have
+    voted alike, the same way — from its shown share, or, for a group not shown, from the
+    overall tally minus the shown groups (the groups not shown and whoever is in none) being
+    unanimous? Returns (sector, direction) for every way the released figures tell each
+    member's vote. A unanimous overall share tells everyone's: shown by design, not counted."""
+    tallies = rel.statements["s"]
+    total = tallies[EVERYONE]
+    told = []
+    for d, name in ((0, "agree"), (1, "disagree")):
+
+        def way(codes, d: int = d) -> str | None:
+            n_way = sum(1 for c in codes if c % 4 == (2, 0)[d])  # read from the vote codes
+            return (
+                None
+                if not codes
+                else "all"
+                if n_way == len(codes)
+                else "none"
+                if not n_way
+                else "?"
+            )
+
+        if way(total.codes) in ("all", "none"):
+            continue
+        shown = [g for g in range(n_groups) if shares[f"group:{g}"][d] is not None]
+        rest = way(set(total.codes).difference(*[tallies[f"group:{g}"].codes for g in shown]))
+        for sector, groups in _sectors_in_groups(rel.participants).items():
+            ways = {way(tallies[f"group:{g}"].codes) if g in shown else rest for g in groups}
+            ways.discard(None)
+            if ways in ({"all"}, {"none"}):
+                told.append((sector, name))
+    return told
+
+
+def test_a_sector_that_is_one_opinion_group_keeps_its_unanimous_vote() -> None:
+    # Group 0 is exactly the 5 peers, who all agreed; group 1 is the 5 clinicians, mixed.
+    # The counts show "peer: 5, of whom 5 in group A", so group A's 100% would tell every
+    # peer's vote — what the peers' own share may never show.
+    votes = {(p, 0): 1 for p in range(5)} | {
+        (p, 0): v for p, v in zip(range(5, 10), [1, 1, -1, -1, 0], strict=True)
+    }
+    labels = [0] * 5 + [1] * 5
+    sectors = ["peer"] * 5 + ["clinic"] * 5
+    rel, n_groups, shares = _group_release(votes, labels, sectors, 5)
+    assert _sectors_in_groups(rel.participants) == {"peer": [0], "clinic": [1]}
+    unguarded = {
+        f"group:{g}": statement_shares(rel.statements["s"][f"group:{g}"], 5, by_sector=False)
+        for g in range(n_groups)
+    }
+    assert unguarded["group:0"] == (100, 0)
+    assert ("peer", "agree") in _told_of_a_sector(rel, n_groups, unguarded)  # control
+    assert shares["group:0"] == (None, None)
+    # group B is hidden too: everyone minus group B would give group A back
+    assert shares["group:1"] == (None, None)
+    assert _told_of_a_sector(rel, n_groups, shares) == []
+
+
+def test_a_unanimous_group_no_sector_is_placed_in_keeps_its_share() -> None:
+    # The same votes, but the peers are spread over both groups (3 + 2): no one's group can be
+    # told from their sector, so group A's 100% tells nobody's vote.
+    votes = {(p, 0): 1 for p in range(5)} | {
+        (p, 0): v for p, v in zip(range(5, 10), [1, 1, -1, -1, 0], strict=True)
+    }
+    labels = [0] * 5 + [1] * 5
+    sectors = ["peer", "peer", "peer", "clinic", "clinic"] + ["peer", "peer"] + [None] * 3
+    rel, n_groups, shares = _group_release(votes, labels, sectors, 5)
+    assert _sectors_in_groups(rel.participants) == {}
+    assert shares["group:0"] == (100, 0)
+    assert shares["group:1"] == (40, 40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(3, 4),
+    st.lists(
+        st.tuples(
+            st.sampled_from([-1, 0, 1, 1, 1]),
+            st.integers(-1, 2),
+            st.sampled_from(["a", "a", "b", None]),
+        ),
+        min_size=6,
+        max_size=24,
+    ),
+)
+def test_group_shares_never_tell_the_vote_of_a_sector_placed_in_groups(k, people) -> None:
+    votes = {(p, 0): v for p, (v, _, _) in enumerate(people)}
+    labels = [g for _, g, _ in people]
+    rel, n_groups, shares = _group_release(votes, labels, [s for _, _, s in people], k)
+    assert _told_of_a_sector(rel, n_groups, shares) == []
+    for key, (agree, disagree) in shares.items():  # shown only from released tallies >= k
+        t = rel.statements["s"][key]
+        assert (agree is None and disagree is None) or t.seen >= k

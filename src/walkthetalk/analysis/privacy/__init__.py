@@ -32,7 +32,9 @@ Counts alone do not stop *group* disclosure — "all 6 peers agreed" is a sum ov
 each peer's vote — so shares by sector also pass :func:`share_shown` / :func:`spread_shown`
 (never unanimous), and a hidden one is protected from subtraction (the total minus the other
 sectors) by hiding a complementary sector too (:func:`complementary_hidden`; conversations:
-:func:`sector_shares`).
+:func:`sector_shares`). Opinion groups' shares may be unanimous (no one is known to be in a
+group), except where the released sector × group counts place a whole sector in groups that
+all voted alike (:func:`placed_sectors`, :func:`group_shares`).
 
 Modules: :mod:`.policy` (the minimum size), :mod:`.atoms` (the partition, the ledger),
 :mod:`.cells` (all-or-nothing cells, sibling counts), :mod:`.wave` (a pulse wave's figures),
@@ -57,6 +59,8 @@ from .conversation import (
     PARTICIPANTS,
     ConversationRelease,
     Tally,
+    group_shares,
+    placed_sectors,
     plan_refresh,
     sector_shares,
     statement_namespace,
@@ -99,6 +103,8 @@ __all__ = [
     "code_of",
     "complementary_hidden",
     "codes_of",
+    "group_shares",
+    "placed_sectors",
     "plan_refresh",
     "plan_release",
     "plan_wave",

@@ -122,6 +122,85 @@ def sector_shares(tallies: Mapping[str, Tally], k: int) -> dict[str, tuple[int |
     return {key: (agree, disagree) for key, (agree, disagree) in out.items()}
 
 
+def placed_sectors(participants: Mapping[str, Figure], n_groups: int) -> dict[str, list[int]]:
+    """Sectors whose released figures place every member in opinion groups: the released
+    sector × group counts add up to the sector's released size. Returns, for each, the groups
+    holding some of its members.
+
+    Who is in which group is never released, so a group's share is about people no one can
+    name — except here: anyone who knows a person's sector then knows the person is in one of
+    these groups (in *the* group, when there is one)."""
+    placed = {}
+    for key, figure in participants.items():
+        if not key.startswith("sector:") or "/group:" in key or not figure.n:
+            continue
+        name = key.removeprefix("sector:")
+        cells = {g: participants[cross_key(name, g)].n for g in range(n_groups)}
+        cells = {g: n for g, n in cells.items() if n}
+        if cells and sum(cells.values()) == figure.n:
+            placed[name] = sorted(cells)
+    return placed
+
+
+def group_shares(
+    tallies: Mapping[str, Tally], placed: Mapping[str, Sequence[int]], n_groups: int, k: int
+) -> dict[str, tuple[int | None, int | None]]:
+    """Agree and disagree percentages of every opinion group on one statement (``tallies``
+    are its released tallies; ``placed`` from :func:`placed_sectors`).
+
+    Each needs ``seen >= k`` (:func:`statement_shares`). A group's share may be unanimous
+    (members are not known by name), unless a sector is placed in groups that are all known to
+    have voted alike the same way (all agreed, or none did): then each member of that sector is
+    known to have voted that way, exactly what a sector's own share may never tell. A group is
+    known to have voted alike from its shown share, or, when its share is not shown, from the
+    overall tally minus the shown groups (it and whoever is in no group) being unanimous. Until
+    no placed sector is told, the smallest shown group of a told sector (or, if none of its
+    groups is shown, the smallest shown group: it joins the remainder) is hidden in that
+    direction. Where the overall share is itself unanimous it already tells every voter's vote
+    (shown by design: common ground), and nothing is hidden for it.
+    """
+    keys = [group_key(g) for g in range(n_groups)]
+    out = {key: list(statement_shares(tallies[key], k, by_sector=False)) for key in keys}
+    total = tallies[EVERYONE]
+    for d in (0, 1):
+        if _alike(total, d) in ("all", "none"):
+            continue
+        while (key := _next_to_hide(tallies, out, placed, total, d)) is not None:
+            out[key][d] = None
+    return {key: (agree, disagree) for key, (agree, disagree) in out.items()}
+
+
+def _alike(t: Tally, d: int) -> str:
+    """Whether everyone in ``t`` voted that way ("all"), nobody did ("none"), or neither ("";
+    also for no one)."""
+    n = (t.agree, t.disagree)[d]
+    return "" if not t.seen else "all" if n == t.seen else "none" if n == 0 else ""
+
+
+def _next_to_hide(
+    tallies: Mapping[str, Tally],
+    out: Mapping[str, list[int | None]],
+    placed: Mapping[str, Sequence[int]],
+    total: Tally,
+    d: int,
+) -> str | None:
+    """The group whose share in direction ``d`` must be hidden next (see :func:`group_shares`),
+    or None when no placed sector is told."""
+    shown = [tallies[key] for key, shares in out.items() if shares[d] is not None]
+    seen = total.seen - sum(t.seen for t in shown)
+    yes = (total.agree, total.disagree)[d] - sum((t.agree, t.disagree)[d] for t in shown)
+    rest = _alike(Tally("rest", seen, yes, yes, Reason.RELEASED), 0) if seen else None
+    for groups in placed.values():
+        parts = [tallies[group_key(g)] for g in groups]
+        ways = {_alike(t, d) if out[t.key][d] is not None else rest for t in parts}
+        ways.discard(None)
+        if ways in ({"all"}, {"none"}):
+            candidates = [t for t in parts if out[t.key][d] is not None] or shown
+            if candidates:
+                return min(candidates, key=lambda t: (t.seen, t.key)).key
+    return None
+
+
 def _not_unanimous(counts: Sequence[int]) -> bool:
     return share_shown(counts[1], counts[0])
 

@@ -6,7 +6,8 @@ yet it tells each peer's vote (*group*, or attribute, disclosure). So a breakdow
 a group defined by an attribute people are known by (a sector) is shown only when its members
 did not all answer alike: then any one member may be among those who answered otherwise.
 Opinion groups are not such attributes (who is in which group is never released), so their
-shares need only the atoms' rule.
+shares need only the atoms' rule — unless the released sector × group counts place a whole
+sector in groups (:func:`walkthetalk.analysis.privacy.conversation.group_shares`).
 
 A hidden cell must also not come back by subtraction: the total minus every shown cell of the
 breakdown is the sum over the hidden cells and whoever is in none, so that remainder must pass
