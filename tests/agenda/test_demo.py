@@ -3,6 +3,7 @@ import pytest
 from walkthetalk.agenda import demo, release, selectors
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue, Gathering
 from walkthetalk.caremap.demo import seed_demo_map
+from walkthetalk.pulse import demo as pulse_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -12,10 +13,30 @@ def test_demo_gives_a_ranked_backlog_a_gathering_and_follow_up_once() -> None:
     demo.seed_demo(system)
     demo.seed_demo(system)
     assert AvoidedIssue.objects.filter(care_system=system).count() == len(demo.ISSUES)
-    assert Gathering.objects.filter(care_system=system).count() == 1
+    assert Gathering.objects.filter(care_system=system).count() == 2
     ranked = release.ranked_backlog(system)
     assert all(r.score is not None for r in ranked)
     assert any(s.ratings is None for r in ranked for s in r.sectors)  # small sectors hidden
     assert {a.status for a in ActionItem.objects.all()} == {"done", "in_progress", "stuck"}
-    assert release.acceptances(Gathering.objects.get()) == 12
-    assert len(selectors.you_said_we_did(system.pk)) == 2
+    latest = Gathering.objects.filter(care_system=system).order_by("-held_on").first()
+    assert latest is not None and release.acceptances(latest) == 12
+    assert len(selectors.you_said_we_did(system.pk)) == 3
+
+
+def test_demo_closes_the_loop_with_a_measured_change() -> None:
+    """An avoided issue taken up at a gathering, a step done, and the next pulse's change."""
+    system = seed_demo_map()
+    pulse_demo.seed_demo(system)
+    demo.seed_demo(system)
+    follow_ups = selectors.you_said_we_did(system.pk)
+    earlier = next(f for f in follow_ups if "mistakes" in f.issue.title)
+    assert earlier.issue.status == AvoidedIssue.Status.GATHERING
+    (outcome,) = earlier.outcomes
+    assert outcome.action.status == ActionItem.Status.DONE
+    talk = next(t.measured for t in outcome.targets if t.measured.scale_id == "talk")
+    assert (talk.before, talk.after) == ("Spring pulse", "Autumn pulse")
+    assert talk.change is not None and talk.change.ci_low is not None
+    assert talk.verdict == "better"  # the simulated autumn wave talks more openly
+    latest = next(f for f in follow_ups if "burnout" in f.issue.title)
+    waiting = [t.measured for o in latest.outcomes for t in o.targets]
+    assert waiting and all("Being measured again" in m.reason for m in waiting)

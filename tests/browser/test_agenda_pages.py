@@ -1,13 +1,18 @@
 """Backlog, gathering and "You said, we did" end to end in real Chromium, with axe."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from walkthetalk.agenda import services as agenda_services
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue, GatheringAcceptance, IssueRating
+from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 
 from ..caremap.factories import small_system
+from ..pulse import factories as pulse_factories
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,3 +106,44 @@ def test_from_backlog_to_gathering_to_you_said_we_did(live_server, page: Page) -
     participant_raises_and_rates_an_issue(page, live_server.url)
     gathering = facilitator_agrees_one_step_forward(page, live_server.url, system.slug)
     participant_accepts_and_reads_you_said_we_did(page, live_server.url, gathering)
+
+
+def test_an_action_linked_to_a_scale_shows_its_measured_change(live_server, page: Page) -> None:
+    """The loop closed: pulses before and after a gathering, the facilitator links the step to
+    what it aims to change, and everyone reads the change and its uncertainty."""
+    system = small_system()
+    team = pulse_factories.unit(system, "Riverbend Day Team")
+    pulse_factories.past_wave(system, "Spring pulse", team, {2: 4, 3: 4}, (200, 170))
+    pulse_factories.past_wave(system, "Autumn pulse", team, {4: 4, 5: 4}, (60, 30))
+    issue = agenda_services.add_issue(system, "We only talk about mistakes when it is too late")
+    gathering = agenda_services.create_gathering(
+        system, "Gathering on mistakes", clock.today() - dt.timedelta(days=100)
+    )
+    step = agenda_services.add_action_item(
+        agenda_services.add_to_agenda(gathering, issue),
+        "Weekly debrief after critical incidents",
+        "Supervisor",
+        clock.today(),
+    )
+    fay = get_user_model().objects.create_user("fay", password="a-long-staff-password")
+    caremap_services.grant_role(fay, system, "facilitator")
+    _sign_in(page, live_server.url, "fay")
+    page.goto(f"{live_server.url}/agenda/manage/{system.slug}/actions/{step.public_id}/")
+    expect(page.get_by_role("heading", name="What should this step change?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Healthy way it should change").select_option(label="We talk openly")
+    page.get_by_label("Where").select_option(label="The whole system")
+    page.get_by_role("button", name="Link").click()
+    expect(page.get_by_role("status")).to_contain_text("Linked")
+    expect(page.locator("#aims-h + p + ul")).to_contain_text("clearly better")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    (token,) = caremap_services.create_invitations(system, 1)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/agenda/you-said-we-did/")
+    aim = page.locator(".follow-up .aim")
+    expect(aim).to_contain_text("“We talk openly” in the whole system")
+    expect(aim).to_contain_text("a change of 2.00")
+    expect(aim).to_contain_text("Clearly better than before.")
+    assert_accessible(page)

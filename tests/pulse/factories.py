@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.test import Client
 
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.models import CareSystem, Level, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.pulse import services
@@ -83,3 +85,22 @@ def participant(system, wave) -> Client:
 def items_on(page) -> list[str]:
     """The statements on a participant page, in the order shown (their radio group names)."""
     return re.findall(r'name="([a-z_0-9]+)" value="skip"', page.content.decode())
+
+
+def past_wave(
+    system: CareSystem, title: str, team: Unit, values: dict[int, int], days: tuple[int, int]
+) -> Wave:
+    """A wave opened and closed ``days`` (opened, closed) days ago over Riverbend Recovery, in
+    which ``team``'s direct-care staff answered: ``{value: how many}`` (see :func:`healthy`)."""
+    opened_ago, closed_ago = days
+    wave = services.open_wave(
+        system,
+        title,
+        [unit(system, "Riverbend Recovery")],
+        opened_on=today() - dt.timedelta(days=opened_ago),
+    )
+    for value, n in values.items():
+        for p in passes(wave, n, unit=team, level=level(system)):
+            services.submit_response(wave, p, healthy(value), submitted_on=wave.opened_on)
+    services.close_wave(wave, closed_on=today() - dt.timedelta(days=closed_ago))
+    return wave

@@ -15,6 +15,7 @@ from ninja.security import django_auth
 from walkthetalk.agenda import release, selectors
 from walkthetalk.agenda.access import FACILITATORS
 from walkthetalk.caremap.access import access_care_system
+from walkthetalk.pulse.effects import MeasuredChange
 
 router = Router(tags=["agenda"], auth=django_auth)
 
@@ -38,6 +39,21 @@ class IssueOut(Schema):
     sectors: list[SectorOut]
 
 
+class AimOut(Schema):
+    """What an action aims to change and its measured change (``null`` where not shown)."""
+
+    scale: str
+    scale_name: str
+    place: str
+    before: str
+    after: str
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+    reason: str
+
+
 class ActionOut(Schema):
     id: str
     issue: str
@@ -49,6 +65,7 @@ class ActionOut(Schema):
     progress: int
     follow_up: str
     remeasure_ref: str
+    aims: list[AimOut]
 
 
 @router.get("/{slug}/backlog", response=list[IssueOut])
@@ -95,7 +112,25 @@ def actions(request: HttpRequest, slug: str) -> list[ActionOut]:
             progress=a.progress,
             follow_up=a.follow_up,
             remeasure_ref=a.remeasure_ref,
+            aims=[_aim(t.measured) for t in outcome.targets],
         )
         for group in selectors.you_said_we_did(system.pk)
-        for a in group.actions
+        for outcome in group.outcomes
+        for a in (outcome.action,)
     ]
+
+
+def _aim(m: MeasuredChange) -> AimOut:
+    c = m.change
+    return AimOut(
+        scale=m.scale_id,
+        scale_name=m.scale_name,
+        place=m.place,
+        before=m.before,
+        after=m.after,
+        difference=c.difference if c else None,
+        ci_low=c.ci_low if c else None,
+        ci_high=c.ci_high if c else None,
+        verdict=m.verdict,
+        reason=m.reason,
+    )

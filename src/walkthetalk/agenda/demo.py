@@ -44,6 +44,12 @@ ISSUES: tuple[tuple[str, str, int, int], ...] = (
     ("Our own trauma histories at work are never acknowledged", "", 4, 5),
     ("Data we report is rarely shared back with the teams who collect it", "", 3, 3),
     ("Nobody owns the hand-off between residential and outpatient care", "", 4, 3),
+    (
+        "We only talk about mistakes when something has gone badly wrong",
+        "Near misses are kept quiet, so the same things happen again.",
+        5,
+        5,
+    ),
 )
 
 
@@ -79,6 +85,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
                 rater, issue, jitter(importance), jitter(avoidance), secrets.token_urlsafe(24)
             )
     today = clock.today()
+    _earlier_loop(system, issues[-1], today)
     gathering = services.create_gathering(
         system,
         "Northhaven all-sector gathering",
@@ -107,6 +114,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         follow_up="Supervision hours are now blocked in every program's schedule.",
         remeasure_ref="Spring workforce pulse",
     )
+    services.link_target(done, "strain")  # being measured again in this year's open pulse
     services.add_action_item(
         burnout,
         "Publish caseload numbers by program each quarter",
@@ -130,3 +138,36 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         progress=10,
         remeasure_ref="Referral pathways conversation",
     )
+
+
+def _earlier_loop(system: CareSystem, issue: AvoidedIssue, today: dt.date) -> None:
+    """A loop already closed: a gathering between last spring's and last autumn's pulses took
+    up an avoided issue, agreed a step, did it, and the autumn pulse measured the change."""
+    gathering = services.create_gathering(
+        system,
+        "Northhaven gathering on learning from mistakes",
+        today - dt.timedelta(days=220),
+        place="Riverside Community Center",
+    )
+    item = services.add_to_agenda(gathering, issue)
+    services.record_item(
+        item,
+        "People said near misses are kept quiet for fear of blame, at every level.",
+        "Every team holds a short debrief after hard moments, led by whoever is on shift.",
+    )
+    step = services.add_action_item(
+        item,
+        "Hold a short debrief after critical incidents and near misses in every team",
+        "Supervisor",
+        today - dt.timedelta(days=190),
+        remeasure_ref="Autumn pulse",
+    )
+    services.update_action_item(
+        step,
+        status=ActionItem.Status.DONE,
+        progress=100,
+        follow_up="Debriefs started in every team; a one-page guide is in each program office.",
+        remeasure_ref="Autumn pulse",
+    )
+    services.link_target(step, "talk")
+    services.link_target(step, "mistakes")

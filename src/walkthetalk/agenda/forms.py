@@ -14,6 +14,7 @@ from walkthetalk.agenda.models import (
     ActionItem,
     AvoidedIssue,
 )
+from walkthetalk.caremap.models import Unit
 
 SCALE = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -154,3 +155,22 @@ class FollowUpForm(forms.Form):
         label="Re-measure in (optional)", max_length=300, required=False
     )
     due_on = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TargetForm(forms.Form):
+    """What a step aims to change: a healthy way of the pulse, somewhere in the care system."""
+
+    scale = forms.ChoiceField(label="Healthy way it should change", choices=())
+    unit = forms.ModelChoiceField(
+        label="Where",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="The whole system",
+    )
+
+    def __init__(
+        self, scales: list[tuple[str, str]], units: object, *args: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["scale"].choices = scales  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]

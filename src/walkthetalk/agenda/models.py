@@ -30,7 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
-from walkthetalk.caremap.models import CareSystem, Sector, StaffRole
+from walkthetalk.caremap.models import CareSystem, Sector, StaffRole, Unit
 
 ISSUE_TITLE_MAX = 200
 ISSUE_DETAILS_MAX = 2000
@@ -271,3 +271,36 @@ class ActionItem(models.Model):
         ):
             return ref
         return ""
+
+
+class ActionTarget(models.Model):
+    """What an action item aims to change: one pulse scale, for a unit (and everything below
+    it) or for the whole care system (no unit). Its measured change is read from the pulse
+    waves before and after the action's gathering (:mod:`walkthetalk.pulse.effects`)."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="targets")
+    scale_id = models.CharField(max_length=40, help_text="A scale of the pulse instrument.")
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty: the whole care system.",
+    )
+
+    class Meta:
+        ordering = ["action", "scale_id", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "scale_id", "unit"], name="agenda_target_once"
+            ),
+            models.UniqueConstraint(
+                fields=["action", "scale_id"],
+                condition=Q(unit__isnull=True),
+                name="agenda_target_once_system_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scale_id} for {self.unit_id or 'the whole system'}"

@@ -22,10 +22,12 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from walkthetalk.agenda.keys import acceptance_key, rater_key, request_digest
 from walkthetalk.agenda.models import (
     ActionItem,
+    ActionTarget,
     AgendaItem,
     AvoidedIssue,
     Gathering,
@@ -35,9 +37,10 @@ from walkthetalk.agenda.models import (
 )
 from walkthetalk.analysis.text.similarity import SimilarityIndex
 from walkthetalk.caremap import selectors as caremap_selectors
-from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import selectors as conversation_selectors
+from walkthetalk.pulse.effects import Loaded, MeasuredChange, scale_change
 
 PRIOR_WEIGHT = 3
 NEUTRAL_PRODUCT = 9
@@ -187,28 +190,73 @@ def staff_gatherings(system: CareSystem) -> QuerySet[Gathering]:
 # --- "you said, we did" ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TargetOutcome:
+    """One aim of an action and its measured change (or why it cannot be shown yet)."""
+
+    target_id: int
+    measured: MeasuredChange
+
+
+@dataclass
+class ActionOutcome:
+    """An action with its status and what it aimed to change, as measured."""
+
+    action: ActionItem
+    targets: list[TargetOutcome]
+
+
 @dataclass
 class FollowUp:
     issue: AvoidedIssue
     gathering: Gathering
     actions: list[ActionItem]
+    outcomes: list[ActionOutcome]
+    """The same actions, in the same order, each with the measured change of its aims."""
     decisions: str = ""
     """What the gathering decided about the issue (its agenda item's decisions)."""
 
 
+def target_outcome(target: ActionTarget, since: dt.date, loaded: Loaded) -> TargetOutcome:
+    place = target.unit.name if target.unit is not None else _("the whole system")
+    system_id = target.action.care_system_id
+    return TargetOutcome(
+        target.pk,
+        scale_change(system_id, target.scale_id, target.unit_id, place, since, loaded),
+    )
+
+
+def action_outcome(action: ActionItem, loaded: Loaded | None = None) -> ActionOutcome:
+    """An action with the measured change of each of its aims (across its gathering's day).
+
+    ``loaded`` lets several actions of one page share the waves they read."""
+    since = action.agenda_item.gathering.held_on
+    targets = action.targets.select_related("unit", "action")
+    shared: Loaded = {} if loaded is None else loaded
+    return ActionOutcome(action, [target_outcome(t, since, shared) for t in targets])
+
+
+def target_units(system: CareSystem) -> QuerySet[Unit]:
+    """Units an action may aim at (the whole system is the empty choice)."""
+    return Unit.objects.filter(care_system=system).order_by("kind", "name")
+
+
 def you_said_we_did(system_id: int) -> list[FollowUp]:
-    """Every action item of the care system grouped by the issue it answers, newest first."""
+    """Every action item of the care system grouped by the issue it answers, newest first,
+    each with its status and the measured change of what it aimed to change."""
     actions = (
         ActionItem.objects.filter(care_system_id=system_id)
         .select_related("agenda_item__issue", "agenda_item__gathering")
         .order_by("-agenda_item__gathering__held_on", "agenda_item__position", "due_on")
     )
     groups: dict[int, FollowUp] = {}
+    loaded: Loaded = {}
     for action in actions:
         item = action.agenda_item
         if item.pk not in groups:
-            groups[item.pk] = FollowUp(item.issue, item.gathering, [], item.decisions)
+            groups[item.pk] = FollowUp(item.issue, item.gathering, [], [], item.decisions)
         groups[item.pk].actions.append(action)
+        groups[item.pk].outcomes.append(action_outcome(action, loaded))
     return list(groups.values())
 
 

@@ -18,6 +18,7 @@ from walkthetalk.agenda.models import (
     ISSUE_TITLE_MAX,
     NOTES_MAX,
     ActionItem,
+    ActionTarget,
     AgendaItem,
     AvoidedIssue,
     Gathering,
@@ -37,8 +38,9 @@ from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.defaults import DEFAULT_AGREEMENTS
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.free_text import personal_details_problem
-from walkthetalk.caremap.models import CareSystem, StaffRole
+from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.pulse import services as pulse_services
 
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -368,6 +370,43 @@ def update_action_item(
     action.updated_on = today()
     action.save()
     return action
+
+
+# --- what an action aims to change -------------------------------------------------------
+
+MAX_TARGETS = 6
+
+
+def target_scales() -> list[tuple[str, str]]:
+    """(scale id, name) of the pulse scales an action may aim to change."""
+    return [(s.id, s.name) for s in pulse_services.instrument().scales]
+
+
+@transaction.atomic
+def link_target(action: ActionItem, scale_id: str, unit: Unit | None = None) -> ActionTarget:
+    """Say which pulse scale an action aims to change, for a unit or (no unit) the whole
+    system; its change is then shown beside the action once the pulse measures it again."""
+    names = dict(target_scales())
+    if scale_id not in names:
+        raise AgendaError("Choose one of the pulse's healthy ways for this step to change.")
+    if unit is not None and unit.care_system_id != action.care_system_id:
+        raise AgendaError("Choose a unit of this care system, or the whole system.")
+    existing = ActionTarget.objects.filter(action=action)
+    if existing.filter(scale_id=scale_id, unit=unit).exists():
+        raise AgendaError("This step is already linked to that healthy way there.")
+    if existing.count() >= MAX_TARGETS:
+        raise AgendaError(
+            f"A step can aim at up to {MAX_TARGETS} things; one clear aim is easier to see."
+        )
+    return ActionTarget.objects.create(action=action, scale_id=scale_id, unit=unit)
+
+
+@transaction.atomic
+def unlink_target(action: ActionItem, target_id: int) -> None:
+    """Remove one of an action's aims (refused for another action's aim)."""
+    deleted, _ = ActionTarget.objects.filter(action=action, pk=target_id).delete()
+    if not deleted:
+        raise AgendaError("That aim is not linked to this step.")
 
 
 # --- releasing backlog figures (privacy ledger) ------------------------------------------

@@ -36,5 +36,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="add_action",
     ),
     path("manage/<slug:slug>/actions/<str:public_id>/", views.edit_action, name="edit_action"),
+    path(
+        "manage/<slug:slug>/actions/<str:public_id>/aims/",
+        views.action_targets,
+        name="action_targets",
+    ),
     path("manage/<slug:slug>/you-said-we-did/", views.staff_follow_up, name="staff_follow_up"),
 ]

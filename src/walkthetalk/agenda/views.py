@@ -29,10 +29,12 @@ from walkthetalk.agenda.forms import (
     RateForm,
     RecordForm,
     StaffIssueForm,
+    TargetForm,
 )
 from walkthetalk.agenda.models import ISSUE_TITLE_MAX, AvoidedIssue
 from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
+from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import care_system_of
@@ -430,9 +432,46 @@ def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
     return render(
         request,
         "agenda/edit_action.html",
-        {"system": system, "action": action, "form": form},
+        {
+            "system": system,
+            "action": action,
+            "form": form,
+            "outcome": selectors.action_outcome(action),
+            "target_form": _target_form(system),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _target_form(system: CareSystem, data: object = None) -> TargetForm:
+    return TargetForm(services.target_scales(), selectors.target_units(system), data)
+
+
+@login_required
+@require_http_methods(["POST"])
+def action_targets(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Link a step to what it aims to change, or remove one of its aims."""
+    system = access_care_system(request.user, slug, *FACILITATORS)
+    action = access_action_item(system, public_id)
+    try:
+        if "remove" in request.POST:
+            try:
+                target_id = int(request.POST["remove"])
+            except ValueError:
+                target_id = -1
+            services.unlink_target(action, target_id)
+            messages.success(request, "That aim was removed.")
+        else:
+            form = _target_form(system, request.POST)
+            if not form.is_valid():
+                raise services.AgendaError("Not linked: " + _first_error(form))
+            services.link_target(action, form.cleaned_data["scale"], form.cleaned_data["unit"])
+            messages.success(
+                request, "Linked. Its change shows here once a later pulse measures it again."
+            )
+    except services.AgendaError as exc:
+        messages.error(request, str(exc))
+    return redirect("agenda:edit_action", slug=slug, public_id=public_id)
 
 
 @login_required
