@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_gives_a_ranked_backlog_a_gathering_and_follow_up_once() -> None:
     system = seed_demo_map()
+    demo.seed_earlier_loop(system)
     demo.seed_demo(system)
+    demo.seed_earlier_loop(system)
     demo.seed_demo(system)
     assert AvoidedIssue.objects.filter(care_system=system).count() == len(demo.ISSUES)
     assert Gathering.objects.filter(care_system=system).count() == 2
@@ -23,9 +25,11 @@ def test_demo_gives_a_ranked_backlog_a_gathering_and_follow_up_once() -> None:
     assert len(selectors.you_said_we_did(system.pk)) == 3
 
 
-def test_demo_closes_the_loop_with_a_measured_change() -> None:
-    """An avoided issue taken up at a gathering, a step done, and the next pulse's change."""
+def test_demo_closes_the_loop_with_a_measured_change_and_the_participants_verdict() -> None:
+    """An avoided issue taken up at a gathering, a step done, and the next pulse's change and
+    what participants said when it asked whether the step helped."""
     system = seed_demo_map()
+    demo.seed_earlier_loop(system)  # the order the demo seeds in (walkthetalk.site.demo)
     pulse_demo.seed_demo(system)
     demo.seed_demo(system)
     follow_ups = selectors.you_said_we_did(system.pk)
@@ -37,6 +41,11 @@ def test_demo_closes_the_loop_with_a_measured_change() -> None:
     assert (talk.before, talk.after) == ("Spring pulse", "Autumn pulse")
     assert talk.change is not None and talk.change.ci_low is not None
     assert talk.verdict == "better"  # the simulated autumn wave talks more openly
+    said = outcome.verdict
+    assert said is not None and said.wave == "Autumn pulse" and said.shown
+    assert said.verdict is not None and said.verdict.n > 600
+    assert said.word == "helped"  # most of the simulated answers say it helped
     latest = next(f for f in follow_ups if "burnout" in f.issue.title)
     waiting = [t.measured for o in latest.outcomes for t in o.targets]
     assert waiting and all("Being measured again" in m.reason for m in waiting)
+    assert all(o.verdict is None for o in latest.outcomes)  # no pulse has asked about it yet

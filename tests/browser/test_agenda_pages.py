@@ -10,6 +10,8 @@ from walkthetalk.agenda import services as agenda_services
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue, GatheringAcceptance, IssueRating
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.pulse import services as pulse_services
+from walkthetalk.pulse.models import Wave
 
 from ..caremap.factories import small_system
 from ..pulse import factories as pulse_factories
@@ -146,4 +148,101 @@ def test_an_action_linked_to_a_scale_shows_its_measured_change(live_server, page
     expect(aim).to_contain_text("“We talk openly” in the whole system")
     expect(aim).to_contain_text("a change of 2.00")
     expect(aim).to_contain_text("Clearly better than before.")
+    assert_accessible(page)
+
+
+def _answer_the_pulse_saying_the_step_helped(page: Page, step: str) -> None:
+    """Every statement "Mostly true" ("Often" for the how-often ones), then the last part:
+    the step question, answered "Yes, it helped"."""
+    while True:
+        question = page.get_by_role("group", name=f"Did “{step}” help?")
+        if question.count():
+            expect(
+                page.get_by_role("heading", name="Did these steps forward help?")
+            ).to_be_visible()
+            assert_accessible(page)
+            question.get_by_label("Yes, it helped").check()
+            page.get_by_role("button", name="Send my answers").click()
+            return
+        groups = page.locator("fieldset.pulse-item")
+        for i in range(groups.count()):
+            group = groups.nth(i)
+            often = group.get_by_label("Often", exact=True)
+            (often if often.count() else group.get_by_label("Mostly true for us")).check()
+        page.get_by_role("button", name="Next").click()
+
+
+def facilitator_links_and_finishes_the_step(
+    page: Page, url: str, slug: str, step: ActionItem
+) -> None:
+    """The step aims at "We talk openly" everywhere and is done: the next pulse will ask."""
+    _sign_in(page, url, "fay")
+    page.goto(f"{url}/agenda/manage/{slug}/actions/{step.public_id}/")
+    page.get_by_label("Healthy way it should change").select_option(label="We talk openly")
+    page.get_by_label("Where").select_option(label="The whole system")
+    page.get_by_role("button", name="Link").click()
+    expect(page.get_by_role("status")).to_contain_text("Linked")
+    page.get_by_label("Status").select_option(label="Done")
+    page.get_by_label("Progress (%)").fill("100")
+    page.get_by_label("What we did").fill("Every team now debriefs after hard moments.")
+    page.get_by_role("button", name="Save follow-up").click()
+    expect(page.get_by_role("status")).to_contain_text("Follow-up saved")
+    page.goto(f"{url}/agenda/manage/{slug}/actions/{step.public_id}/")
+    expect(page.locator(".participants")).to_contain_text("will ask participants whether it helped")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+
+def steward_opens_the_next_pulse(page: Page, url: str, slug: str) -> None:
+    _sign_in(page, url, "stu")
+    page.goto(f"{url}/pulse/{slug}/")
+    page.get_by_role("link", name="Open a new wave").click()
+    page.get_by_label("Title").fill("Winter pulse")
+    page.get_by_label("Riverbend Recovery (organization)").check()
+    page.get_by_role("button", name="Open the wave").click()
+    expect(page.locator(".messages")).to_contain_text("also asks whether 1 step(s) forward helped")
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_the_loop_end_to_end_with_the_participants_verdict(live_server, page: Page) -> None:
+    """A step agreed at a gathering is linked to its aim and marked done; the steward's next
+    pulse asks whether it helped; a participant answers; once the wave closes, everyone reads
+    the measured change and what participants said, side by side."""
+    system = small_system()
+    team = pulse_factories.unit(system, "Riverbend Day Team")
+    pulse_factories.past_wave(system, "Spring pulse", team, {2: 4, 3: 4}, (200, 170))
+    pulse_factories.past_wave(system, "Autumn pulse", team, {4: 4, 5: 4}, (60, 30))
+    issue = agenda_services.add_issue(system, "We only talk about mistakes when it is too late")
+    gathering = agenda_services.create_gathering(
+        system, "Gathering on mistakes", clock.today() - dt.timedelta(days=100)
+    )
+    words = "Weekly debrief after critical incidents"
+    step = agenda_services.add_action_item(
+        agenda_services.add_to_agenda(gathering, issue), words, "Supervisor", clock.today()
+    )
+    for name, role in (("fay", "facilitator"), ("stu", "steward")):
+        user = get_user_model().objects.create_user(name, password="a-long-staff-password")
+        caremap_services.grant_role(user, system, role)
+
+    facilitator_links_and_finishes_the_step(page, live_server.url, system.slug, step)
+    steward_opens_the_next_pulse(page, live_server.url, system.slug)
+
+    wave = Wave.objects.get(title="Winter pulse")
+    token = pulse_services.make_batch(wave, 5, unit=team).tokens[0]
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/pulse/w/{wave.pk}/")
+    _answer_the_pulse_saying_the_step_helped(page, words)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you — your answers are in")
+    key = f"step-{step.pk}"
+    assert wave.responses.get().answers[key] == 3.0  # inside the one response row
+    others = pulse_factories.passes(wave, 5, unit=team)
+    for p, said in zip(others, (3, 2, 1, 2, 3), strict=True):
+        pulse_services.submit_response(wave, p, {**pulse_factories.healthy(4), key: said})
+    pulse_services.close_wave(wave)
+
+    page.goto(f"{live_server.url}/agenda/you-said-we-did/")
+    said = page.locator(".follow-up .participants")
+    expect(said).to_contain_text("5 of 6 people who answered in Winter pulse said it helped")
+    expect(page.locator(".follow-up .aim")).to_contain_text("Clearly better than before.")
     assert_accessible(page)

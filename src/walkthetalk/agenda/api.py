@@ -15,7 +15,7 @@ from ninja.security import django_auth
 from walkthetalk.agenda import release, selectors
 from walkthetalk.agenda.access import FACILITATORS
 from walkthetalk.caremap.access import access_care_system
-from walkthetalk.pulse.effects import MeasuredChange
+from walkthetalk.pulse.effects import MeasuredChange, ParticipantsVerdict
 
 router = Router(tags=["agenda"], auth=django_auth)
 
@@ -54,6 +54,20 @@ class AimOut(Schema):
     reason: str
 
 
+class VerdictOut(Schema):
+    """What participants said when a pulse asked "Did '<step>' help?" (``null`` figures where
+    not shown: the wave is open, too few answered, or the answers were all the same)."""
+
+    wave: str
+    answered: int | None
+    helped: int | None
+    share_helped: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+    reason: str
+
+
 class ActionOut(Schema):
     id: str
     issue: str
@@ -66,6 +80,7 @@ class ActionOut(Schema):
     follow_up: str
     remeasure_ref: str
     aims: list[AimOut]
+    participants: VerdictOut | None
 
 
 @router.get("/{slug}/backlog", response=list[IssueOut])
@@ -113,11 +128,26 @@ def actions(request: HttpRequest, slug: str) -> list[ActionOut]:
             follow_up=a.follow_up,
             remeasure_ref=a.remeasure_ref,
             aims=[_aim(t.measured) for t in outcome.targets],
+            participants=_verdict(outcome.verdict) if outcome.verdict else None,
         )
         for group in selectors.you_said_we_did(system.pk)
         for outcome in group.outcomes
         for a in (outcome.action,)
     ]
+
+
+def _verdict(p: ParticipantsVerdict) -> VerdictOut:
+    v = p.verdict if p.shown else None
+    return VerdictOut(
+        wave=p.wave,
+        answered=v.n if v else None,
+        helped=v.helped if v else None,
+        share_helped=v.share if v else None,
+        ci_low=v.ci_low if v else None,
+        ci_high=v.ci_high if v else None,
+        verdict=p.word if v else "",
+        reason=p.reason,
+    )
 
 
 def _aim(m: MeasuredChange) -> AimOut:

@@ -9,7 +9,7 @@ import secrets
 from django.db import transaction
 
 from walkthetalk.agenda import services
-from walkthetalk.agenda.models import ActionItem, AvoidedIssue
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue, Gathering
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
@@ -59,16 +59,26 @@ def _pass(system: CareSystem, sector_slug: str) -> ParticipantPass:
     return caremap_services.open_pass(system, sector)
 
 
+RECENT_GATHERING = "Northhaven all-sector gathering"
+EARLIER_GATHERING = "Northhaven gathering on learning from mistakes"
+
+
 @transaction.atomic
 def seed_demo(system: CareSystem, seed: int = 11) -> None:
-    """Give the demo care system a rated backlog, a gathering and follow-up (idempotent)."""
-    if AvoidedIssue.objects.filter(care_system=system).exists():
+    """Give the demo care system a rated backlog, a gathering and follow-up (idempotent).
+
+    The issue of the earlier loop (:func:`seed_earlier_loop`, seeded before the pulse waves so
+    the autumn pulse can ask whether its step helped) is kept and rated with the others."""
+    if Gathering.objects.filter(care_system=system, title=RECENT_GATHERING).exists():
         return
     rng = random.Random(seed)
-    raisers = [_pass(system, "treatment") for _ in range(len(ISSUES))]
+    existing = {i.title: i for i in AvoidedIssue.objects.filter(care_system=system)}
     issues = [
-        services.raise_issue(p, title, details, secrets.token_urlsafe(24))
-        for p, (title, details, _, _) in zip(raisers, ISSUES, strict=True)
+        existing.get(title)
+        or services.raise_issue(
+            _pass(system, "treatment"), title, details, secrets.token_urlsafe(24)
+        )
+        for title, details, _, _ in ISSUES
     ]
     sectors = ["treatment"] * 8 + ["recovery-community"] * 6 + ["harm-reduction"] * 5
     sectors += ["prevention"] * 3 + ["government"] * 2
@@ -85,10 +95,9 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
                 rater, issue, jitter(importance), jitter(avoidance), secrets.token_urlsafe(24)
             )
     today = clock.today()
-    _earlier_loop(system, issues[-1], today)
     gathering = services.create_gathering(
         system,
-        "Northhaven all-sector gathering",
+        RECENT_GATHERING,
         today - dt.timedelta(days=21),
         place="Cedar County Library, community room",
     )
@@ -140,12 +149,24 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
     )
 
 
-def _earlier_loop(system: CareSystem, issue: AvoidedIssue, today: dt.date) -> None:
-    """A loop already closed: a gathering between last spring's and last autumn's pulses took
-    up an avoided issue, agreed a step, did it, and the autumn pulse measured the change."""
+@transaction.atomic
+def seed_earlier_loop(system: CareSystem) -> None:
+    """A loop already closed (idempotent): a gathering between last spring's and last autumn's
+    pulses took up an avoided issue, agreed a step, did it, and linked it to what it aims to
+    change. Seeded before the pulse waves, so the autumn pulse measures the change and asks
+    participants whether the step helped."""
+    if Gathering.objects.filter(care_system=system, title=EARLIER_GATHERING).exists():
+        return
+    today = clock.today()
+    title, details, _, _ = ISSUES[-1]
+    issue = AvoidedIssue.objects.filter(care_system=system, title=title).first()
+    if issue is None:
+        issue = services.raise_issue(
+            _pass(system, "treatment"), title, details, secrets.token_urlsafe(24)
+        )
     gathering = services.create_gathering(
         system,
-        "Northhaven gathering on learning from mistakes",
+        EARLIER_GATHERING,
         today - dt.timedelta(days=220),
         place="Riverside Community Center",
     )

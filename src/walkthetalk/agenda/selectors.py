@@ -40,7 +40,15 @@ from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import selectors as conversation_selectors
-from walkthetalk.pulse.effects import Loaded, MeasuredChange, scale_change
+from walkthetalk.pulse import selectors as pulse_selectors
+from walkthetalk.pulse.effects import (
+    Loaded,
+    MeasuredChange,
+    ParticipantsVerdict,
+    participants_verdict,
+    scale_change,
+)
+from walkthetalk.pulse.steps import MAX_QUESTIONS, StepQuestion
 
 PRIOR_WEIGHT = 3
 NEUTRAL_PRODUCT = 9
@@ -204,6 +212,9 @@ class ActionOutcome:
 
     action: ActionItem
     targets: list[TargetOutcome]
+    verdict: ParticipantsVerdict | None = None
+    """What participants said when a pulse asked whether the step helped (``None``: not
+    asked yet)."""
 
 
 @dataclass
@@ -233,7 +244,41 @@ def action_outcome(action: ActionItem, loaded: Loaded | None = None) -> ActionOu
     since = action.agenda_item.gathering.held_on
     targets = action.targets.select_related("unit", "action")
     shared: Loaded = {} if loaded is None else loaded
-    return ActionOutcome(action, [target_outcome(t, since, shared) for t in targets])
+    return ActionOutcome(
+        action,
+        [target_outcome(t, since, shared) for t in targets],
+        participants_verdict(action.care_system_id, action.pk, shared),
+    )
+
+
+def steps_to_ask(system_id: int, covered: set[int], opened_on: dt.date) -> list[StepQuestion]:
+    """The "Did '<step>' help?" questions a wave opening on ``opened_on`` over the units
+    ``covered`` (with everything below them) asks: one per step forward that is done, was agreed
+    at a gathering before that day, aims at a pulse scale the wave covers (a unit in
+    ``covered``, or the whole system), and that no earlier wave asked about (the oldest first,
+    at most :data:`~walkthetalk.pulse.steps.MAX_QUESTIONS`). The question names the aims'
+    units, so it is asked of the people there (everyone, for a whole-system aim)."""
+    asked = pulse_selectors.asked_action_ids(system_id)
+    done = (
+        ActionItem.objects.filter(
+            care_system_id=system_id,
+            status=ActionItem.Status.DONE,
+            agenda_item__gathering__held_on__lt=opened_on,
+        )
+        .exclude(pk__in=asked)
+        .prefetch_related("targets")
+        .order_by("agenda_item__gathering__held_on", "pk")
+    )
+    out = []
+    for action in done:
+        aims = list(action.targets.all())
+        if any(t.unit_id is None for t in aims):
+            out.append(StepQuestion(action.pk, action.step, None))
+            continue
+        units = tuple(sorted({t.unit_id for t in aims if t.unit_id in covered}))
+        if units:
+            out.append(StepQuestion(action.pk, action.step, units))
+    return out[:MAX_QUESTIONS]
 
 
 def target_units(system: CareSystem) -> QuerySet[Unit]:

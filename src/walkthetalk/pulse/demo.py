@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument
+from walkthetalk.analysis.pulse.verdict import A_LITTLE, HELPED, NOT_YET
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem, Level, Unit, UnitKind
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.pulse import selectors, services
+from walkthetalk.pulse import selectors, services, steps
 from walkthetalk.pulse.models import Wave
 
 WAVES = (
@@ -111,6 +113,29 @@ class _Wave:
     submissions: list[tuple[ParticipantPass, dict[str, object], dt.date]] = field(
         default_factory=list
     )
+    asked: dict[int | None, list[steps.StepQuestion]] = field(default_factory=dict)
+    step_rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+
+    def step_answers(self, unit_id: int | None) -> dict[str, object]:
+        """Answers to "Did '<step>' help?" (drawn apart, so the other answers stay as seeded):
+        most say the step helped at least a little."""
+        if unit_id not in self.asked:
+            self.asked[unit_id] = selectors.step_questions_for(self.wave, unit_id)
+        out: dict[str, object] = {}
+        for q in self.asked[unit_id]:
+            draw = self.step_rng.random()
+            out[q.id] = (
+                HELPED
+                if draw < 0.48
+                else A_LITTLE
+                if draw < 0.78
+                else NOT_YET
+                if draw < 0.93
+                else NOT_APPLICABLE
+                if draw < 0.97
+                else None
+            )
+        return out
 
     def answer(self, tokens: list[str], pos: int, unit_pk: int) -> None:
         """Redeem each token and draw the answers of a person of level ``pos`` in ``unit_pk``
@@ -127,7 +152,9 @@ class _Wave:
             }
             span = (self.last_day - self.opened).days + 1
             day = self.opened + dt.timedelta(days=int(self.rng.integers(span)))
-            self.submissions.append((participant_pass, _answers(self.inst, latent, self.rng), day))
+            answers = _answers(self.inst, latent, self.rng)
+            answers.update(self.step_answers(participant_pass.unit_id))
+            self.submissions.append((participant_pass, answers, day))
 
     def store(self) -> None:
         """All the wave's answers in one go, through the same checks as one participant's."""
@@ -155,7 +182,8 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
     by_pk = {u.pk: u for u in units}
     for w, (title, ago, days_open, n) in enumerate(WAVES):
         opened = today - dt.timedelta(days=ago)
-        wave = services.open_wave(system, title, roots, opened_on=opened)
+        asking = agenda_selectors.steps_to_ask(system.pk, covered, opened)
+        wave = services.open_wave(system, title, roots, opened_on=opened, step_questions=asking)
         people = _people(units, n, rng)
         last_day = min(today, opened + dt.timedelta(days=days_open or ago))
         # Like a steward who reads "fewer than k people would share these details", the demo
@@ -163,6 +191,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         # above. Batches still below k at the wave's own unit go out there with every level.
         groups = _rolled_up(people, by_pk, {r.pk for r in roots}, wave.min_group_size)
         answering = _Wave(wave, w, effect, rng, opened, last_day, inst)
+        answering.step_rng = np.random.default_rng(seed + 1000 + w)
         _invite_and_answer(answering, groups, by_pk, levels)
         answering.store()
         if days_open is not None:

@@ -9,7 +9,7 @@ current part alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core import signing
@@ -19,6 +19,7 @@ from django.urls import reverse
 from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument, SurveyPart
 from walkthetalk.caremap.participant_http import set_participant_cookie
 from walkthetalk.pulse.models import Wave
+from walkthetalk.pulse.steps import StepQuestion
 
 Answers = dict[str, float | str | None]
 
@@ -29,10 +30,18 @@ class AnswerDraft:
     salt = "walkthetalk.pulse-draft"
     max_age = 3 * 60 * 60
 
-    def __init__(self, wave: Wave, instrument: Instrument, parts: tuple[SurveyPart, ...]) -> None:
+    def __init__(
+        self,
+        wave: Wave,
+        instrument: Instrument,
+        parts: tuple[SurveyPart, ...],
+        steps: Sequence[StepQuestion] = (),
+    ) -> None:
         self.wave = wave
         self.instrument = instrument
         self.parts = parts
+        self.steps = tuple(steps)
+        """The "did this step help?" questions this participant is asked (the last part)."""
 
     @property
     def cookie_name(self) -> str:
@@ -63,7 +72,7 @@ class AnswerDraft:
         response.delete_cookie(self.cookie_name, path=self.path)
 
     def _known(self, data: Mapping[Any, object]) -> Answers:
-        known = set(self.instrument.item_ids)
+        known = set(self.instrument.item_ids) | {q.id for q in self.steps}
         answers: Answers = {}
         for key, value in data.items():
             if key in known and (

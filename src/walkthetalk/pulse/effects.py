@@ -11,6 +11,9 @@ paired). It is called clear only when that interval leaves out zero; otherwise t
 there is no clear change yet. When a figure cannot be shown, :attr:`MeasuredChange.reason` says
 why in plain words.
 
+:func:`participants_verdict` reads what participants said when the next pulse asked "Did
+'<step>' help?" (:mod:`walkthetalk.pulse.steps`), through the same ledger.
+
 Limits (docs/method.md): a change after an action is not proof the action caused it — other
 things change between waves too; and different people may answer each wave.
 """
@@ -24,8 +27,8 @@ import numpy as np
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from walkthetalk.analysis.pulse import WaveChange, wave_change
-from walkthetalk.pulse import selectors, services
+from walkthetalk.analysis.pulse import StepVerdict, WaveChange, step_verdict, wave_change
+from walkthetalk.pulse import selectors, services, steps
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.release import Released, release_groups
 from walkthetalk.pulse.wave_data import WaveData, load
@@ -155,3 +158,61 @@ def scale_change(
             after.title,
         )
     return MeasuredChange(scale_id, name, place, before.title, after.title, change, higher_is)
+
+
+@dataclass(frozen=True)
+class ParticipantsVerdict:
+    """What participants said when a pulse asked "Did '<step>' help?"; or why it is not shown.
+
+    ``verdict`` holds the released figure (share who said it helped, with its Wilson interval)
+    over exactly the answers the wave's ledger releases for the whole wave."""
+
+    wave: str
+    verdict: StepVerdict | None
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return self.verdict is not None and self.verdict.shown
+
+    @property
+    def word(self) -> str:
+        """ "helped", "not yet", "mixed" (see :mod:`walkthetalk.analysis.pulse.verdict`)."""
+        return self.verdict.verdict if self.verdict is not None else ""
+
+
+def participants_verdict(
+    system_id: int, action_id: int, loaded: Loaded | None = None
+) -> ParticipantsVerdict | None:
+    """The verdict on one step forward, from the wave that asked about it (``None``: no wave
+    has asked yet). Shown only once that wave has closed, like every measured change."""
+    asking = [
+        w
+        for w in Wave.objects.filter(care_system_id=system_id).order_by("opened_on", "id")
+        if any(q.action_id == action_id for q in steps.questions(w.step_questions or []))
+    ]
+    if not asking:
+        return None
+    wave = asking[0]
+    if wave.is_open:
+        return ParticipantsVerdict(
+            wave.title,
+            None,
+            _("Being asked in “%(wave)s”; the answers show when it closes.") % {"wave": wave.title},
+        )
+    loaded = {} if loaded is None else loaded
+    if wave.pk not in loaded:
+        data = load(wave)
+        loaded[wave.pk] = (data, release_groups(data))
+    data, rel = loaded[wave.pk]
+    key = steps.StepQuestion(action_id, "").id
+    hidden = ParticipantsVerdict(
+        wave.title,
+        None,
+        _("Too few different answers here to show without risking anyone's privacy."),
+    )
+    if key not in data.steps or not rel.shown("total"):
+        return hidden
+    values = data.steps[key][rel.scale_rows(key, "total")]
+    verdict = step_verdict(values, min_size=rel.min_size)
+    return ParticipantsVerdict(wave.title, verdict) if verdict.shown else hidden

@@ -8,7 +8,7 @@ from django import forms
 
 from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument, shipped_instrument_names
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
-from walkthetalk.pulse import selectors
+from walkthetalk.pulse import selectors, steps
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.services import DEFAULT_INSTRUMENT, MAX_BATCH, MAX_TITLE
 
@@ -107,6 +107,27 @@ def parse_answers(
         if raw == SKIP:
             answers[item_id] = None
         elif raw == NOT_APPLICABLE_CODE and inst.not_applicable:
+            answers[item_id] = NOT_APPLICABLE
+        elif raw in by_code:
+            answers[item_id] = by_code[raw]
+        else:
+            missing.add(item_id)
+    return answers, missing
+
+
+def parse_step_answers(
+    ids: Sequence[str], data: Mapping[str, str]
+) -> tuple[dict[str, float | str | None], set[str]]:
+    """Answers to "Did '<step>' help?" questions from POST data (see :mod:`pulse.steps`), and
+    the ids left unanswered or forged. "I don't know" is kept as :data:`NOT_APPLICABLE`."""
+    by_code = {code(value): value for value, _ in steps.OPTIONS}
+    answers: dict[str, float | str | None] = {}
+    missing: set[str] = set()
+    for item_id in ids:
+        raw = data.get(item_id, "")
+        if raw == SKIP:
+            answers[item_id] = None
+        elif raw == NOT_APPLICABLE_CODE:
             answers[item_id] = NOT_APPLICABLE
         elif raw in by_code:
             answers[item_id] = by_code[raw]

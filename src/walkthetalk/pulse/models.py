@@ -39,6 +39,14 @@ class Wave(models.Model):
         blank=True,
         help_text="Which groups of responses have had figures shown (privacy ledger).",
     )
+    step_questions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "Frozen when the wave opens: one 'Did this step help?' question per done step "
+            "forward whose aim the wave covers ({id, action, step, units}; see pulse.steps)."
+        ),
+    )
 
     class Meta:
         ordering = ["care_system", "-opened_on", "-id"]

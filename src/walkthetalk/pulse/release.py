@@ -63,7 +63,10 @@ class Released:
 
 
 def _release(data: WaveData, cands: list[Group]) -> WaveRelease:
+    """Plan the groups' counts, each scale's answers and each step question's answers (every
+    scale and question its own namespace) against the wave's ledger."""
     answered = {s: ~np.isnan(v) for s, v in data.scores.items()}
+    answered.update({q: ~np.isnan(v) for q, v in data.steps.items()})
     return services.release_wave(
         data.wave,
         codes_of(data.ids),

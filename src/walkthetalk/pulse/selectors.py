@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from walkthetalk.caremap.models import CareSystem, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import has_role
+from walkthetalk.pulse import steps
 from walkthetalk.pulse.keys import submission_key
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
@@ -108,3 +109,20 @@ def has_answered(wave: Wave, participant_pass: ParticipantPass) -> bool:
 def wave_by_id(wave_id: int) -> Wave | None:
     """A wave as a participant's link names it (who may answer is checked after)."""
     return Wave.objects.select_related("care_system").filter(pk=wave_id).first()
+
+
+def step_questions_for(wave: Wave, unit_id: int | None) -> list[steps.StepQuestion]:
+    """The "did this step help?" questions a participant placed in ``unit_id`` is asked."""
+    named = {u for q in steps.questions(wave.step_questions) for u in (q.units or ())}
+    below = {u: descendants(wave.care_system, [u]) for u in named}
+    return steps.questions_for(wave.step_questions, unit_id, below)
+
+
+def asked_action_ids(system_id: int) -> set[int]:
+    """Steps forward some wave of this care system has already asked about."""
+    asked: set[int] = set()
+    for stored in Wave.objects.filter(care_system_id=system_id).values_list(
+        "step_questions", flat=True
+    ):
+        asked.update(q.action_id for q in steps.questions(stored or []))
+    return asked

@@ -35,9 +35,16 @@ from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.pulse import steps
 from walkthetalk.pulse.keys import submission_key
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
-from walkthetalk.pulse.selectors import covered_unit_ids, covers, covers_among, has_answered
+from walkthetalk.pulse.selectors import (
+    covered_unit_ids,
+    covers,
+    covers_among,
+    has_answered,
+    step_questions_for,
+)
 
 DEFAULT_INSTRUMENT = "walk_the_talk_pulse"
 MAX_TITLE = 120
@@ -78,10 +85,13 @@ def open_wave(
     *,
     instrument_key: str = DEFAULT_INSTRUMENT,
     opened_on: dt.date | None = None,
+    step_questions: Sequence[steps.StepQuestion] = (),
 ) -> Wave:
     """Open a wave over ``units`` and everything below them.
 
     The care system's minimum group size is copied now and can only be raised afterwards.
+    ``step_questions`` ("Did '<step>' help?", see :mod:`walkthetalk.pulse.steps`) are frozen
+    with the wave; each names units of this system, or none for everyone.
     """
     title = " ".join((title or "").split())
     if not title:
@@ -95,8 +105,12 @@ def open_wave(
     inst = instrument(instrument_key)
     try:
         policy = MinimumSizePolicy(system.min_group_size).open_wave()
-    except PrivacyError as exc:
+        frozen = steps.checked(step_questions)
+    except (PrivacyError, steps.StepQuestionError) as exc:
         raise PulseError(str(exc)) from exc
+    named = {u for q in step_questions for u in (q.units or ())}
+    if named and Unit.objects.filter(pk__in=named, care_system=system).count() < len(named):
+        raise PulseError("A step question can only name units of this care system.")
     wave = Wave.objects.create(
         care_system=system,
         title=title,
@@ -104,6 +118,7 @@ def open_wave(
         instrument_version=inst.version,
         opened_on=opened_on or today(),
         min_group_size=policy.min_size,
+        step_questions=frozen,
     )
     wave.units.set(units)
     wave.release_ledger = ReleaseLedger(wave=str(wave.pk), min_size=policy.min_size).to_dict()
@@ -322,7 +337,15 @@ def _checked_response(
         raise PulseError("This pulse belongs to another care system.")
     if not covers_among(wave, covered, participant_pass.unit_id):
         raise PulseError("This pulse is for other parts of the care system.")
-    cleaned = clean_answers(instrument_for(wave), answers)
+    items = {k: v for k, v in answers.items() if not steps.is_step_key(k)}
+    cleaned: dict[str, float | str | None] = clean_answers(instrument_for(wave), items)
+    given = {k: v for k, v in answers.items() if steps.is_step_key(k)}
+    if given:
+        try:
+            asked = step_questions_for(wave, participant_pass.unit_id)
+            cleaned.update(steps.clean(asked, given))
+        except steps.StepQuestionError as exc:
+            raise PulseError(str(exc)) from exc
     invited = participant_pass.unit_id is not None
     return Response(
         wave=wave,

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.analysis.pulse import Instrument, survey_parts
+from walkthetalk.agenda import selectors as agenda_selectors
+from walkthetalk.analysis.pulse import Instrument, SurveyPart, survey_parts
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.access import STEWARD, access_care_system
+from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.participant_http import current_pass, invitation_links
 from walkthetalk.caremap.selectors import has_role
-from walkthetalk.pulse import keys, selectors, services
+from walkthetalk.pulse import keys, selectors, services, steps
 from walkthetalk.pulse.access import READERS, access_wave
 from walkthetalk.pulse.drafts import AnswerDraft, Answers
 from walkthetalk.pulse.forms import (
@@ -30,6 +32,7 @@ from walkthetalk.pulse.forms import (
     choice_code,
     code,
     parse_answers,
+    parse_step_answers,
 )
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.release import response_counts
@@ -58,14 +61,24 @@ def new_wave(request: HttpRequest, slug: str) -> HttpResponse:
     form = OpenWaveForm(system, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        units = list(data["units"])
+        covered = selectors.descendants(system, [u.pk for u in units])
         try:
             wave = services.open_wave(
-                system, data["title"], list(data["units"]), instrument_key=data["instrument"]
+                system,
+                data["title"],
+                units,
+                instrument_key=data["instrument"],
+                step_questions=agenda_selectors.steps_to_ask(system.pk, covered, today()),
             )
         except services.PulseError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"“{wave.title}” is open. Next, make invitations for it.")
+            asking = len(wave.step_questions)
+            also = f" It also asks whether {asking} step(s) forward helped." if asking else ""
+            messages.success(
+                request, f"“{wave.title}” is open.{also} Next, make invitations for it."
+            )
             return redirect("pulse:wave", slug=slug, wave_id=wave.pk)
     return render(request, "pulse/new_wave.html", {"system": system, "form": form})
 
@@ -147,6 +160,8 @@ class StepItem:
     chosen: str
     error: bool
     options: list[tuple[str, str]]
+    na_label: str = ""
+    """The "does not apply" / "I don't know" choice's words ('' when not offered)."""
 
 
 def _participant_notice(request: HttpRequest, title: str, text: str, status: int) -> HttpResponse:
@@ -171,16 +186,28 @@ def _render_step(
     part = draft.parts[step]
     term = inst.unit_phrase(_unit_term(request, draft.instrument))
     texts = {item.id: item for item in inst.items}
+    asked = {q.id: q for q in draft.steps}
     items = [
         StepItem(
+            item_id,
+            _("Did “%(step)s” help?") % {"step": asked[item_id].step},
+            choice_code(answers, item_id),
+            item_id in missing,
+            [(code(value), str(label)) for value, label in steps.OPTIONS],
+            str(steps.DONT_KNOW),
+        )
+        if item_id in asked
+        else StepItem(
             item_id,
             texts[item_id].render(term),
             choice_code(answers, item_id),
             item_id in missing,
             [(code(o.value), o.label) for o in inst.options_for(inst.scale_of(item_id))],
+            inst.not_applicable or "",
         )
         for item_id in part.item_ids
     ]
+    asks_steps = any(item_id in asked for item_id in part.item_ids)
     return render(
         request,
         "pulse/answer.html",
@@ -189,16 +216,25 @@ def _render_step(
             "instrument": inst,
             "unit_term": term,
             "part": part,
-            # The 1.0 layout's heading is its scale's name, in the page's language.
-            "heading": inst.scale_of(part.item_ids[0]).name if part.heading else "",
+            # The 1.0 layout's heading is its scale's name, in the page's language; the
+            # step-question part keeps its own (already translated) heading.
+            "heading": (
+                part.heading
+                if asks_steps
+                else inst.scale_of(part.item_ids[0]).name
+                if part.heading
+                else ""
+            ),
             "items": items,
             "step": step,
             "number": step + 1,
             "steps": len(draft.parts),
             "last": step == len(draft.parts) - 1,
+            "asks_steps": asks_steps,
             "error": error,
             "skip": SKIP,
             "not_applicable": NOT_APPLICABLE_CODE if inst.not_applicable else "",
+            "na_code": NOT_APPLICABLE_CODE,
         },
         status=400 if error else 200,
     )
@@ -270,7 +306,12 @@ def answer(request: HttpRequest, wave_id: int) -> HttpResponse:
     participant_pass = current_pass(request)
     assert participant_pass is not None
     inst = services.instrument_for(wave)
-    draft = AnswerDraft(wave, inst, survey_parts(inst, keys.order_seed(wave, participant_pass)))
+    asked = selectors.step_questions_for(wave, participant_pass.unit_id)
+    parts = survey_parts(inst, keys.order_seed(wave, participant_pass))
+    if asked:
+        heading = _("Did these steps forward help?")
+        parts += (SurveyPart(tuple(q.id for q in asked), heading=heading),)
+    draft = AnswerDraft(wave, inst, parts, asked)
     saved = draft.load(request)
     if request.method == "GET":
         return _render_step(request, draft, _wanted_part(request, draft, saved), saved, set())
@@ -288,7 +329,13 @@ def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> Ht
         return _render_step(request, draft, 0, {}, set(), error=str(STARTED_AGAIN))
     if draft.first_unanswered_part(saved, step) < step:
         return _render_step(request, draft, 0, {}, set(), error=str(EARLIER_LOST))
-    current, missing = parse_answers(draft.instrument, draft.parts[step].item_ids, request.POST)
+    ids = draft.parts[step].item_ids
+    asked = {q.id for q in draft.steps}
+    current, missing = parse_answers(
+        draft.instrument, [i for i in ids if i not in asked], request.POST
+    )
+    on_steps, missing_steps = parse_step_answers([i for i in ids if i in asked], request.POST)
+    current, missing = {**current, **on_steps}, missing | missing_steps
     answers = {**saved, **current}
     if request.POST.get("go") == "back":
         return _to_part(draft, max(step - 1, 0), answers)
@@ -299,9 +346,8 @@ def _answer_part(request: HttpRequest, draft: AnswerDraft, saved: Answers) -> Ht
     participant_pass = current_pass(request)
     assert participant_pass is not None
     try:
-        services.submit_response(
-            draft.wave, participant_pass, {k: answers[k] for k in draft.instrument.item_ids}
-        )
+        given = [*draft.instrument.item_ids, *(k for k in asked if k in answers)]
+        services.submit_response(draft.wave, participant_pass, {k: answers[k] for k in given})
     except services.AlreadyAnswered:
         return _participant_notice(request, str(ALREADY_ANSWERED), str(ALREADY_ANSWERED_TEXT), 200)
     except services.PulseError as exc:

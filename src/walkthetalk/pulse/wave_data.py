@@ -14,7 +14,7 @@ import numpy as np
 
 from walkthetalk.analysis.pulse import Instrument, score_scales
 from walkthetalk.caremap.models import Level, Sector, Unit
-from walkthetalk.pulse import selectors, services
+from walkthetalk.pulse import selectors, services, steps
 from walkthetalk.pulse.models import Response, Wave
 
 NO_LEVEL = "(level not given)"
@@ -33,6 +33,9 @@ class WaveData:
     scores: dict[str, np.ndarray]
     answers: dict[str, list[object]]
     """Item id → each row's stored answer (a value, ``None`` or ``NOT_APPLICABLE``)."""
+    steps: dict[str, np.ndarray]
+    """Step question id → each row's answer to "did this step help?" (NaN where not asked,
+    unanswered, "I don't know" or "prefer not to say"); see :mod:`walkthetalk.pulse.steps`."""
 
     @property
     def n(self) -> int:
@@ -81,6 +84,10 @@ def load(wave: Wave) -> WaveData:
         if rows
         else {s.id: np.empty(0) for s in inst.scales}
     )
+    step_values = {
+        q.id: np.array([_step_value(r[4], q.id) for r in rows], dtype=float)
+        for q in steps.questions(wave.step_questions or [])
+    }
     return WaveData(
         wave=wave,
         instrument=inst,
@@ -90,6 +97,14 @@ def load(wave: Wave) -> WaveData:
         sector_ids=[r[3] for r in rows],
         scores=scores,
         answers=answers,
+        steps=step_values,
+    )
+
+
+def _step_value(stored: object, key: str) -> float:
+    value = stored.get(key) if isinstance(stored, dict) else None
+    return (
+        float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from walkthetalk.agenda.demo import seed_demo as seed_agenda_demo
+from walkthetalk.agenda.demo import seed_earlier_loop
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.demo import DEMO_SLUG, seed_demo_map
 from walkthetalk.caremap.models import CareSystem, StaffRole
@@ -53,6 +54,7 @@ def _staff(system: CareSystem) -> None:
 
 SEED_STEPS = (
     SeedStep("staff sign-ins", _staff),
+    SeedStep("a step forward agreed last year", seed_earlier_loop),
     SeedStep("pulse waves and their answers", seed_pulse_demo),
     SeedStep("conversations, statements and votes", seed_conversations_demo),
     SeedStep("the backlog and gatherings", seed_agenda_demo),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agenda', '0003_release_ledger'),
-        ('caremap', '0003_no_participation_no_batch_label'),
+        ('caremap', '0001_initial'),
     ]
 
     operations = [

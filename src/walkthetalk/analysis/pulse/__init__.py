@@ -78,6 +78,7 @@ from .summaries import (
 )
 from .survey import SurveyPart, survey_parts
 from .trend import WaveChange, wave_change, wave_changes
+from .verdict import StepVerdict, step_verdict, wilson_interval
 from .within_between import WithinBetween, within_between
 
 __all__ = [
@@ -106,6 +107,7 @@ __all__ = [
     "Scale",
     "ScaleReliability",
     "StepChange",
+    "StepVerdict",
     "SurveyPart",
     "UnitAgreement",
     "UnitEstimate",
@@ -153,6 +155,7 @@ __all__ = [
     "shipped_instrument_names",
     "shrunken_unit_estimates",
     "standardized_alpha",
+    "step_verdict",
     "survey_parts",
     "uniform_null_variance",
     "unit_estimates",
@@ -160,5 +163,6 @@ __all__ = [
     "validate_responses",
     "wave_change",
     "wave_changes",
+    "wilson_interval",
     "within_between",
 ]
