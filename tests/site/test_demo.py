@@ -97,8 +97,8 @@ def test_demo_serves_a_real_site_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_
     assert all(not Path(f"/proc/{child}").exists() for child in children)
     assert output.rstrip().endswith("The demo has stopped.")
     # Progress while seeding: each step named and timed, then the total.
-    for number in range(1, 7):
-        assert re.search(rf"\[{number}/6\] [a-z].*… \d+\.\d s", output), output
+    for number in range(1, 8):
+        assert re.search(rf"\[{number}/7\] [a-z].*… \d+\.\d s", output), output
     assert re.search(r"Seeded in \d+ s\.", output)
     assert output.index("Seeded in") < output.index("demo is running")
     assert f"http://127.0.0.1:{port}/" in output
@@ -115,7 +115,7 @@ def test_demo_serves_a_real_site_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_
         later = again.communicate(timeout=60)[0]
     assert again.returncode == 0, later
     assert "Checking the demo care system seeded on an earlier run" in later
-    assert "[1/6]" not in later
+    assert "[1/7]" not in later
     assert "Traceback" not in later
 
 
@@ -147,7 +147,7 @@ def test_ctrl_c_while_seeding_stops_at_once_and_keeps_nothing_half_seeded(tmp_pa
     proc = start_demo(data, free_port(), tmp_path)
     assert proc.stdout is not None
     seen = ""
-    while "[2/6]" not in seen:  # the care map is seeded; now the rest of the demo
+    while "[2/7]" not in seen:  # the care map is seeded; now the rest of the demo
         line = proc.stdout.readline()
         assert line, seen
         seen += line
