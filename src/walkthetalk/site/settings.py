@@ -104,6 +104,24 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Participants' vote requests without a session cookie (walkthetalk.site.participant_handler):
+# MIDDLEWARE, in the same order, without what only sessions, signed-in staff or static files need
+# (whitenoise, sessions, auth, OTP/two-factor, axes).
+PARTICIPANT_MIDDLEWARE = [
+    "walkthetalk.site.faults.RefuseBadBytesMiddleware",
+    "walkthetalk.site.proxy.TrustedProxyMiddleware",
+    "walkthetalk.site.privacy_guards.ForgetClientMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "walkthetalk.site.content_policy.ContentSecurityPolicyMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "walkthetalk.site.errors.ServiceErrorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
 ROOT_URLCONF = "walkthetalk.site.urls"
 WSGI_APPLICATION = "walkthetalk.site.wsgi.application"
 

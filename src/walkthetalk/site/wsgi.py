@@ -1,8 +1,13 @@
-"""WSGI entry point (served by waitress: ``walkthetalk serve``)."""
+"""WSGI entry point (served by gunicorn: ``walkthetalk serve``); participants' vote requests
+take a lean middleware chain (see :mod:`walkthetalk.site.participant_handler`)."""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkthetalk.site.settings")
-application = get_wsgi_application()
+django.setup(set_prefix=False)
+
+from walkthetalk.site.participant_handler import SiteApplication  # noqa: E402
+
+application = SiteApplication()
