@@ -496,6 +496,23 @@ def test_a_vote_round_trip_costs_at_most_six_sql_statements() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_vote_statements_are_prepared_once_per_connection_on_postgresql() -> None:
+    """Parsed and planned once per connection, then only executed (psycopg prepares nothing
+    while its prepare_threshold is None, Django's default)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL matter")
+    conv = conversation(small_system())
+    client = accepted_client(conv)
+    for _ in range(2):
+        _vote_round_trip(client, conv, htmx=False)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(sql.startswith('INSERT INTO "conversations_vote"') for sql in prepared), prepared
+    assert any('FROM "conversations_statement" s' in sql for sql in prepared), prepared
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_vote_card_query_count_does_not_grow_with_statements_or_votes() -> None:
     conv = conversation(small_system())
     services.add_seed_statements(conv, [f"Extra statement number {i} here" for i in range(150)])

@@ -147,6 +147,12 @@ if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["ENGINE"] = "walkthetalk.site.sqlite"  # the file owner-only
+    else:
+        # Django leaves psycopg's prepare_threshold at None, which turns prepared statements off
+        # even where a cursor asks for them (prepare=True): the vote's statements
+        # (conversations/vote_queries.py) were parsed and planned again on every request.
+        # Django's own cursors bind on the client and never prepare, whatever this says.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 else:
     DATABASES = {
         "default": {
