@@ -53,6 +53,12 @@ def _prepared_cursor_class() -> type:
             kwargs.setdefault("prepare", True)
             return super().execute(query, params, **kwargs)  # type: ignore[misc]
 
+        def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
+            # psycopg records the statement (which Django's query log reads, as
+            # ``cursor._query``) only for statements it does not prepare.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, **kwargs)  # type: ignore[misc]
+
     return PreparedCursor
 
 
