@@ -3,6 +3,7 @@ import pytest
 from walkthetalk.agenda import demo, release, selectors
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue, Gathering
 from walkthetalk.caremap.demo import seed_demo_map
+from walkthetalk.conversations import demo as conversations_demo
 from walkthetalk.pulse import demo as pulse_demo
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,26 @@ def test_demo_closes_the_loop_with_a_measured_change_and_the_participants_verdic
     waiting = [t.measured for o in latest.outcomes for t in o.targets]
     assert waiting and all("Being measured again" in m.reason for m in waiting)
     assert all(o.verdict is None for o in latest.outcomes)  # no pulse has asked about it yet
+
+
+def test_demo_follows_a_conversation_statement_from_the_gathering_to_the_votes_since() -> None:
+    """The supervision step aims at the conversation's statement about supervisors: its figure
+    is copied when linked, people vote after the gathering, and the change shows."""
+    system = seed_demo_map()
+    conversations_demo.seed_demo(system)
+    demo.seed_demo(system)
+    follow_ups = selectors.you_said_we_did(system.pk)
+    burnout = next(f for f in follow_ups if "burnout" in f.issue.title)
+    done = next(o for o in burnout.outcomes if o.action.status == ActionItem.Status.DONE)
+    (waiting,) = done.statements
+    assert waiting.text == conversations_demo.SUPERVISION_STATEMENT
+    assert not waiting.shown and "No new votes" in waiting.reason
+    conversations_demo.seed_votes_since(system)
+    conversations_demo.seed_votes_since(system)  # idempotent
+    follow_ups = selectors.you_said_we_did(system.pk)
+    burnout = next(f for f in follow_ups if "burnout" in f.issue.title)
+    done = next(o for o in burnout.outcomes if o.action.status == ActionItem.Status.DONE)
+    (measured,) = done.statements
+    assert measured.shown and measured.since_seen is not None and measured.since_seen >= 10
+    assert measured.verdict == "more agree"  # the later voters mostly agree
+    assert measured.kind == "divide" and measured.still_divides is not None

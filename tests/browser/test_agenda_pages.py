@@ -10,10 +10,13 @@ from walkthetalk.agenda import services as agenda_services
 from walkthetalk.agenda.models import ActionItem, AvoidedIssue, GatheringAcceptance, IssueRating
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.conversations import services as conversation_services
+from walkthetalk.conversations import tasks as conversation_tasks
 from walkthetalk.pulse import services as pulse_services
 from walkthetalk.pulse.models import Wave
 
 from ..caremap.factories import small_system
+from ..conversations import factories as conversation_factories
 from ..pulse import factories as pulse_factories
 from .conftest import assert_accessible
 
@@ -193,6 +196,22 @@ def facilitator_links_and_finishes_the_step(
     page.get_by_role("button", name="Sign out").click()
 
 
+def facilitator_follows_a_statement(page: Page, url: str, slug: str, step: ActionItem) -> None:
+    """The step also aims at how many agree that supervisors have time for their teams."""
+    _sign_in(page, url, "fay")
+    page.goto(f"{url}/agenda/manage/{slug}/actions/{step.public_id}/")
+    supervisors = "Supervisors have time to support their teams."
+    page.get_by_label("Statement", exact=True).select_option(label=supervisors)
+    page.get_by_label("What should change").select_option(label="How many agree")
+    page.get_by_role("button", name="Follow this statement").click()
+    expect(page.get_by_role("status")).to_contain_text("Linked, with the figure")
+    aims = page.locator("#statement-aims-h + p + ul")
+    expect(aims).to_contain_text("votes agreed when this step was linked")
+    expect(aims).to_contain_text("No new votes on it have been shown since")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+
 def steward_opens_the_next_pulse(page: Page, url: str, slug: str) -> None:
     _sign_in(page, url, "stu")
     page.goto(f"{url}/pulse/{slug}/")
@@ -224,7 +243,10 @@ def test_the_loop_end_to_end_with_the_participants_verdict(live_server, page: Pa
         user = get_user_model().objects.create_user(name, password="a-long-staff-password")
         caremap_services.grant_role(user, system, role)
 
+    conv = conversation_factories.conversation(system)
+    conversation_factories.with_results(conv)  # 6 of 12 agree that supervisors have time
     facilitator_links_and_finishes_the_step(page, live_server.url, system.slug, step)
+    facilitator_follows_a_statement(page, live_server.url, system.slug, step)
     steward_opens_the_next_pulse(page, live_server.url, system.slug)
 
     wave = Wave.objects.get(title="Winter pulse")
@@ -241,8 +263,21 @@ def test_the_loop_end_to_end_with_the_participants_verdict(live_server, page: Pa
         pulse_services.submit_response(wave, p, {**pulse_factories.healthy(4), key: said})
     pulse_services.close_wave(wave)
 
+    supervisors = conv.statements.get(text="Supervisors have time to support their teams.")
+    for i in range(14):  # people voting since the step: most now agree
+        voter = conversation_factories.joined(conv)
+        choice = "disagree" if i == 0 else "agree"
+        conversation_services.cast_vote(
+            conv, voter, supervisors.public_id, choice, conversation_factories.key()
+        )
+    conversation_tasks.refresh(conv.pk)
+
     page.goto(f"{live_server.url}/agenda/you-said-we-did/")
     said = page.locator(".follow-up .participants")
     expect(said).to_contain_text("5 of 6 people who answered in Winter pulse said it helped")
-    expect(page.locator(".follow-up .aim")).to_contain_text("Clearly better than before.")
+    aims = page.locator(".follow-up .aim")
+    expect(aims.first).to_contain_text("Clearly better than before.")
+    expect(aims.last).to_contain_text("How many agree with “Supervisors have time")
+    expect(aims.last).to_contain_text("votes since: a change of +")
+    expect(aims.last).to_contain_text("Clearly more agree than before.")
     assert_accessible(page)

@@ -128,3 +128,23 @@ def test_facilitators_link_and_remove_aims_on_the_follow_up_page(system) -> None
     participant_client = staff_client(system, None, name="no-role")
     assert participant_client.post(url + "aims/", {"scale": "talk"}).status_code in (403, 404)
     assert action.targets.count() == 0
+
+
+def test_a_measured_change_is_cached_per_closed_wave_state(system, monkeypatch) -> None:
+    """A second page view reads the cached figures instead of loading and releasing the waves
+    again; a changed wave (here: one more response) is a new state, measured afresh."""
+    team = unit(system, "Riverbend Day Team")
+    past_wave(system, "Spring pulse", team, {2: 4, 3: 4}, (200, 170))
+    autumn = past_wave(system, "Autumn pulse", team, {4: 4, 5: 4}, (60, 30))
+    since = today() - 100 * DAY
+    first = effects.scale_change(system.pk, "talk", team.pk, "here", since)
+
+    def no_loading(wave):
+        raise AssertionError("loaded a wave again")
+
+    monkeypatch.setattr(effects, "load", no_loading)
+    again = effects.scale_change(system.pk, "talk", team.pk, "there", since)
+    assert again.change == first.change and again.place == "there"
+    autumn.responses.first().delete()
+    with pytest.raises(AssertionError, match="loaded a wave again"):
+        effects.scale_change(system.pk, "talk", team.pk, "here", since)

@@ -201,3 +201,93 @@ def test_the_survey_asks_the_step_last_and_keeps_the_answer_in_the_response(syst
     assert sent.url == reverse("pulse:thanks", args=[wave.pk])
     (stored,) = Response.objects.filter(wave=wave)
     assert stored.answers[key] == 2.0
+
+
+def unit_verdict_wave(system, action, answers_by_unit: dict[str, list[object]]) -> Wave:
+    agency = unit(system, "Testland Health Department")
+    asked = agenda_selectors.steps_to_ask(system.pk, covered(system, agency.name), today())
+    wave = services.open_wave(
+        system, "Autumn pulse", [agency], opened_on=today() - 20 * DAY, step_questions=asked
+    )
+    key = f"step-{action.pk}"
+    for name, answers in answers_by_unit.items():
+        placed = passes(wave, len(answers), unit=unit(system, name), level=level(system))
+        for p, value in zip(placed, answers, strict=True):
+            services.submit_response(wave, p, {**healthy(4), key: value})
+    services.close_wave(wave)
+    return wave
+
+
+def test_the_verdict_is_shown_unit_by_unit_when_every_aimed_unit_allows_it(system) -> None:
+    action = a_step(system)
+    for name in ("Riverbend Recovery", "Hillside Clinic"):
+        agenda_services.link_target(action, "talk", unit(system, name))
+    unit_verdict_wave(
+        system,
+        action,
+        {"Riverbend Day Team": [3, 3, 3, 2, 1, 3, 2], "Hillside Clinic": [1, 1, 3, 1, 2, 1]},
+    )
+    got = effects.participants_verdict(system.pk, action.pk)
+    assert got is not None and got.shown and got.scope == "units"
+    by_unit = {name: (v.helped, v.n) for name, v in got.by_unit}
+    assert by_unit == {"Riverbend Recovery": (6, 7), "Hillside Clinic": (2, 6)}
+    assert got.verdict is not None and (got.verdict.helped, got.verdict.n) == (8, 13)
+    client = staff_client(system, "steward")
+    page = client.get(f"/agenda/manage/{system.slug}/you-said-we-did/").content.decode()
+    assert "By place, for each part of the system this step aimed at" in page
+    assert "Hillside Clinic: 2 of 6 said it helped" in page
+    (row,) = client.get(f"/api/agenda/{system.slug}/actions").json()
+    assert row["participants"]["scope"] == "units"
+    assert {u["unit"]: u["helped"] for u in row["participants"]["by_unit"]} == {
+        "Riverbend Recovery": 6,
+        "Hillside Clinic": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    ("aims", "answers"),
+    [
+        # one unit's answers are unanimous: showing the other beside the whole wave would tell it
+        (
+            ("Riverbend Recovery", "Hillside Clinic"),
+            {"Riverbend Day Team": [3, 3, 3, 2, 1, 3, 2], "Hillside Clinic": [3, 3, 2, 3, 2, 3]},
+        ),
+        # one unit has too few answers
+        (
+            ("Riverbend Recovery", "Hillside Clinic"),
+            {"Riverbend Day Team": [3, 3, 1, 2, 1, 3, 2], "Hillside Clinic": [1, 3, 1]},
+        ),
+        # one aimed unit inside the other: the difference could be subtracted
+        (
+            ("Riverbend Recovery", "Riverbend Day Team"),
+            {"Riverbend Day Team": [3, 3, 1, 2, 1, 3], "Riverbend Outpatient": [1, 3, 2, 1, 3]},
+        ),
+    ],
+)
+def test_otherwise_the_verdict_is_for_the_whole_wave_and_says_so(system, aims, answers) -> None:
+    action = a_step(system)
+    for name in aims:
+        agenda_services.link_target(action, "talk", unit(system, name))
+    unit_verdict_wave(system, action, answers)
+    got = effects.participants_verdict(system.pk, action.pk)
+    assert got is not None and got.shown and got.scope == "wave" and got.by_unit == ()
+    client = staff_client(system, "steward")
+    page = client.get(f"/agenda/manage/{system.slug}/you-said-we-did/").content.decode()
+    assert "for everyone asked in the wave together" in page
+    assert "By place" not in page
+    (row,) = client.get(f"/api/agenda/{system.slug}/actions").json()
+    assert row["participants"]["scope"] == "wave" and row["participants"]["by_unit"] == []
+
+
+def test_the_verdict_is_cached_once_its_wave_has_closed(system, monkeypatch) -> None:
+    action = a_step(system)
+    agenda_services.link_target(action, "talk")
+    services.close_wave(verdict_wave(system, action, [3, 3, 3, 2, 2, 1]))
+    first = effects.participants_verdict(system.pk, action.pk)
+
+    def no_loading(wave):
+        raise AssertionError("loaded a wave again")
+
+    monkeypatch.setattr(effects, "load", no_loading)
+    again = effects.participants_verdict(system.pk, action.pk)
+    assert again == first and again is not None and again.shown

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from walkthetalk.caremap.models import CareSystem, StaffRole, UnitKind
+from walkthetalk.site.demo import SEED_STEPS
 
 # The settings a run of the CLI reads from its environment; each run here names its own.
 OWN_SETTINGS = ("WALKTHETALK_", "DJANGO_", "DATABASE_URL")
@@ -97,8 +98,9 @@ def test_demo_serves_a_real_site_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_
     assert all(not Path(f"/proc/{child}").exists() for child in children)
     assert output.rstrip().endswith("The demo has stopped.")
     # Progress while seeding: each step named and timed, then the total.
-    for number in range(1, 8):
-        assert re.search(rf"\[{number}/7\] [a-z].*… \d+\.\d s", output), output
+    total = len(SEED_STEPS) + 1  # the care map, then each seed step
+    for number in range(1, total + 1):
+        assert re.search(rf"\[{number}/{total}\] [a-z].*… \d+\.\d s", output), output
     assert re.search(r"Seeded in \d+ s\.", output)
     assert output.index("Seeded in") < output.index("demo is running")
     assert f"http://127.0.0.1:{port}/" in output
@@ -115,7 +117,7 @@ def test_demo_serves_a_real_site_shows_progress_and_stops_cleanly_on_ctrl_c(tmp_
         later = again.communicate(timeout=60)[0]
     assert again.returncode == 0, later
     assert "Checking the demo care system seeded on an earlier run" in later
-    assert "[1/7]" not in later
+    assert f"[1/{total}]" not in later
     assert "Traceback" not in later
 
 
@@ -147,7 +149,7 @@ def test_ctrl_c_while_seeding_stops_at_once_and_keeps_nothing_half_seeded(tmp_pa
     proc = start_demo(data, free_port(), tmp_path)
     assert proc.stdout is not None
     seen = ""
-    while "[2/7]" not in seen:  # the care map is seeded; now the rest of the demo
+    while f"[2/{len(SEED_STEPS) + 1}]" not in seen:  # the map is seeded; now the rest
         line = proc.stdout.readline()
         assert line, seen
         seen += line

@@ -14,6 +14,7 @@ from ninja.security import django_auth
 
 from walkthetalk.agenda import release, selectors
 from walkthetalk.agenda.access import FACILITATORS
+from walkthetalk.agenda.statement_change import StatementChange
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.pulse.effects import MeasuredChange, ParticipantsVerdict
 
@@ -54,6 +55,15 @@ class AimOut(Schema):
     reason: str
 
 
+class UnitVerdictOut(Schema):
+    unit: str
+    answered: int
+    helped: int | None
+    share_helped: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
 class VerdictOut(Schema):
     """What participants said when a pulse asked "Did '<step>' help?" (``null`` figures where
     not shown: the wave is open, too few answered, or the answers were all the same)."""
@@ -65,6 +75,31 @@ class VerdictOut(Schema):
     ci_low: float | None
     ci_high: float | None
     verdict: str
+    reason: str
+    scope: str
+    """"units" when ``by_unit`` holds the verdict for every unit the step aims at; "wave" when
+    the figure is for the whole wave only (too few answers, or a whole-system step)."""
+    by_unit: list[UnitVerdictOut]
+
+
+class StatementAimOut(Schema):
+    """A conversation statement an action aims at: the share who agreed when it was linked,
+    among the votes since, the difference (since minus before, as a proportion) and its 95%
+    Newcombe interval (``null`` where not shown; ``reason`` says why)."""
+
+    kind: str
+    conversation: str
+    statement: str
+    text: str
+    before_votes: int
+    before_share_agree: float
+    since_votes: int | None
+    since_share_agree: float | None
+    difference: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+    still_divides: bool | None
     reason: str
 
 
@@ -80,6 +115,7 @@ class ActionOut(Schema):
     follow_up: str
     remeasure_ref: str
     aims: list[AimOut]
+    statements: list[StatementAimOut]
     participants: VerdictOut | None
 
 
@@ -128,6 +164,7 @@ def actions(request: HttpRequest, slug: str) -> list[ActionOut]:
             follow_up=a.follow_up,
             remeasure_ref=a.remeasure_ref,
             aims=[_aim(t.measured) for t in outcome.targets],
+            statements=[_statement_aim(s) for s in outcome.statements],
             participants=_verdict(outcome.verdict) if outcome.verdict else None,
         )
         for group in selectors.you_said_we_did(system.pk)
@@ -147,6 +184,38 @@ def _verdict(p: ParticipantsVerdict) -> VerdictOut:
         ci_high=v.ci_high if v else None,
         verdict=p.word if v else "",
         reason=p.reason,
+        scope=p.scope,
+        by_unit=[
+            UnitVerdictOut(
+                unit=name,
+                answered=u.n,
+                helped=u.helped,
+                share_helped=u.share,
+                ci_low=u.ci_low,
+                ci_high=u.ci_high,
+            )
+            for name, u in p.by_unit
+        ],
+    )
+
+
+def _statement_aim(s: StatementChange) -> StatementAimOut:
+    c = s.change if s.shown else None
+    return StatementAimOut(
+        kind=s.kind,
+        conversation=s.conversation_title,
+        statement=s.statement_ref,
+        text=s.text,
+        before_votes=s.before_seen,
+        before_share_agree=s.before_agree / s.before_seen,
+        since_votes=s.since_seen if c else None,
+        since_share_agree=c.share_since if c else None,
+        difference=c.difference if c else None,
+        ci_low=c.ci_low if c else None,
+        ci_high=c.ci_high if c else None,
+        verdict=s.verdict,
+        still_divides=s.still_divides,
+        reason=s.reason,
     )
 
 

@@ -9,11 +9,12 @@ import secrets
 from django.db import transaction
 
 from walkthetalk.agenda import services
-from walkthetalk.agenda.models import ActionItem, AvoidedIssue, Gathering
+from walkthetalk.agenda.models import ActionItem, AvoidedIssue, Gathering, StatementTarget
 from walkthetalk.caremap import clock
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations import selectors as conversation_selectors
 
 ISSUES: tuple[tuple[str, str, int, int], ...] = (
     # title, details, typical importance, typical avoidance
@@ -124,6 +125,7 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         remeasure_ref="Spring workforce pulse",
     )
     services.link_target(done, "strain")  # being measured again in this year's open pulse
+    _link_supervision_statement(system, done)
     services.add_action_item(
         burnout,
         "Publish caseload numbers by program each quarter",
@@ -147,6 +149,22 @@ def seed_demo(system: CareSystem, seed: int = 11) -> None:
         progress=10,
         remeasure_ref="Referral pathways conversation",
     )
+
+
+SUPERVISION_STATEMENT = "Supervisors have the time and support to support their teams."
+
+
+def _link_supervision_statement(system: CareSystem, action: ActionItem) -> None:
+    """Aim the supervision step at the demo conversation's statement about supervisors (as a
+    divide when the results show it as one), copying the figure shown now; the demo's next
+    step adds the votes cast since (:func:`walkthetalk.conversations.demo.seed_votes_since`)."""
+    for ref, _title, text in conversation_selectors.statements_with_figures(system):
+        if text == SUPERVISION_STATEMENT:
+            found = conversation_selectors.released_statement(ref)
+            divide = found is not None and found.divide
+            kind = StatementTarget.Kind.DIVIDE if divide else StatementTarget.Kind.STATEMENT
+            services.link_statement(action, ref, kind)
+            return
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from walkthetalk.agenda.models import (
     NOTES_MAX,
     ActionItem,
     AvoidedIssue,
+    StatementTarget,
 )
 from walkthetalk.caremap.models import Unit
 
@@ -174,3 +175,24 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["scale"].choices = scales  # type: ignore[attr-defined]
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class StatementTargetForm(forms.Form):
+    """What a step aims to change in a conversation: how many agree with a statement, or a
+    divide between the opinion groups."""
+
+    statement = forms.ChoiceField(label="Statement", choices=())
+    kind = forms.ChoiceField(
+        label="What should change",
+        choices=StatementTarget.Kind.choices,
+        initial=StatementTarget.Kind.STATEMENT,
+    )
+
+    def __init__(
+        self, statements: list[tuple[str, str, str]], *args: object, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for ref, conversation, text in statements:
+            grouped.setdefault(conversation, []).append((ref, text[:120]))
+        self.fields["statement"].choices = list(grouped.items())  # type: ignore[attr-defined]

@@ -304,3 +304,52 @@ class ActionTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scale_id} for {self.unit_id or 'the whole system'}"
+
+
+class StatementTarget(models.Model):
+    """What an action item aims to change in a conversation: how many agree with a statement
+    (``statement``), or a statement that divides the opinion groups (``divide``).
+
+    Conversations keep only their latest result, so the *before* figure is copied here when the
+    aim is linked — only a figure the conversation's released result shows (at least the
+    minimum group size of votes), never one it hides. The change is measured against the votes
+    released since (:mod:`walkthetalk.agenda.statement_change`)."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", gettext_lazy("How many agree")
+        DIVIDE = "divide", gettext_lazy("A divide between opinion groups")
+
+    action = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="statement_targets"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STATEMENT)
+    conversation_ref = models.CharField(max_length=16, help_text="The conversation's public id.")
+    conversation_title = models.CharField(max_length=200)
+    statement_ref = models.CharField(max_length=12, help_text="The statement's public id.")
+    text = models.TextField(help_text="The statement, as it read when linked.")
+    linked_on = models.DateField()
+    before_computed_on = models.DateField(help_text="The day of the released result copied.")
+    before_seen = models.PositiveIntegerField()
+    before_agree = models.PositiveIntegerField()
+    before_disagree = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["action", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "statement_ref"], name="agenda_statement_target_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["statement", "divide"]),
+                name="agenda_statement_target_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    before_seen__gte=models.F("before_agree") + models.F("before_disagree")
+                ),
+                name="agenda_statement_target_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.statement_ref} for {self.action_id}"

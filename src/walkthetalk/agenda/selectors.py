@@ -17,7 +17,7 @@ reveals one person's rating.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -35,6 +35,7 @@ from walkthetalk.agenda.models import (
     IssueRating,
     SeenRequest,
 )
+from walkthetalk.agenda.statement_change import StatementChange, statement_change
 from walkthetalk.analysis.text.similarity import SimilarityIndex
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
@@ -215,6 +216,8 @@ class ActionOutcome:
     verdict: ParticipantsVerdict | None = None
     """What participants said when a pulse asked whether the step helped (``None``: not
     asked yet)."""
+    statements: list[StatementChange] = field(default_factory=list)
+    """The conversation statements it aims at, each with its change since it was linked."""
 
 
 @dataclass
@@ -237,8 +240,19 @@ def target_outcome(target: ActionTarget, since: dt.date, loaded: Loaded) -> Targ
     )
 
 
+def statement_outcomes(action: ActionItem) -> list[StatementChange]:
+    """Each conversation statement the action aims at, with its change since it was linked
+    (against the figure its conversation's released result shows now)."""
+    k = action.care_system.min_group_size
+    return [
+        statement_change(t, conversation_selectors.released_statement(t.statement_ref), k)
+        for t in action.statement_targets.all()
+    ]
+
+
 def action_outcome(action: ActionItem, loaded: Loaded | None = None) -> ActionOutcome:
-    """An action with the measured change of each of its aims (across its gathering's day).
+    """An action with the measured change of each of its aims (pulse scales across its
+    gathering's day; conversation statements since they were linked).
 
     ``loaded`` lets several actions of one page share the waves they read."""
     since = action.agenda_item.gathering.held_on
@@ -248,6 +262,7 @@ def action_outcome(action: ActionItem, loaded: Loaded | None = None) -> ActionOu
         action,
         [target_outcome(t, since, shared) for t in targets],
         participants_verdict(action.care_system_id, action.pk, shared),
+        statement_outcomes(action),
     )
 
 
@@ -286,12 +301,19 @@ def target_units(system: CareSystem) -> QuerySet[Unit]:
     return Unit.objects.filter(care_system=system).order_by("kind", "name")
 
 
+def target_statements(system: CareSystem) -> list[tuple[str, str, str]]:
+    """Statements an action may aim at: published, with a figure their conversation's
+    released result shows (statement id, conversation title, text)."""
+    return conversation_selectors.statements_with_figures(system)
+
+
 def you_said_we_did(system_id: int) -> list[FollowUp]:
     """Every action item of the care system grouped by the issue it answers, newest first,
     each with its status and the measured change of what it aimed to change."""
     actions = (
         ActionItem.objects.filter(care_system_id=system_id)
-        .select_related("agenda_item__issue", "agenda_item__gathering")
+        .select_related("agenda_item__issue", "agenda_item__gathering", "care_system")
+        .prefetch_related("statement_targets")
         .order_by("-agenda_item__gathering__held_on", "agenda_item__position", "due_on")
     )
     groups: dict[int, FollowUp] = {}

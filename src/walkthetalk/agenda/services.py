@@ -25,6 +25,7 @@ from walkthetalk.agenda.models import (
     GatheringAcceptance,
     IssueRating,
     SeenRequest,
+    StatementTarget,
     new_rating_version,
 )
 from walkthetalk.analysis.privacy import (
@@ -40,6 +41,7 @@ from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.free_text import personal_details_problem
 from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
+from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.pulse import services as pulse_services
 
 REQUEST_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -394,11 +396,68 @@ def link_target(action: ActionItem, scale_id: str, unit: Unit | None = None) -> 
     existing = ActionTarget.objects.filter(action=action)
     if existing.filter(scale_id=scale_id, unit=unit).exists():
         raise AgendaError("This step is already linked to that healthy way there.")
-    if existing.count() >= MAX_TARGETS:
+    if existing.count() + StatementTarget.objects.filter(action=action).count() >= MAX_TARGETS:
         raise AgendaError(
             f"A step can aim at up to {MAX_TARGETS} things; one clear aim is easier to see."
         )
     return ActionTarget.objects.create(action=action, scale_id=scale_id, unit=unit)
+
+
+@transaction.atomic
+def link_statement(
+    action: ActionItem, statement_ref: str, kind: str = StatementTarget.Kind.STATEMENT
+) -> StatementTarget:
+    """Say which conversation statement an action aims to change: how many agree with it, or
+    (``divide``) a statement that divides the opinion groups. The figure its conversation's
+    released result shows now is copied as the *before*; a statement whose figure is hidden
+    (too few votes) or that is not published cannot be linked, and nothing is stored."""
+    if kind not in StatementTarget.Kind.values:
+        raise AgendaError("Choose what should change: how many agree, or a divide.")
+    found = conversation_selectors.released_statement((statement_ref or "").strip())
+    if found is None or found.care_system_id != action.care_system_id:
+        raise AgendaError("Choose a statement from one of this care system's conversations.")
+    if not found.published:
+        raise AgendaError("That statement is not published, so it has no figure to follow.")
+    if found.tally is None:
+        raise AgendaError(
+            "That statement has no figure shown yet (its results are not ready, or too few "
+            "people have voted on it to show one safely). Link it once the results show it."
+        )
+    if kind == StatementTarget.Kind.DIVIDE and not found.divide:
+        raise AgendaError(
+            "The latest results do not show that statement as a divide between opinion "
+            "groups; link it as “how many agree” instead."
+        )
+    if StatementTarget.objects.filter(action=action, statement_ref=found.statement_ref).exists():
+        raise AgendaError("This step is already linked to that statement.")
+    aims = ActionTarget.objects.filter(action=action).count()
+    if aims + StatementTarget.objects.filter(action=action).count() >= MAX_TARGETS:
+        raise AgendaError(
+            f"A step can aim at up to {MAX_TARGETS} things; one clear aim is easier to see."
+        )
+    assert found.computed_on is not None  # a shown figure comes from a stored result
+    seen, agree, disagree = found.tally
+    return StatementTarget.objects.create(
+        action=action,
+        kind=kind,
+        conversation_ref=found.conversation_ref,
+        conversation_title=found.conversation_title[:200],
+        statement_ref=found.statement_ref,
+        text=found.text,
+        linked_on=today(),
+        before_computed_on=found.computed_on,
+        before_seen=seen,
+        before_agree=agree,
+        before_disagree=disagree,
+    )
+
+
+@transaction.atomic
+def unlink_statement(action: ActionItem, target_id: int) -> None:
+    """Remove one of an action's statement aims (refused for another action's)."""
+    deleted, _ = StatementTarget.objects.filter(action=action, pk=target_id).delete()
+    if not deleted:
+        raise AgendaError("That aim is not linked to this step.")
 
 
 @transaction.atomic

@@ -41,5 +41,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.action_targets,
         name="action_targets",
     ),
+    path(
+        "manage/<slug:slug>/actions/<str:public_id>/statements/",
+        views.action_statements,
+        name="action_statements",
+    ),
     path("manage/<slug:slug>/you-said-we-did/", views.staff_follow_up, name="staff_follow_up"),
 ]

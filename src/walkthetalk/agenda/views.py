@@ -29,6 +29,7 @@ from walkthetalk.agenda.forms import (
     RateForm,
     RecordForm,
     StaffIssueForm,
+    StatementTargetForm,
     TargetForm,
 )
 from walkthetalk.agenda.models import ISSUE_TITLE_MAX, AvoidedIssue
@@ -438,6 +439,7 @@ def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
             "form": form,
             "outcome": selectors.action_outcome(action),
             "target_form": _target_form(system),
+            "statement_form": _statement_form(system),
         },
         status=400 if form.errors else 200,
     )
@@ -445,6 +447,41 @@ def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
 
 def _target_form(system: CareSystem, data: object = None) -> TargetForm:
     return TargetForm(services.target_scales(), selectors.target_units(system), data)
+
+
+def _statement_form(system: CareSystem, data: object = None) -> StatementTargetForm:
+    return StatementTargetForm(selectors.target_statements(system), data)
+
+
+@login_required
+@require_http_methods(["POST"])
+def action_statements(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Link a step to a conversation statement it aims to change, or remove one."""
+    system = access_care_system(request.user, slug, *FACILITATORS)
+    action = access_action_item(system, public_id)
+    try:
+        if "remove" in request.POST:
+            try:
+                target_id = int(request.POST["remove"])
+            except ValueError:
+                target_id = -1
+            services.unlink_statement(action, target_id)
+            messages.success(request, "That aim was removed.")
+        else:
+            form = _statement_form(system, request.POST)
+            if not form.is_valid():
+                raise services.AgendaError("Not linked: " + _first_error(form))
+            services.link_statement(
+                action, form.cleaned_data["statement"], form.cleaned_data["kind"]
+            )
+            messages.success(
+                request,
+                "Linked, with the figure the results show now. The change shows here once "
+                "the results include new votes on it.",
+            )
+    except services.AgendaError as exc:
+        messages.error(request, str(exc))
+    return redirect("agenda:edit_action", slug=slug, public_id=public_id)
 
 
 @login_required

@@ -92,3 +92,34 @@ def seed_demo(system: CareSystem) -> None:
         asked, "The measures our funders ask us to report each quarter (for example, retention)."
     )
     tasks.refresh(conversation.pk)
+
+
+SUPERVISION_STATEMENT = "Supervisors have the time and support to support their teams."
+LATER_PARTICIPANTS = 20
+
+
+def seed_votes_since(system: CareSystem) -> None:
+    """Idempotent: people who join the demo conversation after the gathering (whose step
+    "protect weekly supervision hours" aims at the supervision statement) vote, mostly agreeing
+    with it now, and the results are refreshed — so "You said, we did" can show the change."""
+    conversation = Conversation.objects.filter(care_system=system, title=DEMO_TITLE).first()
+    if conversation is None or conversation.participants.count() > DEMO_PARTICIPANTS:
+        return
+    statement = conversation.statements.get(text=SUPERVISION_STATEMENT)
+    published = conversation.statements.filter(status=Statement.Status.PUBLISHED)
+    others = list(published.exclude(pk=statement.pk).order_by("pk"))
+    sectors = list(system.sectors.all())
+    rng = random.Random(20_27)
+    for i in range(LATER_PARTICIPANTS):
+        sector = sectors[i % len(sectors)] if sectors else None
+        participant_pass = caremap_services.open_pass(system, sector)
+        services.accept_agreements(conversation, participant_pass)
+        draw = rng.random()
+        choice = "agree" if draw < 0.72 else "pass" if draw < 0.8 else "disagree"
+        key = secrets.token_urlsafe(16)
+        services.cast_vote(conversation, participant_pass, statement.public_id, choice, key)
+        for other in rng.sample(others, k=4):
+            choice = rng.choice(["agree", "agree", "pass", "disagree"])
+            key = secrets.token_urlsafe(16)
+            services.cast_vote(conversation, participant_pass, other.public_id, choice, key)
+    tasks.refresh(conversation.pk)

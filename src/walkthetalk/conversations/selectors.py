@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import random
@@ -301,6 +302,78 @@ def questions_for(statement: Statement) -> list[str]:
 
 def result_for(conversation: Conversation) -> ConversationResult | None:
     return ConversationResult.objects.filter(conversation=conversation).first()
+
+
+@dataclass(frozen=True)
+class ReleasedStatement:
+    """A statement with what its conversation's last *released* result says about it.
+
+    ``tally`` is ``(seen, agree, disagree)`` over everyone, exactly as the stored result holds
+    it (released through the conversation's ledger), or ``None`` when the result is not ready,
+    does not hold the statement, or describes fewer votes than the minimum group size (hidden).
+    ``divide`` says whether the result names it as a divide between opinion groups.
+    Conversations keep only their latest result, so this is the figure shown now.
+    """
+
+    conversation_ref: str
+    conversation_title: str
+    care_system_id: int
+    statement_ref: str
+    text: str
+    published: bool
+    result_state: str
+    computed_on: dt.date | None
+    tally: tuple[int, int, int] | None
+    divide: bool
+
+
+def released_statement(statement_ref: str) -> ReleasedStatement | None:
+    """The statement with this public id and its released figure (``None``: no such one)."""
+    statement = (
+        Statement.objects.filter(public_id=statement_ref)
+        .select_related("conversation", "conversation__care_system")
+        .first()
+    )
+    if statement is None:
+        return None
+    conv = statement.conversation
+    result = result_for(conv)
+    ready = result is not None and result.state == ConversationResult.State.READY
+    data = result.data if ready and result is not None else {}
+    k = int(data.get("min_group_size") or conv.care_system.min_group_size)
+    raw = data.get("statement_tallies", {}).get(statement_ref)
+    published = statement.status == Statement.Status.PUBLISHED
+    tally = None
+    if published and raw and int(raw["seen"]) >= max(k, 1):
+        tally = (int(raw["seen"]), int(raw["agree"]), int(raw["disagree"]))
+    return ReleasedStatement(
+        conversation_ref=conv.public_id,
+        conversation_title=conv.title,
+        care_system_id=conv.care_system_id,
+        statement_ref=statement_ref,
+        text=statement.text,
+        published=published,
+        result_state=result.state if result is not None else "",
+        computed_on=result.computed_on if result is not None else None,
+        tally=tally,
+        divide=published and any(d.get("id") == statement_ref for d in data.get("divides", [])),
+    )
+
+
+def statements_with_figures(system: CareSystem) -> list[tuple[str, str, str]]:
+    """(statement public id, conversation title, text) of published statements whose
+    conversation's released result shows a figure for them: what an action may aim at."""
+    out = []
+    results = ConversationResult.objects.filter(
+        conversation__care_system=system, state=ConversationResult.State.READY
+    ).select_related("conversation")
+    for result in results.order_by("conversation__title", "conversation_id"):
+        k = int(result.data.get("min_group_size") or system.min_group_size)
+        tallies = result.data.get("statement_tallies", {})
+        shown = {sid for sid, t in tallies.items() if int(t["seen"]) >= max(k, 1)}
+        for statement in published(result.conversation).filter(public_id__in=shown):
+            out.append((statement.public_id, result.conversation.title, statement.text))
+    return out
 
 
 def clarified_statements(conversation: Conversation) -> list[Statement]:

@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -69,6 +70,20 @@ class MeasuredChange:
 
 def _covers(wave: Wave, unit_id: int | None) -> bool:
     return unit_id is None or unit_id in selectors.covered_unit_ids(wave)
+
+
+CACHE_PREFIX = "wtt:pulse-effects:"
+CACHE_SECONDS = 7 * 24 * 3600
+HIDDEN = "hidden"
+"""Cached in place of a figure that may not be shown."""
+
+
+def _state(wave: Wave) -> str:
+    """What a closed wave's released figures depend on: the wave, the day it closed and its
+    responses (a closed wave takes no more answers, and its ledger already holds every figure
+    released from them). Measured changes and verdicts are cached under it, so a page view
+    reads them instead of loading and releasing whole waves again."""
+    return f"{wave.pk}.{wave.closed_on}.{wave.responses.count()}"
 
 
 Loaded = dict[int, tuple[WaveData, Released]]
@@ -142,16 +157,17 @@ def scale_change(
             before.title,
             after.title,
         )
-    loaded = {} if loaded is None else loaded
-    a, b = _values(before, scale_id, unit_id, loaded), _values(after, scale_id, unit_id, loaded)
-    if a is None or b is None:
-        return unshown(
-            _("Too few answers here to show a figure without risking anyone's privacy."),
-            before.title,
-            after.title,
+    key = f"{CACHE_PREFIX}change:{_state(before)}:{_state(after)}:{scale_id}:{unit_id}"
+    change = cache.get(key)
+    if change is None:
+        loaded = {} if loaded is None else loaded
+        a = _values(before, scale_id, unit_id, loaded)
+        b = _values(after, scale_id, unit_id, loaded)
+        change = (
+            HIDDEN if a is None or b is None else wave_change(a[0], b[0], min_size=max(a[1], b[1]))
         )
-    change = wave_change(a[0], b[0], min_size=max(a[1], b[1]))
-    if change.difference is None:
+        cache.set(key, change, CACHE_SECONDS)
+    if change == HIDDEN or change.difference is None:
         return unshown(
             _("Too few answers here to show a figure without risking anyone's privacy."),
             before.title,
@@ -170,10 +186,18 @@ class ParticipantsVerdict:
     wave: str
     verdict: StepVerdict | None
     reason: str = ""
+    by_unit: tuple[tuple[str, StepVerdict], ...] = ()
+    """(unit name, verdict) for each unit the step aims at, when every one of them can be shown
+    (see :func:`participants_verdict`); empty: the figure is for the whole wave only."""
 
     @property
     def shown(self) -> bool:
         return self.verdict is not None and self.verdict.shown
+
+    @property
+    def scope(self) -> str:
+        """ "units" when the verdict is shown unit by unit, else "wave" (the whole wave)."""
+        return "units" if self.by_unit else "wave"
 
     @property
     def word(self) -> str:
@@ -200,19 +224,70 @@ def participants_verdict(
             None,
             _("Being asked in “%(wave)s”; the answers show when it closes.") % {"wave": wave.title},
         )
-    loaded = {} if loaded is None else loaded
+    key = f"{CACHE_PREFIX}verdict:{_state(wave)}:{action_id}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _verdict_figures(wave, action_id, {} if loaded is None else loaded)
+        cache.set(key, figures, CACHE_SECONDS)
+    if figures == HIDDEN:
+        return ParticipantsVerdict(
+            wave.title,
+            None,
+            _("Too few different answers here to show without risking anyone's privacy."),
+        )
+    verdict, by_unit = figures
+    return ParticipantsVerdict(wave.title, verdict, by_unit=by_unit)
+
+
+def _verdict_figures(
+    wave: Wave, action_id: int, loaded: Loaded
+) -> tuple[StepVerdict, tuple[tuple[str, StepVerdict], ...]] | str:
+    """The whole wave's verdict and the units' (see :func:`_by_unit`), or :data:`HIDDEN`."""
     if wave.pk not in loaded:
         data = load(wave)
         loaded[wave.pk] = (data, release_groups(data))
     data, rel = loaded[wave.pk]
-    key = steps.StepQuestion(action_id, "").id
-    hidden = ParticipantsVerdict(
-        wave.title,
-        None,
-        _("Too few different answers here to show without risking anyone's privacy."),
+    question = next(
+        q for q in steps.questions(wave.step_questions or []) if q.action_id == action_id
     )
+    key = question.id
     if key not in data.steps or not rel.shown("total"):
-        return hidden
+        return HIDDEN
     values = data.steps[key][rel.scale_rows(key, "total")]
     verdict = step_verdict(values, min_size=rel.min_size)
-    return ParticipantsVerdict(wave.title, verdict) if verdict.shown else hidden
+    if not verdict.shown:
+        return HIDDEN
+    return verdict, _by_unit(question, data, rel)
+
+
+def _by_unit(
+    question: steps.StepQuestion, data: WaveData, rel: Released
+) -> tuple[tuple[str, StepVerdict], ...]:
+    """The verdict in each unit the question names, released through the wave's ledger like
+    the whole wave's — or nothing (the whole wave's figure only).
+
+    All or nothing: only when every named unit's answers can be shown (enough of them, not
+    unanimous) and no two named units share anyone (one inside the other). A shown unit beside
+    a hidden one, or two nested ones, could be subtracted from the whole wave or from each
+    other to recover a hidden (e.g. unanimous) group's answers."""
+    if not question.units:
+        return ()
+    found = {g.key: g for g in rel.groups if g.kind == "unit"}
+    keys = [f"unit:{u}" for u in question.units]
+    if any(k not in found or not rel.shown(k) for k in keys):
+        return ()
+    seen: set[int] = set()
+    for k in keys:
+        rows = set(found[k].rows)
+        if rows & seen:
+            return ()
+        seen |= rows
+    out = []
+    for k in keys:
+        verdict = step_verdict(
+            data.steps[question.id][rel.scale_rows(question.id, k)], min_size=rel.min_size
+        )
+        if not verdict.shown:
+            return ()
+        out.append((found[k].label, verdict))
+    return tuple(out)

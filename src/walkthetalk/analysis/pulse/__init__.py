@@ -69,6 +69,7 @@ from .scoring import (
     score_scales,
     validate_responses,
 )
+from .share_change import ShareChange, newcombe_interval, share_change
 from .shrinkage import UnitEstimate, unit_estimates
 from .summaries import (
     UnitGroup,
@@ -147,7 +148,10 @@ __all__ = [
     "rwg_by_unit",
     "rwg_j",
     "rwg_j_by_unit",
+    "ShareChange",
+    "newcombe_interval",
     "scale_reliabilities",
+    "share_change",
     "scale_reliability",
     "score_rows",
     "score_scale",
