@@ -91,3 +91,49 @@ def test_concern_round_trip_between_a_participant_and_a_leader(live_server, page
     leader_replies(page, live_server.url, system.slug)
     participant_reads_and_writes_back(page, live_server.url, code)
     assert list(Reply.objects.values_list("side", flat=True)) == ["leadership", "sender"]
+
+
+def test_the_receipt_code_survives_reload_and_back_and_can_be_copied(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    system = small_system()
+    services.add_leadership_role(system, "Clinical Director")
+    team = system.units.get(name="Riverbend Day Team")
+    token = caremap_services.invite(system, 5, unit=team).tokens[0]
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/messenger/")
+    page.get_by_label("Send to (leadership role)").select_option(label="Clinical Director")
+    page.get_by_label("Your concern").fill("Our team meetings keep getting cancelled.")
+    page.get_by_role("button", name="Send concern").click()
+    expect(page).to_have_url(f"{live_server.url}/messenger/receipt/")
+    code = page.get_by_test_id("receipt-code").inner_text().strip()
+    assert len(code) == 23
+    assert_accessible(page)
+    # Reload: the same code, nothing sent again, no "already sent".
+    page.reload()
+    expect(page.get_by_test_id("receipt-code")).to_have_text(code)
+    expect(page.get_by_text("already sent")).to_have_count(0)
+    # Back goes to a fresh send form, without a "Confirm Form Resubmission".
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Raise a concern")
+    page.go_forward()
+    expect(page.get_by_test_id("receipt-code")).to_have_text(code)
+    assert Concern.objects.count() == 1
+    # Copy and print are offered; copy puts the code on the clipboard.
+    page.get_by_role("button", name="Copy the code").click()
+    expect(page.get_by_role("status").filter(has_text="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()").replace("\u200b", "") == code
+    expect(page.get_by_role("button", name="Print this page")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.get_by_test_id("receipt-code")).to_be_visible()
+    page.emulate_media(media="screen")
+    # Once kept, the code is forgotten on this device and the read page is next.
+    page.get_by_role("button", name="I have kept my code").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Read replies")
+    page.goto(f"{live_server.url}/messenger/receipt/")
+    expect(page.get_by_test_id("receipt-code")).to_have_count(0)
+    assert_accessible(page)

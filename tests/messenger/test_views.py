@@ -33,7 +33,9 @@ def _form_key(html: str) -> str:
     return match.group(1)
 
 
-def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client) -> None:
+def test_send_page_warns_against_naming_patients_and_shows_the_code_after_a_redirect(
+    client,
+) -> None:
     system = small_system()
     role = a_role(system)
     with_pass(client, system)
@@ -44,11 +46,18 @@ def test_send_page_warns_against_naming_patients_and_shows_the_code_once(client)
     response = client.post(
         "/messenger/", {"role": role.public_id, "text": "Hello", "request_key": request_key}
     )
-    assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"]
-    shown = re.search(r'data-testid="receipt-code">(.*?)</p>', response.content.decode()).group(1)
-    code = re.sub(r"<[^>]+>", "", shown)
-    assert codes.normalise(code)
+    # Post/redirect/get: the code rides to the receipt page in a cookie, never in the URL.
+    assert response.status_code == 302 and response.url == "/messenger/receipt/"
+    receipt_page = client.get(response.url)
+    assert "no-store" in receipt_page["Cache-Control"]
+    shown = re.search(r'data-testid="receipt-code">(.*?)</p>', receipt_page.content.decode())
+    code = re.sub(r"<[^>]+>", "", shown.group(1))
+    assert codes.normalise(code) and code not in response.url
+    # A reload shows the same code again; "I have kept my code" forgets it on this browser.
+    assert code in re.sub(r"<[^>]+>", "", client.get("/messenger/receipt/").content.decode())
+    assert client.post("/messenger/receipt/").url == "/messenger/read/"
+    gone = client.get("/messenger/receipt/").content.decode()
+    assert "no longer shown" in gone and code not in re.sub(r"<[^>]+>", "", gone)
     # The same form again: a clear message, and still one concern.
     again = client.post(
         "/messenger/", {"role": role.public_id, "text": "Hello", "request_key": request_key}

@@ -5,6 +5,7 @@ from walkthetalk.messenger import views
 app_name = "messenger"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.send, name="send"),
+    path("receipt/", views.receipt, name="receipt"),
     path("read/", views.read, name="read"),
     path("read/answer/", views.answer, name="answer"),
     path("leaders/<slug:slug>/", views.concerns, name="concerns"),

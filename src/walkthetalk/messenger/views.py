@@ -1,8 +1,9 @@
 """Messenger pages: thin HTTP over services and selectors.
 
-Receipt codes travel only in POST bodies (never in a URL, so never in a history or log), and
-every page that shows a code or a thread is marked ``@never_cache``, so no browser or proxy
-keeps it.
+Receipt codes travel only in POST bodies and, from the send form to the receipt page, in a
+short-lived cookie on the sender's own browser (:mod:`walkthetalk.messenger.participant_http`)
+— never in a URL, so never in a history or log; every page that shows a code or a thread is
+marked ``@never_cache``, so no browser or proxy keeps it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from walkthetalk.messenger.forms import (
     LeadershipRoleForm,
 )
 from walkthetalk.messenger.models import Concern
+from walkthetalk.messenger.participant_http import forget_receipt, keep_receipt, shown_receipt
 
 
 def _first_error(form: object) -> str:
@@ -62,10 +64,10 @@ def send(request: HttpRequest) -> HttpResponse:
             except services.MessengerError as exc:
                 error = str(exc)
             else:
-                return render(
-                    request,
-                    "messenger/receipt.html",
-                    {"receipt": receipt, "system": system},
+                return keep_receipt(
+                    redirect("messenger:receipt"),
+                    receipt.code,
+                    receipt.concern.leadership_role.title,
                 )
         else:
             error = _first_error(form)
@@ -76,6 +78,17 @@ def send(request: HttpRequest) -> HttpResponse:
         status=400 if error else 200,
     )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt code of the concern just sent: shown again on reload (from a short-lived
+    cookie on the sender's own browser); "I have kept my code" (POST) forgets it."""
+    if request.method == "POST":
+        return forget_receipt(redirect("messenger:read"))
+    shown = shown_receipt(request)
+    return render(request, "messenger/receipt.html", {"receipt": shown}, status=200)
 
 
 @never_cache

@@ -8,3 +8,24 @@ document.addEventListener("submit", function (event) {
   var button = form.querySelector("button[type=submit]");
   if (button) button.setAttribute("aria-disabled", "true");
 });
+
+// The receipt page: copy the code, print the page (the buttons stay hidden without JavaScript).
+document.addEventListener("DOMContentLoaded", function () {
+  var copy = document.querySelector("[data-copy]");
+  var print = document.querySelector("[data-print]");
+  var status = document.querySelector(".copy-status");
+  if (copy && navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      var code = document.querySelector(copy.getAttribute("data-copy")).textContent.trim();
+      navigator.clipboard.writeText(code).then(
+        function () { if (status) status.textContent = status.dataset.copied; },
+        function () { if (status) status.textContent = status.dataset.failed; }
+      );
+    });
+  }
+  if (print) {
+    print.hidden = false;
+    print.addEventListener("click", function () { window.print(); });
+  }
+});
