@@ -55,8 +55,72 @@ def test_steward_edits_the_map_and_makes_invitations(live_server, page: Page) ->
     expect(page.locator(".tree")).to_contain_text("Lakeshore Youth Alliance")
     assert_accessible(page)
     page.get_by_role("link", name="Invitations").click()
-    page.get_by_label("Count").fill("3")
+    page.get_by_label("How many invitations").fill("3")
     page.get_by_role("button", name="Make invitations").click()
     links = page.get_by_role("textbox", name="Invitation links").input_value().split()
     assert len(links) == 3 and all("/join/?t=" in link for link in links)
     assert Invitation.objects.count() == 3
+
+
+def _sign_in_steward(page: Page, base: str, system) -> None:
+    user = get_user_model().objects.create_user("sam", password="a-long-staff-password")
+    services.grant_role(user, system, "steward")
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("User name").fill("sam")
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_invitations_survive_reload_print_as_qr_slips_and_download(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    system = small_system()
+    _sign_in_steward(page, live_server.url, system)
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
+    expect(page.get_by_label("How many invitations")).to_be_visible()
+    expect(page.locator("select option", has_text="---------")).to_have_count(0)
+    page.get_by_label("How many invitations").fill("6")
+    page.get_by_label("Name for this sheet of links").fill("Riverbend staff meeting")
+    page.get_by_role("button", name="Make invitations").click()
+    links = page.get_by_role("textbox", name="Invitation links").input_value().split()
+    assert len(links) == 6 and Invitation.objects.count() == 6
+    assert_accessible(page)
+    # Reload and Back/Forward show the same links and never make a second batch.
+    page.reload()
+    assert page.get_by_role("textbox", name="Invitation links").input_value().split() == links
+    page.go_back()
+    page.go_forward()
+    assert Invitation.objects.count() == 6
+    # Short codes without look-alike letters, easy to type from paper.
+    codes = [link.split("?t=")[1] for link in links]
+    for code in codes:
+        assert len(code) == 19 and not set(code) & set("01OIL")
+    # A printable sheet: one slip per link, each with a QR code and its code.
+    page.get_by_role("link", name="Printable sheet with QR codes").click()
+    expect(page.locator(".slip")).to_have_count(6)
+    expect(page.locator(".slip img[src^='data:image/svg+xml']")).to_have_count(6)
+    expect(page.locator(".slip-code")).to_have_text(codes)
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    page.emulate_media(media="screen")
+    # A CSV of the same codes and links.
+    response = page.request.get(f"{live_server.url}/map/{system.slug}/invitations/links.csv")
+    rows = response.text().strip().splitlines()
+    assert rows[0] == "code,link" and [r.split(",")[0] for r in rows[1:]] == codes
+    # A code typed from paper, in lower case with spaces, works once.
+    other = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        stranger = other.new_page()
+        stranger.goto(f"{live_server.url}/join/")
+        stranger.get_by_label("Invitation code").fill(codes[0].lower().replace("-", " "))
+        stranger.get_by_role("button", name="Start").click()
+        expect(stranger.get_by_role("heading", level=1)).to_contain_text("You're in")
+    finally:
+        other.close()
+    assert Invitation.objects.filter(used_on__isnull=False).count() == 1
+    # Done: the links are no longer shown on this browser.
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
+    page.get_by_role("button", name="Done — stop showing these links here").click()
+    expect(page.get_by_role("textbox", name="Invitation links")).to_have_count(0)

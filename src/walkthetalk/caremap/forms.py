@@ -47,7 +47,12 @@ class MapUploadForm(forms.Form):
 
 
 class InvitationBatchForm(forms.Form):
-    count = forms.IntegerField(min_value=1, max_value=MAX_INVITATIONS_PER_BATCH, initial=10)
+    # The key the batch's codes are drawn from, made with the form: the same form sent twice
+    # makes one batch (see services.invite).
+    batch_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+    count = forms.IntegerField(
+        label="How many invitations", min_value=1, max_value=MAX_INVITATIONS_PER_BATCH, initial=10
+    )
     batch_label = forms.CharField(
         label="Name for this sheet of links",
         max_length=120,

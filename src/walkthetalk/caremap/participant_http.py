@@ -1,4 +1,5 @@
-"""Carrying a participant pass in a signed, HTTP-only cookie (no account, no server session).
+"""Carrying a participant pass in a signed, HTTP-only cookie (no account, no server session);
+and the key of the invitation batch a steward just made, so its links show again on reload.
 
 :func:`set_participant_cookie` is the one place that sets the flags of a cookie given to a
 participant's browser (the pass here, the pulse answer draft in :mod:`walkthetalk.pulse.drafts`).
@@ -6,11 +7,16 @@ participant's browser (the pass here, the pulse answer draft in :mod:`walkthetal
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import segno
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from walkthetalk.caremap.passes import PASS_COOKIE, PASS_MAX_AGE, ParticipantPass
+from walkthetalk.caremap.tokens import derived_token
 
 
 def current_pass(request: HttpRequest) -> ParticipantPass | None:
@@ -50,3 +56,62 @@ def invitation_links(request: HttpRequest, tokens: list[str]) -> list[str]:
     """Full one-time links for fresh invitation tokens (shown once, never stored)."""
     base = request.build_absolute_uri(reverse("caremap:join"))
     return [f"{base}?t={token}" for token in tokens]
+
+
+# --- a batch of invitations just made, shown again from its key (post/redirect/get) -------
+
+BATCH_COOKIE = "wtt_batch"
+BATCH_SALT = "walkthetalk.invitation-batch"
+BATCH_MAX_AGE = 12 * 60 * 60
+SHEET_PAGE_SIZE = 60
+
+
+@dataclass(frozen=True)
+class KeptBatch:
+    """The batch a steward just made, as their browser keeps it: the key its codes are drawn
+    from, how many, and the sheet's name (neither stored on the server)."""
+
+    key: str
+    count: int
+    label: str
+
+    @property
+    def tokens(self) -> list[str]:
+        return [derived_token(self.key, i) for i in range(self.count)]
+
+
+def _batch_path(system_slug: str) -> str:
+    return reverse("caremap:invitations", args=[system_slug])
+
+
+def keep_batch(response: HttpResponse, system_slug: str, batch: KeptBatch) -> HttpResponse:
+    value = signing.dumps(
+        {"key": batch.key, "count": batch.count, "label": batch.label},
+        salt=BATCH_SALT,
+        compress=True,
+    )
+    set_participant_cookie(
+        response, BATCH_COOKIE, value, max_age=BATCH_MAX_AGE, path=_batch_path(system_slug)
+    )
+    return response
+
+
+def kept_batch(request: HttpRequest) -> KeptBatch | None:
+    raw = request.COOKIES.get(BATCH_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = signing.loads(raw, salt=BATCH_SALT, max_age=BATCH_MAX_AGE)
+        return KeptBatch(str(data["key"]), int(data["count"]), str(data.get("label", "")))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def forget_batch(response: HttpResponse, system_slug: str) -> HttpResponse:
+    response.delete_cookie(BATCH_COOKIE, path=_batch_path(system_slug), samesite="Lax")
+    return response
+
+
+def qr_code(link: str) -> str:
+    """The link as a QR code, an SVG data URI (the page's CSP allows data: images only)."""
+    return str(segno.make(link, error="m", micro=False).svg_data_uri(scale=3, border=2))

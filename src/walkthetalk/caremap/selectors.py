@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole, Unit
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, token_hash
+from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, normalise_token, token_hash
 
 
 def systems_for(user: User | AnonymousUser) -> QuerySet[CareSystem]:
@@ -121,7 +121,7 @@ def is_returning_holder(token: str, participant_pass: ParticipantPass | None) ->
 
     Nothing ties the pass to the invitation (neither is stored with the other): the answer only
     says "this link is spent, and this browser is already in the same care system"."""
-    token = (token or "").strip()
+    token = normalise_token(token)
     if participant_pass is None or not token or len(token) > MAX_TOKEN_LENGTH:
         return False
     return Invitation.objects.filter(
@@ -129,3 +129,13 @@ def is_returning_holder(token: str, participant_pass: ParticipantPass | None) ->
         care_system_id=participant_pass.care_system_id,
         used_on__isnull=False,
     ).exists()
+
+
+def invitation_batch_made(system: CareSystem, first_token: str) -> Invitation | None:
+    """The stored invitation of a batch's first code (its unit, level and sector are the
+    batch's), or None when no such batch was made in ``system``."""
+    return (
+        Invitation.objects.filter(care_system=system, token_hash=token_hash(first_token))
+        .select_related("unit", "level", "sector")
+        .first()
+    )

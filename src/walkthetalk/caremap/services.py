@@ -25,7 +25,13 @@ from walkthetalk.caremap.models import (
     Unit,
 )
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.caremap.tokens import MAX_TOKEN_LENGTH, new_token, token_hash
+from walkthetalk.caremap.tokens import (
+    MAX_TOKEN_LENGTH,
+    derived_token,
+    new_token,
+    normalise_token,
+    token_hash,
+)
 
 MAX_INVITATIONS_PER_BATCH = 5_000
 
@@ -452,6 +458,7 @@ def invite(
     within: Unit | None = None,
     min_size: int | None = None,
     already_invited: Callable[[Combination], int] | None = None,
+    batch_key: str | None = None,
 ) -> InvitationBatch:
     """Make ``count`` one-time invitations whose attributes describe at least k invited people.
 
@@ -466,7 +473,9 @@ def invite(
     refused. ``already_invited`` counts the people already invited with a combination (by
     default every invitation of the care system; a pulse wave counts its own batches). The
     tokens are returned once and never stored; no label is stored either (a label can name a
-    person).
+    person). With ``batch_key`` the tokens are drawn from that key
+    (:func:`~walkthetalk.caremap.tokens.derived_token`): the same key again (a form sent twice)
+    makes nothing and hands back the batch already made.
     """
     if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
         raise CareMapError(f"A batch holds between 1 and {MAX_INVITATIONS_PER_BATCH} invitations.")
@@ -476,6 +485,14 @@ def invite(
     # One batch at a time per care system, so two small batches cannot both count on the
     # other one to reach k.
     list(CareSystem.objects.select_for_update().filter(pk=system.pk).values_list("pk"))
+    tokens = (
+        [derived_token(batch_key, i) for i in range(count)]
+        if batch_key
+        else [new_token() for _ in range(count)]
+    )
+    made = _batch_already_made(system, tokens, (unit, level, sector))
+    if made is not None:
+        return made
     k = max(system.min_group_size, min_size or 0)
     stored: Combination | None = None
     for rung in generalization_ladder(unit, level, sector, within=within):
@@ -490,7 +507,6 @@ def invite(
             f"answers anonymous, even counted across all of {place}. Please invite at least "
             f"{k} people at once (for example several teams together)."
         )
-    tokens = [new_token() for _ in range(count)]
     Invitation.objects.bulk_create(
         Invitation(
             care_system=system,
@@ -503,6 +519,21 @@ def invite(
         for t in tokens
     )
     return InvitationBatch(tokens, *stored, generalized=stored != (unit, level, sector))
+
+
+def _batch_already_made(
+    system: CareSystem, tokens: list[str], asked: Combination
+) -> InvitationBatch | None:
+    """The batch these tokens were already stored as (a batch key sent twice), if any."""
+    first = (
+        Invitation.objects.filter(care_system=system, token_hash=token_hash(tokens[0]))
+        .select_related("unit", "level", "sector")
+        .first()
+    )
+    if first is None:
+        return None
+    stored = (first.unit, first.level, first.sector)
+    return InvitationBatch(tokens, *stored, generalized=stored != asked)
 
 
 def create_invitations(
@@ -526,7 +557,7 @@ def redeem_invitation(token: str) -> ParticipantPass:
     was used: a day of use would be matched against the days participants act (a conversation
     joined, an issue rated) and, in a small unit, single out whose invitation it was.
     """
-    token = (token or "").strip()
+    token = normalise_token(token)
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvitationError(gettext("This invitation link is not valid."))
     with transaction.atomic():

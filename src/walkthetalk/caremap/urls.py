@@ -14,5 +14,11 @@ urlpatterns = [
     path("map/<slug:slug>/import/", views.import_map, name="import_map"),
     path("map/<slug:slug>/export.<str:fmt>", views.export_map, name="export_map"),
     path("map/<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("map/<slug:slug>/invitations/sheet/", views.invitation_sheet, name="invitation_sheet"),
+    path(
+        "map/<slug:slug>/invitations/links.csv",
+        views.invitation_links_csv,
+        name="invitation_links_csv",
+    ),
     path("map/<slug:slug>/staff/", views.staff, name="staff"),
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.caremap import mapfile, selectors, services
+from walkthetalk.caremap import mapfile, selectors, services, tokens
 from walkthetalk.caremap.access import access_care_system, access_staff_member, access_unit
 from walkthetalk.caremap.forms import (
     InvitationBatchForm,
@@ -20,8 +22,20 @@ from walkthetalk.caremap.forms import (
     StaffForm,
     UnitForm,
 )
-from walkthetalk.caremap.models import StaffRole
-from walkthetalk.caremap.participant_http import current_pass, give_pass, invitation_links
+from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole
+from walkthetalk.caremap.participant_http import (
+    SHEET_PAGE_SIZE,
+    KeptBatch,
+    current_pass,
+    forget_batch,
+    give_pass,
+    invitation_links,
+    keep_batch,
+    kept_batch,
+    qr_code,
+)
+from walkthetalk.caremap.tokens import derived_token
+from walkthetalk.reports.render.csv_writer import write_csv
 
 STEWARD = StaffRole.Role.STEWARD
 
@@ -150,33 +164,100 @@ def export_map(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Make a batch (post/redirect/get): its codes are drawn from a key the steward's browser
+    keeps for a while, so a reload shows the same links again and never makes a second batch."""
     system = access_care_system(request.user, slug, STEWARD)
-    form = InvitationBatchForm(system, request.POST or None)
-    links: list[str] = []
-    batch = None
+    if request.method == "POST" and "forget" in request.POST:
+        messages.info(request, "The links are no longer shown on this browser.")
+        return forget_batch(redirect("caremap:invitations", slug=slug), slug)
+    form = InvitationBatchForm(
+        system, request.POST or None, initial={"batch_key": tokens.new_batch_key()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = services.invite(
-                system, data["count"], unit=data["unit"], level=data["level"], sector=data["sector"]
+            services.invite(
+                system,
+                data["count"],
+                unit=data["unit"],
+                level=data["level"],
+                sector=data["sector"],
+                batch_key=data["batch_key"],
             )
         except services.CareMapError as exc:
             form.add_error(None, str(exc))
         else:
-            links = invitation_links(request, batch.tokens)
-    response = render(
+            made_now = KeptBatch(data["batch_key"], data["count"], data["batch_label"])
+            return keep_batch(redirect("caremap:invitations", slug=slug), slug, made_now)
+    kept, made = _kept_batch_of(request, system)
+    return render(
         request,
         "caremap/invitations.html",
         {
             "system": system,
             "form": form,
-            "links": links,
-            "sheet_label": form.cleaned_data.get("batch_label", "") if batch else "",
-            "batch": batch,
+            "links": invitation_links(request, kept.tokens) if kept and made else [],
+            "kept": kept if made else None,
+            "made": made,
             "min_size": system.min_group_size,
             "batches": selectors.invitation_batches(system),
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _kept_batch_of(
+    request: HttpRequest, system: CareSystem
+) -> tuple[KeptBatch | None, Invitation | None]:
+    """The batch this browser keeps the key of, and its stored first invitation (None when the
+    key names no batch of this care system)."""
+    kept = kept_batch(request)
+    if kept is None or kept.count < 1:
+        return None, None
+    return kept, selectors.invitation_batch_made(system, derived_token(kept.key, 0))
+
+
+@login_required
+@never_cache
+def invitation_sheet(request: HttpRequest, slug: str) -> HttpResponse:
+    """The batch just made as printable slips: a QR code and a short code on each."""
+    system = access_care_system(request.user, slug, STEWARD)
+    kept, made = _kept_batch_of(request, system)
+    if kept is None or made is None:
+        messages.info(request, "Make a batch first: its sheet is shown from this browser only.")
+        return redirect("caremap:invitations", slug=slug)
+    pages = Paginator(kept.tokens, SHEET_PAGE_SIZE)
+    page = pages.get_page(request.GET.get("page"))
+    links = invitation_links(request, list(page.object_list))
+    slips = [(code, qr_code(link)) for code, link in zip(page.object_list, links, strict=True)]
+    return render(
+        request,
+        "caremap/invitation_sheet.html",
+        {
+            "system": system,
+            "kept": kept,
+            "made": made,
+            "slips": slips,
+            "page": page,
+            "join_url": request.build_absolute_uri(reverse("caremap:join")),
+        },
+    )
+
+
+@login_required
+@never_cache
+def invitation_links_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """The batch just made as a CSV of codes and links (for a mail merge)."""
+    system = access_care_system(request.user, slug, STEWARD)
+    kept, made = _kept_batch_of(request, system)
+    if kept is None or made is None:
+        raise Http404("No batch of invitations is kept on this browser.")
+    tokens_ = kept.tokens
+    body = write_csv(
+        ["code", "link"], zip(tokens_, invitation_links(request, tokens_), strict=True)
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{system.slug}-invitations.csv"'
     return response
 
 
