@@ -214,3 +214,21 @@ def test_notes_decisions_and_action_items_with_follow_up() -> None:
     assert len(follow_ups) == 1 and follow_ups[0].issue.title == "Burnout"
     assert [a.step for a in follow_ups[0].actions] == ["Share numbers", "Protect supervision"]
     assert ActionItem.objects.count() == 2
+
+
+def test_the_same_issue_twice_is_refused_pointing_at_the_first() -> None:
+    system = small_system()
+    first = services.raise_issue(a_pass(system), "Burnout is treated as personal", "", key())
+    retry_key = key()
+    with pytest.raises(services.DuplicateIssue) as refused:
+        services.raise_issue(a_pass(system), "  burnout is treated as PERSONAL! ", "", retry_key)
+    assert refused.value.existing == first and "already in the backlog" in str(refused.value)
+    with pytest.raises(services.DuplicateIssue):
+        services.add_issue(system, "Burnout, is treated as personal")
+    assert AvoidedIssue.objects.count() == 1
+    # The refusal freed its request key, and a different issue is welcome.
+    services.raise_issue(a_pass(system), "Pay is never discussed", "", retry_key)
+    # Once the first is hidden (no longer in the backlog) the same words may be raised again.
+    services.set_issue_status(first, AvoidedIssue.Status.HIDDEN)
+    services.raise_issue(a_pass(system), "Burnout is treated as personal", "", key())
+    assert AvoidedIssue.objects.count() == 3

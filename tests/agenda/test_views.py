@@ -69,10 +69,16 @@ def test_raise_and_rate_through_the_pages_with_kind_errors(client) -> None:
         {"importance": "3", "avoidance": "3", "request_key": key()},
     )
     assert forged.status_code == 400 and "not in your care system" in forged.content.decode()
-    assert (
-        client.post(rate, {"importance": "4", "avoidance": "5", "request_key": key()}).status_code
-        == 302
-    )
+    saved = client.post(rate, {"importance": "4", "avoidance": "5", "request_key": key()})
+    # Without JavaScript: back to the card itself, not the top of the page.
+    assert saved.status_code == 302 and saved.url == f"/agenda/backlog/#issue-{issue.public_id}"
+    # With htmx: the card alone, saved in place.
+    card = client.post(
+        rate,
+        {"importance": "4", "avoidance": "5", "request_key": key()},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert card.lstrip().startswith('<li class="card issue-card"') and "Saved" in card
     assert IssueRating.objects.get().avoidance == 5
     assert "You rated it" in client.get("/agenda/backlog/").content.decode()
     gathering = services.create_gathering(system, "Autumn gathering", services.today())

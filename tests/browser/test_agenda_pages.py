@@ -44,8 +44,8 @@ def participant_raises_and_rates_an_issue(page: Page, url: str) -> None:
     page.get_by_role("button", name="Add to the backlog").click()
     expect(page.get_by_role("status")).to_contain_text("your issue is in the backlog")
     card = page.locator(".issue-card", has_text="Burnout is treated")
-    card.get_by_label("How important is it?").select_option("5")
-    card.get_by_label("How much is it avoided?").select_option("4")
+    card.get_by_role("group", name="How important is it?").get_by_text("5", exact=True).click()
+    card.get_by_role("group", name="How much do we avoid it?").get_by_text("4", exact=True).click()
     card.get_by_role("button", name="Save rating").click()
     expect(page.locator(".issue-card", has_text="Burnout")).to_contain_text("You rated it")
     assert_accessible(page)
@@ -281,3 +281,52 @@ def test_the_loop_end_to_end_with_the_participants_verdict(live_server, page: Pa
     expect(aims.last).to_contain_text("votes since: a change of +")
     expect(aims.last).to_contain_text("Clearly more agree than before.")
     assert_accessible(page)
+
+
+def test_rating_on_a_phone_saves_in_place_and_duplicates_point_to_the_original(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    system = small_system()
+    titles = [f"We avoid talking about topic number {n}" for n in range(1, 6)]
+    for title in titles:
+        agenda_services.add_issue(system, title)
+    (token,) = caremap_services.create_invitations(system, 1)
+    page.goto(f"{live_server.url}/join/?t={token}")
+    page.get_by_role("button", name="Start").click()
+    page.goto(f"{live_server.url}/agenda/backlog/")
+    card = page.locator(".issue-card", has_text="topic number 3")
+    card.scroll_into_view_if_needed()
+    # The words for the ends of each scale sit beside its controls, in the card.
+    expect(card.get_by_role("group", name="How important is it?")).to_contain_text("very")
+    expect(card.get_by_role("group", name="How much do we avoid it?")).to_contain_text(
+        "we never do"
+    )
+    box = card.locator("h3").bounding_box()
+    assert box and box["height"] > 0
+    order = page.locator(".issue-card h3").all_inner_texts()
+    scrolled = page.evaluate("window.scrollY")
+    card.get_by_role("group", name="How important is it?").get_by_text("4", exact=True).click()
+    card.get_by_role("group", name="How much do we avoid it?").get_by_text("5", exact=True).click()
+    card.get_by_role("button", name="Save rating").click()
+    saved = page.locator(".issue-card", has_text="topic number 3")
+    expect(saved.get_by_role("status")).to_contain_text("Saved")
+    expect(saved).to_contain_text("You rated it: important 4, avoided 5")
+    # No jump to the top, and the card stays where it was.
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 80, scrolled
+    assert page.locator(".issue-card h3").all_inner_texts() == order
+    assert_accessible(page)
+    rating = IssueRating.objects.get()
+    assert (rating.importance, rating.avoidance) == (4, 5)
+    # The same issue again, in other words' case and punctuation: refused, with the way to it.
+    page.get_by_label("An issue we avoid").fill("we avoid talking about topic number 2!")
+    page.get_by_role("button", name="Add to the backlog").click()
+    expect(page.get_by_role("alert")).to_contain_text("already in the backlog")
+    assert AvoidedIssue.objects.count() == 5
+    assert_accessible(page)
+    page.get_by_role(
+        "link", name="Go to “We avoid talking about topic number 2” and rate it"
+    ).click()
+    original = AvoidedIssue.objects.get(title=titles[1])
+    expect(page).to_have_url(f"{live_server.url}/agenda/backlog/raise/#issue-{original.public_id}")
+    expect(page.locator(f"#issue-{original.public_id}")).to_be_in_viewport()

@@ -51,6 +51,35 @@ class AgendaError(ServiceError):
     """Something that cannot be done; the message says why, in plain and kind words."""
 
 
+class DuplicateIssue(AgendaError):
+    """The backlog already holds this issue (``existing``); nothing was added."""
+
+    def __init__(self, existing: AvoidedIssue) -> None:
+        super().__init__(
+            gettext(
+                "“%(title)s” is already in the backlog — thank you for raising it too. "
+                "You can rate it below, so it counts."
+            )
+            % {"title": existing.title}
+        )
+        self.existing = existing
+
+
+def _comparable(title: str) -> str:
+    """A title as compared for duplicates: case, punctuation and spacing aside."""
+    return " ".join(re.sub(r"[^\w\s]", " ", title.casefold()).split())
+
+
+def _refuse_duplicate(care_system_id: int, title: str) -> None:
+    wanted = _comparable(title)
+    for issue in AvoidedIssue.objects.filter(
+        care_system_id=care_system_id,
+        status__in=[AvoidedIssue.Status.OPEN, AvoidedIssue.Status.GATHERING],
+    ).only("public_id", "title"):
+        if _comparable(issue.title) == wanted:
+            raise DuplicateIssue(issue)
+
+
 class DuplicateRequest(AgendaError):
     """This exact form was already sent once; nothing was changed the second time."""
 
@@ -108,7 +137,8 @@ def raise_issue(
     problem = personal_details_problem(f"{title}\n{details}")
     if problem:
         raise AgendaError(problem)
-    _claim_request(request_key)
+    _claim_request(request_key)  # first: a form sent twice is told so (a refusal frees the key)
+    _refuse_duplicate(participant_pass.care_system_id, title)
     # No participation row is written: it would share this transaction (in PostgreSQL, the
     # same xmin) with the issue and so tie the issue's text to the raiser's unit and level.
     return AvoidedIssue.objects.create(
@@ -137,6 +167,7 @@ def add_issue(
         ).first()
         if existing is not None:
             return existing
+    _refuse_duplicate(system.pk, title)
     return AvoidedIssue.objects.create(
         care_system=system,
         title=title,

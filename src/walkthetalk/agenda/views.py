@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from walkthetalk.agenda import release, selectors, services
@@ -65,6 +65,7 @@ def _backlog_page(
     error: str = "",
     error_issue: str = "",
     similar: list[AvoidedIssue] | None = None,
+    duplicate: AvoidedIssue | None = None,
 ) -> HttpResponse:
     system = care_system_of(participant_pass)
     if system is None:
@@ -83,12 +84,62 @@ def _backlog_page(
             "raise_form": raise_form or RaiseIssueForm(),
             "error": error,
             "error_issue": error_issue,
-            "scale": range(1, 6),
+            "duplicate": duplicate,
+            "scale": SCALE_WORDS,
             "gatherings": selectors.gatherings_for(participant_pass, clock.today()),
             "similar": similar or [],
         },
         status=400 if error else 200,
     )
+
+
+# The 1–5 answers, with the words beside the ends of each scale.
+SCALE_WORDS = {
+    "importance": [(1, gettext_lazy("a little")), (2, ""), (3, ""), (4, ""), (5, gettext_lazy("very"))],
+    "avoidance": [
+        (1, gettext_lazy("we talk about it freely")),
+        (2, ""),
+        (3, ""),
+        (4, ""),
+        (5, gettext_lazy("we never do")),
+    ],
+}
+
+
+def _issue_card(
+    request: HttpRequest,
+    participant_pass: ParticipantPass,
+    public_id: str,
+    *,
+    error: str = "",
+    saved: bool = False,
+) -> HttpResponse:
+    """One backlog card, answered to htmx so a rating is saved in place (no jump, no move)."""
+    entry = next(
+        (e for e in selectors.backlog_for(participant_pass) if e.issue.public_id == public_id),
+        None,
+    )
+    if entry is None:
+        raise Http404
+    return render(
+        request,
+        "agenda/partials/issue_card.html",
+        {
+            "entry": entry,
+            "form": RateForm(initial=_initial(entry)),
+            "topic_names": conversation_selectors.issue_topics(participant_pass.care_system_id).get(
+                public_id, []
+            ),
+            "error": error,
+            "error_issue": public_id if error else "",
+            "saved": saved,
+            "scale": SCALE_WORDS,
+        },
+    )
+
+
+def _backlog_at(public_id: str) -> HttpResponse:
+    return redirect(f"{reverse('agenda:backlog')}#issue-{public_id}")
 
 
 def _initial(entry: selectors.BacklogEntry) -> dict[str, object]:
@@ -122,6 +173,8 @@ def raise_issue(request: HttpRequest) -> HttpResponse:
         issue = services.raise_issue(
             participant_pass, data["title"], data["details"], data["request_key"]
         )
+    except services.DuplicateIssue as exc:
+        return _backlog_page(request, participant_pass, form, str(exc), duplicate=exc.existing)
     except services.AgendaError as exc:
         return _backlog_page(request, participant_pass, form, str(exc))
     messages.success(
@@ -159,25 +212,26 @@ def rate(request: HttpRequest, public_id: str) -> HttpResponse:
             error=gettext("That issue is not in your care system's backlog."),
         )
     form = RateForm(request.POST)
-    if not form.is_valid():
-        return _backlog_page(
-            request,
-            participant_pass,
-            error=gettext("Choose 1 to 5 for both questions."),
-            error_issue=public_id,
-        )
-    data = form.cleaned_data
-    try:
-        services.rate_issue(
-            participant_pass, issue, data["importance"], data["avoidance"], data["request_key"]
-        )
-    except services.AgendaError as exc:
-        return _backlog_page(request, participant_pass, error=str(exc), error_issue=public_id)
+    error = gettext("Choose 1 to 5 for both questions.")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rate_issue(
+                participant_pass, issue, data["importance"], data["avoidance"], data["request_key"]
+            )
+        except services.AgendaError as exc:
+            error = str(exc)
+        else:
+            error = ""
+    if getattr(request, "htmx", False):
+        return _issue_card(request, participant_pass, public_id, error=error, saved=not error)
+    if error:
+        return _backlog_page(request, participant_pass, error=error, error_issue=public_id)
     messages.success(
         request,
         gettext("Thank you — your rating of “%(title)s” is saved.") % {"title": issue.title},
     )
-    return redirect("agenda:backlog")
+    return _backlog_at(public_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -279,14 +333,18 @@ def take_candidate(request: HttpRequest, slug: str) -> HttpResponse:
     if candidate is None:
         messages.error(request, "That candidate is no longer offered.")
     else:
-        services.take_up_candidate(
-            system,
-            statement_ref=candidate.statement_ref,
-            text=candidate.text,
-            sector=candidate.sector,
-            conversation_title=candidate.conversation_title,
-        )
-        messages.success(request, "Added to the backlog.")
+        try:
+            services.take_up_candidate(
+                system,
+                statement_ref=candidate.statement_ref,
+                text=candidate.text,
+                sector=candidate.sector,
+                conversation_title=candidate.conversation_title,
+            )
+        except services.AgendaError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Added to the backlog.")
     return redirect("agenda:manage", slug=slug)
 
 
