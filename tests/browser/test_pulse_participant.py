@@ -139,3 +139,21 @@ def test_the_browser_back_and_reload_buttons_keep_answers(live_server, page: Pag
     ).to_be_checked()
     assert_accessible(page)
     assert Response.objects.count() == 0
+
+
+def test_the_thanks_page_says_when_and_where_results_come(live_server, sized_page: Page) -> None:
+    page = sized_page
+    system = small_system()
+    wave = services.open_wave(system, "Spring pulse", [system.units.get(name="Riverbend Recovery")])
+    page.goto(f"{live_server.url}/pulse/w/{wave.pk}/thanks/")
+    results = page.get_by_role("region", name="When and where the results come")
+    expect(results).to_contain_text("once “Spring pulse” closes")
+    expect(results).to_contain_text(f"groups of at least {wave.min_group_size} people")
+    expect(results.get_by_role("link", name="You said, we did")).to_be_visible()
+    expect(page.get_by_role("link", name="Back to everything open to you")).to_be_visible()
+    assert_accessible(page)
+    services.close_wave(wave)
+    page.reload()
+    expect(results).to_contain_text("closed on")
+    results.get_by_role("link", name="You said, we did").click()
+    expect(page).to_have_url(f"{live_server.url}/agenda/you-said-we-did/")
