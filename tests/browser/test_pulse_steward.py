@@ -44,18 +44,25 @@ def test_steward_opens_invites_counts_and_closes_a_wave(live_server, page: Page)
     wave = Wave.objects.get()
     assert wave.min_group_size == 5
 
-    page.get_by_label("Count").fill("4")
+    page.get_by_label("How many invitations").fill("4")
     page.get_by_label("Unit").select_option(label="Riverbend Day Team")
     page.get_by_label("Level").select_option(label="Direct care")
     page.get_by_role("button", name="Make invitations").click()
     expect(page.get_by_role("alert")).to_contain_text("too few to keep their answers anonymous")
     assert not Invitation.objects.exists()
-    page.get_by_label("Count").fill("5")
+    page.get_by_label("How many invitations").fill("5")
     page.get_by_role("button", name="Make invitations").click()
     links = page.get_by_role("textbox", name="Invitation links").input_value().split()
     assert len(links) == 5 and all("/join/?t=" in link for link in links)
     assert Invitation.objects.filter(unit__name="Riverbend Day Team").count() == 5
     assert_accessible(page)
+    page.reload()  # the same links again, and no second batch
+    assert page.get_by_role("textbox", name="Invitation links").input_value().split() == links
+    assert Invitation.objects.count() == 5
+    page.get_by_role("link", name="Printable sheet with QR codes").click()
+    expect(page.locator(".slip img")).to_have_count(5)
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to invitations").click()
     counts = page.get_by_role("table", name="Responses so far by level")
     expect(counts).to_contain_text("Everyone who answered")
 

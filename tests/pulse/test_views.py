@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,6 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from walkthetalk.caremap import services as caremap_services
+from walkthetalk.caremap.models import Invitation
+from walkthetalk.caremap.tokens import new_batch_key as bk
 from walkthetalk.pulse import services
 from walkthetalk.pulse.models import Response, Wave, WaveBatch
 
@@ -74,21 +77,33 @@ def test_steward_opens_invites_and_closes_a_wave(system) -> None:
     wave = Wave.objects.get()
     assert done.url == reverse("pulse:wave", args=[system.slug, wave.pk])
     team = unit(system, "Riverbend Day Team")
-    small = client.post(done.url, {"count": 3, "unit": team.pk, "label": "Day"})
+    small = client.post(done.url, {"count": 3, "unit": team.pk, "label": "Day", "batch_key": bk()})
     assert b"too few to keep their answers anonymous" in small.content
     assert b"/join/?t=" not in small.content and not WaveBatch.objects.exists()
-    made = client.post(done.url, {"count": 5, "unit": team.pk, "label": "Day team sheet"})
-    assert "no-store" in made["Cache-Control"]
-    assert made.content.count(b"/join/?t=") == 5
-    assert b"Day team sheet" in made.content  # on the sheet shown once, and nowhere stored
-    assert b"Day team sheet" not in client.get(done.url).content
-    joined = client.post(done.url, {"count": 2, "unit": team.pk, "sector": team.sector_id})
+    sheet = {"count": 5, "unit": team.pk, "label": "Day team sheet", "batch_key": bk()}
+    made = client.post(done.url, sheet)
+    # Post/redirect/get: the page that shows the links is a GET, never cached, and a reload
+    # of it (or the same form sent again) shows the same links and makes no second batch.
+    assert made.status_code == 302 and made.url == done.url
+    shown = client.get(done.url)
+    assert "no-store" in shown["Cache-Control"]
+    assert shown.content.count(b"/join/?t=") == 5
+    assert b"Day team sheet" in shown.content  # kept on this browser only, nowhere stored
+    assert _links(client.get(done.url).content) == _links(shown.content)
+    client.post(done.url, sheet)
+    assert WaveBatch.objects.count() == 1 and Invitation.objects.count() == 5
+    joined = client.post(
+        done.url, {"count": 2, "unit": team.pk, "sector": team.sector_id, "batch_key": bk()}
+    )
+    joined = client.get(joined.url)
     assert joined.content.count(b"/join/?t=") == 2
     assert b"Riverbend Day Team, any level, any sector" in joined.content  # generalized
-    again = client.get(done.url)
-    assert b"/join/?t=" not in again.content  # shown once
+    forgotten = client.post(done.url, {"forget": "1"})
+    again = client.get(forgotten.url)
+    assert b"/join/?t=" not in again.content  # no longer shown once forgotten
     outside = client.post(
-        done.url, {"count": 3, "unit": unit(system, "Testland Health Department").pk}
+        done.url,
+        {"count": 3, "unit": unit(system, "Testland Health Department").pk, "batch_key": bk()},
     )
     assert b"Select a valid choice" in outside.content
     lower = client.post(
@@ -317,3 +332,7 @@ def test_answers_travel_only_in_the_draft_not_in_the_form(system, wave) -> None:
     lost = fresh.post(url, {"step": 1, **first, **second})
     assert lost.status_code == 400 and b"started again" in lost.content
     assert Response.objects.count() == 0
+
+
+def _links(html: bytes) -> list[bytes]:
+    return re.findall(rb"/join/\?t=[\w-]+", html)

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import segno
 from django.conf import settings
 from django.core import signing
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from walkthetalk.caremap.passes import PASS_COOKIE, PASS_MAX_AGE, ParticipantPass
 from walkthetalk.caremap.tokens import derived_token
+from walkthetalk.reports.render.csv_writer import write_csv
 
 
 def current_pass(request: HttpRequest) -> ParticipantPass | None:
@@ -80,19 +83,15 @@ class KeptBatch:
         return [derived_token(self.key, i) for i in range(self.count)]
 
 
-def _batch_path(system_slug: str) -> str:
-    return reverse("caremap:invitations", args=[system_slug])
-
-
-def keep_batch(response: HttpResponse, system_slug: str, batch: KeptBatch) -> HttpResponse:
+def keep_batch(response: HttpResponse, path: str, batch: KeptBatch) -> HttpResponse:
+    """Keep the batch's key on the steward's browser, sent back only under ``path`` (the page
+    that made it, its sheet and its CSV)."""
     value = signing.dumps(
         {"key": batch.key, "count": batch.count, "label": batch.label},
         salt=BATCH_SALT,
         compress=True,
     )
-    set_participant_cookie(
-        response, BATCH_COOKIE, value, max_age=BATCH_MAX_AGE, path=_batch_path(system_slug)
-    )
+    set_participant_cookie(response, BATCH_COOKIE, value, max_age=BATCH_MAX_AGE, path=path)
     return response
 
 
@@ -107,8 +106,38 @@ def kept_batch(request: HttpRequest) -> KeptBatch | None:
         return None
 
 
-def forget_batch(response: HttpResponse, system_slug: str) -> HttpResponse:
-    response.delete_cookie(BATCH_COOKIE, path=_batch_path(system_slug), samesite="Lax")
+def forget_batch(response: HttpResponse, path: str) -> HttpResponse:
+    response.delete_cookie(BATCH_COOKIE, path=path, samesite="Lax")
+    return response
+
+
+def invitation_sheet(
+    request: HttpRequest, kept: KeptBatch, context: dict[str, object]
+) -> HttpResponse:
+    """The batch as printable slips, a page of :data:`SHEET_PAGE_SIZE` at a time: a QR code
+    and the short code on each (``context`` adds the care system and the way back)."""
+    page = Paginator(kept.tokens, SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
+    links = invitation_links(request, list(page.object_list))
+    slips = [(code, qr_code(link)) for code, link in zip(page.object_list, links, strict=True)]
+    return render(
+        request,
+        "caremap/invitation_sheet.html",
+        {
+            **context,
+            "kept": kept,
+            "slips": slips,
+            "page": page,
+            "join_url": request.build_absolute_uri(reverse("caremap:join")),
+        },
+    )
+
+
+def invitation_csv(request: HttpRequest, kept: KeptBatch, filename: str) -> HttpResponse:
+    """The batch as a CSV of codes and links (for a mail merge)."""
+    tokens = kept.tokens
+    body = write_csv(["code", "link"], zip(tokens, invitation_links(request, tokens), strict=True))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -395,6 +395,7 @@ class InvitationBatch:
     level: Level | None
     sector: Sector | None
     generalized: bool
+    already_made: bool = False  # its batch key was sent before: nothing new was stored
 
     def describe(self) -> str:
         """The stored attributes in words, for the steward."""
@@ -533,7 +534,7 @@ def _batch_already_made(
     if first is None:
         return None
     stored = (first.unit, first.level, first.sector)
-    return InvitationBatch(tokens, *stored, generalized=stored != asked)
+    return InvitationBatch(tokens, *stored, generalized=stored != asked, already_made=True)
 
 
 def create_invitations(

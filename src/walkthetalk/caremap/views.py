@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.caremap import mapfile, selectors, services, tokens
+from walkthetalk.caremap import mapfile, participant_http, selectors, services, tokens
 from walkthetalk.caremap.access import access_care_system, access_staff_member, access_unit
 from walkthetalk.caremap.forms import (
     InvitationBatchForm,
@@ -24,7 +23,6 @@ from walkthetalk.caremap.forms import (
 )
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole
 from walkthetalk.caremap.participant_http import (
-    SHEET_PAGE_SIZE,
     KeptBatch,
     current_pass,
     forget_batch,
@@ -32,10 +30,8 @@ from walkthetalk.caremap.participant_http import (
     invitation_links,
     keep_batch,
     kept_batch,
-    qr_code,
 )
 from walkthetalk.caremap.tokens import derived_token
-from walkthetalk.reports.render.csv_writer import write_csv
 
 STEWARD = StaffRole.Role.STEWARD
 
@@ -169,7 +165,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     system = access_care_system(request.user, slug, STEWARD)
     if request.method == "POST" and "forget" in request.POST:
         messages.info(request, "The links are no longer shown on this browser.")
-        return forget_batch(redirect("caremap:invitations", slug=slug), slug)
+        return forget_batch(redirect("caremap:invitations", slug=slug), _batch_path(slug))
     form = InvitationBatchForm(
         system, request.POST or None, initial={"batch_key": tokens.new_batch_key()}
     )
@@ -188,7 +184,9 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             made_now = KeptBatch(data["batch_key"], data["count"], data["batch_label"])
-            return keep_batch(redirect("caremap:invitations", slug=slug), slug, made_now)
+            return keep_batch(
+                redirect("caremap:invitations", slug=slug), _batch_path(slug), made_now
+            )
     kept, made = _kept_batch_of(request, system)
     return render(
         request,
@@ -204,6 +202,10 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _batch_path(slug: str) -> str:
+    return reverse("caremap:invitations", args=[slug])
 
 
 def _kept_batch_of(
@@ -226,22 +228,8 @@ def invitation_sheet(request: HttpRequest, slug: str) -> HttpResponse:
     if kept is None or made is None:
         messages.info(request, "Make a batch first: its sheet is shown from this browser only.")
         return redirect("caremap:invitations", slug=slug)
-    pages = Paginator(kept.tokens, SHEET_PAGE_SIZE)
-    page = pages.get_page(request.GET.get("page"))
-    links = invitation_links(request, list(page.object_list))
-    slips = [(code, qr_code(link)) for code, link in zip(page.object_list, links, strict=True)]
-    return render(
-        request,
-        "caremap/invitation_sheet.html",
-        {
-            "system": system,
-            "kept": kept,
-            "made": made,
-            "slips": slips,
-            "page": page,
-            "join_url": request.build_absolute_uri(reverse("caremap:join")),
-        },
-    )
+    back = reverse("caremap:invitations", args=[slug])
+    return participant_http.invitation_sheet(request, kept, {"system": system, "back": back})
 
 
 @login_required
@@ -252,13 +240,7 @@ def invitation_links_csv(request: HttpRequest, slug: str) -> HttpResponse:
     kept, made = _kept_batch_of(request, system)
     if kept is None or made is None:
         raise Http404("No batch of invitations is kept on this browser.")
-    tokens_ = kept.tokens
-    body = write_csv(
-        ["code", "link"], zip(tokens_, invitation_links(request, tokens_), strict=True)
-    )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{system.slug}-invitations.csv"'
-    return response
+    return participant_http.invitation_csv(request, kept, f"{system.slug}-invitations.csv")
 
 
 @login_required

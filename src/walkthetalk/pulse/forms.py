@@ -37,7 +37,11 @@ class OpenWaveForm(forms.Form):
 
 
 class BatchForm(forms.Form):
-    count = forms.IntegerField(min_value=1, max_value=MAX_BATCH, initial=10)
+    # The key the batch's codes are drawn from: the same form sent twice makes one batch.
+    batch_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+    count = forms.IntegerField(
+        label="How many invitations", min_value=1, max_value=MAX_BATCH, initial=10
+    )
     label = forms.CharField(
         label="Name for this sheet of links",
         max_length=80,

@@ -167,8 +167,10 @@ def make_batch(
     unit: Unit,
     level: Level | None = None,
     sector: Sector | None = None,
+    batch_key: str | None = None,
 ) -> caremap_services.InvitationBatch:
-    """Make one-time invitations for a wave; their tokens are shown once only.
+    """Make one-time invitations for a wave; their tokens are shown once only (or drawn from
+    ``batch_key``: the same key again makes nothing new, see :func:`caremap_services.invite`).
 
     The invitations' attributes are generalized (see :func:`caremap_services.invite`) so that
     they describe at least the wave's minimum group size of invited people, never climbing
@@ -195,9 +197,12 @@ def make_batch(
             within=None if covers(wave, None) else root,
             min_size=wave.min_group_size,
             already_invited=lambda rung: invited_to(wave, *rung),
+            batch_key=batch_key,
         )
     except caremap_services.CareMapError as exc:
         raise PulseError(str(exc)) from exc
+    if batch.already_made:
+        return batch
     WaveBatch.objects.create(
         wave=wave,
         count=count,

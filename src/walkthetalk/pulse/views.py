@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,11 +16,20 @@ from django.views.decorators.http import require_http_methods
 
 from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.analysis.pulse import Instrument, SurveyPart, survey_parts
+from walkthetalk.caremap import participant_http
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.access import STEWARD, access_care_system
 from walkthetalk.caremap.clock import today
-from walkthetalk.caremap.participant_http import current_pass, invitation_links
+from walkthetalk.caremap.participant_http import (
+    KeptBatch,
+    current_pass,
+    forget_batch,
+    invitation_links,
+    keep_batch,
+    kept_batch,
+)
 from walkthetalk.caremap.selectors import has_role
+from walkthetalk.caremap.tokens import derived_token, new_batch_key
 from walkthetalk.pulse import keys, selectors, services, steps
 from walkthetalk.pulse.access import READERS, access_wave
 from walkthetalk.pulse.drafts import AnswerDraft, Answers
@@ -87,21 +97,31 @@ def new_wave(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
+    """The wave, and its invitations made post/redirect/get: a reload shows the same links
+    (drawn from a key this browser keeps) and never makes a second batch."""
     system, wave = access_wave(request.user, slug, wave_id, STEWARD)
-    form = BatchForm(wave, request.POST or None)
-    links: list[str] = []
-    batch, sheet_label = None, ""
+    here = reverse("pulse:wave", args=[slug, wave_id])
+    if request.method == "POST" and "forget" in request.POST:
+        messages.info(request, "The links are no longer shown on this browser.")
+        return forget_batch(redirect(here), here)
+    form = BatchForm(wave, request.POST or None, initial={"batch_key": new_batch_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = services.make_batch(
-                wave, data["count"], unit=data["unit"], level=data["level"], sector=data["sector"]
+            services.make_batch(
+                wave,
+                data["count"],
+                unit=data["unit"],
+                level=data["level"],
+                sector=data["sector"],
+                batch_key=data["batch_key"],
             )
         except services.PulseError as exc:
             form.add_error(None, str(exc))
         else:
-            links, sheet_label = invitation_links(request, batch.tokens), data["label"]
-            form = BatchForm(wave)
+            made_now = KeptBatch(data["batch_key"], data["count"], data["label"])
+            return keep_batch(redirect(here), here, made_now)
+    kept, made = _kept_batch_of(request, wave)
     counts, min_size = response_counts(wave)
     return render(
         request,
@@ -110,16 +130,51 @@ def wave_detail(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
             "system": system,
             "wave": wave,
             "form": form,
-            "links": links,
-            "batch": batch,
-            "sheet_label": sheet_label,
+            "links": invitation_links(request, kept.tokens) if kept and made else [],
+            "kept": kept if made else None,
+            "made": made,
+            "sheet_url": reverse("pulse:invitation_sheet", args=[slug, wave_id]),
+            "csv_url": reverse("pulse:invitation_links_csv", args=[slug, wave_id]),
             "batches": selectors.batches_for(wave),
             "counts": counts,
             "min_size": min_size,
             "units": wave.units.all(),
             "min_form": MinSizeForm(initial={"min_group_size": wave.min_group_size}),
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _kept_batch_of(request: HttpRequest, wave: Wave) -> tuple[KeptBatch | None, object | None]:
+    """The batch this browser keeps the key of, and its stored first invitation (None when
+    the key names no batch of this wave's care system)."""
+    kept = kept_batch(request)
+    if kept is None or kept.count < 1:
+        return None, None
+    first = derived_token(kept.key, 0)
+    return kept, caremap_selectors.invitation_batch_made(wave.care_system, first)
+
+
+@login_required
+@never_cache
+def invitation_sheet(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
+    system, wave = access_wave(request.user, slug, wave_id, STEWARD)
+    kept, made = _kept_batch_of(request, wave)
+    here = reverse("pulse:wave", args=[slug, wave_id])
+    if kept is None or made is None:
+        messages.info(request, "Make a batch first: its sheet is shown from this browser only.")
+        return redirect(here)
+    return participant_http.invitation_sheet(request, kept, {"system": system, "back": here})
+
+
+@login_required
+@never_cache
+def invitation_links_csv(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
+    system, wave = access_wave(request.user, slug, wave_id, STEWARD)
+    kept, made = _kept_batch_of(request, wave)
+    if kept is None or made is None:
+        raise Http404("No batch of invitations is kept on this browser.")
+    return participant_http.invitation_csv(request, kept, f"{system.slug}-wave-{wave.pk}.csv")
 
 
 @login_required
