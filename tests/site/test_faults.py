@@ -101,7 +101,7 @@ def test_a_locked_or_full_database_answers_503_kindly_and_loses_nothing(
     assert "OperationalError" not in html and message not in html
     assert Concern.objects.count() == 0  # nothing half-written
     # Trying again once the database is free stores the concern exactly once.
-    assert client.post("/messenger/", form).status_code == 200
+    assert client.post("/messenger/", form).status_code == 302  # sent: on to the receipt
     assert Concern.objects.count() == 1
 
 
