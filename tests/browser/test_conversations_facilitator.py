@@ -80,6 +80,16 @@ def test_facilitator_creates_moderates_clarifies_and_reads_results(
     page.get_by_role("button", name="Publish").first.click()
     expect(page.get_by_text("is now published")).to_be_visible()
     assert Statement.objects.get(is_seed=False).status == Statement.Status.PUBLISHED
+    # "Do not publish" asks first, and says what it does.
+    page.get_by_role("link", name="Published").first.click()
+    card = page.locator(".moderation-queue > li", has_text="Waiting lists keep people")
+    expect(card.get_by_role("button", name="Yes, do not publish it")).to_be_hidden()
+    card.get_by_text("Do not publish…").click()
+    expect(card).to_contain_text("votes already cast are kept")
+    assert_accessible(page)
+    card.get_by_role("button", name="Yes, do not publish it").click()
+    expect(page.get_by_text("is now not published")).to_be_visible()
+    assert Statement.objects.get(is_seed=False).status == Statement.Status.REJECTED
     page.get_by_role("link", name="Asked “what do you mean?” (1)").click()
     expect(page.get_by_text("Which paperwork?")).to_be_visible()
     page.get_by_label("Clarification shown to everyone").fill("The state's quarterly forms.")

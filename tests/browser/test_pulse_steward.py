@@ -69,7 +69,13 @@ def test_steward_opens_invites_counts_and_closes_a_wave(live_server, page: Page)
     page.get_by_role("spinbutton", name="Minimum group size").fill("3")
     page.get_by_role("button", name="Raise the minimum").click()
     expect(page.locator(".messages")).to_contain_text("never lowered")
-    page.get_by_role("button", name="Close this wave").click()
+    # Closing asks first: nothing happens until it is confirmed.
+    page.get_by_text("Close this wave…").click()
+    expect(page.get_by_text("cannot be opened again")).to_be_visible()
+    assert_accessible(page)
+    wave.refresh_from_db()
+    assert wave.is_open
+    page.get_by_role("button", name="Yes, close “Spring pulse”").click()
     expect(page.locator(".messages")).to_contain_text("is closed")
     wave.refresh_from_db()
     assert not wave.is_open and wave.min_group_size == 5

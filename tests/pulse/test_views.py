@@ -110,7 +110,11 @@ def test_steward_opens_invites_and_closes_a_wave(system) -> None:
         reverse("pulse:min_size", args=[system.slug, wave.pk]), {"min_group_size": 3}, follow=True
     )
     assert b"never lowered" in lower.content
-    client.post(reverse("pulse:close_wave", args=[system.slug, wave.pk]))
+    close = reverse("pulse:close_wave", args=[system.slug, wave.pk])
+    unconfirmed = client.post(close, follow=True)
+    wave.refresh_from_db()
+    assert wave.is_open and b"confirm to close it" in unconfirmed.content
+    client.post(close, {"confirm": "yes"})
     wave.refresh_from_db()
     assert not wave.is_open and wave.min_group_size == 5
 

@@ -181,6 +181,9 @@ def invitation_links_csv(request: HttpRequest, slug: str, wave_id: int) -> HttpR
 @require_http_methods(["POST"])
 def close_wave(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
     system, wave = access_wave(request.user, slug, wave_id, STEWARD)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "The wave is still open: confirm to close it.")
+        return redirect("pulse:wave", slug=slug, wave_id=wave.pk)
     try:
         services.close_wave(wave)
         messages.success(request, f"“{wave.title}” is closed. Thank you for running it.")

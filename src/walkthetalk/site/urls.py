@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views import i18n as i18n_views
+from django.views.generic import RedirectView
 
 from walkthetalk.conversations import urls as conversations_urls
 from walkthetalk.pulse import urls as pulse_urls
@@ -26,6 +28,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("language/", i18n_views.set_language, name="set_language"),
+    path(
+        "favicon.ico", RedirectView.as_view(url=static("walkthetalk/favicon.svg"), permanent=True)
+    ),
     path("welcome/", views.welcome, name="welcome"),
     path("welcome/follow-through.json", views.follow_through, name="follow_through"),
     path("api/", api.urls),

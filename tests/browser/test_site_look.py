@@ -1,0 +1,32 @@
+"""The site's look in real Chromium: a favicon, and a styled, accessible page for an address
+that does not exist."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import assert_accessible
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_every_page_has_a_favicon_and_a_missing_page_is_styled(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    page.goto(f"{live_server.url}/welcome/")
+    icon = page.locator("link[rel=icon]")
+    href = icon.get_attribute("href")
+    assert href and href.endswith(".svg")
+    answer = page.request.get(f"{live_server.url}{href}")
+    assert answer.ok and answer.text().startswith("<svg")
+    # Browsers that ask for /favicon.ico on their own are sent to the same icon.
+    legacy = page.request.get(f"{live_server.url}/favicon.ico")
+    assert legacy.ok and legacy.text() == answer.text()
+    missing = page.goto(f"{live_server.url}/no-such-page/")
+    assert missing is not None and missing.status == 404
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("link[rel=icon]")).to_have_count(1)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(251, 250, 247)"  # site.css is applied: not Django's bare page
+    expect(page.get_by_role("link", name="Back to the start")).to_be_visible()
+    assert_accessible(page)
