@@ -95,7 +95,13 @@ def _backlog_page(
 
 # The 1–5 answers, with the words beside the ends of each scale.
 SCALE_WORDS = {
-    "importance": [(1, gettext_lazy("a little")), (2, ""), (3, ""), (4, ""), (5, gettext_lazy("very"))],
+    "importance": [
+        (1, gettext_lazy("a little")),
+        (2, ""),
+        (3, ""),
+        (4, ""),
+        (5, gettext_lazy("very")),
+    ],
     "avoidance": [
         (1, gettext_lazy("we talk about it freely")),
         (2, ""),
