@@ -10,6 +10,7 @@ from walkthetalk.messenger import services
 from walkthetalk.messenger.models import Concern, Reply
 
 from ..caremap.factories import small_system
+from ..messenger.factories import a_pass, key
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,3 +138,48 @@ def test_the_receipt_code_survives_reload_and_back_and_can_be_copied(
     page.goto(f"{live_server.url}/messenger/receipt/")
     expect(page.get_by_test_id("receipt-code")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_reading_replies_survives_reload_and_back_without_sending_again(
+    live_server, sized_page: Page
+) -> None:
+    """The receipt-code form is answered by a redirect to the thread: reload and Back send
+    nothing again (only GETs), the reload is not another lookup, a reply is sent once."""
+    cache.clear()
+    page = sized_page
+    system = small_system()
+    role = services.add_leadership_role(system, "Clinical Director")
+    text = "Rotas change at short notice."
+    receipt = services.submit_concern(a_pass(system), role.public_id, text, key())
+    reply = "Thank you — rotas are now fixed a month ahead."
+    services.reply_as_leadership(receipt.concern, reply, key())
+    page.goto(f"{live_server.url}/messenger/read/")
+    page.get_by_label("Receipt code").fill(receipt.code)
+    page.get_by_role("button", name="Open my concern").click()
+    expect(page).to_have_url(f"{live_server.url}/messenger/read/thread/")
+    expect(page.locator(".thread")).to_contain_text("rotas are now fixed")
+    assert_accessible(page)
+    methods: list[str] = []
+    page.on("request", lambda request: methods.append(request.method))
+    page.reload()
+    expect(page.locator(".thread")).to_contain_text("rotas are now fixed")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Read replies")
+    page.go_forward()
+    expect(page.locator(".thread")).to_contain_text("rotas are now fixed")
+    assert methods and set(methods) == {"GET"}, methods
+    # Writing back: answered by a redirect; a reload shows the reply once.
+    page.get_by_label("Your reply").fill("That helps a lot, thank you.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page).to_have_url(f"{live_server.url}/messenger/read/thread/")
+    expect(page.get_by_role("status").filter(has_text="Your reply was sent")).to_be_visible()
+    page.reload()
+    expect(page.locator(".thread")).to_contain_text("That helps a lot")
+    assert Reply.objects.filter(side="sender").count() == 1
+    assert_accessible(page)
+    # Close forgets the code on this device; the thread then asks for it again.
+    page.get_by_role("button", name="Close — forget my code").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Read replies")
+    page.goto(f"{live_server.url}/messenger/read/thread/")
+    expect(page).to_have_url(f"{live_server.url}/messenger/read/")
+    expect(page.get_by_role("status")).to_contain_text("enter your receipt code again")

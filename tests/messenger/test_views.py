@@ -92,24 +92,62 @@ def test_read_and_answer_back_by_code_and_a_forged_code_is_refused(client) -> No
     role = a_role(system)
     receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
     services.reply_as_leadership(receipt.concern, "We hear you.", key())
-    page = client.post("/messenger/read/", {"code": receipt.code})
+    # Post/redirect/get: the code opens the thread at its own address, never in the URL.
+    opened = client.post("/messenger/read/", {"code": receipt.code})
+    assert opened.status_code == 302 and opened.url == "/messenger/read/thread/"
+    assert receipt.code not in opened.url
+    page = client.get(opened.url)
     html = page.content.decode()
     assert page.status_code == 200 and "We hear you." in html and "Concern text" in html
     assert "no-store" in page["Cache-Control"]
+    assert receipt.code not in html  # the write-back form no longer carries the code
     request_key = _form_key(html)
-    answer = {"code": receipt.code, "text": "Thanks!", "request_key": request_key}
-    assert "Your reply was sent" in client.post("/messenger/read/answer/", answer).content.decode()
+    answer = {"text": "Thanks!", "request_key": request_key}
+    sent = client.post("/messenger/read/answer/", answer)
+    assert sent.status_code == 302 and sent.url == "/messenger/read/thread/"
+    assert "Your reply was sent" in client.get(sent.url).content.decode()
     twice = client.post("/messenger/read/answer/", answer)
     assert twice.status_code == 400 and "already sent" in twice.content.decode()
     assert Reply.objects.filter(side="sender").count() == 1
-    forged = client.post("/messenger/read/", {"code": codes.new_code()})
-    assert forged.status_code == 400 and "could not find" in forged.content.decode()
-    forged_answer = {"code": codes.new_code(), "text": "x", "request_key": key()}
-    assert client.post("/messenger/read/answer/", forged_answer).status_code == 400
-    too_long = {"code": receipt.code, "text": "y" * 4001, "request_key": key()}
+    too_long = {"text": "y" * 4001, "request_key": key()}
     response = client.post("/messenger/read/answer/", too_long)
     assert response.status_code == 400 and "keep your reply to 4000" in response.content.decode()
     assert Reply.objects.count() == 2
+    forged = client.post("/messenger/read/", {"code": codes.new_code()})
+    assert forged.status_code == 400 and "could not find" in forged.content.decode()
+    # "Close" forgets the code: the thread and write-back then ask for the code again.
+    assert client.post("/messenger/read/close/").url == "/messenger/read/"
+    assert client.get("/messenger/read/thread/").url == "/messenger/read/"
+    gone = client.post("/messenger/read/answer/", {"text": "x", "request_key": key()})
+    assert gone.url == "/messenger/read/" and Reply.objects.count() == 2
+
+
+def test_a_forged_or_tampered_kept_code_opens_nothing(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
+    client.cookies["wtt_opened"] = receipt.code  # not signed by this site
+    assert client.get("/messenger/read/thread/").url == "/messenger/read/"
+    client.post("/messenger/read/", {"code": receipt.code})
+    signed = client.cookies["wtt_opened"].value
+    client.cookies["wtt_opened"] = signed[:-2] + ("AA" if signed[-2:] != "AA" else "BB")
+    assert client.get("/messenger/read/thread/").url == "/messenger/read/"
+    answer = {"text": "x", "request_key": key()}
+    assert client.post("/messenger/read/answer/", answer).url == "/messenger/read/"
+    assert Reply.objects.count() == 0
+
+
+def test_reloading_the_thread_does_not_count_as_a_lookup(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
+    client.post("/messenger/read/", {"code": receipt.code})
+    for _ in range(ratelimit.PREFIX_LIMIT + 5):
+        assert client.get("/messenger/read/thread/").status_code == 200
+    # The code's lookups are untouched: nine more opens still go through.
+    for _ in range(ratelimit.PREFIX_LIMIT - 1):
+        assert client.post("/messenger/read/", {"code": receipt.code}).status_code == 302
+    assert client.post("/messenger/read/", {"code": receipt.code}).status_code == 429
 
 
 def test_rate_limited_lookups_get_a_kind_429(client) -> None:
@@ -132,8 +170,9 @@ def test_300_plus_made_up_codes_do_not_stop_a_holder_reading_replies(client) -> 
         if made_up[:5] != receipt.code[:5]:  # the flooder does not know the holder's prefix
             statuses.add(client.post("/messenger/read/", {"code": made_up}).status_code)
     assert statuses == {400}  # "could not find", never "paused"
-    page = client.post("/messenger/read/", {"code": receipt.code})
-    assert page.status_code == 200 and "We hear you." in page.content.decode()
+    opened = client.post("/messenger/read/", {"code": receipt.code})
+    assert opened.status_code == 302
+    assert "We hear you." in client.get(opened.url).content.decode()
 
 
 def _staff(system, role, name="lee"):

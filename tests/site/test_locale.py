@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from walkthetalk.conversations import tasks
+from walkthetalk.messenger import services as messenger_services
 from walkthetalk.pulse import services as pulse_services
 
 from ..caremap.factories import small_system
@@ -22,7 +23,7 @@ from ..conversations.factories import (
     joined,
     participant_client,
 )
-from ..messenger.factories import a_role, with_pass
+from ..messenger.factories import a_pass, a_role, key, with_pass
 from ..pulse.factories import participant, unit
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "walkthetalk"
@@ -117,9 +118,13 @@ def test_every_participant_page_is_in_spanish() -> None:
     for _ in range(2):
         joined(conv)
     tasks.refresh(conv.pk)
-    a_role(system)
+    role = a_role(system)
+    concern = "Rotas change at short notice."
+    receipt = messenger_services.submit_concern(a_pass(system), role.public_id, concern, key())
+    messenger_services.reply_as_leadership(receipt.concern, "We hear you.", key())
     wave = pulse_services.open_wave(system, "Spring pulse", [unit(system, "Riverbend Recovery")])
     written = [conv.title, conv.question or "", system.name, wave.title, "Clinical Director"]
+    written += [concern, "We hear you."]
     written += list(conv.statements.values_list("text", flat=True))
 
     pages: list[tuple[Client, str]] = [(Client(), "/join/"), (Client(), "/no/such/page/")]
@@ -145,6 +150,9 @@ def test_every_participant_page_is_in_spanish() -> None:
         (member, "/messenger/"),
         (member, "/messenger/read/"),
     ]
+    reader = Client()
+    reader.post("/messenger/read/", {"code": receipt.code})
+    pages += [(reader, "/messenger/read/thread/")]
     for client, url in pages:
         es, en = _both(client, url)
         assert '<html lang="es">' in es, url

@@ -60,7 +60,6 @@ class CodeForm(forms.Form):
 
 
 class AnswerBackForm(RequestKeyMixin):
-    code = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(
         label=gettext_lazy("Your reply"),
         widget=forms.Textarea(attrs={"rows": 5}),

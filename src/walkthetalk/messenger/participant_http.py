@@ -1,9 +1,15 @@
-"""Carrying a fresh receipt code from the send form to the receipt page (post/redirect/get).
+"""Carrying a receipt code between pages on the sender's own browser (post/redirect/get).
 
-The code is never in a URL (so never in a history or a log) and never stored on the server: it
-rides for a short while in one signed, HTTP-only cookie limited to the receipt page, so a
-reload of that page shows it again and Back never re-sends the concern. "I have kept my code"
-clears it at once; otherwise it lapses after :data:`RECEIPT_MAX_AGE`.
+Two short-lived, signed, HTTP-only cookies, each limited to the pages that need it:
+
+- from the send form to the receipt page (:func:`keep_receipt`), so a reload of that page shows
+  the fresh code again and Back never re-sends the concern; "I have kept my code" clears it;
+- from the read form to the thread and its write-back form (:func:`keep_opened`), so a reload
+  of the thread neither asks to re-send the form nor counts as another lookup, and a reply is
+  answered by a redirect back to the thread; "Close" clears it.
+
+The code is never in a URL (so never in a history or a log) and never stored on the server;
+each cookie lapses after :data:`RECEIPT_MAX_AGE`.
 """
 
 from __future__ import annotations
@@ -60,4 +66,38 @@ def shown_receipt(request: HttpRequest) -> ShownReceipt | None:
 
 def forget_receipt(response: HttpResponse) -> HttpResponse:
     response.delete_cookie(RECEIPT_COOKIE, path=_path(), samesite="Lax")
+    return response
+
+
+OPENED_COOKIE = "wtt_opened"
+OPENED_SALT = "walkthetalk.messenger-opened"
+
+
+def _read_path() -> str:
+    return reverse("messenger:read")  # the read form, the thread and write-back live under it
+
+
+def keep_opened(response: HttpResponse, code: str) -> HttpResponse:
+    """Keep a code a counted lookup has just opened, for the thread pages under /read/."""
+    value = signing.dumps(code, salt=OPENED_SALT, compress=True)
+    set_participant_cookie(
+        response, OPENED_COOKIE, value, max_age=RECEIPT_MAX_AGE, path=_read_path()
+    )
+    return response
+
+
+def opened_code(request: HttpRequest) -> str | None:
+    """The code kept by :func:`keep_opened`; None when missing, lapsed or tampered with."""
+    raw = request.COOKIES.get(OPENED_COOKIE)
+    if not raw:
+        return None
+    try:
+        code = signing.loads(raw, salt=OPENED_SALT, max_age=RECEIPT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return code if isinstance(code, str) else None
+
+
+def forget_opened(response: HttpResponse) -> HttpResponse:
+    response.delete_cookie(OPENED_COOKIE, path=_read_path(), samesite="Lax")
     return response

@@ -168,15 +168,20 @@ def submit_concern(
     return Receipt(concern, code)
 
 
-def open_concern(code: str) -> Concern:
+def open_concern(code: str, *, counted: bool = True) -> Concern:
     """The concern this receipt code opens; rate limited, and constant work for a wrong code.
+
+    ``counted=False`` is only for a code this site itself kept on the sender's browser after a
+    counted lookup opened it (:mod:`walkthetalk.messenger.participant_http`): a reload of the
+    thread is not another guess, so it does not spend the code's lookups.
 
     Raises :class:`RateLimited` when lookups are paused and :class:`CodeNotFound` otherwise.
     """
     normalised = codes.normalise(code)
     if normalised is None:
         raise CodeNotFound(str(CODE_NOT_FOUND))
-    ratelimit.check_lookup(normalised)
+    if counted:
+        ratelimit.check_lookup(normalised)
     concern = (
         Concern.objects.select_related("leadership_role", "care_system")
         .filter(lookup__in=codes.lookup_keys(normalised))

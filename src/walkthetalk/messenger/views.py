@@ -32,7 +32,14 @@ from walkthetalk.messenger.forms import (
     LeadershipRoleForm,
 )
 from walkthetalk.messenger.models import Concern
-from walkthetalk.messenger.participant_http import forget_receipt, keep_receipt, shown_receipt
+from walkthetalk.messenger.participant_http import (
+    forget_opened,
+    forget_receipt,
+    keep_opened,
+    keep_receipt,
+    opened_code,
+    shown_receipt,
+)
 
 
 def _first_error(form: object) -> str:
@@ -95,13 +102,11 @@ def receipt(request: HttpRequest) -> HttpResponse:
 def _thread_page(
     request: HttpRequest,
     concern: Concern,
-    code: str,
     answer_form: AnswerBackForm | None = None,
     *,
     error: str = "",
-    notice: str = "",
 ) -> HttpResponse:
-    answer_form = answer_form or AnswerBackForm(initial={"code": code})
+    answer_form = answer_form or AnswerBackForm()
     response = render(
         request,
         "messenger/thread.html",
@@ -110,7 +115,6 @@ def _thread_page(
             "replies": selectors.thread(concern),
             "answer_form": answer_form,
             "error": error,
-            "notice": notice,
         },
         status=400 if error else 200,
     )
@@ -126,37 +130,79 @@ def _read_page(request: HttpRequest, form: CodeForm, error: str) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def read(request: HttpRequest) -> HttpResponse:
+    """The receipt-code form. A code that opens a concern is kept on this browser for a short
+    while and answered by a redirect to the thread (post/redirect/get): reload and Back never
+    re-send the form, and only this POST counts against the code's lookups."""
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
         if form.is_valid():
             try:
-                concern = services.open_concern(form.cleaned_data["code"])
+                services.open_concern(form.cleaned_data["code"])
             except (services.MessengerError, services.RateLimited) as exc:
                 error = str(exc)
             else:
-                return _thread_page(request, concern, form.cleaned_data["code"])
+                return keep_opened(redirect("messenger:thread"), form.cleaned_data["code"])
         else:
             error = _first_error(form)
     return _read_page(request, form, error)
 
 
+def _opened_concern(request: HttpRequest) -> Concern | None:
+    """The concern whose code this browser opened a little while ago (no lookup counted)."""
+    code = opened_code(request)
+    if code is None:
+        return None
+    try:
+        return services.open_concern(code, counted=False)
+    except services.MessengerError:
+        return None
+
+
+def _ask_for_the_code_again(request: HttpRequest) -> HttpResponse:
+    messages.info(
+        request,
+        gettext(
+            "For your safety an opened concern stays open only for a short while, on this "
+            "device. Please enter your receipt code again."
+        ),
+    )
+    return forget_opened(redirect("messenger:read"))
+
+
+@require_http_methods(["GET"])
+@never_cache
+def thread(request: HttpRequest) -> HttpResponse:
+    """The thread of the concern just opened with its code; reloading it looks nothing up."""
+    concern = _opened_concern(request)
+    if concern is None:
+        return _ask_for_the_code_again(request)
+    return _thread_page(request, concern)
+
+
+@require_http_methods(["POST"])
+def close(request: HttpRequest) -> HttpResponse:
+    """ "Close": forget the opened code on this device."""
+    messages.info(request, gettext("Closed. Your code is no longer kept on this device."))
+    return forget_opened(redirect("messenger:read"))
+
+
 @require_http_methods(["POST"])
 def answer(request: HttpRequest) -> HttpResponse:
-    """The sender writes back; the receipt code comes along in the form, as on the read page."""
-    code = request.POST.get("code", "")
-    try:
-        concern = services.open_concern(code)
-    except (services.MessengerError, services.RateLimited) as exc:
-        return _read_page(request, CodeForm(), str(exc))
+    """The sender writes back to the concern opened on this browser; a reply sent is answered
+    by a redirect to the thread, so a reload never sends it again."""
+    concern = _opened_concern(request)
+    if concern is None:
+        return _ask_for_the_code_again(request)
     form = AnswerBackForm(request.POST)
     if not form.is_valid():
-        return _thread_page(request, concern, code, form, error=_first_error(form))
+        return _thread_page(request, concern, form, error=_first_error(form))
     try:
         services.answer_back(concern, form.cleaned_data["text"], form.cleaned_data["request_key"])
     except services.MessengerError as exc:
-        return _thread_page(request, concern, code, error=str(exc))
-    return _thread_page(request, concern, code, notice=gettext("Your reply was sent. Thank you."))
+        return _thread_page(request, concern, error=str(exc))
+    messages.success(request, gettext("Your reply was sent. Thank you."))
+    return redirect("messenger:thread")
 
 
 # --- leadership and stewards -------------------------------------------------------------
