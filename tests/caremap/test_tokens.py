@@ -9,6 +9,7 @@ from walkthetalk.caremap.tokens import (
     CODE_ALPHABET,
     derived_token,
     new_batch_key,
+    new_code,
     new_token,
     normalise_token,
 )
@@ -17,7 +18,7 @@ from .factories import small_system
 
 
 def test_codes_are_short_grouped_and_free_of_look_alikes() -> None:
-    codes = {new_token() for _ in range(500)}
+    codes = {new_code() for _ in range(500)}
     assert len(codes) == 500
     for code in codes:
         groups = code.split("-")
@@ -28,7 +29,7 @@ def test_codes_are_short_grouped_and_free_of_look_alikes() -> None:
 
 
 def test_typed_codes_are_read_case_blind_with_any_spaces_or_dashes() -> None:
-    code = new_token()
+    code = new_code()
     assert normalise_token(code.lower().replace("-", " ")) == code
     assert normalise_token(" " + code.replace("-", "") + " ") == code
     older = "aB3_x-Yz9aB3_x-Yz9aB3_xY"  # a 24-character token from before short codes
@@ -54,3 +55,9 @@ def test_a_batch_key_sent_twice_makes_one_batch_and_its_codes_redeem() -> None:
     assert Invitation.objects.filter(used_on__isnull=False).count() == 1
     with pytest.raises(services.InvitationError):
         services.redeem_invitation(made.tokens[0])
+
+
+def test_link_tokens_never_typed_stay_long() -> None:
+    """A shared report's link is clicked, not typed: it keeps 144 random bits."""
+    tokens = {new_token() for _ in range(50)}
+    assert len(tokens) == 50 and all(len(t) == 24 for t in tokens)

@@ -28,7 +28,7 @@ from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.tokens import (
     MAX_TOKEN_LENGTH,
     derived_token,
-    new_token,
+    new_code,
     normalise_token,
     token_hash,
 )
@@ -489,7 +489,7 @@ def invite(
     tokens = (
         [derived_token(batch_key, i) for i in range(count)]
         if batch_key
-        else [new_token() for _ in range(count)]
+        else [new_code() for _ in range(count)]
     )
     made = _batch_already_made(system, tokens, (unit, level, sector))
     if made is not None:

@@ -24,6 +24,7 @@ CODE_GROUPS = 4
 CODE_GROUP_LENGTH = 4
 CODE_LENGTH = CODE_GROUPS * CODE_GROUP_LENGTH
 MAX_TOKEN_LENGTH = 64
+LINK_TOKEN_BYTES = 18  # 144 bits, 24 URL-safe characters
 _SEPARATORS = re.compile(r"[\s\-]+")
 _CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 
@@ -36,9 +37,14 @@ def _code_from(number: int) -> str:
     return _code_from_compact("".join(chars))
 
 
-def new_token() -> str:
-    """A fresh random invitation code."""
+def new_code() -> str:
+    """A fresh random invitation code (short, typed from paper)."""
     return _code_from(secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH))
+
+
+def new_token() -> str:
+    """A fresh random link token that is never typed (a shared report's link): 144 bits."""
+    return secrets.token_urlsafe(LINK_TOKEN_BYTES)
 
 
 def new_batch_key() -> str:
