@@ -183,3 +183,53 @@ def test_reading_replies_survives_reload_and_back_without_sending_again(
     page.goto(f"{live_server.url}/messenger/read/thread/")
     expect(page).to_have_url(f"{live_server.url}/messenger/read/")
     expect(page.get_by_role("status")).to_contain_text("enter your receipt code again")
+
+
+def test_a_leader_resolves_a_concern_and_the_sender_sees_it_with_their_code(
+    live_server, sized_page: Page
+) -> None:
+    cache.clear()
+    page = sized_page
+    system = small_system()
+    role = services.add_leadership_role(system, "Clinical Director")
+    leader = get_user_model().objects.create_user("lee", password="a-long-staff-password")
+    caremap_services.grant_role(leader, system, "leader")
+    receipt = services.submit_concern(
+        a_pass(system), role.public_id, "Handovers are rushed.", key()
+    )
+    # The sender first sees it open, waiting for a reply.
+    page.goto(f"{live_server.url}/messenger/read/")
+    page.get_by_label("Receipt code").fill(receipt.code)
+    page.get_by_role("button", name="Open my concern").click()
+    expect(page.get_by_test_id("concern-status")).to_contain_text("Open")
+    expect(page.get_by_test_id("concern-status")).to_contain_text("Waiting for a first reply")
+    page.get_by_role("button", name="Close — forget my code").click()
+    # A leader replies, then marks it resolved.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("lee")
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(
+        f"{live_server.url}/messenger/leaders/{system.slug}/concerns/{receipt.concern.public_id}/"
+    )
+    expect(page.get_by_role("button", name="Mark as resolved")).to_have_count(0)  # reply first
+    page.get_by_label("Your reply").fill("Handovers now have a protected 15 minutes.")
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_role("button", name="Mark as resolved").click()
+    expect(page.get_by_test_id("concern-status")).to_contain_text("Resolved")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/messenger/leaders/{system.slug}/?status=resolved")
+    expect(page.get_by_role("table")).to_contain_text("Handovers are rushed")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    # The sender sees "Resolved" with the code; writing back opens it again.
+    page.goto(f"{live_server.url}/messenger/read/")
+    page.get_by_label("Receipt code").fill(receipt.code)
+    page.get_by_role("button", name="Open my concern").click()
+    expect(page.get_by_test_id("concern-status")).to_contain_text("Resolved")
+    expect(page.get_by_test_id("concern-status")).to_contain_text("write back")
+    assert_accessible(page)
+    page.get_by_label("Your reply").fill("It happened again on Friday.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_test_id("concern-status")).to_contain_text("Answered")
+    assert Concern.objects.get().status == "answered"

@@ -195,3 +195,46 @@ def test_leadership_roles_for_a_pass_are_its_own_systems() -> None:
     a_role(small_system("elsewhere"), "Someone else's")
     titles = [r.title for r in selectors.leadership_roles_for(a_pass(system))]
     assert titles == ["Medical Director"]
+
+
+def test_a_concern_is_open_then_answered_then_resolved_and_writing_back_opens_it() -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "Concern text", key())
+    concern = receipt.concern
+    assert concern.status == "open"
+    # Resolving before any reply is refused, and nothing changes.
+    with pytest.raises(services.MessengerError, match="Reply first"):
+        services.set_resolved(concern, True)
+    concern.refresh_from_db()
+    assert concern.status == "open" and concern.resolved_on is None
+    services.reply_as_leadership(concern, "We hear you.", key())
+    concern.refresh_from_db()
+    assert concern.status == "answered"
+    resolved = services.set_resolved(concern, True)
+    assert resolved.status == "resolved" and resolved.resolved_on == services.today()
+    assert services.set_resolved(concern, True).resolved_on == resolved.resolved_on  # no change
+    # The sender writing back says it is not settled: open again (answered).
+    opened = services.open_concern(receipt.code)
+    services.answer_back(opened, "Not yet, sorry — it happened again.", key())
+    concern.refresh_from_db()
+    assert concern.status == "answered" and concern.resolved_on is None
+    services.set_resolved(concern, True)
+    assert services.set_resolved(concern, False).status == "answered"
+
+
+def test_concerns_list_open_then_answered_then_resolved_and_filter_by_status() -> None:
+    system = small_system()
+    role = a_role(system)
+    made = [
+        services.submit_concern(a_pass(system), role.public_id, f"Concern {i}", key()).concern
+        for i in range(3)
+    ]
+    services.reply_as_leadership(made[0], "Replied.", key())
+    services.reply_as_leadership(made[1], "Replied.", key())
+    services.set_resolved(made[0], True)
+    order = [c.text for c in selectors.concerns_for(system)]
+    assert order == ["Concern 2", "Concern 1", "Concern 0"]
+    assert [c.text for c in selectors.concerns_with_status(system, "open")] == ["Concern 2"]
+    assert [c.text for c in selectors.concerns_with_status(system, "answered")] == ["Concern 1"]
+    assert [c.text for c in selectors.concerns_with_status(system, "resolved")] == ["Concern 0"]

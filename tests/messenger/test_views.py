@@ -201,6 +201,30 @@ def test_leaders_read_reply_and_see_escalation_others_cannot(client, settings) -
     assert Concern.objects.get().first_reply_on == services.today()
     assert client.post(url, {"text": "z" * 4001, "request_key": key()}).status_code == 400
     assert Reply.objects.count() == 1
+    # Status: resolve (post/redirect/get), shown on the list; a facilitator cannot.
+    resolved = client.post(f"{url}status/", {"resolved": "yes"})
+    assert resolved.status_code == 302 and resolved.url == url
+    assert Concern.objects.get().status == "resolved"
+    listed = client.get(f"/messenger/leaders/{system.slug}/?status=resolved").content.decode()
+    assert "Old concern" in listed and "Resolved" in listed
+    assert (
+        "Old concern"
+        not in client.get(f"/messenger/leaders/{system.slug}/?status=open").content.decode()
+    )
+    client.force_login(facilitator)
+    assert client.post(f"{url}status/", {"resolved": "no"}).status_code == 403
+    assert Concern.objects.get().status == "resolved"
+
+
+def test_resolving_an_unanswered_concern_is_refused_with_a_clear_message(client) -> None:
+    system = small_system()
+    role = a_role(system)
+    receipt = services.submit_concern(a_pass(system), role.public_id, "New concern", key())
+    client.force_login(_staff(system, "leader"))
+    url = f"/messenger/leaders/{system.slug}/concerns/{receipt.concern.public_id}/"
+    page = client.post(f"{url}status/", {"resolved": "yes"}, follow=True).content.decode()
+    assert "Reply first" in page
+    assert Concern.objects.get().status == "open"
 
 
 def test_stewards_add_roles_and_set_escalation(client) -> None:

@@ -102,6 +102,11 @@ class Concern(models.Model):
         max_length=20, choices=Escalation.choices, blank=True, default=Escalation.NONE
     )
     escalated_on = models.DateField(null=True, blank=True)
+    resolved_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Day leadership marked it resolved; cleared when the sender writes back.",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["care_system", "sent_on"], name="messenger_concern_sent")]
@@ -119,6 +124,13 @@ class Concern(models.Model):
                 | Q(first_reply_on__gte=models.F("sent_on")),
                 name="messenger_reply_after_sending",
             ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True)
+                | (
+                    Q(first_reply_on__isnull=False) & Q(resolved_on__gte=models.F("first_reply_on"))
+                ),
+                name="messenger_resolved_after_a_reply",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,6 +139,13 @@ class Concern(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.first_reply_on is not None
+
+    @property
+    def status(self) -> str:
+        """``open`` (no reply from leadership yet), ``answered`` or ``resolved``."""
+        if self.resolved_on is not None:
+            return "resolved"
+        return "answered" if self.first_reply_on is not None else "open"
 
 
 class Reply(models.Model):

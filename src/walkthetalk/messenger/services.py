@@ -215,14 +215,18 @@ def _add_reply(concern: Concern, side: str, text: str, digest: str) -> Reply:
 
 @transaction.atomic
 def answer_back(concern: Concern, text: str, request_key: str) -> Reply:
-    """The sender writes back in their concern's thread.
+    """The sender writes back in their concern's thread; a resolved concern opens again.
 
     ``concern`` must come from :func:`open_concern`, i.e. from the receipt code.
     """
     digest = _request_digest(request_key)
     text = _clean_text(text, REPLY_MAX_LENGTH, gettext("reply"))
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
-    return _add_reply(concern, Reply.Side.SENDER, text, digest)
+    reply = _add_reply(concern, Reply.Side.SENDER, text, digest)
+    if concern.resolved_on is not None:  # writing back says it is not settled for the sender
+        concern.resolved_on = None
+        concern.save(update_fields=["resolved_on"])
+    return reply
 
 
 # --- leadership --------------------------------------------------------------------------
@@ -239,6 +243,28 @@ def reply_as_leadership(concern: Concern, text: str, request_key: str) -> Reply:
         concern.first_reply_on = reply.written_on
         concern.save(update_fields=["first_reply_on"])
     return reply
+
+
+@transaction.atomic
+def set_resolved(concern: Concern, resolved: bool) -> Concern:
+    """Leadership marks a concern resolved (or open again). Resolving needs a reply from
+    leadership first, so the sender reads how it was resolved; doing what is already done
+    changes nothing."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if not resolved:
+        if concern.resolved_on is not None:
+            concern.resolved_on = None
+            concern.save(update_fields=["resolved_on"])
+        return concern
+    if concern.first_reply_on is None:
+        raise MessengerError(
+            "Reply first: the sender reads how it was resolved only through a reply. "
+            "The concern is still open."
+        )
+    if concern.resolved_on is None:
+        concern.resolved_on = max(today(), concern.first_reply_on)
+        concern.save(update_fields=["resolved_on"])
+    return concern
 
 
 @transaction.atomic

@@ -14,4 +14,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("leaders/<slug:slug>/roles/add/", views.add_role, name="add_role"),
     path("leaders/<slug:slug>/escalation/", views.set_escalation, name="set_escalation"),
     path("leaders/<slug:slug>/concerns/<str:public_id>/", views.concern, name="concern"),
+    path(
+        "leaders/<slug:slug>/concerns/<str:public_id>/status/",
+        views.concern_status,
+        name="concern_status",
+    ),
 ]

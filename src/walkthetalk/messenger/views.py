@@ -214,12 +214,17 @@ def concerns(request: HttpRequest, slug: str) -> HttpResponse:
     system = access_care_system(request.user, slug, *READERS)
     tasks.schedule_daily_escalation()
     is_steward = caremap_selectors.has_role(request.user, system, StaffRole.Role.STEWARD)
+    status = request.GET.get("status", "")
+    if status not in selectors.CONCERN_STATUSES:
+        status = ""
     return render(
         request,
         "messenger/concerns.html",
         {
             "system": system,
-            "concerns": selectors.concerns_for(system),
+            "concerns": selectors.concerns_with_status(system, status),
+            "status": status,
+            "statuses": selectors.CONCERN_STATUSES,
             "figures": services.response_figures(system, clock.today()),
             "roles": system.leadership_roles.all(),
             "is_steward": is_steward,
@@ -297,3 +302,25 @@ def set_escalation(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.error(request, "Not changed: " + _first_error(form))
     return redirect("messenger:concerns", slug=slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def concern_status(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Mark a concern resolved, or open it again; answered by a redirect to the concern."""
+    system = access_care_system(request.user, slug, *READERS)
+    item = access_concern(system, public_id)
+    resolved = request.POST.get("resolved") == "yes"
+    try:
+        services.set_resolved(item, resolved)
+    except services.MessengerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Marked as resolved: the sender sees it with their code, and writing back opens it "
+            "again."
+            if resolved
+            else "Open again.",
+        )
+    return redirect("messenger:concern", slug=slug, public_id=public_id)
