@@ -30,3 +30,32 @@ def test_every_page_has_a_favicon_and_a_missing_page_is_styled(
     assert background == "rgb(251, 250, 247)"  # site.css is applied: not Django's bare page
     expect(page.get_by_role("link", name="Back to the start")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_staff_page_shows_days_one_way_and_no_dashes_for_a_label(
+    live_server, sized_page: Page
+) -> None:
+    """The wave page: its day as "3 December 2026", and the invitation form's unit menu
+    starts with words, not Django's "---------"."""
+    from django.contrib.auth import get_user_model
+
+    from walkthetalk.caremap import services as caremap_services
+    from walkthetalk.pulse import services as pulse_services
+
+    from ..caremap.factories import small_system
+
+    page = sized_page
+    system = small_system()
+    unit = system.units.get(name="Riverbend Day Team")
+    wave = pulse_services.open_wave(system, "Spring pulse", [unit])
+    user = get_user_model().objects.create_user("stew", password="a-long-staff-password")
+    caremap_services.grant_role(user, system, "steward")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("stew")
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/pulse/{system.slug}/waves/{wave.pk}/")
+    opened = wave.opened_on
+    expect(page.locator("main")).to_contain_text(f"{opened.day} {opened:%B} {opened.year}")
+    assert "---------" not in page.content()
+    assert_accessible(page)

@@ -48,7 +48,7 @@ class BatchForm(forms.Form):
         required=False,
         help_text="Shown above the links once, for you to print or copy; it is not stored.",
     )
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), empty_label="Choose a unit")
     level = forms.ModelChoiceField(
         queryset=Level.objects.none(), required=False, empty_label="(any level)"
     )

@@ -137,8 +137,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # Django's {% url %}, its answers remembered per process (the vote page has ten).
-            "builtins": ["walkthetalk.site.templatetags.cached_url"],
+            # Django's {% url %}, its answers remembered per process (the vote page has ten);
+            # {{ value|day }}, the one way a day is shown.
+            "builtins": [
+                "walkthetalk.site.templatetags.cached_url",
+                "walkthetalk.site.templatetags.dates",
+            ],
         },
     },
 ]
