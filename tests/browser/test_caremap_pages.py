@@ -124,3 +124,34 @@ def test_invitations_survive_reload_print_as_qr_slips_and_download(
     page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
     page.get_by_role("button", name="Done — stop showing these links here").click()
     expect(page.get_by_role("textbox", name="Invitation links")).to_have_count(0)
+
+
+def test_the_import_page_offers_an_example_and_both_invitation_pages_say_which_to_use(
+    live_server, sized_page: Page
+) -> None:
+    from walkthetalk.pulse import services as pulse_services
+
+    page = sized_page
+    system = small_system()
+    wave = pulse_services.open_wave(
+        system, "Spring pulse", [system.units.get(name="Riverbend Day Team")]
+    )
+    user = get_user_model().objects.create_user("stew", password="a-long-staff-password")
+    services.grant_role(user, system, "steward")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("User name").fill("stew")
+    page.get_by_label("Password").fill("a-long-staff-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/map/{system.slug}/import/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="the same units as CSV").click()
+    example = download.value
+    assert example.suggested_filename == "example-map.csv"
+    assert open(example.path(), encoding="utf-8").readline().strip() == "name,kind,parent,sector"
+    assert_accessible(page)
+    for url in (f"/map/{system.slug}/invitations/", f"/pulse/{system.slug}/waves/{wave.pk}/"):
+        page.goto(f"{live_server.url}{url}")
+        page.get_by_text("Which invitations should I make here?").click()
+        expect(page.get_by_text("On a pulse wave's page")).to_be_visible()
+        expect(page.get_by_text("On the care map's invitations page")).to_be_visible()
+        assert_accessible(page)

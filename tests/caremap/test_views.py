@@ -11,7 +11,7 @@ from walkthetalk.caremap import services
 from walkthetalk.caremap.models import StaffRole
 from walkthetalk.caremap.participant_http import give_pass
 
-from .factories import small_system
+from .factories import small_system, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,38 @@ def client_with_pass_of(system):
     response = give_pass(HttpResponse(), services.open_pass(system))
     stranger.cookies.update(response.cookies)
     return stranger
+
+
+@pytest.mark.django_db
+def test_the_example_map_downloads_as_yaml_and_csv_and_both_import_cleanly() -> None:
+    from walkthetalk.caremap import mapfile
+
+    system = small_system()
+    client = staff_client(system, "steward")
+    yaml_file = client.get("/map/example.yaml")
+    csv_file = client.get("/map/example.csv")
+    assert yaml_file.status_code == csv_file.status_code == 200
+    assert 'filename="example-map.csv"' in csv_file["Content-Disposition"]
+    from_yaml = mapfile.parse_yaml(yaml_file.content.decode())
+    from_csv = mapfile.parse_csv(csv_file.content.decode())
+    assert [u.name for u in from_csv.units] == [u.name for u in from_yaml.units]
+    assert len(from_yaml.units) > 5
+    assert client.get("/map/example.xml").status_code == 404
+    assert Client().get("/map/example.csv").status_code == 302  # staff only: to sign in
+    page = client.get(f"/map/{system.slug}/import/").content.decode()
+    assert "/map/example.yaml" in page and "/map/example.csv" in page
+
+
+@pytest.mark.django_db
+def test_a_map_with_several_bad_lines_lists_them_all_and_changes_nothing() -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    system = small_system()
+    before = system.units.count()
+    client = staff_client(system, "steward")
+    bad = "name,kind,parent,sector\n,team,,\nX,planet,,\nY,team,Nowhere,\n"
+    upload = SimpleUploadedFile("units.csv", bad.encode(), content_type="text/csv")
+    page = client.post(f"/map/{system.slug}/import/", {"file": upload}).content.decode()
+    assert "Nothing was imported" in page
+    assert all(f"Line {n}:" in page for n in (2, 3, 4)), page
+    assert system.units.count() == before

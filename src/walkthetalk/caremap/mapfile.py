@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import yaml
@@ -98,7 +99,40 @@ def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
     return {str(k.value): v for k, v in node.value}
 
 
-def parse_yaml(text: str) -> MapSpec:
+@dataclass(frozen=True)
+class KnownMap:
+    """What a care system already holds, so a file imported into it is checked against it in
+    the same pass: every problem is listed at once, not one pass at a time."""
+
+    units: dict[str, int]
+    sectors: set[str]
+    """Sector slugs and lower-case names."""
+
+
+def _checked(
+    spec: MapSpec, known: KnownMap | None, *, parents_may_be_outside: bool
+) -> list[LineError]:
+    """The whole-file checks, against the care system's units and sectors when known."""
+    if known is None:
+        return check_spec(spec, outside_parents=parents_may_be_outside)
+    return check_spec(spec, known.units) + _known_errors(spec, known)
+
+
+def _known_errors(spec: MapSpec, known: KnownMap) -> list[LineError]:
+    sectors = known.sectors | {slug for slug, _ in spec.sectors}
+    sectors |= {name.lower() for _, name in spec.sectors}
+    return [
+        LineError(u.line, f"unknown sector '{u.sector}'")
+        for u in spec.units
+        if u.sector and u.sector.lower() not in sectors
+    ]
+
+
+def _sorted(errors: list[LineError]) -> list[LineError]:
+    return sorted(errors, key=lambda e: e.line)
+
+
+def parse_yaml(text: str, known: KnownMap | None = None) -> MapSpec:
     errors: list[LineError] = []
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -124,9 +158,9 @@ def parse_yaml(text: str) -> MapSpec:
         errors.append(LineError(1, "the file has no 'units' list"))
     else:
         _read_units(top["units"], None, spec, errors)
-    errors.extend(check_spec(spec))
+    errors.extend(_checked(spec, known, parents_may_be_outside=False))
     if errors:
-        raise MapFileError(errors)
+        raise MapFileError(_sorted(errors))
     return spec
 
 
@@ -219,7 +253,7 @@ def _kind(text: str | None, line: int, errors: list[LineError]) -> int:
     return kind
 
 
-def parse_csv(text: str) -> MapSpec:
+def parse_csv(text: str, known: KnownMap | None = None) -> MapSpec:
     errors: list[LineError] = []
     reader = csv.reader(io.StringIO(text))
     try:
@@ -247,9 +281,10 @@ def parse_csv(text: str) -> MapSpec:
             spec.units.append(UnitSpec(name, kind, parent or None, sector or None, line))
     except csv.Error as exc:
         errors.append(LineError(reader.line_num, f"not valid CSV ({exc})"))
-    errors.extend(check_spec(spec, outside_parents=True))
+    # Without a known care system a parent may be a unit the care system already holds.
+    errors.extend(_checked(spec, known, parents_may_be_outside=True))
     if errors:
-        raise MapFileError(errors)
+        raise MapFileError(_sorted(errors))
     return spec
 
 
@@ -361,3 +396,12 @@ def dump_csv(spec: MapSpec) -> str:
         CSV_HEADER,
         ([u.name, KIND_NAMES[u.kind], u.parent or "", u.sector or ""] for u in spec.units),
     )
+
+
+EXAMPLE_MAP = "riverbend-county.yaml"
+
+
+def example_text() -> str:
+    """The example care map shipped with the package (YAML): set-up starts from it, and the
+    import page offers it (and the same units as CSV) to download and change."""
+    return (resources.files("walkthetalk.caremap") / "examples" / EXAMPLE_MAP).read_text()

@@ -243,10 +243,11 @@ def import_map(
     are matched by name: new ones are added, known ones moved or re-kinded; none is removed.
     Raises :class:`mapfile.MapFileError` (nothing written) on any problem.
     """
+    known = _known_map(system) if system is not None else None
     if fmt == "yaml":
-        spec = mapfile.parse_yaml(text)
+        spec = mapfile.parse_yaml(text, known)
     elif fmt == "csv":
-        spec = mapfile.parse_csv(text)
+        spec = mapfile.parse_csv(text, known)
     else:
         raise CareMapError(f"Unknown map format '{fmt}' (use yaml or csv).")
     if system is None and (fmt != "yaml" or not spec.name):
@@ -259,6 +260,13 @@ def import_map(
         raise mapfile.MapFileError(
             [mapfile.LineError(1, f"could not save the map ({exc})")]
         ) from exc
+
+
+def _known_map(system: CareSystem) -> mapfile.KnownMap:
+    sectors = set()
+    for slug, name in system.sectors.values_list("slug", "name"):
+        sectors |= {slug, name.lower()}
+    return mapfile.KnownMap(dict(system.units.values_list("name", "kind")), sectors)
 
 
 @transaction.atomic
@@ -379,6 +387,16 @@ def export_map(system: CareSystem, fmt: str) -> str:
         return mapfile.dump_yaml(spec)
     if fmt == "csv":
         return mapfile.dump_csv(spec)
+    raise CareMapError(f"Unknown map format '{fmt}' (use yaml or csv).")
+
+
+def example_map(fmt: str) -> str:
+    """The example map to download from the import page, as YAML or as the same units in CSV."""
+    text = mapfile.example_text()
+    if fmt == "yaml":
+        return text
+    if fmt == "csv":
+        return mapfile.dump_csv(mapfile.parse_yaml(text))
     raise CareMapError(f"Unknown map format '{fmt}' (use yaml or csv).")
 
 

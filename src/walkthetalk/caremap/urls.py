@@ -6,6 +6,7 @@ app_name = "caremap"
 urlpatterns = [
     path("join/", views.join, name="join"),
     path("map/import/", views.import_map, name="import_new"),
+    path("map/example.<str:fmt>", views.example_map, name="example_map"),
     path("map/<slug:slug>/", views.care_map, name="care_map"),
     path("map/<slug:slug>/units/add/", views.add_unit, name="add_unit"),
     path("map/<slug:slug>/units/<int:unit_id>/", views.edit_unit, name="edit_unit"),

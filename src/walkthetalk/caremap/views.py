@@ -157,6 +157,19 @@ def export_map(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 
 
 @login_required
+def example_map(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The example map, to download from the import page and change."""
+    if fmt not in ("yaml", "csv"):
+        raise Http404("The example map comes as .yaml or .csv")
+    content_type = "text/csv" if fmt == "csv" else "application/yaml"
+    response = HttpResponse(
+        services.example_map(fmt), content_type=f"{content_type}; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="example-map.{fmt}"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 def invitations(request: HttpRequest, slug: str) -> HttpResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -15,15 +14,13 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem
 
-EXAMPLE_MAP = "riverbend-county.yaml"
-
 
 class SetupError(ServiceError):
     """A first set-up that cannot go ahead, with what to do instead."""
 
 
 def example_map_text() -> str:
-    return (resources.files("walkthetalk.caremap") / "examples" / EXAMPLE_MAP).read_text()
+    return caremap_services.example_map("yaml")
 
 
 @dataclass(frozen=True)
