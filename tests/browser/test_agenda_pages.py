@@ -321,6 +321,9 @@ def test_rating_on_a_phone_saves_in_place_and_duplicates_point_to_the_original(
     # The same issue again, in other words' case and punctuation: refused, with the way to it.
     page.get_by_label("An issue we avoid").fill("we avoid talking about topic number 2!")
     page.get_by_role("button", name="Add to the backlog").click()
+    # Issues like it are offered first; adding the very same one anyway is refused.
+    expect(page.get_by_role("region", name="Someone may have raised this already")).to_be_visible()
+    page.get_by_role("button", name="Add mine anyway").click()
     expect(page.get_by_role("alert")).to_contain_text("already in the backlog")
     assert AvoidedIssue.objects.count() == 5
     assert_accessible(page)

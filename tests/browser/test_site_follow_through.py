@@ -43,10 +43,12 @@ def test_the_welcome_page_shows_what_happened_to_what_this_browser_raised(
     expect(page.get_by_role("status")).to_contain_text("your issue is in the backlog")
     assert "#" not in page.url  # the fragment was read and cleared
     card = page.locator(".issue-card", has_text=other.title)
-    card.get_by_label("How important is it?").select_option("4")
-    card.get_by_label("How much is it avoided?").select_option("4")
+    card.get_by_role("group", name="How important is it?").get_by_text("4", exact=True).click()
+    card.get_by_role("group", name="How much do we avoid it?").get_by_text("4", exact=True).click()
     card.get_by_role("button", name="Save rating").click()
-    expect(page.get_by_role("status")).to_contain_text("your rating")
+    expect(page.locator(".issue-card", has_text=other.title).get_by_role("status")).to_contain_text(
+        "Saved"
+    )
 
     page.goto(f"{url}/conversations/{conv.public_id}/agreements/")
     page.get_by_label("I accept these agreements").check()

@@ -191,7 +191,7 @@ def test_the_results_page_and_exports_say_the_day_only(django_user_model) -> Non
     api = client.get(f"/api/conversations/{conv.public_id}/results").json()
     assert api["computed_on"] == services.today().isoformat()
     ConversationResult.objects.filter(pk=conv.pk).update(computed_on=dt.date(2026, 3, 4))
-    assert "Last computed on 4 Mar 2026" in client.get(base).content.decode()
+    assert "Last computed on 4 March 2026" in client.get(base).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
