@@ -58,6 +58,7 @@ def _context(conv: Conversation, text: str, clarification: str, **extra: Any) ->
             statement.pk, statement.public_id, text, clarification
         ),
         "progress": selectors.Progress(3, 8),
+        "left": "5 statements left",
         "request_key": "K3y-" + text[:3].replace("<", "x"),
         "error": "",
         "last": None,

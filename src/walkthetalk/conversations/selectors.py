@@ -251,6 +251,19 @@ def my_votes(conversation: Conversation, participant: ConversationParticipant) -
     )
 
 
+def my_vote(participant: ConversationParticipant, statement_id: str) -> Vote | None:
+    """This participant's vote on the published statement ``statement_id`` (its public id)."""
+    return (
+        Vote.objects.filter(
+            participant=participant,
+            statement__public_id=statement_id[:40],
+            statement__status=Statement.Status.PUBLISHED,
+        )
+        .select_related("statement")
+        .first()
+    )
+
+
 def my_statements(
     conversation: Conversation, participant: ConversationParticipant
 ) -> list[Statement]:

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -49,7 +49,9 @@ from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
     Statement,
+    Vote,
 )
+from walkthetalk.conversations.participant_http import keep_last_vote, last_vote
 from walkthetalk.conversations.text_checks import STATEMENT_MIN_LENGTH
 from walkthetalk.reports.render.csv_writer import write_csv
 
@@ -159,24 +161,44 @@ def _vote_context(
     error: str = "",
     last: services.VoteOutcome | None = None,
     wanted: str = "",
+    changing: Vote | None = None,
 ) -> dict[str, Any]:
     card = selectors.vote_card(voter.conversation, voter.participant, wanted)
+    conversation = voter.conversation
+    changing = changing if conversation.is_open else None
+    # No results beside a statement still to vote on: they would anchor the vote (Pol.is shows
+    # none before a person votes). The card shows them once every vote is in, or once closed.
+    ground_shown = not conversation.is_open or (card.statement is None and changing is None)
+    remaining = card.progress.remaining
     return {
-        "conversation": voter.conversation,
+        "conversation": conversation,
         "statement": card.statement,
         "progress": card.progress,
+        "left": ngettext("%(counter)s statement left", "%(counter)s statements left", remaining)
+        % {"counter": remaining},
         "request_key": _request_key(),
         "error": error,
         "last": last,
-        "common_ground": voter.common_ground[:5],
+        "changing": changing,
+        "common_ground": voter.common_ground[:5] if ground_shown else [],
     }
+
+
+def _changing(request: HttpRequest, voter: selectors.Voter) -> Vote | None:
+    """The participant's last vote, when a GET asks to change it (``?change=last``, the undo
+    beside "your vote is counted"); which statement it was comes from their own browser."""
+    if request.method != "GET" or request.GET.get("change") != "last":
+        return None
+    last = last_vote(request)
+    return selectors.my_vote(voter.participant, last.statement_id) if last else None
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
 def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     """The vote card. A vote is one POST: with htmx it is answered with the next statement's
-    card; without JavaScript by a redirect to this page (post/redirect/get)."""
+    card; without JavaScript by a redirect to this page (post/redirect/get). Either answer
+    keeps the vote just cast on the voter's browser, for "counted — undo"."""
     voter = _voter(request, public_id)
     if isinstance(voter, HttpResponse):
         return voter
@@ -209,11 +231,16 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
                     )
                 mine_url = reverse("conversations:mine", kwargs={"public_id": public_id})
                 return redirect(f"{mine_url}#vote-{outcome.statement_id}")
-            return HttpResponseRedirect(request.path)  # this very page (no URL reversal)
+            response = HttpResponseRedirect(request.path)  # this very page (no URL reversal)
+            return keep_last_vote(response, request.path, outcome) if outcome else response
+    else:
+        outcome = last_vote(request)
     wanted = request.GET.get("s", "") if request.method == "GET" else ""
-    return vote_page.render_vote(
-        request, _vote_context(voter, error, outcome, wanted), _htmx(request)
-    )
+    context = _vote_context(voter, error, outcome, wanted, _changing(request, voter))
+    page = vote_page.render_vote(request, context, _htmx(request))
+    if request.method == "POST" and outcome is not None:
+        keep_last_vote(page, request.path, outcome)
+    return page
 
 
 def _submit(request: HttpRequest, conversation: Conversation, form: StatementForm) -> bool:

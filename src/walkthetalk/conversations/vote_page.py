@@ -2,8 +2,9 @@
 
 Each is a :class:`~walkthetalk.conversations.template_memo.TemplateMemo`: the template is
 rendered once per shape (conversation wording and state, which branches show, the released
-common ground, htmx or not, the language) and later answers only fill in the statement, the
-progress, the vote form's key and the CSRF token. Anything unusual — no statement to show, an
+common ground, the value of the vote just cast, htmx or not, the language) and later answers
+only fill in the statement, the progress and how many are left, the vote form's key and the
+CSRF token. Anything unusual — no statement to show (the end screen), a vote being changed, an
 error, a flash message waiting, a session cookie (perhaps a signed-in staff member), a query
 string, a statement id that is not URL-safe — is rendered by the template engine as usual.
 ``tests/conversations/test_vote_page.py`` checks both give the same page.
@@ -27,7 +28,7 @@ from walkthetalk.conversations.template_memo import TemplateMemo
 
 PAGE = "conversations/vote.html"
 CARD = "conversations/partials/vote_card.html"
-FIELDS = ("csrf", "key", "statement", "text", "clarification", "number", "total")
+FIELDS = ("csrf", "key", "statement", "text", "clarification", "number", "total", "left")
 _MEMOS = {name: TemplateMemo(name, FIELDS) for name in (PAGE, CARD)}
 _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -44,6 +45,7 @@ def _shape(request: HttpRequest, context: dict[str, Any], htmx: bool) -> Hashabl
     statement = context["statement"]
     if (
         statement is None
+        or context.get("changing") is not None
         or context["error"]
         or request.META.get("QUERY_STRING")
         or not _URL_SAFE.match(statement.public_id)
@@ -94,6 +96,7 @@ def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> Ht
                 marker["clarification"] if statement.clarification else "",
             ),
             "progress": _Progress(marker["number"], marker["total"]),
+            "left": marker["left"],
             "request_key": marker["key"],
             "csrf_token": marker["csrf"],
         }
@@ -106,5 +109,6 @@ def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> Ht
         "clarification": statement.clarification,
         "number": progress.number,
         "total": progress.total,
+        "left": context["left"],
     }
     return HttpResponse(memo.render(request, shape, with_markers, values))
