@@ -5,6 +5,7 @@ votes released since, with Newcombe's interval — or a plain reason, never a hi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -19,6 +20,8 @@ from walkthetalk.conversations.models import ConversationResult, Statement
 
 from ..caremap.factories import small_system, staff_client
 from ..conversations.factories import conversation, joined, key, with_results
+
+ISSUE_NUMBERS = itertools.count(1)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,10 @@ def conv(system):
 
 
 def an_action(system):
-    issue = services.add_issue(system, "We rarely say when something went wrong")
+    # each action its own issue: the backlog refuses the same issue twice
+    issue = services.add_issue(
+        system, f"We rarely say when something went wrong ({next(ISSUE_NUMBERS)})"
+    )
     gathering = services.create_gathering(
         system, "Autumn gathering", today() - dt.timedelta(days=10)
     )

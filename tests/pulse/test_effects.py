@@ -2,6 +2,7 @@
 through the privacy ledger, with its interval — or a plain reason why it cannot be shown."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -12,6 +13,8 @@ from walkthetalk.pulse import effects, services
 
 from ..caremap.factories import small_system, staff_client
 from .factories import level, past_wave, respond, unit
+
+ISSUE_NUMBERS = itertools.count(1)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +27,10 @@ def system():
 
 
 def an_action(system, held_ago: int):
-    issue = agenda_services.add_issue(system, "We rarely say when something went wrong")
+    # each action its own issue: the backlog refuses the same issue twice
+    issue = agenda_services.add_issue(
+        system, f"We rarely say when something went wrong ({next(ISSUE_NUMBERS)})"
+    )
     gathering = agenda_services.create_gathering(
         system, "Autumn gathering", today() - held_ago * DAY
     )
