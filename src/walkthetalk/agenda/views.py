@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,7 +35,7 @@ from walkthetalk.agenda.forms import (
     StatementTargetForm,
     TargetForm,
 )
-from walkthetalk.agenda.models import ISSUE_TITLE_MAX, AvoidedIssue
+from walkthetalk.agenda.models import ISSUE_TITLE_MAX, ActionItem, AvoidedIssue
 from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.models import CareSystem
@@ -517,10 +520,15 @@ def _statement_form(system: CareSystem, data: object = None) -> StatementTargetF
     return StatementTargetForm(selectors.target_statements(system), data)
 
 
-@login_required
-@require_http_methods(["POST"])
-def action_statements(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    """Link a step to a conversation statement it aims to change, or remove one."""
+def _change_aims(
+    request: HttpRequest,
+    slug: str,
+    public_id: str,
+    unlink: Callable[[ActionItem, int], None],
+    link: Callable[[CareSystem, ActionItem, dict[str, Any]], str],
+) -> HttpResponse:
+    """Remove one aim of a step (``remove`` in the form) or link a new one; either way back to
+    the step's page with what happened."""
     system = access_care_system(request.user, slug, *FACILITATORS)
     action = access_action_item(system, public_id)
     try:
@@ -529,50 +537,48 @@ def action_statements(request: HttpRequest, slug: str, public_id: str) -> HttpRe
                 target_id = int(request.POST["remove"])
             except ValueError:
                 target_id = -1
-            services.unlink_statement(action, target_id)
+            unlink(action, target_id)
             messages.success(request, "That aim was removed.")
         else:
-            form = _statement_form(system, request.POST)
-            if not form.is_valid():
-                raise services.AgendaError("Not linked: " + _first_error(form))
-            services.link_statement(
-                action, form.cleaned_data["statement"], form.cleaned_data["kind"]
-            )
-            messages.success(
-                request,
-                "Linked, with the figure the results show now. The change shows here once "
-                "the results include new votes on it.",
-            )
+            messages.success(request, link(system, action, request.POST))
     except services.AgendaError as exc:
         messages.error(request, str(exc))
     return redirect("agenda:edit_action", slug=slug, public_id=public_id)
+
+
+def _valid(form: TargetForm | StatementTargetForm) -> dict[str, Any]:
+    if not form.is_valid():
+        raise services.AgendaError("Not linked: " + _first_error(form))
+    return form.cleaned_data
+
+
+def _link_statement(system: CareSystem, action: ActionItem, data: dict[str, Any]) -> str:
+    cleaned = _valid(_statement_form(system, data))
+    services.link_statement(action, cleaned["statement"], cleaned["kind"])
+    return (
+        "Linked, with the figure the results show now. The change shows here once "
+        "the results include new votes on it."
+    )
+
+
+def _link_scale(system: CareSystem, action: ActionItem, data: dict[str, Any]) -> str:
+    cleaned = _valid(_target_form(system, data))
+    services.link_target(action, cleaned["scale"], cleaned["unit"])
+    return "Linked. Its change shows here once a later pulse measures it again."
+
+
+@login_required
+@require_http_methods(["POST"])
+def action_statements(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Link a step to a conversation statement it aims to change, or remove one."""
+    return _change_aims(request, slug, public_id, services.unlink_statement, _link_statement)
 
 
 @login_required
 @require_http_methods(["POST"])
 def action_targets(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     """Link a step to what it aims to change, or remove one of its aims."""
-    system = access_care_system(request.user, slug, *FACILITATORS)
-    action = access_action_item(system, public_id)
-    try:
-        if "remove" in request.POST:
-            try:
-                target_id = int(request.POST["remove"])
-            except ValueError:
-                target_id = -1
-            services.unlink_target(action, target_id)
-            messages.success(request, "That aim was removed.")
-        else:
-            form = _target_form(system, request.POST)
-            if not form.is_valid():
-                raise services.AgendaError("Not linked: " + _first_error(form))
-            services.link_target(action, form.cleaned_data["scale"], form.cleaned_data["unit"])
-            messages.success(
-                request, "Linked. Its change shows here once a later pulse measures it again."
-            )
-    except services.AgendaError as exc:
-        messages.error(request, str(exc))
-    return redirect("agenda:edit_action", slug=slug, public_id=public_id)
+    return _change_aims(request, slug, public_id, services.unlink_target, _link_scale)
 
 
 @login_required
