@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 
 from walkthetalk.caremap.models import CareSystem, StaffRole, UnitKind
+from walkthetalk.conversations.models import Topic
 from walkthetalk.site.demo import SEED_STEPS
 
 # The settings a run of the CLI reads from its environment; each run here names its own.
@@ -32,8 +33,16 @@ def test_demo_seed_looks_like_a_state_system() -> None:
     sectors_in_use = set(system.units.values_list("sector__slug", flat=True))
     assert {s.slug for s in system.sectors.all()} <= sectors_in_use
     assert StaffRole.objects.filter(care_system=system, role="steward").exists()
+    # Topics are found while seeding, not at the worker's first hourly round: both the
+    # conversation's statements and the backlog's issues are grouped from the first start.
+    topics = list(Topic.objects.filter(care_system=system))
+    assert len(topics) >= 2
+    assert any(topic.statements.exists() for topic in topics)
+    assert any(topic.issue_ids for topic in topics)
+    names = sorted(topic.name for topic in topics)
     call_command("demo", "--no-serve")  # idempotent
     assert CareSystem.objects.filter(slug="northhaven").count() == 1
+    assert sorted(Topic.objects.filter(care_system=system).values_list("name", flat=True)) == names
 
 
 def free_port() -> int:

@@ -123,3 +123,10 @@ def seed_votes_since(system: CareSystem) -> None:
             key = secrets.token_urlsafe(16)
             services.cast_vote(conversation, participant_pass, other.public_id, choice, key)
     tasks.refresh(conversation.pk)
+
+
+def seed_topics(system: CareSystem) -> None:
+    """Idempotent: find the topics of the demo's published statements and backlog issues now,
+    as the worker's hourly round would, so the results page and the backlog show them from the
+    first start (the round then recomputes them only when a text changes)."""
+    tasks.refresh_topics_of(system)

@@ -14,7 +14,7 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.demo import DEMO_SLUG, seed_demo_map
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.conversations.demo import seed_demo as seed_conversations_demo
-from walkthetalk.conversations.demo import seed_votes_since
+from walkthetalk.conversations.demo import seed_topics, seed_votes_since
 from walkthetalk.messenger.demo import DEMO_CODE
 from walkthetalk.messenger.demo import seed_demo as seed_messenger_demo
 from walkthetalk.pulse.demo import seed_demo as seed_pulse_demo
@@ -60,6 +60,7 @@ SEED_STEPS = (
     SeedStep("conversations, statements and votes", seed_conversations_demo),
     SeedStep("the backlog and gatherings", seed_agenda_demo),
     SeedStep("votes since the gathering", seed_votes_since),
+    SeedStep("topics of the statements and backlog issues", seed_topics),
     SeedStep("messenger concerns and replies", seed_messenger_demo),
 )
 
