@@ -398,3 +398,74 @@ def test_on_postgresql_an_interrupted_rewrite_leaves_the_rows_and_nothing_else()
     assert row_order.distinct_writers("default", tables) > 1  # not rewritten
     assert row_order.shuffle_participant_rows() == tables  # the next tick does it
     assert row_order.distinct_writers("default", tables) == 1
+
+
+def _access(tables: list[str]) -> list[tuple[object, ...]]:
+    """Owner, comment, and every privilege on each of ``tables`` and on each of their columns."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relowner::regrole::text, obj_description(c.oid, 'pg_class'), "
+            "NULL, e.grantee::regrole::text, e.privilege_type, e.is_grantable "
+            "FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) e "
+            "WHERE c.relname = ANY(%s) "
+            "UNION ALL SELECT c.relname, c.relowner::regrole::text, NULL, a.attname, "
+            "e.grantee::regrole::text, e.privilege_type, e.is_grantable "
+            "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid, aclexplode(a.attacl) e "
+            "WHERE c.relname = ANY(%s) ORDER BY 1, 4 NULLS FIRST, 5, 6",
+            [tables, tables],
+        )
+        return cursor.fetchall()
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_grants_owner_and_comments_survive_the_rewrite() -> None:
+    _votes_in_order()
+    tables = row_order.participant_tables()
+    vote, response, concern = Vote._meta.db_table, Response._meta.db_table, tables[-2]
+    suffix = uuid.uuid4().hex[:8]  # roles belong to the whole server, shared by other runs
+    reader, owner = f"wtt_test_reader_{suffix}", f"wtt_test_owner_{suffix}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (me,) = cursor.fetchone()
+        cursor.execute(f"CREATE ROLE {reader} NOLOGIN")
+        cursor.execute(f"CREATE ROLE {owner} NOLOGIN")
+        try:
+            cursor.execute(f'GRANT SELECT ON "{vote}" TO {reader}')
+            cursor.execute(f'GRANT UPDATE ON "{vote}" TO {reader} WITH GRANT OPTION')
+            cursor.execute(f'GRANT SELECT (id, wave_id) ON "{response}" TO {reader}')
+            cursor.execute(f'REVOKE TRUNCATE ON "{vote}" FROM {me}')
+            cursor.execute(f"COMMENT ON TABLE \"{vote}\" IS 'votes, in no order'")
+            cursor.execute(f'ALTER TABLE "{concern}" OWNER TO {owner}')
+            cursor.execute(f'GRANT SELECT ON "{concern}" TO {reader}')
+            # what a new table would get by default must not reach the copies
+            cursor.execute(f"ALTER DEFAULT PRIVILEGES GRANT INSERT ON TABLES TO {reader}")
+            before = _access(tables)
+
+            def allowed(table: str, what: str) -> bool:
+                cursor.execute("SELECT has_table_privilege(%s, %s, %s)", [reader, table, what])
+                return bool(cursor.fetchone()[0])
+
+            def column(table: str, col: str) -> bool:
+                cursor.execute(
+                    "SELECT has_column_privilege(%s, %s, %s, 'SELECT')", [reader, table, col]
+                )
+                return bool(cursor.fetchone()[0])
+
+            assert allowed(vote, "SELECT") and not allowed(vote, "INSERT")
+            assert row_order.shuffle_participant_rows(force=True) == tables
+            assert row_order.distinct_writers("default", tables) == 1  # rewritten indeed
+            assert _access(tables) == before
+            assert allowed(vote, "SELECT") and allowed(vote, "UPDATE WITH GRANT OPTION")
+            assert not allowed(vote, "INSERT") and not allowed(response, "INSERT")
+            assert column(response, "wave_id") and not column(response, "unit_id")
+            assert allowed(concern, "SELECT")
+            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [vote])
+            assert cursor.fetchone()[0] == "votes, in no order"
+        finally:
+            cursor.execute(f"ALTER DEFAULT PRIVILEGES REVOKE INSERT ON TABLES FROM {reader}")
+            cursor.execute(f'ALTER TABLE "{concern}" OWNER TO {me}')
+            cursor.execute(f'GRANT TRUNCATE ON "{vote}" TO {me}')
+            for role in (reader, owner):
+                cursor.execute(f"DROP OWNED BY {role}")
+                cursor.execute(f"DROP ROLE {role}")

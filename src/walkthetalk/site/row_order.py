@@ -25,8 +25,9 @@ online, without holding votes up:
    not granted within ``LOCK_TIMEOUT_MS``, long before PostgreSQL's deadlock check would
    cancel a vote caught in a lock cycle with it), replays the
    noted rows onto the copies, drops the old tables (their files are deleted at commit) and
-   renames the copies, their indexes and constraints to the old names, putting the foreign
-   keys back ``NOT VALID`` (each new row is still checked);
+   renames the copies, their indexes and constraints to the old names (each copy takes its
+   table's owner, privileges and comments), putting the foreign keys back ``NOT VALID`` (each
+   new row is still checked);
 4. after the commit the foreign keys are validated, which holds no writer up.
 
 Then every row of every one of these tables has the same ``xmin`` (the rewrite's) and a
@@ -348,7 +349,7 @@ def _copy(cursor: Any, table: str, copy: str) -> Shape:
     key, key_type = _primary_key(cursor, table)
     cursor.execute(
         f'CREATE TABLE "{copy}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS '
-        "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION)"
+        "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS)"
     )
     cursor.execute(f'INSERT INTO "{copy}" SELECT * FROM "{table}" ORDER BY random()')  # noqa: S608
     indexes = _indexes(cursor, table)
@@ -391,6 +392,7 @@ def _swap(cursor: Any, shape: Shape) -> None:
     """Drop ``table`` and give its name, its indexes' names and its constraints to ``copy``
     (the foreign keys touching it are already dropped)."""
     table, copy, _, _, indexes = shape
+    _carry_access(cursor, table, copy)
     cursor.execute(f'DROP TABLE "{table}"')
     cursor.execute(f'ALTER TABLE "{copy}" RENAME TO "{table}"')
     for j, (name, _, kind, constraint, timing) in enumerate(indexes):
@@ -401,6 +403,54 @@ def _swap(cursor: Any, shape: Shape) -> None:
                 f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" '
                 f'{kind} USING INDEX "{copy}_{j}"{timing}'
             )
+
+
+_GRANTS = (
+    "SELECT CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE e.grantee::regrole::text END, "
+    "e.grantee = c.relowner, e.privilege_type, e.is_grantable "
+    "FROM pg_class c, aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) e "
+    "WHERE c.oid = %s::regclass"
+)
+
+
+def _carry_access(cursor: Any, table: str, copy: str) -> None:
+    """Give ``copy`` the owner, privileges (on the table and on each column) and comment of
+    ``table``, exactly: what the copy got on creation (``ALTER DEFAULT PRIVILEGES``) is taken
+    away first. Run under the lock, so a ``GRANT`` made during the copy is carried too.
+    Row-level security is refused rather than dropped."""
+    cursor.execute(
+        "SELECT relowner::regrole::text, relrowsecurity OR relforcerowsecurity "
+        "OR EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = c.oid), "
+        "obj_description(c.oid, 'pg_class') FROM pg_class c WHERE oid = %s::regclass",
+        [f'"{table}"'],
+    )
+    owner, secured, comment = cursor.fetchone()
+    if secured:
+        raise RuntimeError(f"{table}: row-level security is not carried over by the rewrite")
+    cursor.execute(_GRANTS, [f'"{copy}"'])
+    for grantee in sorted({row[0] for row in cursor.fetchall()}):
+        cursor.execute(f'REVOKE ALL ON "{copy}" FROM {grantee}')
+    cursor.execute(_GRANTS, [f'"{table}"'])
+    for grantee, is_owner, privilege, grantable in cursor.fetchall():
+        # the owner's own entries go to the copy's owner (moved to ``owner`` below); its grant
+        # option is implied by ownership and cannot be granted to oneself
+        to = "CURRENT_USER" if is_owner else grantee
+        option = " WITH GRANT OPTION" if grantable and not is_owner else ""
+        cursor.execute(f'GRANT {privilege} ON "{copy}" TO {to}{option}')
+    cursor.execute(
+        "SELECT quote_ident(a.attname), CASE WHEN e.grantee = 0 THEN 'PUBLIC' "
+        "ELSE e.grantee::regrole::text END, e.grantee = c.relowner, e.privilege_type, "
+        "e.is_grantable FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid, "
+        "aclexplode(a.attacl) e WHERE c.oid = %s::regclass AND a.attnum > 0 "
+        "AND NOT a.attisdropped",
+        [f'"{table}"'],
+    )
+    for column, grantee, is_owner, privilege, grantable in cursor.fetchall():
+        to = "CURRENT_USER" if is_owner else grantee
+        option = " WITH GRANT OPTION" if grantable and not is_owner else ""
+        cursor.execute(f'GRANT {privilege} ({column}) ON "{copy}" TO {to}{option}')
+    cursor.execute(f'COMMENT ON TABLE "{copy}" IS %s', [comment])
+    cursor.execute(f'ALTER TABLE "{copy}" OWNER TO {owner}')
 
 
 def foreign_keys_touching(cursor: Any, tables: list[str]) -> list[tuple[str, str, str, str]]:
