@@ -405,7 +405,7 @@ class Target:
     cookies: list[tuple[str, str]]  # (participant id for the check, cookie header)
 
 
-def _cookie_of(response: http.client.HTTPResponse, name: str) -> str | None:
+def cookie_of(response: http.client.HTTPResponse, name: str) -> str | None:
     for header, value in response.getheaders():
         if header.lower() == "set-cookie" and value.startswith(f"{name}="):
             return value.split(";", 1)[0].split("=", 1)[1]
@@ -426,7 +426,7 @@ def _get_page(
         conn.close()
         time.sleep(0.05)
         return None
-    return body, _cookie_of(response, "csrftoken") or csrf
+    return body, cookie_of(response, "csrftoken") or csrf
 
 
 def _post_vote(
@@ -515,8 +515,11 @@ def drive(
     seconds: float,
     htmx: bool = False,
     retry_until: Callable[[], bool] | None = None,
+    stats: Stats | None = None,
 ) -> tuple[Stats, float]:
-    stats = Stats()
+    """Vote with ``clients`` phone-like threads until ``votes`` are sent or ``seconds`` pass;
+    ``stats`` (new if not given) is where they count, so another thread can watch the count."""
+    stats = stats if stats is not None else Stats()
     budget = threading.Semaphore(votes)
     shares = [target.cookies[i::clients] for i in range(clients)]
     started = time.monotonic()
