@@ -35,7 +35,7 @@ def facilitator():
     return system
 
 
-def test_facilitator_creates_moderates_clarifies_and_reads_results(
+def test_facilitator_creates_moderates_clarifies_and_reads_results(  # noqa: PLR0915
     live_server, page: Page, facilitator, settings
 ) -> None:
     settings.TASKS = IMMEDIATE
@@ -57,8 +57,9 @@ def test_facilitator_creates_moderates_clarifies_and_reads_results(
         )
     )
     page.get_by_label("Before publishing").check()
-    page.get_by_role("button", name="Start the conversation").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Time with the people we serve")
+    page.get_by_role("button", name="Save as a draft").click()
+    page.get_by_role("button", name="Go live").click()  # a draft until then (see below)
+    expect(page.get_by_role("status")).to_contain_text("participants can join it now")
     conv = Conversation.objects.get()
     assert conv.moderation == "before" and conv.statements.count() == 7
 
@@ -132,3 +133,48 @@ def test_facilitator_imports_a_polis_export(
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("Imported 6 statements and 120 votes")).to_be_visible()
     assert Conversation.objects.get().title == "Last year's Pol.is"
+
+
+def test_a_new_conversation_is_a_draft_previewed_before_it_goes_live(
+    live_server, sized_page: Page, facilitator
+) -> None:
+    page, url = sized_page, live_server.url
+    sign_in(page, url)
+    page.goto(f"{url}/conversations/new/{facilitator.slug}/")
+    page.get_by_label("Title").fill("Waiting lists")
+    page.get_by_label("Seed statements").fill(
+        "Waiting lists keep people from care they need.\nWe tell people how long they will wait."
+    )
+    page.get_by_role("button", name="Save as a draft").click()
+    conv = Conversation.objects.get()
+    assert conv.status == Conversation.Status.DRAFT
+    expect(page.locator(".draft-note")).to_contain_text("No participant can see it")
+    assert_accessible(page)
+    # A participant with a pass of this care system cannot reach it yet.
+    participant = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        (token,) = caremap_services.create_invitations(facilitator, 1)
+        other = participant.new_page()
+        other.goto(f"{url}/join/?t={token}")
+        other.get_by_role("button", name="Start").click()
+        other.goto(f"{url}/welcome/")
+        expect(other.get_by_text("Waiting lists", exact=True)).to_have_count(0)
+        assert other.goto(f"{url}/conversations/{conv.public_id}/").status == 404
+        # The preview shows what they will see, in order, with nothing to answer.
+        page.get_by_role("link", name="Preview").first.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Preview: Waiting lists")
+        expect(page.locator(".preview-frame blockquote.statement")).to_contain_text(
+            "Waiting lists keep people"
+        )
+        for name in ("Agree", "Disagree", "Pass / unsure"):
+            expect(page.get_by_role("button", name=name, exact=True)).to_be_disabled()
+        expect(page.locator(".agreements li")).to_have_count(6)
+        assert_accessible(page)
+        page.get_by_role("button", name="Go live").click()
+        expect(page.get_by_role("status")).to_contain_text("participants can join it now")
+        conv.refresh_from_db()
+        assert conv.is_open
+        other.goto(f"{url}/welcome/")
+        expect(other.get_by_role("link", name="Waiting lists")).to_be_visible()
+    finally:
+        participant.close()

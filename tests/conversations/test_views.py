@@ -37,6 +37,7 @@ from .factories import (
     conversation,
     facilitator_client,
     joined,
+    key,
     participant_client,
     populate,
     vote_form,
@@ -886,3 +887,69 @@ def test_only_facilitators_see_topics(topic_conv) -> None:
     other = small_system("elsewhere")
     outsider = facilitator_client(conversation(other), role="facilitator")
     assert outsider.get(_topics_url(topic_conv)).status_code == 403
+
+
+def test_a_new_conversation_is_a_draft_until_it_goes_live() -> None:
+    system = small_system()
+    user = get_user_model().objects.create_user("fac", password="a-long-staff-password")
+    caremap_services.grant_role(user, system, "facilitator")
+    staff = Client()
+    staff.force_login(user)
+    staff.post(
+        f"/conversations/new/{system.slug}/",
+        {
+            "title": "Not yet",
+            "seed_statements": "Forms take too long.\n",
+            "moderation": "after",
+            "open_link": "on",
+        },
+    )
+    conv = Conversation.objects.get(title="Not yet")
+    assert conv.status == Conversation.Status.DRAFT
+    page = staff.get(f"/conversations/{conv.public_id}/manage/").content.decode()
+    assert "This conversation is a draft" in page
+    # Participants cannot reach a draft: no open link, no welcome-page entry, no vote.
+    participant_pass = caremap_services.open_pass(system, system.sectors.get(slug="treatment"))
+    participant = Client()
+    participant.cookies[PASS_COOKIE] = participant_pass.sign()
+    for path in ("", "join/", "agreements/", "vote/"):
+        assert participant.get(f"/conversations/{conv.public_id}/{path}").status_code == 404
+    assert b"Not yet" not in participant.get("/welcome/").content
+    with pytest.raises(services.ConversationError):
+        services.accept_agreements(conv, participant_pass)
+    with pytest.raises(services.ConversationError):
+        services.cast_vote(conv, participant_pass, conv.statements.get().public_id, "agree", key())
+    assert not Vote.objects.exists() and not ConversationParticipant.objects.exists()
+    # The preview shows what participants will see, with nothing to answer.
+    preview = staff.get(f"/conversations/{conv.public_id}/manage/preview/").content.decode()
+    assert "Forms take too long." in preview and "no participant can see it yet" in preview
+    assert preview.count(" disabled>") == 3
+    response = staff.post(f"/conversations/{conv.public_id}/manage/", {"action": "open"})
+    assert response.status_code == 302
+    conv.refresh_from_db()
+    assert conv.is_open
+    assert participant.get(f"/conversations/{conv.public_id}/agreements/").status_code == 200
+    # Once live it cannot become a draft again; the refusal changes nothing.
+    refused = staff.post(
+        f"/conversations/{conv.public_id}/manage/", {"action": "draft"}, follow=True
+    )
+    assert "cannot become a draft again" in refused.content.decode()
+    conv.refresh_from_db()
+    assert conv.is_open
+
+
+def test_participants_never_reach_a_draft_and_staff_of_another_system_cannot_preview() -> None:
+    conv = conversation(small_system())
+    services.set_status(conv, Conversation.Status.CLOSED)
+    with pytest.raises(services.ConversationError):
+        services.set_status(conv, Conversation.Status.DRAFT)
+    conv.refresh_from_db()
+    assert conv.status == Conversation.Status.CLOSED
+    draft = services.create_conversation(conv.care_system, "Draft", draft=True)
+    assert Client().get(f"/conversations/{draft.public_id}/manage/preview/").status_code == 302
+    other = small_system(slug="other-system")
+    outsider = get_user_model().objects.create_user("out", password="a-long-staff-password")
+    caremap_services.grant_role(outsider, other, "facilitator")
+    client = Client()
+    client.force_login(outsider)
+    assert client.get(f"/conversations/{draft.public_id}/manage/preview/").status_code == 403

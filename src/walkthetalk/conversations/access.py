@@ -15,16 +15,22 @@ NOT_A_FACILITATOR = "Only a facilitator or steward of this care system may do th
 
 
 def public_conversation(public_id: str) -> Conversation:
-    """A conversation by its link, as a participant reaches it (the pass is checked after)."""
+    """A conversation by its link, as a participant reaches it (the pass is checked after); a
+    draft is not there for participants until it goes live."""
     return found_or_404(
-        Conversation.objects.select_related("care_system").filter(public_id=public_id),
+        Conversation.objects.select_related("care_system")
+        .filter(public_id=public_id)
+        .exclude(status=Conversation.Status.DRAFT),
         "No such conversation.",
     )
 
 
 def access_conversation(user: User | AnonymousUser, public_id: str) -> Conversation:
-    """A conversation its care system's facilitators and stewards run."""
-    found = public_conversation(public_id)
+    """A conversation its care system's facilitators and stewards run (drafts too)."""
+    found = found_or_404(
+        Conversation.objects.select_related("care_system").filter(public_id=public_id),
+        "No such conversation.",
+    )
     if not has_role(user, found.care_system, *FACILITATORS):
         raise PermissionDenied(NOT_A_FACILITATOR)
     return found

@@ -53,6 +53,7 @@ class Conversation(models.Model):
         AFTER = "after", "After publishing (new statements appear at once)"
 
     class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (not live yet)"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
@@ -89,7 +90,8 @@ class Conversation(models.Model):
                 name="conversations_moderation_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "closed"]), name="conversations_status_valid"
+                condition=Q(status__in=["draft", "open", "closed"]),
+                name="conversations_status_valid",
             ),
         ]
 
@@ -99,6 +101,11 @@ class Conversation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_draft(self) -> bool:
+        """Not live yet: facilitators prepare and preview it; no participant can reach it."""
+        return self.status == self.Status.DRAFT
 
 
 class ConversationParticipant(models.Model):

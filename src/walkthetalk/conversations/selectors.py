@@ -287,6 +287,15 @@ def moderation_page(
     return paginator.get_page(page_number)
 
 
+def published_statements(conversation: Conversation) -> list[Statement]:
+    """The statements participants vote on: seeds first, then as they were written."""
+    return list(
+        conversation.statements.filter(status=Statement.Status.PUBLISHED).order_by(
+            "-is_seed", "created_on", "text"
+        )
+    )
+
+
 def status_counts(conversation: Conversation) -> dict[str, int]:
     counts = dict(
         conversation.statements.values_list("status")

@@ -82,7 +82,10 @@ def create_conversation(
     open_link: bool = True,
     moderation_policy: str = "",
     role: str = ModerationDecision.FACILITATOR,
+    draft: bool = False,
 ) -> Conversation:
+    """A new conversation; with ``draft`` it is not live until :func:`set_status` opens it
+    (facilitators prepare and preview it first; participants cannot reach a draft)."""
     title = " ".join(title.split())
     if not title:
         raise ConversationError("A conversation needs a title.")
@@ -104,6 +107,7 @@ def create_conversation(
         moderation=moderation,
         open_link=open_link,
         moderation_policy=policy,
+        status=Conversation.Status.DRAFT if draft else Conversation.Status.OPEN,
         created_on=today(),
     )
     conversation.sectors.set(sector_list)
@@ -234,6 +238,10 @@ def update_agreements(conversation: Conversation, texts: Sequence[str]) -> Conve
 def set_status(conversation: Conversation, status: str) -> Conversation:
     if status not in Conversation.Status.values:
         raise ConversationError("Unknown status.")
+    if status == Conversation.Status.DRAFT and not conversation.is_draft:
+        raise ConversationError(
+            "A conversation that has been live cannot become a draft again; close it instead."
+        )
     Conversation.objects.filter(pk=conversation.pk).update(status=status)
     conversation.status = status
     return conversation
@@ -299,6 +307,8 @@ def accept_agreements(
     PostgreSQL) and so tie their statements and votes to a unit and level.
     """
     _check_pass(conversation, participant_pass)
+    if conversation.is_draft:
+        raise ConversationError(gettext("This conversation is not open yet."))
     invited = set(conversation.sectors.values_list("pk", flat=True))
     if invited and participant_pass.sector_id not in invited:
         names = ", ".join(conversation.sectors.order_by("name").values_list("name", flat=True))
@@ -349,6 +359,8 @@ def _accepted(conversation: Conversation, participant: ConversationParticipant) 
 
 
 def _open(conversation: Conversation) -> None:
+    if conversation.is_draft:
+        raise ConversationError(gettext("This conversation is not open yet."))
     if not conversation.is_open:
         raise ConversationError(
             gettext("This conversation has closed. Thank you — what was shared still counts.")

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:public_id>/stand/", views.stand, name="stand"),
     path("<str:public_id>/statements/<str:statement_id>/ask/", views.ask, name="ask"),
     path("<str:public_id>/manage/", views.manage, name="manage"),
+    path("<str:public_id>/manage/preview/", views.preview, name="preview"),
     path("<str:public_id>/manage/agreements/", views.edit_agreements, name="edit_agreements"),
     path("<str:public_id>/manage/moderate/", views.moderate, name="moderate"),
     path(

@@ -436,11 +436,16 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
                 open_link=data["open_link"],
                 moderation_policy=data["moderation_policy"],
                 role=selectors.moderator_role(request.user, system),
+                draft=True,
             )
         except services.ConversationError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Started the conversation “{conversation.title}”.")
+            messages.success(
+                request,
+                f"Saved “{conversation.title}” as a draft: no participant can see it yet. "
+                "Preview it, then go live.",
+            )
             return redirect("conversations:manage", public_id=conversation.public_id)
     return render(request, "conversations/create.html", {"system": system, "form": form})
 
@@ -480,10 +485,18 @@ def manage(request: HttpRequest, public_id: str) -> HttpResponse:
         initial={"moderation_policy": conversation.moderation_policy},
     )
     if action in Conversation.Status.values:
-        services.set_status(conversation, action)
-        messages.success(
-            request, f"The conversation is now {conversation.get_status_display().lower()}."
-        )
+        was_draft = conversation.is_draft
+        try:
+            services.set_status(conversation, action)
+        except services.ConversationError as exc:
+            messages.error(request, str(exc))
+        else:
+            if was_draft and conversation.is_open:
+                messages.success(request, "The conversation is live: participants can join it now.")
+            else:
+                messages.success(
+                    request, f"The conversation is now {conversation.get_status_display().lower()}."
+                )
         return redirect("conversations:manage", public_id=public_id)
     if action == "seed" and seed_form.is_valid() and _add_seeds(request, conversation, seed_form):
         return redirect("conversations:manage", public_id=public_id)
@@ -507,6 +520,24 @@ def manage(request: HttpRequest, public_id: str) -> HttpResponse:
             "sectors": list(conversation.sectors.all()),
         },
         status=400 if action in ("seed", "policy") else 200,
+    )
+
+
+@login_required
+def preview(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What participants will see, in order, with nothing to answer (before going live)."""
+    conversation = access_conversation(request.user, public_id)
+    statements = selectors.published_statements(conversation)
+    return render(
+        request,
+        "conversations/preview.html",
+        {
+            "conversation": conversation,
+            "statement": statements[0] if statements else None,
+            "statements": statements,
+            "total": len(statements),
+            "sectors": list(conversation.sectors.all()),
+        },
     )
 
 
