@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from walkthetalk.caremap import services
 from walkthetalk.caremap.models import Invitation
 
-from ..caremap.factories import small_system
+from ..caremap.factories import small_system, thousand_unit_system
 from .conftest import assert_accessible
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,9 +48,9 @@ def test_steward_edits_the_map_and_makes_invitations(live_server, page: Page) ->
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Care map").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Testland System of Care")
-    page.get_by_label("Name").fill("Lakeshore Youth Alliance")
+    page.locator("#id_name").fill("Lakeshore Youth Alliance")
     page.get_by_label("Kind").select_option(label="Organization")
-    page.get_by_label("Parent").select_option(label="Testland Health Department")
+    page.get_by_label("Parent").fill("Testland Health Department")
     page.get_by_role("button", name="Add unit").click()
     expect(page.locator(".tree")).to_contain_text("Lakeshore Youth Alliance")
     assert_accessible(page)
@@ -155,3 +155,112 @@ def test_the_import_page_offers_an_example_and_both_invitation_pages_say_which_t
         expect(page.get_by_text("On a pulse wave's page")).to_be_visible()
         expect(page.get_by_text("On the care map's invitations page")).to_be_visible()
         assert_accessible(page)
+
+
+def test_a_map_of_1000_units_is_a_tree_to_search_and_pick_from(
+    live_server, sized_page: Page
+) -> None:
+    from walkthetalk.caremap.models import Unit
+
+    page = sized_page
+    system = thousand_unit_system()
+    _sign_in_steward(page, live_server.url, system)
+    page.goto(f"{live_server.url}/map/{system.slug}/")
+    # The tree shows its ten agencies, each branch closed: a page, not 9,000 px of units.
+    tree = page.locator("#units-tree")
+    expect(tree.locator("li:visible")).to_have_count(10)
+    assert page.evaluate("document.documentElement.scrollHeight") < 4000
+    assert_accessible(page)
+    # Typeahead (the local script): only the match and the units above it stay, opened.
+    page.get_by_role("searchbox", name="Find a unit by name").fill("team 0457")
+    expect(tree.locator("li:visible")).to_have_count(4)
+    expect(tree.locator(".unit-name", has_text="Team 0457")).to_be_visible()
+    expect(page.locator(".unit-search [role=status]")).to_have_text("1 unit found")
+    # Enter sends the search: the server draws only the match and the units above it.
+    page.get_by_role("searchbox", name="Find a unit by name").press("Enter")
+    expect(page.locator("#units-tree mark")).to_have_text("Team 0457")
+    expect(page.locator(".unit-search [role=status]")).to_have_text("1 unit match “team 0457”")
+    expect(tree.locator("li:visible")).to_have_count(4)
+    assert_accessible(page)
+    # A parent is chosen by typing its name (the browser offers the names, with where each sits).
+    page.goto(f"{live_server.url}/map/{system.slug}/")
+    option = page.locator("#id_parent-names option[value='Program 114']")
+    expect(option).to_have_text("in Agency 06 › Organization 23")
+    page.locator("#id_name").fill("Harbour Night Team")
+    page.get_by_label("Kind").select_option(label="Team")
+    page.get_by_label("Parent").fill("Program 999")
+    page.get_by_role("button", name="Add unit").click()
+    expect(page.locator(".messages")).to_contain_text("No unit is called “Program 999”")
+    assert not Unit.objects.filter(name="Harbour Night Team").exists()
+    page.locator("#id_name").fill("Harbour Night Team")
+    page.get_by_label("Kind").select_option(label="Team")
+    page.get_by_label("Parent").fill("program 114")
+    page.get_by_role("button", name="Add unit").click()
+    expect(page.locator(".messages")).to_contain_text("Added Harbour Night Team")
+    assert Unit.objects.get(name="Harbour Night Team").parent.name == "Program 114"  # type: ignore[union-attr]
+
+
+def test_units_of_a_1000_unit_map_are_picked_from_a_tree_or_by_typing(
+    live_server, sized_page: Page
+) -> None:
+    from walkthetalk.pulse.models import Wave
+
+    page = sized_page
+    system = thousand_unit_system()
+    _sign_in_steward(page, live_server.url, system)
+    # Opening a wave: the units to cover as a tree of checkboxes, with a filter.
+    page.goto(f"{live_server.url}/pulse/{system.slug}/new/")
+    picker = page.locator("#wave-units")
+    expect(picker.locator("li:visible")).to_have_count(10)
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Harbour pulse")
+    page.get_by_role("searchbox", name="Find a unit by name").fill("organization 28")
+    page.get_by_role("searchbox", name="Find a unit by name").press("Enter")  # sends nothing
+    assert Wave.objects.count() == 0
+    page.get_by_label("Organization 28 (organization)").check()
+    page.get_by_role("button", name="Open the wave").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Harbour pulse")
+    assert [u.name for u in Wave.objects.get().units.all()] == ["Organization 28"]
+    # A batch's unit: typed, among the units the wave covers only.
+    expect(page.locator("#id_unit-names option")).to_have_count(1 + 5 + 20)
+    page.get_by_label("How many invitations").fill("5")
+    page.get_by_label("Unit").fill("Team 0541")
+    page.get_by_role("button", name="Make invitations").click()
+    expect(page.get_by_role("textbox", name="Invitation links")).to_be_visible()
+    assert Invitation.objects.filter(unit__name="Team 0541").count() == 5
+    assert_accessible(page)
+    # The care map's own invitations: any unit of the map, typed the same way.
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
+    page.get_by_label("How many invitations").fill("5")
+    page.get_by_label("Unit").fill("Team 0457")
+    page.get_by_role("button", name="Make invitations").click()
+    expect(page.get_by_role("textbox", name="Invitation links")).to_be_visible()
+    assert Invitation.objects.filter(unit__name="Team 0457").count() == 5
+    assert_accessible(page)
+
+
+def test_the_unit_tree_opens_and_searches_without_javascript(live_server, browser) -> None:
+    system = thousand_unit_system()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        _sign_in_steward(page, live_server.url, system)
+        page.goto(f"{live_server.url}/map/{system.slug}/")
+        tree = page.locator("#units-tree")
+        expect(tree.locator("li:visible")).to_have_count(10)
+        tree.get_by_text("104 below Agency 01").click()
+        expect(tree.locator("li:visible")).to_have_count(10 + 4)
+        page.get_by_role("searchbox", name="Find a unit by name").fill("Program 114")
+        page.get_by_role("button", name="Find").click()
+        expect(page.locator("#units-tree mark")).to_have_text("Program 114")
+        # The units above it, it, and (a short list is drawn open) the units below it.
+        expect(tree.locator("li:visible")).to_have_count(3 + 4)
+        page.goto(f"{live_server.url}/pulse/{system.slug}/new/")
+        expect(page.get_by_role("searchbox", name="Find a unit by name")).to_be_hidden()
+        page.locator("#wave-units").get_by_text("104 below Agency 01").click()
+        page.get_by_label("Organization 01 (organization)").check()
+        page.get_by_label("Title").fill("Quiet pulse")
+        page.get_by_role("button", name="Open the wave").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Quiet pulse")
+    finally:
+        context.close()

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from walkthetalk.caremap.models import CareSystem, Level, Sector, StaffRole, Unit, UnitKind
+from walkthetalk.caremap.models import CareSystem, Level, Sector, StaffRole, UnitKind
 from walkthetalk.caremap.services import MAX_INVITATIONS_PER_BATCH
+from walkthetalk.caremap.unit_pickers import UnitNameField
 
 MAX_MAP_FILE_BYTES = 2 * 1024 * 1024
 
@@ -11,8 +12,9 @@ MAX_MAP_FILE_BYTES = 2 * 1024 * 1024
 class UnitForm(forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.TypedChoiceField(choices=UnitKind.choices, coerce=int)
-    parent = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, empty_label="(top of the map)"
+    parent = UnitNameField(
+        required=False,
+        help_text="Type part of its name and choose it; leave empty for the top of the map.",
     )
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.none(), required=False, empty_label="(none)"
@@ -20,7 +22,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["parent"].queryset = system.units.exclude(kind=UnitKind.TEAM)  # type: ignore[attr-defined]
+        self.fields["parent"].offer(system, system.units.exclude(kind=UnitKind.TEAM))  # type: ignore[attr-defined]
         self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]
 
 
@@ -59,8 +61,9 @@ class InvitationBatchForm(forms.Form):
         required=False,
         help_text="Shown above the links once, for you to print or copy; it is not stored.",
     )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, empty_label="(any unit)"
+    unit = UnitNameField(
+        required=False,
+        help_text="Type part of its name and choose it; leave empty for any unit.",
     )
     level = forms.ModelChoiceField(
         queryset=Level.objects.none(), required=False, empty_label="(any level)"
@@ -71,7 +74,7 @@ class InvitationBatchForm(forms.Form):
 
     def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = system.units.all()  # type: ignore[attr-defined]
+        self.fields["unit"].offer(system)  # type: ignore[attr-defined]
         self.fields["level"].queryset = system.levels.all()  # type: ignore[attr-defined]
         self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]
 

@@ -40,12 +40,16 @@ STEWARD = StaffRole.Role.STEWARD
 def care_map(request: HttpRequest, slug: str) -> HttpResponse:
     system = access_care_system(request.user, slug)
     can_edit = selectors.has_role(request.user, system, STEWARD)
+    query = request.GET.get("q", "").strip()[:200]
+    rows = selectors.unit_rows(system, query=query)
     return render(
         request,
         "caremap/care_map.html",
         {
             "system": system,
-            "tree": selectors.unit_tree(system),
+            "rows": rows,
+            "query": query,
+            "matches": sum(row.matched for row in rows),
             "counts": selectors.map_counts(system),
             "levels": system.levels.all(),
             "sectors": system.sectors.all(),

@@ -8,6 +8,8 @@ from django import forms
 
 from walkthetalk.analysis.pulse import NOT_APPLICABLE, Instrument, shipped_instrument_names
 from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
+from walkthetalk.caremap.selectors import UnitRow
+from walkthetalk.caremap.unit_pickers import UnitNameField, unit_tree_rows
 from walkthetalk.pulse import selectors, steps
 from walkthetalk.pulse.models import Wave
 from walkthetalk.pulse.services import DEFAULT_INSTRUMENT, MAX_BATCH, MAX_TITLE
@@ -30,10 +32,16 @@ class OpenWaveForm(forms.Form):
     def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["units"].queryset = selectors.coverable_units(system)  # type: ignore[attr-defined]
+        self.system = system
         names = shipped_instrument_names()
         self.fields["instrument"].choices = [  # type: ignore[attr-defined]
             (n, n.replace("_", " ").capitalize()) for n in names
         ]
+
+    def unit_rows(self) -> list[UnitRow]:
+        """The units as a tree of checkboxes, the branches holding a chosen one open."""
+        chosen = self["units"].value() or []
+        return unit_tree_rows(self.system, None, chosen)
 
 
 class BatchForm(forms.Form):
@@ -48,7 +56,7 @@ class BatchForm(forms.Form):
         required=False,
         help_text="Shown above the links once, for you to print or copy; it is not stored.",
     )
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), empty_label="Choose a unit")
+    unit = UnitNameField(help_text="Type part of its name and choose it.")
     level = forms.ModelChoiceField(
         queryset=Level.objects.none(), required=False, empty_label="(any level)"
     )
@@ -59,7 +67,7 @@ class BatchForm(forms.Form):
     def __init__(self, wave: Wave, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         system = wave.care_system
-        self.fields["unit"].queryset = selectors.covered_units(wave)  # type: ignore[attr-defined]
+        self.fields["unit"].offer(system, selectors.covered_units(wave))  # type: ignore[attr-defined]
         self.fields["level"].queryset = system.levels.all()  # type: ignore[attr-defined]
         self.fields["sector"].queryset = system.sectors.all()  # type: ignore[attr-defined]
 
