@@ -1,5 +1,7 @@
 """A steward runs a wave and staff read the results in real Chromium, with axe on each page."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
@@ -100,7 +102,7 @@ def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Pa
     page.goto(f"{live_server.url}/pulse/{system.slug}/")
     page.get_by_role("link", name="Results of Spring pulse").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Results: Spring pulse")
-    heat = page.get_by_role("img", name="Heatmap of how much each level")
+    heat = page.get_by_role("img", name="Heatmap of the share favourable")
     expect(heat).to_be_visible()
     table = page.get_by_role("table", name="Mean score by healthy way and level")
     expect(table.get_by_role("row").nth(1)).to_contain_text("Strengths we draw on")
@@ -113,11 +115,12 @@ def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Pa
         page.get_by_role("table", name="Agreement and reliability within levels")
     ).to_contain_text("We talk openly")
     expect(page.get_by_role("table", name="Item non-response by level")).to_be_visible()
-    expect(page.get_by_role("img", name="Line chart of each scale across waves")).to_be_visible()
+    expect(page.get_by_role("img", name="Small charts of the share favourable")).to_be_visible()
     expect(page.get_by_role("table", name="Mean score by wave")).to_contain_text("Autumn pulse")
     expect(table).to_contain_text("Leadership (n=5)")
     assert_accessible(page)
     page.get_by_label("Healthy way", exact=True).select_option(label="We learn from mistakes")
+    # the same form works without JavaScript: a GET with the healthy way
     page.get_by_label("Healthy way", exact=True).press("Tab")
     page.keyboard.press("Enter")
     # a fresh page load computes the cross-level estimate for this scale: on a loaded machine
@@ -129,3 +132,67 @@ def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Pa
         page.get_by_role("link", name="Download the figures (CSV)").click()
     body = open(download.value.path(), encoding="utf-8").read()
     assert body.startswith("wave,group_type,group,responses")
+
+
+def _smallest_text_px(page: Page, img) -> float:
+    """The smallest text of an SVG chart as drawn on the page, in CSS pixels."""
+    src = img.get_attribute("src")
+    assert src and not src.startswith("data:")
+    svg = page.request.get(page.url.split("/pulse/")[0] + src).text()
+    view_width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))  # type: ignore[union-attr]
+    sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
+    drawn = img.evaluate("e => e.getBoundingClientRect().width")
+    assert img.evaluate("e => e.complete && e.naturalWidth > 0")
+    return min(sizes) * drawn / view_width
+
+
+def test_the_dashboard_leads_with_favourable_and_drills_from_system_to_team(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    system = small_system()
+    org = system.units.get(name="Riverbend Recovery")
+    team = system.units.get(name="Riverbend Day Team")
+    program = system.units.get(name="Riverbend Outpatient")
+    direct, sup = system.levels.get(name="Direct care"), system.levels.get(name="Supervisors")
+    first = services.open_wave(system, "Autumn pulse", [org])
+    for value in (2, 2, 4, 3, 2, 5):
+        respond(first, 1, unit=team, level=direct, value=value)
+    services.close_wave(first)
+    wave = services.open_wave(system, "Spring pulse", [org])
+    for value in (4, 4, 5, 3, 4, 2):
+        respond(wave, 1, unit=team, level=direct, value=value)
+    for value in (2, 3, 4, 2, 3, 5):
+        respond(wave, 1, unit=program, level=sup, value=value)
+    sign_in(page, live_server, system, "leader")
+    page.goto(f"{live_server.url}/pulse/{system.slug}/waves/{wave.pk}/dashboard/")
+    lead = page.get_by_role("table", name="% favourable by healthy way")
+    expect(lead).to_be_visible()
+    expect(lead.get_by_role("columnheader").nth(1)).to_have_text("% favourable (95% interval)")
+    expect(lead).to_contain_text("points")  # the change since Autumn pulse, with its interval
+    expect(page.get_by_text("% favourable", exact=True).first).to_be_visible()  # what it means
+    for name in ("Heatmap of the share favourable", "Share favourable on", "Small charts"):
+        img = page.get_by_role("img", name=re.compile("^" + name))
+        img.scroll_into_view_if_needed()
+        expect(img).to_be_visible()
+        assert _smallest_text_px(page, img) >= 9.5, name
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert_accessible(page)
+    # drill: system → organisation → program → team, by plain links
+    page.get_by_role("region", name="Table of units").get_by_role(
+        "link", name="Riverbend Recovery"
+    ).click()
+    expect(page.locator("#lead-h")).to_contain_text("Riverbend Recovery")
+    page.get_by_role("link", name="Riverbend Outpatient").click()
+    page.get_by_role("link", name="Riverbend Day Team").click()
+    expect(page.locator("#lead-h")).to_contain_text("Riverbend Day Team")
+    crumbs = page.get_by_role("navigation", name="Where you are")
+    expect(crumbs.get_by_role("link", name="Whole system")).to_be_visible()
+    assert_accessible(page)
+    # filter by sector, a GET form that works without JavaScript
+    crumbs.get_by_role("link", name="Whole system").click()
+    page.get_by_label("or sector").select_option(label="Treatment")
+    page.get_by_label("Unit", exact=True).select_option(label="Whole system")
+    page.get_by_role("button", name="Show").first.click()
+    expect(page.locator("#lead-h")).to_contain_text("Sector: Treatment")
+    assert_accessible(page)

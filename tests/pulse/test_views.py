@@ -223,9 +223,12 @@ def test_dashboard_and_csv(system, wave) -> None:
     client = staff(system, "leader")
     page = client.get(reverse("pulse:dashboard", args=[system.slug, wave.pk]))
     html = page.content.decode()
-    assert "data:image/svg+xml;base64," in html
-    assert 'alt="Heatmap of how much each level lives the healthy ways' in html
+    assert "data:image/svg+xml;base64," not in html  # charts are files of their own
+    assert f"/pulse/{system.slug}/waves/{wave.pk}/charts/heatmap.svg?" in html
+    assert 'alt="Heatmap of the share favourable on each healthy way by level' in html
     assert "Mean score by healthy way and level" in html
+    # six people all at 4: every share would be "all of them", which tells each answer
+    assert "everyone here answered the same way" in html
     assert "We talk openly" in html and "(Don&#x27;t talk)" in html
     export = client.get(reverse("pulse:export_csv", args=[system.slug, wave.pk]))
     assert export["Content-Type"].startswith("text/csv")

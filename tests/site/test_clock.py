@@ -44,7 +44,8 @@ def test_conversation_results_are_on_the_clock() -> None:
 
     shuffle = "walkthetalk.site.tasks.shuffle_participant_rows"
     topics = "walkthetalk.conversations.tasks.refresh_outdated_topics"
-    expected = [PATH, topics, shuffle] if connection.vendor == "postgresql" else [PATH, topics]
+    figures = "walkthetalk.reports.tasks.refresh_pulse_figures"
+    expected = [PATH, topics, figures] + ([shuffle] if connection.vendor == "postgresql" else [])
     assert [p.task_path for p in periodic_tasks()] == expected
     assert periodic_tasks()[0].every >= FIVE
 

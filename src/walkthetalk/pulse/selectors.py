@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from hashlib import sha256
+from json import dumps
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from walkthetalk.caremap.models import CareSystem, Unit
+from walkthetalk.caremap.models import CareSystem, Level, Sector, Unit
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.caremap.selectors import has_role
 from walkthetalk.pulse import steps
@@ -126,3 +128,42 @@ def asked_action_ids(system_id: int) -> set[int]:
     ):
         asked.update(q.action_id for q in steps.questions(stored or []))
     return asked
+
+
+def figures_state(wave: Wave) -> str:
+    """A digest of everything a wave's released figures depend on, read in a few small queries.
+
+    For this wave and every earlier one its trend reads: the answer count, the minimum group
+    size, whether it has closed, the instrument version and the privacy ledger (a figure
+    released anywhere else — a breakdown, a download — may change what the next release may
+    show); and the names and places of the care system's units, levels and sectors. Figures
+    stored under one state are shown only while the state is the same.
+    """
+    waves = {w.pk for w in waves_up_to(wave)}
+    rows = list(
+        Wave.objects.filter(pk__in=waves)
+        .annotate(answers=Count("responses"))
+        .order_by("opened_on", "id")
+        .values_list(
+            "pk",
+            "answers",
+            "min_group_size",
+            "closed_on",
+            "instrument_version",
+            "release_ledger",
+        )
+    )
+    system = wave.care_system_id
+    names = (
+        list(
+            Unit.objects.filter(care_system_id=system)
+            .order_by("pk")
+            .values_list("pk", "name", "parent_id")
+        ),
+        list(Level.objects.filter(care_system_id=system).order_by("pk").values_list("pk", "name")),
+        list(
+            Sector.objects.filter(care_system_id=system).order_by("pk").values_list("slug", "name")
+        ),
+    )
+    text = dumps([rows, names], sort_keys=True, default=str)
+    return sha256(text.encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ are, so the two can never disagree.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,16 +16,21 @@ import numpy as np
 from walkthetalk.analysis.pulse import (
     Instrument,
     Mirroring,
+    Share,
+    ShareDifference,
     UnitEstimate,
     UnitGroup,
     WaveChange,
     common_items,
+    favourable_share,
     level_profiles,
     mean_if_enough,
     mirroring_between_levels,
+    share_difference,
     shrunken_unit_estimates,
     wave_changes,
 )
+from walkthetalk.analysis.pulse.favourable import threshold
 from walkthetalk.pulse import release as pulse_release
 from walkthetalk.pulse import selectors
 from walkthetalk.pulse.evidence import Chain, Evidence, stored_evidence
@@ -79,6 +85,25 @@ class TrendPoint:
     means: dict[str, float | None]
 
 
+@dataclass(frozen=True)
+class GroupView:
+    """A released group one can filter or drill to: the whole wave, a level, a unit (with
+    everything below it) or a sector; ``n`` is ``None`` when its count is hidden."""
+
+    key: str
+    kind: str
+    label: str
+    n: int | None
+    depth: int = 0
+    parent_key: str = ""
+    unit_id: int | None = None
+    sector: str = ""
+
+
+Shares = dict[str, dict[str, Share]]
+"""Group key → scale id → its favourable share (mean-scored scales only)."""
+
+
 @dataclass
 class Dashboard:
     wave: Wave
@@ -99,6 +124,38 @@ class Dashboard:
     other_versions: list[tuple[Wave, int]] = field(default_factory=list)
     """Earlier waves under another version of the instrument, left out of the trend, with
     how many statements the two versions share."""
+    groups: list[GroupView] = field(default_factory=list)
+    favourable: Shares = field(default_factory=dict)
+    favourable_changes: dict[str, dict[str, ShareDifference]] = field(default_factory=dict)
+    """Group key → scale id → change of its share since :attr:`previous` (both released)."""
+    favourable_at: float = 4.0
+    """The lowest scale score counted as favourable (see
+    :mod:`walkthetalk.analysis.pulse.favourable`)."""
+    trend_favourable: list[dict[str, Share]] = field(default_factory=list)
+    """Per wave of :attr:`trend`, the whole wave's favourable share per scale."""
+
+    def group(self, key: str) -> GroupView | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+    def children(self, key: str) -> list[GroupView]:
+        """Units directly below a unit (``key``), or the top units under the whole wave."""
+        parent = "" if key == "total" else key
+        top = {g.key for g in self.groups if g.kind == "unit"}
+        return [
+            g
+            for g in self.groups
+            if g.kind == "unit"
+            and (g.parent_key == parent or (parent == "" and g.parent_key not in top))
+        ]
+
+    def path(self, key: str) -> list[GroupView]:
+        """The units from the top down to ``key`` (empty for the whole wave)."""
+        out: list[GroupView] = []
+        g = self.group(key)
+        while g is not None and g.kind == "unit":
+            out.append(g)
+            g = self.group(g.parent_key) if g.parent_key else None
+        return out[::-1]
 
     @property
     def chains(self) -> list[Chain]:
@@ -153,6 +210,67 @@ def _unit_rows(data: WaveData, rel: Released, scale_id: str) -> list[UnitRow]:
     return [UnitRow(g.label, g.depth, rel.n(g) or 0, estimates.get(g.key)) for g in shown]
 
 
+def _favourable_scales(inst: Instrument) -> list[str]:
+    return [s.id for s in inst.scales if s.scoring == "mean"]
+
+
+def favourable_shares(data: WaveData, rel: Released) -> Shares:
+    """Every released group's favourable share on every mean-scored scale, over exactly the
+    answers released for that group and scale (see :mod:`walkthetalk.pulse.release`)."""
+    inst = data.instrument
+    at_least = {
+        s: threshold([o.value for o in inst.options_for(inst.scale(s))])
+        for s in _favourable_scales(inst)
+    }
+    out: Shares = {}
+    for g in rel.groups:
+        if not rel.shown(g.key):
+            continue
+        out[g.key] = {
+            scale_id: favourable_share(
+                data.scores[scale_id][rel.scale_rows(scale_id, g.key)],
+                at_least=at_least[scale_id],
+                min_size=rel.min_size,
+            )
+            for scale_id in _favourable_scales(data.instrument)
+        }
+    return out
+
+
+def wave_shares(wave: Wave) -> Shares:
+    """A wave's favourable shares, released through its ledger as its own dashboard is."""
+    data = load(wave)
+    return favourable_shares(data, release_groups(data))
+
+
+def _group_views(rel: Released) -> list[GroupView]:
+    return [
+        GroupView(
+            g.key,
+            g.kind,
+            g.label,
+            rel.n(g),
+            g.depth,
+            g.parent_key,
+            g.unit.pk if g.unit is not None else None,
+            g.key.split(":", 1)[1] if g.kind == "sector" else "",
+        )
+        for g in rel.groups
+    ]
+
+
+def _changes(before: Shares, after: Shares) -> dict[str, dict[str, ShareDifference]]:
+    """Per group and scale released in both waves, the change of the share."""
+    return {
+        key: {
+            scale_id: share_difference(before[key].get(scale_id), share)
+            for scale_id, share in shares.items()
+        }
+        for key, shares in after.items()
+        if key in before
+    }
+
+
 def _trend(wave: Wave) -> tuple[list[TrendPoint], dict[str, WaveChange], Wave | None]:
     """Wave-wide means of this wave and up to five before it, and the change since the last.
 
@@ -192,10 +310,20 @@ def _mirrors(level_names: list[str], heat_rows: list[HeatRow]) -> list[Mirroring
     return sorted(mirrors, key=lambda m: position[str(m.unit)])
 
 
-def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
-    """The wave's dashboard: heatmap by level, mirroring, unit scores and the trend."""
+def dashboard(
+    wave: Wave,
+    scale_id: str | None = None,
+    shares_of: Callable[[Wave], Shares] = wave_shares,
+) -> Dashboard:
+    """The wave's dashboard: % favourable by group with the change since the last wave,
+    heatmap by level, mirroring, unit scores and the trend.
+
+    ``shares_of`` gives an earlier wave's released shares (the figures store passes its stored
+    ones, so an earlier wave is not released again for every later one).
+    """
     data = load(wave)
     rel = release_groups(data)
+    shares = favourable_shares(data, rel) if data.n else {}
     heat, level_names = release_heatmap(data, rel)
     level_groups = {g.label: g for g in rel.of_kind("level")}
     heat_rows = [
@@ -220,6 +348,9 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
     ev = stored_evidence(data, rel, scale_id)
     for row in heat_rows:
         row.not_comparable = [ev.not_comparable_with(lv, row.scale_id) for lv in level_names]
+    earlier = {p.wave.pk: shares_of(p.wave) for p in trend[:-1] if p.n is not None}
+    earlier[wave.pk] = shares
+    trend_shares = [earlier.get(p.wave.pk, {}).get("total", {}) for p in trend]
     return Dashboard(
         wave=wave,
         instrument=data.instrument,
@@ -237,6 +368,11 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> Dashboard:
         previous=previous,
         evidence=ev,
         other_versions=_other_versions(wave, data.instrument),
+        groups=_group_views(rel),
+        favourable=shares,
+        favourable_changes=_changes(earlier[previous.pk], shares) if previous else {},
+        favourable_at=threshold([o.value for o in data.instrument.response_options]),
+        trend_favourable=trend_shares,
     )
 
 
@@ -362,3 +498,75 @@ def fmt(value: float | None, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value:.{digits}f}"
+
+
+# --------------------------------------------------------------------------- % favourable
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """One healthy way for one group: its favourable share and the change since the last wave,
+    or why either is not shown (in plain words)."""
+
+    scale_id: str
+    name: str
+    rule: str | None
+    worse: bool
+    """True for strain: the share is of people under strain, and higher is worse."""
+    share: Share | None
+    change: ShareDifference | None
+    hidden: str
+    change_note: str
+
+
+def hidden_words(d: Dashboard, group: GroupView | None, share: Share | None) -> str:
+    """Why a group's share is not shown, in plain words ("" when it is shown)."""
+    k = d.min_size
+    if group is None or group.n is None:
+        return (
+            f"Hidden: fewer than {k} people answered here, or showing it would let someone "
+            "work out a smaller group by subtraction."
+        )
+    if share is None or share.hidden == "too few":
+        return f"Hidden: fewer than {k} people answered these statements here."
+    if share.hidden == "unanimous":
+        return (
+            "Hidden: everyone here answered the same way, so the share would tell each "
+            "person's answer."
+        )
+    return ""
+
+
+def lead(d: Dashboard, key: str = "total") -> list[LeadRow]:
+    """The favourable share of every healthy way for one group (the whole wave, a unit or a
+    sector), with its change since the last wave where both waves released it."""
+    group = d.group(key)
+    shares = d.favourable.get(key, {})
+    changes = d.favourable_changes.get(key, {})
+    rows = []
+    for r in d.heat_rows:
+        if r.kind == "count":
+            continue
+        share = shares.get(r.scale_id)
+        change = changes.get(r.scale_id)
+        if d.previous is None:
+            note = "No earlier wave to compare with."
+        elif change is not None and change.shown:
+            note = ""
+        elif key not in d.favourable_changes:
+            note = f"No change shown: {d.previous.title} did not show this group."
+        else:
+            note = "No change shown: both waves must show this figure."
+        rows.append(
+            LeadRow(
+                r.scale_id,
+                r.name,
+                r.rule,
+                r.higher_is == "strain",
+                share,
+                change,
+                hidden_words(d, group, share),
+                note,
+            )
+        )
+    return rows

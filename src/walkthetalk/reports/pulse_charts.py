@@ -1,212 +1,242 @@
-"""Pulse charts, each with its text alternative: the page shows the same numbers as a table.
+"""Pulse charts as SVG text, each with its text alternative (the page shows the same numbers as
+a table).
 
-Colour is never the only cue: heatmap cells carry their number, lines carry distinct markers.
-Each chart is an SVG data URI for an ``<img>`` (nothing fetched from elsewhere).
+Readable on a phone: every chart is drawn 4.8 inches wide with no text under 10.5 points, so
+at a phone's 358 CSS pixels of width no text falls under about 10 pixels. Colour is never the
+only cue: heatmap cells carry their number, and the trend is small multiples (one panel per
+healthy way, named in its title) instead of eleven lines told apart by colour. Colours are
+Okabe–Ito's, which stay distinct with the common colour-vision deficiencies.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import textwrap
+
 import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
+from matplotlib.patches import Rectangle
 
-from walkthetalk.reports.pulse import Dashboard, fmt
-from walkthetalk.reports.render.charts import (
-    COLOURS,
-    MARKERS,
-    new_figure,
-    plain_axes,
-    svg_data_uri,
-    wrap,
-)
+from walkthetalk.reports.pulse import Dashboard, GroupView, Share
+from walkthetalk.reports.render.charts import new_figure, plain_axes, svg_text, wrap
+
+WIDTH = 4.8
+"""Inches; with :data:`SMALLEST` points this keeps text about 10 px on a 390 px phone."""
+SMALLEST = 10.5
+BLUE, ORANGE, GREY = "#0072B2", "#D55E00", "#eeeeee"
+DIVERGING = LinearSegmentedColormap.from_list("healthier-harder", [BLUE, "#f7f7f7", ORANGE])
+"""Blue: healthier than everyone who answered; orange: harder (more strain, on a strain
+scale, is harder too). A diverging Okabe–Ito blue–orange scale, readable in greyscale too."""
+SPAN = 30.0
+"""Percentage points at which the colour is full."""
 
 
-def _short(name: str, width: int = 42) -> str:
-    """A unit's own part of its name ("Org — Program — Team" → "Program — Team"), shortened."""
+def _pct(share: Share | None) -> str:
+    return "hidden" if share is None or share.share is None else f"{share.share * 100:.0f}%"
+
+
+def short_label(name: str, width: int = 26, lines: int = 2) -> str:
+    """A name wrapped onto at most ``lines`` lines of ``width`` characters ("…" when cut);
+    the full name is in the table beside the chart."""
     parts = name.split(" — ")
-    text = " — ".join(parts[-2:]) if len(parts) > 2 else name
-    return text if len(text) <= width else text[: width - 1] + "…"
+    text = parts[-1] if len(parts) > 1 else name
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "\n".join(wrapped) or text
 
 
-def _grid(d: Dashboard) -> np.ndarray:
-    grid = np.full((len(d.heat_rows), max(len(d.levels), 1)), np.nan)
-    for i, r in enumerate(d.heat_rows):
-        for j, v in enumerate(r.cells):
-            if v is not None:
-                grid[i, j] = v
-    return grid
+def _text_colour(rgb: tuple[float, float, float]) -> str:
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    return "white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.18 else "#111111"
+
+
+def favourable_rows(d: Dashboard) -> list[tuple[str, str, bool]]:
+    """(scale id, name, higher is worse) of the scales with a favourable share."""
+    total = d.favourable.get("total", {})
+    return [
+        (r.scale_id, r.name, r.higher_is == "strain") for r in d.heat_rows if r.scale_id in total
+    ]
 
 
 def heatmap_svg(d: Dashboard) -> str:
-    """Scales (healthy direction, strengths first) × levels."""
-    grid = _grid(d)
-    rows, cols = grid.shape
-    low, high = d.instrument.low, d.instrument.high
-    fig, ax = new_figure(1.6 + 1.3 * cols, 0.5 + 0.45 * rows)
-    cmap = matplotlib.colormaps["Blues"].with_extremes(bad="#eeeeee")
-    ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=low - 1, vmax=high + 0.5, aspect="auto")
-    for i, r in enumerate(d.heat_rows):
-        for j in range(cols):
-            v = grid[i, j]
-            if np.isnan(v):
-                ax.text(j, i, "hidden", ha="center", va="center", fontsize=7, color="#444444")
-                continue
-            # strain rows: high is harder, say so in the cell
-            label = f"{v:.1f}" + ("*" if r.higher_is == "strain" else "")
-            colour = "white" if v > (low + high) / 2 + 0.6 else "#111111"
-            ax.text(j, i, label, ha="center", va="center", fontsize=9, color=colour)
-    ax.set_yticks(range(rows), [wrap(r.name, 30) for r in d.heat_rows], fontsize=9)
-    ax.set_xticks(range(cols), [wrap(lv, 12) for lv in d.levels] or [""], fontsize=9)
+    """% favourable by healthy way (rows) and level (columns), coloured by the distance from
+    everyone who answered: a diverging scale where higher strain counts as harder."""
+    rows = favourable_rows(d)
+    levels = d.levels or [""]
+    fig, ax = new_figure(WIDTH, 1.5 + 0.42 * len(rows))
+    total = d.favourable.get("total", {})
+    for i, (scale_id, _, worse) in enumerate(rows):
+        overall = total.get(scale_id)
+        for j, level in enumerate(levels):
+            share = d.favourable.get(f"level:{level}", {}).get(scale_id)
+            if share is None or share.share is None or overall is None or overall.share is None:
+                colour: tuple[float, float, float] = to_rgb(GREY)
+                label = "—"
+            else:
+                gap = (share.share - overall.share) * 100 * (1 if worse else -1)
+                colour = DIVERGING(0.5 + max(-1.0, min(1.0, gap / SPAN)) / 2)[:3]
+                label = _pct(share)
+            ax.add_patch(_cell(j, i, colour))
+            ax.text(
+                j,
+                i,
+                label,
+                ha="center",
+                va="center",
+                fontsize=SMALLEST,
+                color=_text_colour(colour),
+            )
+    ax.set_xlim(-0.5, len(levels) - 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_yticks(
+        range(len(rows)), [wrap(n + (" *" if w else ""), 20) for _, n, w in rows], fontsize=SMALLEST
+    )
+    ax.set_xticks(
+        range(len(levels)),
+        [short_label(lv, 16) for lv in levels],
+        fontsize=SMALLEST,
+        rotation=40,
+        ha="left",
+        rotation_mode="anchor",
+    )
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     plain_axes(ax)
+    mappable = _scale_bar()
+    bar = fig.colorbar(
+        mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.03, aspect=30
+    )
+    bar.set_ticks(
+        [-SPAN, 0, SPAN], labels=["healthier", "as everyone", "harder"], fontsize=SMALLEST
+    )
+    bar.set_label("Compared with everyone who answered", fontsize=SMALLEST)
+    bar.ax.tick_params(labelsize=SMALLEST)
     fig.tight_layout()
-    return svg_data_uri(fig)
+    return svg_text(fig)
+
+
+def _cell(x: int, y: int, colour: tuple[float, float, float]) -> Rectangle:
+    return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5)
+
+
+def _scale_bar() -> ScalarMappable:
+    return ScalarMappable(norm=Normalize(-SPAN, SPAN), cmap=DIVERGING)
 
 
 def heatmap_alt(d: Dashboard) -> str:
-    if not d.has_figures:
-        return "Heatmap of the healthy ways by level: no group is large enough to show yet."
+    rows = favourable_rows(d)
+    if not rows or not d.levels:
+        return "Heatmap of the share favourable by level: no group is large enough to show yet."
     parts = []
-    for r in d.heat_rows:
-        shown = [f"{lv} {fmt(v, 1)}" for lv, v in zip(d.levels, r.cells, strict=False)]
-        parts.append(f"{r.name}: {', '.join(shown)}")
+    for scale_id, name, worse in rows:
+        cells = ", ".join(
+            f"{lv} {_pct(d.favourable.get(f'level:{lv}', {}).get(scale_id))}" for lv in d.levels
+        )
+        parts.append(f"{name}{' (share under strain)' if worse else ''}: {cells}")
     return (
-        "Heatmap of how much each level lives the healthy ways (1 to 5, higher is healthier, "
-        "except strain, where higher means more strain). " + "; ".join(parts) + "."
+        "Heatmap of the share favourable on each healthy way by level, coloured blue where a "
+        "level is healthier than everyone who answered and orange where it is harder. "
+        + "; ".join(parts)
+        + "."
     )
 
 
-def profiles_svg(d: Dashboard) -> str:
-    """Each shown level's profile over the rules: lines that move together mirror."""
-    rule_rows = d.rule_rows
-    fig, ax = new_figure(6.4, 4.4)
-    x = np.arange(len(rule_rows))
-    for j, level in enumerate(d.levels):
-        y = np.array([r.cells[j] if r.cells[j] is not None else np.nan for r in rule_rows])
-        if np.all(np.isnan(y)):
+def units_svg(d: Dashboard, node: str, scale_id: str) -> str:
+    """The share favourable on one scale in each unit directly below ``node``, with its 95%
+    interval; the dashed line is ``node``'s own share."""
+    rows = d.children(node)
+    fig, ax = new_figure(WIDTH, 1.1 + 0.55 * max(len(rows), 1))
+    for i, g in enumerate(rows):
+        share = d.favourable.get(g.key, {}).get(scale_id)
+        if share is None or share.share is None:
+            ax.text(
+                1, i, "hidden (too few to show)", va="center", fontsize=SMALLEST, color="#444444"
+            )
             continue
-        ax.plot(
-            x,
-            y,
-            marker=MARKERS[j % len(MARKERS)],
-            color=COLOURS[j % len(COLOURS)],
-            label=level,
-            linewidth=1.6,
-        )
-    ax.set_xticks(x, [wrap(r.name, 18) for r in rule_rows], rotation=35, ha="right", fontsize=7)
-    ax.tick_params(axis="y", labelsize=9)
-    ax.set_ylim(d.instrument.low, d.instrument.high)
-    ax.set_ylabel("Healthy way (higher is healthier)", fontsize=9)
-    ax.grid(axis="y", color="#dddddd")
-    ax.legend(fontsize=7, loc="lower left", ncols=2)
-    plain_axes(ax, "top", "right")
-    fig.tight_layout()
-    return svg_data_uri(fig)
-
-
-def mirroring_alt(d: Dashboard) -> str:
-    pairs = d.evidence.pairs if d.evidence else []
-    if not pairs:
-        return "Level profiles: not enough shown levels to compare yet."
-    parts = []
-    for p in pairs:
-        chance = "" if p.profile_is_clear else " (could be chance)"
-        parts.append(
-            f"{p.upper} and {p.lower}: profiles correlate {fmt(p.profile_r)}{chance}; shared "
-            f"strengths that passed the test: {', '.join(p.strengths) or 'none'}; shared "
-            f"growing edges that passed the test: {', '.join(p.edges) or 'none'}"
-        )
-    return "Line chart of each level's profile over the healthy ways. " + "; ".join(parts)
-
-
-def units_svg(d: Dashboard) -> str:
-    """Unit means with 95% intervals (line) and the shrunken estimate (diamond)."""
-    rows = d.unit_rows
-    fig, ax = new_figure(6.4, 0.9 + 0.28 * max(len(rows), 1))
-    for i, r in enumerate(rows):
-        e = r.estimate
-        if e is None:
-            continue
-        ax.plot([e.ci_low, e.ci_high], [i, i], color="#555555", linewidth=1.2)
-        ax.plot(e.mean, i, "o", color=COLOURS[0], markersize=5)
-        ax.plot(e.shrunken_mean, i, "D", color=COLOURS[1], markersize=5)
-    ax.set_yticks(range(len(rows)), [_short(r.label) for r in rows], fontsize=7)
-    ax.tick_params(axis="x", labelsize=9)
-    ax.invert_yaxis()
-    ax.set_xlim(d.instrument.low, d.instrument.high)
-    ax.set_xlabel(d.scale_names[d.unit_scale], fontsize=9)
+        assert share.ci_low is not None and share.ci_high is not None
+        ax.plot([share.ci_low * 100, share.ci_high * 100], [i, i], color="#555555", linewidth=1.6)
+        ax.plot(share.share * 100, i, "o", color=BLUE, markersize=7)
+    own = d.favourable.get(node, {}).get(scale_id)
+    if own is not None and own.share is not None:
+        ax.axvline(own.share * 100, color=ORANGE, linestyle="--", linewidth=1.4)
+    ax.set_yticks(range(len(rows)), [short_label(g.label) for g in rows], fontsize=SMALLEST)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.tick_params(axis="x", labelsize=SMALLEST)
+    ax.set_xlabel("% favourable, with its 95% interval", fontsize=SMALLEST)
     ax.grid(axis="x", color="#dddddd")
     plain_axes(ax, "top", "right")
     fig.tight_layout()
-    return svg_data_uri(fig)
+    return svg_text(fig)
 
 
-def units_alt(d: Dashboard) -> str:
-    shown = [r for r in d.unit_rows if r.estimate is not None]
-    if not shown:
-        return "Unit scores: no unit is large enough to show yet."
-    parts = [
-        f"{r.label}: {fmt(r.estimate.mean)} (95% interval {fmt(r.estimate.ci_low)} to "
-        f"{fmt(r.estimate.ci_high)}; shrunken {fmt(r.estimate.shrunken_mean)})"
-        for r in shown
-        if r.estimate is not None
-    ]
-    return f"Unit scores for {d.scale_names[d.unit_scale]}: " + "; ".join(parts) + "."
+def units_alt(d: Dashboard, node: str, scale_id: str) -> str:
+    rows: list[GroupView] = d.children(node)
+    name = d.scale_names.get(scale_id, scale_id)
+    if not rows:
+        return f"{name}: no unit below this one to compare."
+    parts = []
+    for g in rows:
+        share = d.favourable.get(g.key, {}).get(scale_id)
+        if share is None or share.share is None:
+            parts.append(f"{g.label}: hidden")
+        else:
+            parts.append(
+                f"{g.label}: {_pct(share)} (95% interval {share.ci_low * 100:.0f}% to "  # type: ignore[operator]
+                f"{share.ci_high * 100:.0f}%)"  # type: ignore[operator]
+            )
+    return f"Share favourable on {name} by unit: " + "; ".join(parts) + "."
 
 
 def trend_svg(d: Dashboard) -> str:
-    """Each scale's wave-wide mean across waves."""
-    fig, ax = new_figure(6.4, 3.8)
+    """Small multiples: one panel per healthy way, its whole-wave share wave by wave."""
+    rows = favourable_rows(d)
+    cols = 2
+    lines = (len(rows) + cols - 1) // cols
+    fig = new_figure(WIDTH, 0.6 + 1.75 * lines)[0]
+    fig.clear()
+    axes = fig.subplots(lines, cols, sharex=True, sharey=True, squeeze=False)
     x = np.arange(len(d.trend))
-    for j, r in enumerate(d.heat_rows):
-        y = np.array(
-            [
-                p.means.get(r.scale_id) if p.means.get(r.scale_id) is not None else np.nan
-                for p in d.trend
-            ],
-            dtype=float,
-        )
-        ax.plot(
-            x,
-            y,
-            marker=MARKERS[j % len(MARKERS)],
-            color=COLOURS[j % len(COLOURS)],
-            label=r.name,
-            linewidth=1.2,
-            linestyle="-" if j < len(COLOURS) else "--",
-        )
-    ax.set_xticks(x, [wrap(p.wave.title, 14) for p in d.trend], fontsize=7)
-    ax.tick_params(axis="y", labelsize=9)
-    ax.set_ylabel("Wave-wide mean", fontsize=9)
-    seen = [v for p in d.trend for v in p.means.values() if v is not None]
-    if seen:
-        ax.set_ylim(max(d.instrument.low, min(seen) - 0.4), min(d.instrument.high, max(seen) + 0.4))
-    ax.grid(axis="y", color="#dddddd")
-    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    plain_axes(ax, "top", "right")
+    for k, ax in enumerate(axes.ravel()):
+        if k >= len(rows):
+            ax.set_visible(False)
+            continue
+        scale_id, name, worse = rows[k]
+        shares = [p.get(scale_id) for p in d.trend_favourable]
+        y = np.array([s.share * 100 if s and s.share is not None else np.nan for s in shares])
+        lo = np.array([s.ci_low * 100 if s and s.ci_low is not None else np.nan for s in shares])
+        hi = np.array([s.ci_high * 100 if s and s.ci_high is not None else np.nan for s in shares])
+        colour = ORANGE if worse else BLUE
+        ax.fill_between(x, lo, hi, color=colour, alpha=0.18, linewidth=0)
+        ax.plot(x, y, marker="o", color=colour, linewidth=1.6)
+        ax.set_title(wrap(name + (" (strain)" if worse else ""), 22), fontsize=SMALLEST, loc="left")
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 50, 100], ["0%", "50%", "100%"])
+        ax.tick_params(labelsize=SMALLEST)
+        ax.grid(axis="y", color="#dddddd")
+        plain_axes(ax, "top", "right")
+    for ax in axes[-1]:
+        ax.set_xticks(x, [str(i + 1) for i in x])
+        ax.set_xlabel("Wave", fontsize=SMALLEST)
     fig.tight_layout()
-    return svg_data_uri(fig)
+    return svg_text(fig)
 
 
 def trend_alt(d: Dashboard) -> str:
     parts = []
-    for r in d.heat_rows:
-        values = ", ".join(f"{p.wave.title} {fmt(p.means.get(r.scale_id), 1)}" for p in d.trend)
-        parts.append(f"{r.name}: {values}")
-    return "Line chart of each scale across waves. " + "; ".join(parts) + "."
+    for scale_id, name, _ in favourable_rows(d):
+        values = ", ".join(
+            f"{p.wave.title} {_pct(s.get(scale_id))}"
+            for p, s in zip(d.trend, d.trend_favourable, strict=False)
+        )
+        parts.append(f"{name}: {values}")
+    return (
+        "Small charts of the share favourable on each healthy way across waves. "
+        + "; ".join(parts)
+        + "."
+    )
 
 
-def dashboard_charts(d: Dashboard) -> dict[str, str]:
-    """Every chart of a dashboard with its text alternative (none when nothing is shown)."""
-    if not d.has_figures:
-        return {}
-    return {
-        "heatmap_svg": heatmap_svg(d),
-        "heatmap_alt": heatmap_alt(d),
-        "profiles_svg": profiles_svg(d) if d.mirrors else "",
-        "mirroring_alt": mirroring_alt(d),
-        "units_svg": units_svg(d) if any(r.estimate for r in d.unit_rows) else "",
-        "units_alt": units_alt(d),
-        "trend_svg": trend_svg(d) if len(d.trend) > 1 else "",
-        "trend_alt": trend_alt(d),
-    }
+CHARTS = ("heatmap", "units", "trend")

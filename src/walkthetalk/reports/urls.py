@@ -7,6 +7,11 @@ from walkthetalk.reports import views
 
 pulse_urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:slug>/waves/<int:wave_id>/dashboard/", views.pulse_dashboard, name="dashboard"),
+    path(
+        "<slug:slug>/waves/<int:wave_id>/charts/<str:name>.svg",
+        views.pulse_chart,
+        name="dashboard_chart",
+    ),
     path("<slug:slug>/waves/<int:wave_id>/export.csv", views.pulse_export_csv, name="export_csv"),
     path("<slug:slug>/waves/<int:wave_id>/brief.pdf", views.pulse_brief_pdf, name="brief_pdf"),
 ]

@@ -7,7 +7,9 @@ people expect them.
 
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,6 +34,7 @@ from walkthetalk.reports import (
     conversation_charts,
     pulse,
     pulse_charts,
+    pulse_store,
     selectors,
     services,
 )
@@ -50,8 +53,7 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 # --------------------------------------------------------------------------- pulse
 
 
-def _dashboard_context(system: CareSystem, wave: Wave, scale: str | None) -> dict[str, Any]:
-    d = pulse.dashboard(wave, scale)
+def _dashboard_context(system: CareSystem, wave: Wave, d: pulse.Dashboard) -> dict[str, Any]:
     return {
         "system": system,
         "wave": wave,
@@ -62,27 +64,95 @@ def _dashboard_context(system: CareSystem, wave: Wave, scale: str | None) -> dic
         ],
         "levels_with_n": list(zip(d.levels, d.level_ns, strict=False)),
         **_evidence_context(d),
-        **pulse_charts.dashboard_charts(d),
     }
+
+
+def _node(d: pulse.Dashboard, request: HttpRequest) -> pulse.GroupView:
+    """The group asked for (``?unit=`` a unit's id, ``?sector=`` a sector's short name), or the
+    whole wave; a group the wave does not hold is a clear 404."""
+    unit, sector = request.GET.get("unit", ""), request.GET.get("sector", "")
+    key = f"unit:{unit}" if unit else f"sector:{sector}" if sector else "total"
+    found = d.group(key)
+    if found is None or found.kind not in ("total", "unit", "sector") or (key != "total" and not found.n):
+        raise Http404("This wave has no figures for that unit or sector.")
+    return found
 
 
 @login_required
 def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
     system, wave = access_wave(request.user, slug, wave_id)
-    context = _dashboard_context(system, wave, request.GET.get("scale"))
+    d, state = pulse_store.dashboard(wave, request.GET.get("scale"))
+    node = _node(d, request)
+    context = _dashboard_context(system, wave, d)
+    below = d.children(node.key) if node.kind != "sector" else []
+    # Only groups whose count is released are named at all (a named hidden group would say
+    # something about how many answered there).
+    children = [(g, d.favourable.get(g.key, {}).get(d.unit_scale)) for g in below if g.n]
+    query = {"scale": d.unit_scale, "node": node.key, "v": state[:12]}
+    context.update(
+        {
+            "node": node,
+            "path": [g for g in d.path(node.key) if g.n],
+            "lead": pulse.lead(d, node.key),
+            "children": [(g, s, pulse.hidden_words(d, g, s)) for g, s in children],
+            "some_hidden": len(children) < len(below),
+            "units": [g for g in d.groups if g.kind == "unit" and g.n],
+            "sectors": [g for g in d.groups if g.kind == "sector" and g.n],
+            "chart_query": urlencode(query),
+            "heatmap_alt": pulse_charts.heatmap_alt(d),
+            "units_alt": pulse_charts.units_alt(d, node.key, d.unit_scale),
+            "trend_alt": pulse_charts.trend_alt(d),
+        }
+    )
     return render(request, "reports/pulse_dashboard.html", context)
+
+
+CHART_TYPES = {"heatmap", "units", "trend"}
+
+
+@login_required
+def pulse_chart(request: HttpRequest, slug: str, wave_id: int, name: str) -> HttpResponse:
+    """One dashboard chart as an SVG file: same access as the dashboard, stored per release
+    state, with an ETag (a browser asks again and gets "not modified" until the state moves)."""
+    _, wave = access_wave(request.user, slug, wave_id)
+    if name not in CHART_TYPES:
+        raise Http404("No such chart.")
+    scale = pulse_store.scale_of(wave, request.GET.get("scale"))
+    node = request.GET.get("node", "total") if name == "units" else ""
+    state = pulse_store.state(wave)
+    what = f"chart:{name}:{node}:{scale}"
+    etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        d, state = pulse_store.dashboard(wave, scale or None)
+        if name == "units" and d.group(node) is None:
+            raise Http404("This wave has no figures for that unit or sector.")
+        draw = {
+            "heatmap": lambda: pulse_charts.heatmap_svg(d),
+            "units": lambda: pulse_charts.units_svg(d, node, d.unit_scale),
+            "trend": lambda: pulse_charts.trend_svg(d),
+        }[name]
+        svg, state = pulse_store.stored(wave, what, draw, state)
+        etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
+        response = HttpResponse(svg, content_type="image/svg+xml")
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @login_required
 def pulse_brief_pdf(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
     """The wave brief for leadership, as a PDF: the dashboard's released figures, printed."""
     system, wave = access_wave(request.user, slug, wave_id)
-    context = _dashboard_context(system, wave, None)
-    context["strengths"] = pulse.strengths(context["d"])
-    context["min_size"] = context["d"].min_size
-    context["has_not_comparable"] = any(
-        mark for row in context["d"].heat_rows for mark in row.not_comparable
-    )
+    d, _ = pulse_store.dashboard(wave)
+    context = _dashboard_context(system, wave, d)
+    context["heatmap_svg"] = svg_uri(pulse_charts.heatmap_svg(d)) if d.has_figures else ""
+    context["heatmap_alt"] = pulse_charts.heatmap_alt(d)
+    context["strengths"] = pulse.strengths(d)
+    context["min_size"] = d.min_size
+    context["has_not_comparable"] = any(mark for row in d.heat_rows for mark in row.not_comparable)
     body = render_pdf("reports/print/wave_brief.html", context)
     return pdf_response(body, f"{system.slug}-wave-{wave.pk}-brief.pdf")
 

@@ -23,6 +23,7 @@ from .cfa import (
     invariance_ladder,
 )
 from .cross_level import CrossLevel, cross_level_slope
+from .favourable import Share, ShareDifference, favourable_share, share_difference
 from .heatmap import Heatmap, HeatmapCell, HeatmapRow, rules_by_levels
 from .icc import OneWayAnova, icc1, icc2, one_way_anova, unit_mean_reliability
 from .instrument import (
@@ -152,6 +153,10 @@ __all__ = [
     "newcombe_interval",
     "scale_reliabilities",
     "share_change",
+    "share_difference",
+    "Share",
+    "ShareDifference",
+    "favourable_share",
     "scale_reliability",
     "score_rows",
     "score_scale",

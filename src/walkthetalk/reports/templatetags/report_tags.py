@@ -38,3 +38,11 @@ def percent(value: float | None) -> str:
     if value is None or math.isnan(value):
         return "—"
     return f"{100 * value:.0f}%"
+
+
+@register.filter
+def points(value: float | None) -> str:
+    """A change of a share in percentage points, with its sign: +4 points, −12 points."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{100 * value:+.0f} points".replace("-", "−")

@@ -1,0 +1,90 @@
+"""Released pulse figures, computed once per release state and kept in the site's cache.
+
+A wave's dashboard (:func:`walkthetalk.reports.pulse.dashboard`) loads every response, plans
+the release against the wave's privacy ledger and computes shares, intervals and trends: about
+a second. It is computed once per *state* (:func:`walkthetalk.pulse.selectors.figures_state`:
+the answer counts, closing days, minimum sizes and ledgers of the wave and the waves before it,
+and the names of the care map) and kept in the site's database cache under that state; charts
+drawn from it are kept the same way. Any change of state — a new answer, the wave closing, a
+figure released elsewhere, a renamed unit — makes a new key, so nothing stale is shown and old
+entries expire by themselves.
+
+The worker (:mod:`walkthetalk.reports.tasks`) computes every wave's figures at fixed times of
+the clock; a page that finds none for the current state computes them itself, through the very
+same release path. Figures are stored under the state read *after* they were computed, since
+computing them is what records the release in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from walkthetalk.pulse import release as pulse_release
+from walkthetalk.pulse import selectors
+from walkthetalk.pulse.models import Wave
+from walkthetalk.reports import pulse
+
+VERSION = 1
+"""Raise when what is stored changes shape (older entries are then never read)."""
+KEEP = 60 * 60 * 24 * 30
+"""Seconds an entry is kept (a newer state asks for new figures anyway)."""
+
+T = TypeVar("T")
+
+
+def state(wave: Wave) -> str:
+    return selectors.figures_state(wave)
+
+
+def _key(wave: Wave, current: str, what: str) -> str:
+    return f"pulse-figures:v{VERSION}:{wave.pk}:{current}:{what}"
+
+
+def scale_of(wave: Wave, scale_id: str | None) -> str:
+    """``scale_id`` if the wave's instrument has it, else "" (the dashboard's default)."""
+    inst = pulse_release.instrument_of(wave)
+    ids = {s.id for s in inst.scales} if inst else set()
+    return scale_id if scale_id in ids else ""
+
+
+def stored(
+    wave: Wave, what: str, compute: Callable[[], T], current: str | None = None
+) -> tuple[T, str]:
+    """What is stored for the wave's current state under ``what`` (computed and stored if
+    missing), and the state it is stored under."""
+    current = current or state(wave)
+    found = cache.get(_key(wave, current, what))
+    if found is not None:
+        return found, current
+    value = compute()
+    after = state(wave)
+    cache.set(_key(wave, after, what), value, KEEP)
+    return value, after
+
+
+def shares(wave: Wave) -> pulse.Shares:
+    """A wave's released favourable shares (for the change since it, in a later wave)."""
+    return stored(wave, "shares", lambda: pulse.wave_shares(wave))[0]
+
+
+def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, str]:
+    """The wave's dashboard for its current state, and that state (for ETags)."""
+    scale = scale_of(wave, scale_id)
+    return stored(
+        wave, f"dashboard:{scale}", lambda: pulse.dashboard(wave, scale or None, shares_of=shares)
+    )
+
+
+def is_stored(wave: Wave, what: str) -> bool:
+    return bool(cache.has_key(_key(wave, state(wave), what)))
+
+
+def refresh(wave: Wave) -> bool:
+    """Compute the wave's figures (default healthy way) unless stored; True if computed."""
+    if is_stored(wave, "dashboard:"):
+        return False
+    dashboard(wave)
+    return True

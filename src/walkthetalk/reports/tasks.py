@@ -1,0 +1,39 @@
+"""Background work for reports (django-tasks): each pulse wave's figures, once per release.
+
+The worker's clock (:mod:`walkthetalk.site.clock`) enqueues :func:`refresh_pulse_figures` at
+every multiple of :data:`FIGURES_EVERY` on the wall clock; it computes and stores the figures
+of every wave whose state changed (new answers, a wave closed, another release; see
+:mod:`walkthetalk.reports.pulse_store`), so the dashboards read stored figures. Task rows and
+the worker's log carry only those fixed times, never the time of an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django_tasks import task
+
+from walkthetalk.pulse.models import Wave
+from walkthetalk.reports import pulse_store
+
+logger = logging.getLogger(__name__)
+
+FIGURES_EVERY = dt.timedelta(minutes=10)
+
+
+def refresh_all() -> int:
+    """Compute the figures of every wave whose state has none stored; how many were computed."""
+    computed = 0
+    for wave in Wave.objects.select_related("care_system").order_by("opened_on", "id"):
+        try:
+            computed += pulse_store.refresh(wave)
+        except Exception:  # one wave failing must not stop the others
+            logger.error("A pulse wave's figures could not be computed.")
+    return computed
+
+
+@task()
+def refresh_pulse_figures() -> None:
+    """The clock's round over the pulse waves (returns nothing: no count in the task row)."""
+    refresh_all()
