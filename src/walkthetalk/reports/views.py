@@ -73,7 +73,8 @@ def _node(d: pulse.Dashboard, request: HttpRequest) -> pulse.GroupView:
     unit, sector = request.GET.get("unit", ""), request.GET.get("sector", "")
     key = f"unit:{unit}" if unit else f"sector:{sector}" if sector else "total"
     found = d.group(key)
-    if found is None or found.kind not in ("total", "unit", "sector") or (key != "total" and not found.n):
+    hidden = key != "total" and not (found and found.n)
+    if found is None or found.kind not in ("total", "unit", "sector") or hidden:
         raise Http404("This wave has no figures for that unit or sector.")
     return found
 
