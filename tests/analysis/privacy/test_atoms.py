@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from walkthetalk.analysis.privacy import Planner, Reason, ReleaseLedger, codes_of
+from walkthetalk.analysis.privacy.atoms import AtomSpace
+from walkthetalk.analysis.privacy.policy import PrivacyError
 
 
 @settings(max_examples=150, deadline=None)
@@ -107,3 +110,64 @@ def test_a_truncated_ledger_array_is_refused() -> None:
         ReleaseLedger.from_dict({**data, "at": data["at"][:-8]})
     with pytest.raises(PrivacyError):
         ReleaseLedger.from_dict({**data, "labels": "u3=AAAA"})
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.integers(3, 5),
+    st.lists(  # namespaces: (current members, earlier members, earlier atom of each)
+        st.tuples(
+            st.lists(st.integers(0, 40), unique=True, max_size=30),
+            st.lists(st.tuples(st.integers(0, 40), st.integers(0, 4)), max_size=30),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(st.integers(0, 5), min_size=41, max_size=41),  # the kind of each code
+    st.lists(st.sets(st.integers(0, 5)), max_size=8),  # figures: sets of kinds
+)
+def test_figures_served_on_bundles_move_exactly_as_served_row_by_row(
+    k, spaces, kind_of, figures
+) -> None:
+    earlier = {}
+    for i, (_, old) in enumerate(spaces):
+        by_code = dict(old)  # one earlier atom per code (atoms below k are frozen)
+        members = np.array(sorted(by_code), dtype=np.int64)
+        labels = np.unique([by_code[c] for c in members.tolist()], return_inverse=True)[1]
+        earlier[f"n{i}"] = AtomSpace(members, labels.astype(np.int64).reshape(-1))
+    ledger = ReleaseLedger("w", k, spaces=earlier)
+    parts = [(f"n{i}", np.array(now, dtype=np.int64)) for i, (now, _) in enumerate(spaces)]
+    by_rows, by_bundles = Planner(ledger, k), Planner(ledger, k)
+    rows_ns, whole = by_rows.namespaces(parts), by_bundles.namespaces(parts)
+    kinds = np.array(kind_of, dtype=np.int64)[np.concatenate([c for _, c in parts])]
+    bundles, of_row, bundle_kind = whole.bundled(kinds, 6)
+    assert bundles.weight is not None and bundles.weight.sum() == kinds.size
+    for figure in figures:
+        wanted = np.isin(kinds, sorted(figure))
+        keep, reasons = rows_ns.take_many(np.flatnonzero(wanted), partial=True)
+        b_keep, b_reasons = bundles.take_many(
+            np.flatnonzero(np.isin(bundle_kind, sorted(figure))), partial=True
+        )
+        described = np.zeros(bundle_kind.size, dtype=bool)
+        described[np.flatnonzero(np.isin(bundle_kind, sorted(figure)))[b_keep]] = True
+        assert b_reasons == reasons
+        assert np.flatnonzero(wanted)[keep].tolist() == np.flatnonzero(described[of_row]).tolist()
+    whole.absorb(bundles, of_row)
+    a, b = by_rows.ledger(), by_bundles.ledger()
+    for name in a.spaces:
+        assert a.spaces[name].members.tolist() == b.spaces[name].members.tolist()
+        assert a.spaces[name].labels.tolist() == b.spaces[name].labels.tolist()
+
+
+def test_bundles_refuse_kinds_out_of_range_and_hold_no_codes() -> None:
+    planner = Planner(None, 3)
+    ns = planner.namespace("x", codes_of(range(10)))
+    before = ns.lab.copy()
+    with pytest.raises(PrivacyError, match="one kind"):
+        ns.bundled(np.full(10, 4, dtype=np.int64), 4)
+    with pytest.raises(PrivacyError, match="one kind"):
+        ns.bundled(np.zeros(9, dtype=np.int64), 4)
+    assert ns.lab.tolist() == before.tolist()
+    bundles, _, _ = ns.bundled(np.arange(10, dtype=np.int64) % 2, 2)
+    with pytest.raises(PrivacyError, match="absorb"):
+        bundles.spaces()

@@ -343,16 +343,87 @@ class Namespace:
         ).tolist()
         self.codes = np.concatenate([_EMPTY, *current, *extra])
         lab = np.concatenate([_EMPTY, *current_lab, *extra_lab])
-        self.original = lab.copy()
-        sizes = np.bincount(lab[lab >= 0], minlength=base).astype(np.int64)
+        # one count per atom; index 0 gathers the rows in none (PENDING + 1)
+        sizes = np.bincount(lab + 1, minlength=base + 1)[1:].astype(np.int64)
         small = (sizes > 0) & (sizes < k)
+        self.original: NDArray[np.int64] | None = None  # the labels before freezing, if any
         if small.any():
+            self.original = lab.copy()
             lab[(lab >= 0) & small[np.maximum(lab, 0)]] = FROZEN
             sizes[small] = 0
         self.size = sizes
         self.next_id = base
         self.atom_space = np.concatenate([_EMPTY, *atom_space])
         self.lab = lab
+        self.weight: NDArray[np.int64] | None = None  # rows stand for this many (bundles)
+
+    def bundled(
+        self, kinds: NDArray[np.int64], n_kinds: int
+    ) -> tuple[Namespace, NDArray[np.int64], NDArray[np.int64]]:
+        """The current rows gathered into *bundles*, for serving many figures at once.
+
+        ``kinds`` gives each current row a kind in ``0 … n_kinds - 1``. Rows of one namespace
+        that share their kind and their atom (or are all in none yet, or all frozen) are treated
+        alike by every figure whose rows are whole kinds: each decision of :meth:`take_many`
+        depends only on how many rows of each atom, and how many not yet in one, a figure
+        holds. So such figures can be served on the bundles instead of the rows — far fewer —
+        with each bundle weighing its number of rows; :meth:`absorb` then gives every row its
+        bundle's atom.
+
+        Returns the namespace of bundles (in namespace order), each row's bundle, and each
+        bundle's kind.
+        """
+        n, spaces = self.n_current, self.n_spaces
+        lab = self.lab[:n]
+        kinds = np.asarray(kinds, dtype=np.int64)
+        if kinds.shape != (n,) or (n and (kinds.min() < 0 or kinds.max() >= n_kinds)):
+            raise PrivacyError("one kind in [0, n_kinds) per current row")
+        # where a row stands: frozen (2 * namespace), waiting (2 * namespace + 1), or its atom
+        key = lab + 2 * spaces
+        loose = np.flatnonzero(lab < 0)
+        key[loose] = 2 * self.space_index[loose] + (lab[loose] - FROZEN)
+        key *= n_kinds
+        key += kinds
+        reach = (2 * spaces + self.next_id) * n_kinds
+        table = reach <= 4 * n + 1024  # a table over every possible key: no sort of the rows
+        if table:
+            count = np.bincount(key, minlength=reach)
+            present = np.flatnonzero(count)
+            count = count[present]
+        else:
+            present, of_row, count = np.unique(key, return_inverse=True, return_counts=True)
+        b_where, b_kind = np.divmod(present, n_kinds)
+        atom = b_where >= 2 * spaces
+        b_lab = np.where(atom, b_where - 2 * spaces, b_where % 2 + FROZEN)
+        b_space = b_where // 2
+        b_space[atom] = self.atom_space[b_lab[atom]]
+        order = np.argsort(b_space, kind="stable")
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size)
+        if table:
+            index = np.zeros(reach, dtype=np.int64)
+            index[present] = rank
+            of_row = index[key]
+        else:
+            of_row = rank[of_row]
+        bundles = Namespace.__new__(Namespace)
+        bundles.k = self.k
+        bundles.space_index = b_space[order]
+        bundles.offsets = np.searchsorted(bundles.space_index, np.arange(spaces + 1)).tolist()
+        bundles.n_current, bundles.n_spaces = int(order.size), spaces
+        bundles.lab = b_lab[order]
+        bundles.size = self.size.copy()
+        bundles.atom_space = self.atom_space.copy()
+        bundles.next_id = self.next_id
+        bundles.weight = count[order].astype(np.int64)
+        bundles.codes, bundles.original = _EMPTY, None
+        bundles.extra_offsets = [bundles.n_current] * (spaces + 1)
+        return bundles, of_row, b_kind[order]
+
+    def absorb(self, bundles: Namespace, of_row: NDArray[np.int64]) -> None:
+        """Take over the atoms of ``bundles`` (from :meth:`bundled`), row by row."""
+        self.lab[: self.n_current] = bundles.lab[of_row]
+        self.size, self.atom_space, self.next_id = bundles.size, bundles.atom_space, bundles.next_id
 
     def take(self, rows: NDArray[np.int64], *, partial: bool) -> tuple[NDArray[np.int64], Reason]:
         """Release one figure over ``rows``; returns the rows it may describe, and why.
@@ -378,14 +449,15 @@ class Namespace:
         rows = np.asarray(rows, dtype=np.int64)
         if not rows.size:  # an empty figure in every namespace: released, describing no one
             return np.zeros(0, dtype=bool), [Reason.RELEASED] * self.n_spaces
-        if rows.min() < 0 or rows.max() >= self.n_current:
+        ordered = rows.size < 2 or bool((rows[1:] > rows[:-1]).all())
+        low, high = (rows[0], rows[-1]) if ordered else (rows.min(), rows.max())
+        if low < 0 or high >= self.n_current:
             raise PrivacyError("a figure may only describe current contributors")
-        touch = _Touch.of(self, rows)
+        touch = _Touch.of(self, rows, ordered=ordered)
         go = ~touch.small if partial else touch.why == 0
-        keep, new_rows, new_owner, split_go = touch.described(go)
+        keep, new_rows, new_owner, split_go, described = touch.described(go)
         self._split(rows, touch, np.flatnonzero(split_go))
         self._new_atoms(rows[new_rows], touch.owner[new_rows], np.flatnonzero(new_owner), touch)
-        described = np.bincount(touch.owner[keep], minlength=self.n_spaces)
         reasons = [
             Reason.RELEASED if w == 0 else (Reason.PARTIAL if partial and d else _WHY[w])
             for w, d in zip(touch.why.tolist(), described.tolist(), strict=True)
@@ -405,9 +477,9 @@ class Namespace:
         self._grow(self.atom_space[atoms])
         remap = np.full(touch.inside.size, -1, dtype=np.int64)
         remap[atoms] = self.next_id + np.arange(atoms.size)
-        moved = touch.settled.copy()
-        moved[touch.settled] = remap[touch.s_lab] >= 0
-        self.lab[rows[moved]] = remap[touch.lab[moved]]
+        to = remap[touch.s_lab]
+        moved = to >= 0
+        self.lab[rows[touch.s_at[moved]]] = to[moved]
         self.size[remap[atoms]] = touch.inside[atoms]
         self.size[atoms] -= touch.inside[atoms]
         self.next_id += atoms.size
@@ -431,7 +503,11 @@ class Namespace:
 
     def spaces(self) -> list[AtomSpace]:
         """Each namespace's atoms after the release (frozen atoms kept as they were)."""
-        lab = np.where(self.lab == FROZEN, self.original, self.lab)
+        if self.weight is not None:
+            raise PrivacyError("bundles hold no codes: absorb() them into their namespace")
+        lab = self.lab
+        if self.original is not None:  # frozen atoms are kept as they were
+            lab = np.where(lab == FROZEN, self.original, lab)
         dense = self._dense_labels(lab)
         n, at = self.n_current, self.n_spaces
         codes = self.codes[:n]
@@ -442,16 +518,21 @@ class Namespace:
         slow = np.zeros(at, dtype=bool)
         slow[self.space_index[step]] = True
         slow |= np.diff(self.extra_offsets) > 0
-        keep = dense[:n] >= 0
-        kept = np.concatenate([[0], np.cumsum(keep)])
-        members, labels = codes[keep], dense[:n][keep]
+        dropped = np.flatnonzero(dense[:n] < 0)  # rows in no atom (usually few)
+        offsets = np.asarray(self.offsets, dtype=np.int64)
+        kept = (offsets - np.searchsorted(dropped, offsets)).tolist()
+        if dropped.size:
+            keep = np.ones(n, dtype=bool)
+            keep[dropped] = False
+            members, labels = codes[keep], dense[:n][keep]
+        else:
+            members, labels = codes, dense[:n]
         out = []
         for i in range(at):
-            a, b = self.offsets[i], self.offsets[i + 1]
             if slow[i]:
                 out.append(self._sorted_space(i, dense))
             else:
-                out.append(AtomSpace(members[kept[a] : kept[b]], labels[kept[a] : kept[b]]))
+                out.append(AtomSpace(members[kept[i] : kept[i + 1]], labels[kept[i] : kept[i + 1]]))
         return out
 
     def _sorted_space(self, i: int, dense: NDArray[np.int64]) -> AtomSpace:
@@ -469,18 +550,14 @@ class Namespace:
     def _dense_labels(self, lab: NDArray[np.int64]) -> NDArray[np.int64]:
         """Atom ids renumbered 0, 1, … within each namespace, in the order of the ids (-1 for
         rows in no atom); one pass over every namespace at once."""
-        settled = lab >= 0
-        used = np.zeros(self.next_id, dtype=bool)
-        used[lab[settled]] = True
+        used = np.bincount(lab + 1, minlength=self.next_id + 1)[1:] > 0
         present = np.flatnonzero(used)
         by_space = present[np.argsort(self.atom_space[present], kind="stable")]
         space_of = self.atom_space[by_space]
         starts = np.searchsorted(space_of, np.arange(self.n_spaces))
-        rank = np.full(self.next_id, -1, dtype=np.int64)
-        rank[by_space] = np.arange(by_space.size) - starts[space_of]
-        dense = np.full(lab.size, -1, dtype=np.int64)
-        dense[settled] = rank[lab[settled]]
-        return dense
+        rank = np.full(self.next_id + 1, -1, dtype=np.int64)  # rank[0]: rows in no atom
+        rank[by_space + 1] = np.arange(by_space.size) - starts[space_of]
+        return rank[lab + 1]
 
 
 @dataclass(eq=False)
@@ -488,51 +565,67 @@ class _Touch:
     """How one request (rows in one or more namespaces) meets the current atoms.
 
     ``why[i]`` is namespace ``i``'s first problem (an index into :data:`_WHY`, 0 for none);
-    atoms touched are ``full`` (all inside) or ``split`` (both parts at least ``k``).
+    atoms touched are ``full`` (all inside) or ``split`` (both parts at least ``k``). Rows in an
+    atom are at ``s_at`` (positions in the request), with their atoms ``s_lab``; rows in no atom
+    yet at ``p_at``.
     """
 
     owner: NDArray[np.int64]
-    lab: NDArray[np.int64]
-    settled: NDArray[np.bool_]
+    s_at: NDArray[np.int64]
     s_lab: NDArray[np.int64]
+    p_at: NDArray[np.int64]
     inside: NDArray[np.int64]
     atom_owner: NDArray[np.int64]
     full: NDArray[np.bool_]
     split: NDArray[np.bool_]
-    pending: NDArray[np.bool_]
     n_pending: NDArray[np.int64]
     new_ok: NDArray[np.bool_]
     small: NDArray[np.bool_]
     why: NDArray[np.int64]
 
     @classmethod
-    def of(cls, ns: Namespace, rows: NDArray[np.int64]) -> _Touch:
+    def of(cls, ns: Namespace, rows: NDArray[np.int64], *, ordered: bool) -> _Touch:
         k, n_owners = ns.k, ns.n_spaces
-        lab = ns.lab[rows]
-        settled = lab >= 0
-        s_lab = lab[settled]
+        whole = ordered and rows.size == ns.n_current  # every current row, in order
+        lab = ns.lab[: ns.n_current] if whole else ns.lab[rows]
+        s_at = np.flatnonzero(lab >= 0)
+        s_lab = lab[s_at]
+        p_at = np.flatnonzero(lab == PENDING) if s_at.size < rows.size else _EMPTY
         n_atoms = ns.size.size
-        inside = np.bincount(s_lab, minlength=n_atoms)
+        w = None if ns.weight is None else ns.weight if whole else ns.weight[rows]
+        if w is None:
+            inside = np.bincount(s_lab, minlength=n_atoms)
+        else:
+            inside = _weighed(s_lab, w[s_at], n_atoms)
         atom_owner = ns.atom_space  # one namespace per atom, by construction
         touched = inside > 0
         full = touched & (inside == ns.size)
         split = touched & ~full & (inside >= k) & (ns.size - inside >= k)
-        pending = lab == PENDING
-        if rows.size < 2 or bool((rows[1:] > rows[:-1]).all()):
-            # sorted rows (the usual case): each namespace's rows are one run
+        if whole:
+            owner = ns.space_index
+            cuts = np.asarray(ns.offsets, dtype=np.int64)
+        elif ordered:  # sorted rows (the usual case): each namespace's rows are one run
             cuts = np.searchsorted(rows, ns.offsets)
+            owner = np.repeat(np.arange(n_owners, dtype=np.int64), np.diff(cuts))
+        if w is not None:  # rows are bundles, each weighing its number of rows
+            if not ordered:
+                owner = ns.space_index[rows]
+            n_rows = _weighed(owner, w, n_owners)
+            n_pending = _weighed(owner[p_at], w[p_at], n_owners)
+        elif ordered:
             n_rows = np.diff(cuts)
-            owner = np.repeat(np.arange(n_owners, dtype=np.int64), n_rows)
-            so_far = np.concatenate([[0], np.cumsum(pending)])
-            n_pending = so_far[cuts[1:]] - so_far[cuts[:-1]]
+            n_pending = np.diff(np.searchsorted(p_at, cuts))
         else:
             owner = ns.space_index[rows]
-            n_pending = np.bincount(owner[pending], minlength=n_owners)
+            n_pending = np.bincount(owner[p_at], minlength=n_owners)
             n_rows = np.bincount(owner, minlength=n_owners)
+        frozen = s_at.size + p_at.size < rows.size  # neither in an atom nor pending
         small = (n_rows > 0) & (n_rows < k)
         problems = [  # in order of precedence, as in _WHY
             small,
-            _any_per_owner(owner, lab == FROZEN, n_owners),
+            _any_per_owner(owner, lab == FROZEN, n_owners)
+            if frozen
+            else np.zeros(n_owners, dtype=bool),
             np.bincount(atom_owner[touched & ~(full | split)], minlength=n_owners) > 0,
             (n_pending > 0) & (n_pending < k),
         ]
@@ -542,14 +635,13 @@ class _Touch:
             why[mask & (why == 0)] = code
         return cls(
             owner,
-            lab,
-            settled,
+            s_at,
             s_lab,
+            p_at,
             inside,
             atom_owner,
             full,
             split,
-            pending,
             n_pending,
             new_ok,
             small,
@@ -558,18 +650,35 @@ class _Touch:
 
     def described(
         self, go: NDArray[np.bool_]
-    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
-        """For the namespaces that go ahead (``go``): which rows are described, which of them
-        start a new atom, which namespaces get one, and which atoms are split."""
+    ) -> tuple[
+        NDArray[np.bool_],
+        NDArray[np.int64],
+        NDArray[np.bool_],
+        NDArray[np.bool_],
+        NDArray[np.int64],
+    ]:
+        """For the namespaces that go ahead (``go``): which rows are described, the positions
+        of those that start a new atom, which namespaces get one, which atoms are split, and
+        how many rows each namespace describes."""
         touched = self.inside > 0
         go_atom = np.zeros(self.inside.size, dtype=bool)
         go_atom[touched] = go[self.atom_owner[touched]]
+        taken = (self.full | self.split) & go_atom
         keep = np.zeros(self.owner.size, dtype=bool)
-        keep[self.settled] = ((self.full | self.split) & go_atom)[self.s_lab]
+        keep[self.s_at] = taken[self.s_lab]
         new_owner = self.new_ok & go
-        new_rows = self.pending & new_owner[self.owner]
-        keep |= new_rows
-        return keep, new_rows, new_owner, self.split & go_atom
+        new_rows = self.p_at[new_owner[self.owner[self.p_at]]]
+        keep[new_rows] = True
+        n_owners = new_owner.size
+        described = np.bincount(
+            self.atom_owner[taken], weights=self.inside[taken], minlength=n_owners
+        ).astype(np.int64) + np.where(new_owner, self.n_pending, 0)
+        return keep, new_rows, new_owner, self.split & go_atom, described
+
+
+def _weighed(labels: NDArray[np.int64], weights: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """The total weight of each label 0 … n-1 (exact: counts far below 2**53)."""
+    return np.bincount(labels, weights=weights, minlength=n).astype(np.int64)
 
 
 def _any_per_owner(

@@ -214,6 +214,7 @@ class _People:
     sector: NDArray[np.int64]
     sector_names: list[str]
     n_groups: int
+    cell: NDArray[np.int64]  # (opinion group + 1, sector + 1) as one number
 
     @classmethod
     def of(cls, labels: NDArray[np.int64], sectors: Sequence[str | None]) -> _People:
@@ -221,7 +222,7 @@ class _People:
         index = {name: i for i, name in enumerate(names)}
         sector = np.array([index[s] if s else -1 for s in sectors], dtype=np.int64)
         n_groups = int(labels.max()) + 1 if labels.size else 0
-        return cls(labels, sector, names, n_groups)
+        return cls(labels, sector, names, n_groups, (labels + 1) * (len(names) + 1) + sector + 1)
 
 
 def _by_value(values: NDArray[np.int64], n: int) -> list[NDArray[np.int64]]:
@@ -310,35 +311,36 @@ def _plan_participants(
 
 @dataclass(frozen=True, eq=False)
 class _Votes:
-    """Every vote, statement by statement: who cast it, its value, its code and statement."""
+    """Every vote, statement by statement: who cast it, its value and its code; the votes on
+    statement ``j`` are ``bounds[j]`` to ``bounds[j + 1] - 1``."""
 
     voters: NDArray[np.int64]
     values: NDArray[np.int64]
     codes: Codes
-    owner: NDArray[np.int64]
     bounds: NDArray[np.int64]
-    slot: NDArray[np.int64]  # 3 * statement + value + 1
 
     @classmethod
     def of(cls, votes: sp.spmatrix, participant_codes: Codes) -> _Votes:
         csc = sp.csc_matrix(votes)
         voters = csc.indices.astype(np.int64)
-        values = np.rint(csc.data).astype(np.int64)
+        values = (
+            csc.data.astype(np.int64)
+            if np.issubdtype(csc.data.dtype, np.integer)
+            else np.rint(csc.data).astype(np.int64)
+        )
         bounds = csc.indptr.astype(np.int64)
-        owner = np.repeat(np.arange(bounds.size - 1, dtype=np.int64), np.diff(bounds))
         codes = vote_codes(participant_codes[voters], values)
-        return cls(voters, values, codes, owner, bounds, 3 * owner + values + 1)
+        return cls(voters, values, codes, bounds)
+
+    def owner(self) -> NDArray[np.int64]:
+        """The statement of each vote."""
+        return np.repeat(np.arange(self.bounds.size - 1, dtype=np.int64), np.diff(self.bounds))
 
     def columns(self, j0: int, j1: int) -> _Votes:
         """The votes on statements ``j0`` to ``j1 - 1``, numbered from 0."""
         a, b = int(self.bounds[j0]), int(self.bounds[j1])
         return _Votes(
-            self.voters[a:b],
-            self.values[a:b],
-            self.codes[a:b],
-            self.owner[a:b] - j0,
-            self.bounds[j0 : j1 + 1] - a,
-            self.slot[a:b] - 3 * j0,
+            self.voters[a:b], self.values[a:b], self.codes[a:b], self.bounds[j0 : j1 + 1] - a
         )
 
     def chunks(self, size: int) -> list[tuple[int, int]]:
@@ -394,35 +396,53 @@ def _plan_run(
     batch = planner.namespaces(
         [
             (statement_namespace(sid), v.codes[a:b])
-            for sid, a, b in zip(statement_ids, v.bounds[:-1], v.bounds[1:], strict=True)
+            for sid, a, b in zip(
+                statement_ids, v.bounds[:-1].tolist(), v.bounds[1:].tolist(), strict=True
+            )
         ]
     )
-    groups = [
-        (group_key(g), r)
-        for g, r in enumerate(_by_value(people.labels[v.voters] + 1, people.n_groups + 1)[1:])
-    ]
-    by_sector = _by_value(people.sector[v.voters] + 1, len(people.sector_names) + 1)[1:]
-    sectors = [(sector_key(nm), r) for nm, r in zip(people.sector_names, by_sector, strict=True)]
-    everyone = np.arange(v.owner.size, dtype=np.int64)
+    # Every figure is a union of (opinion group, sector, vote) kinds: serve them on bundles
+    # of votes sharing a kind and an atom (Namespace.bundled), then give each vote its atom.
+    n_sectors = len(people.sector_names) + 1
+    n_cells = (people.n_groups + 1) * n_sectors
+    kinds = people.cell[v.voters] * 3
+    kinds += v.values
+    kinds += 1
+    bundles, of_vote, kind = batch.bundled(kinds, n_cells * 3)
+    b_cell = kind // 3
+    b_slot = 3 * bundles.space_index + kind % 3  # 3 * statement + value + 1
+    b_weight = bundles.weight if bundles.weight is not None else np.ones(kind.size, np.int64)
+    in_group = _by_value(b_cell // n_sectors, people.n_groups + 1)[1:]
+    in_sector = _by_value(b_cell % n_sectors, n_sectors)[1:]
+    groups = [(group_key(g), r) for g, r in enumerate(in_group)]
+    sectors = [(sector_key(nm), r) for nm, r in zip(people.sector_names, in_sector, strict=True)]
+    everyone = np.arange(kind.size, dtype=np.int64)
     every_statement = np.ones(sectors_first.size, dtype=bool)
-    # (key, rows, the statements they cover): rows are in vote order (statement by statement),
-    # so each figure's rows come sorted
+    # (key, bundles, the statements they cover): bundles are in statement order, so each
+    # figure's rows come sorted
     order = [(EVERYONE, everyone, every_statement)]
     if not sectors_first.any() or sectors_first.all():
         both = groups + sectors if not sectors_first.any() else sectors + groups
         order += [(key, r, every_statement) for key, r in both]
     else:
-        early = sectors_first[v.owner]
+        early = sectors_first[bundles.space_index]
         late = ~sectors_first
         order += [(key, r[~early[r]], late) for key, r in groups]
         order += [(key, r[early[r]], sectors_first) for key, r in sectors]
         order += [(key, r[early[r]], sectors_first) for key, r in groups]
         order += [(key, r[~early[r]], late) for key, r in sectors]
     counts: dict[str, _Counts] = {}
+    m = len(statement_ids)
     for key, rows, covers in order:
-        keep, reasons = batch.take_many(rows, partial=True)
-        part = _Counts.of(v, rows[keep], reasons, len(statement_ids), keep_codes=keep_codes)
+        keep, reasons = bundles.take_many(rows, partial=True)
+        got = rows[keep]
+        part = _Counts.of(b_slot[got], b_weight[got], reasons, m)
+        if keep_codes:
+            taken = np.zeros(kind.size, dtype=bool)
+            taken[got] = True
+            part = part.with_codes(v, np.flatnonzero(taken[of_vote]))
         counts[key] = counts[key].where(covers, part) if key in counts else part
+    batch.absorb(bundles, of_vote)
     columns = [c.tallies(key) for key, c in counts.items()]
     return {
         sid: {t.key: t for t in row}
@@ -445,15 +465,18 @@ class _Counts:
 
     @classmethod
     def of(
-        cls, v: _Votes, got: NDArray[np.int64], reasons: list[Reason], m: int, *, keep_codes: bool
+        cls, slot: NDArray[np.int64], weight: NDArray[np.int64], reasons: list[Reason], m: int
     ) -> _Counts:
-        codes = None
-        if keep_codes:
-            cuts = np.searchsorted(v.owner[got], np.arange(m + 1))
-            codes = [frozenset(v.codes[got[a:b]].tolist()) for a, b in itertools.pairwise(cuts)]
-        # one count per statement and value: slot = 3 * statement + value + 1
-        by_value = np.bincount(v.slot[got], minlength=3 * m).reshape(m, 3)
-        return cls(by_value.sum(axis=1), by_value[:, 2], by_value[:, 0], reasons, codes)
+        """Counts from the described votes' ``slot`` (3 * statement + value + 1), each
+        standing for ``weight`` votes."""
+        by_value = np.bincount(slot, weights=weight, minlength=3 * m).astype(np.int64).reshape(m, 3)
+        return cls(by_value.sum(axis=1), by_value[:, 2], by_value[:, 0], reasons, None)
+
+    def with_codes(self, v: _Votes, got: NDArray[np.int64]) -> _Counts:
+        """These counts, keeping the codes of the votes ``got`` (positions in ``v``, sorted)."""
+        cuts = np.searchsorted(v.owner()[got], np.arange(self.seen.size + 1))
+        codes = [frozenset(v.codes[got[a:b]].tolist()) for a, b in itertools.pairwise(cuts)]
+        return _Counts(self.seen, self.agree, self.disagree, self.reasons, codes)
 
     def where(self, covers: NDArray[np.bool_], other: _Counts) -> _Counts:
         """These counts, and ``other``'s for the statements it ``covers`` (each statement's
