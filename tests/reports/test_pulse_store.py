@@ -11,6 +11,7 @@ from django.urls import reverse
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.pulse import services
 from walkthetalk.reports import pulse, pulse_store, tasks
+from walkthetalk.reports.templatetags.report_tags import points
 
 from ..caremap.factories import small_system
 from ..pulse.factories import level, past_wave, respond, unit
@@ -140,9 +141,10 @@ def test_the_page_leads_with_favourable_and_the_change_with_its_interval(system)
     html = _staff(system).get(_url(system, wave)).content.decode()
     lead = html[html.index('id="lead-h"') : html.index('id="heat-h"')]
     assert "50%" in lead and "+25 points" in lead
-    low, high = (round(100 * x) for x in (change.ci_low, change.ci_high))
-    assert f"{low:+d} points to {high:+d} points".replace("-", "−") in lead
+    assert f"({points(change.ci_low)} to {points(change.ci_high)})" in lead
+    assert points(-0.001) == "0 points" and points(-0.12) == "−12 points"
     assert "could be chance" in lead  # 2 of 8 to 4 of 8 is no clear change
+    assert "Strengths we draw on" not in lead  # a count has no favourable share
     assert "What this means" in html or "what-this-means" in html
     for jargon in ("shrunken", "Profile correlation", "imaginary"):
         assert jargon not in html

@@ -545,8 +545,8 @@ def lead(d: Dashboard, key: str = "total") -> list[LeadRow]:
     changes = d.favourable_changes.get(key, {})
     rows = []
     for r in d.heat_rows:
-        if r.kind == "count":
-            continue
+        if d.instrument.scale(r.scale_id).scoring != "mean":
+            continue  # a count of strengths has no favourable share (its mean is below)
         share = shares.get(r.scale_id)
         change = changes.get(r.scale_id)
         if d.previous is None:

@@ -45,4 +45,5 @@ def points(value: float | None) -> str:
     """A change of a share in percentage points, with its sign: +4 points, −12 points."""
     if value is None or math.isnan(value):
         return "—"
-    return f"{100 * value:+.0f} points".replace("-", "−")
+    rounded = round(100 * value)
+    return "0 points" if rounded == 0 else f"{rounded:+d} points".replace("-", "−")
