@@ -171,3 +171,22 @@ def test_bundles_refuse_kinds_out_of_range_and_hold_no_codes() -> None:
     bundles, _, _ = ns.bundled(np.arange(10, dtype=np.int64) % 2, 2)
     with pytest.raises(PrivacyError, match="absorb"):
         bundles.spaces()
+
+
+def test_bundles_are_the_same_whether_counted_in_a_table_or_sorted() -> None:
+    rng = np.random.default_rng(3)
+    earlier = Planner(None, 3)
+    old = earlier.namespaces([("a", codes_of(range(0, 40))), ("b", codes_of(range(20, 70)))])
+    old.take_many(np.arange(0, 90, 2), partial=True)
+    parts = [("a", codes_of(range(5, 50))), ("b", codes_of(range(20, 80)))]
+    kinds = rng.integers(0, 6, 105)
+    few = Planner(earlier.ledger(), 3).namespaces(parts).bundled(kinds, 6)  # a table
+    many = Planner(earlier.ledger(), 3).namespaces(parts).bundled(kinds, 10**6)  # sorted
+    for (small, of_small, kind_small), (big, of_big, kind_big) in [(few, many)]:
+        assert small.weight is not None and big.weight is not None
+        assert small.lab.tolist() == big.lab.tolist()
+        assert small.weight.tolist() == big.weight.tolist()
+        assert small.space_index.tolist() == big.space_index.tolist()
+        assert kind_small.tolist() == kind_big.tolist()
+        assert of_small.tolist() == of_big.tolist()
+        assert sorted(set(small.lab.tolist())) != [-1]  # earlier atoms are among the bundles
