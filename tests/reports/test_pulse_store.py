@@ -145,6 +145,12 @@ def test_the_page_leads_with_favourable_and_the_change_with_its_interval(system)
     assert points(-0.001) == "0 points" and points(-0.12) == "−12 points"
     assert "could be chance" in lead  # 2 of 8 to 4 of 8 is no clear change
     assert "Strengths we draw on" not in lead  # a count has no favourable share
+    # the units one level down carry their own change, where both waves showed them
+    org = d.group(f"unit:{unit(system, 'Riverbend Recovery').pk}")
+    assert org is not None
+    org_change = d.favourable_changes[org.key]["talk"]
+    by_unit = html[html.index('id="drill-h"') : html.index('id="heat-h"')]
+    assert f"{points(org_change.difference)} ({points(org_change.ci_low)}" in by_unit
     assert "What this means" in html or "what-this-means" in html
     for jargon in ("shrunken", "Profile correlation", "imaginary"):
         assert jargon not in html

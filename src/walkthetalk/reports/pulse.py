@@ -570,3 +570,35 @@ def lead(d: Dashboard, key: str = "total") -> list[LeadRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    """A unit one level below the group on view: its share on one healthy way and the change
+    since the last wave (or why not, in plain words)."""
+
+    group: GroupView
+    share: Share | None
+    hidden: str
+    change: ShareDifference | None
+    change_note: str
+
+
+def drill(d: Dashboard, key: str, scale_id: str) -> tuple[list[DrillRow], bool]:
+    """The units directly below ``key`` whose count is released (a unit whose count is hidden
+    is not even named: that would say how few answered there), and whether any was left out."""
+    below = d.children(key) if key == "total" or key.startswith("unit:") else []
+    rows = []
+    for g in below:
+        if not g.n:
+            continue
+        share = d.favourable.get(g.key, {}).get(scale_id)
+        change = d.favourable_changes.get(g.key, {}).get(scale_id)
+        if d.previous is None:
+            note = "No earlier wave."
+        elif change is not None and change.shown:
+            note = ""
+        else:
+            note = "Not shown in both waves."
+        rows.append(DrillRow(g, share, hidden_words(d, g, share), change, note))
+    return rows, len(rows) < len(below)

@@ -85,18 +85,15 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     d, state = pulse_store.dashboard(wave, request.GET.get("scale"))
     node = _node(d, request)
     context = _dashboard_context(system, wave, d)
-    below = d.children(node.key) if node.kind != "sector" else []
-    # Only groups whose count is released are named at all (a named hidden group would say
-    # something about how many answered there).
-    children = [(g, d.favourable.get(g.key, {}).get(d.unit_scale)) for g in below if g.n]
+    children, some_hidden = pulse.drill(d, node.key, d.unit_scale)
     query = {"scale": d.unit_scale, "node": node.key, "v": state[:12]}
     context.update(
         {
             "node": node,
             "path": [g for g in d.path(node.key) if g.n],
             "lead": pulse.lead(d, node.key),
-            "children": [(g, s, pulse.hidden_words(d, g, s)) for g, s in children],
-            "some_hidden": len(children) < len(below),
+            "children": children,
+            "some_hidden": some_hidden,
             "units": [g for g in d.groups if g.kind == "unit" and g.n],
             "sectors": [g for g in d.groups if g.kind == "sector" and g.n],
             "chart_query": urlencode(query),
