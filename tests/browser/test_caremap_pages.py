@@ -264,3 +264,41 @@ def test_the_unit_tree_opens_and_searches_without_javascript(live_server, browse
         expect(page.get_by_role("heading", level=1)).to_have_text("Quiet pulse")
     finally:
         context.close()
+
+
+def test_a_steward_stops_a_batch_and_its_links_get_a_kind_page(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    system = small_system()
+    _sign_in_steward(page, live_server.url, system)
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
+    page.get_by_label("How many invitations").fill("6")
+    page.get_by_label("Last day the links work").fill("2099-12-31")
+    page.get_by_role("button", name="Make invitations").click()
+    links = page.get_by_role("textbox", name="Invitation links").input_value().split()
+    assert len(links) == 6
+    batches = page.get_by_role("table", name="Invitation batches and how many have been used")
+    expect(batches).to_contain_text("31 December 2099")
+    # Stopping asks first: nothing happens until it is confirmed.
+    page.get_by_text("Stop unused links…").click()
+    expect(page.get_by_text("nobody has used yet will stop working")).to_be_visible()
+    assert_accessible(page)
+    assert not Invitation.objects.filter(revoked=True).exists()
+    page.get_by_role("button", name="Yes, stop these links").click()
+    expect(page.locator(".messages")).to_contain_text("Stopped 6 unused links")
+    assert Invitation.objects.filter(revoked=True).count() == 6 and Invitation.objects.count() == 6
+    page.reload()  # post/redirect/get: a reload stops nothing more and asks nothing
+    expect(page.get_by_text("Stop unused links…")).to_have_count(0)
+    # Someone who still has a printed slip is told kindly, in plain words.
+    other = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+    try:
+        holder = other.new_page()
+        holder.goto(links[0])
+        holder.get_by_role("button", name="Start").click()
+        expect(holder.get_by_role("heading", level=1)).to_have_text("This link is no longer in use")
+        expect(holder.get_by_role("alert")).to_contain_text("please ask them for a new one")
+        assert_accessible(holder)
+    finally:
+        other.close()
+    assert not Invitation.objects.filter(used_on__isnull=False).exists()

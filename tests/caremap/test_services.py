@@ -2,6 +2,7 @@
 invitations (one use each, forged ones fail, redeeming one writes nothing else, small batches
 generalized to at least k invited people)."""
 
+import datetime as dt
 import logging
 import secrets
 
@@ -303,3 +304,60 @@ def test_every_stored_combination_describes_at_least_k_invited_people(batches) -
         assert len(batch.tokens) == count
     for combination, invited in _combinations(system).items():
         assert combination == (None, None, None) or invited >= system.min_group_size
+
+
+# Stopping a batch, a last day: the rows stay and keep counting among the people invited.
+
+
+def _batch(system, count: int = 6, **kwargs):
+    team = system.units.get(name="Riverbend Day Team")
+    return team, services.invite(system, count, unit=team, **kwargs)
+
+
+def test_stopping_a_batch_stops_its_unused_links_and_keeps_every_row_counted() -> None:
+    system = small_system()
+    team, batch = _batch(system)
+    services.redeem_invitation(batch.tokens[0])
+    combination = (batch.unit, batch.level, batch.sector)
+    made_on = Invitation.objects.first().created_on  # type: ignore[union-attr]
+    stopped = services.stop_invitation_batch(system, made_on, team.pk, None, None)
+    assert stopped == 5
+    assert Invitation.objects.count() == 6 and Invitation.objects.filter(revoked=True).count() == 5
+    assert services.invited_with(system, combination) == 6  # still counted towards k
+    with pytest.raises(services.InvitationStopped, match="no longer in use"):
+        services.redeem_invitation(batch.tokens[1])
+    assert Invitation.objects.filter(used_on__isnull=False).count() == 1  # nothing marked used
+    with pytest.raises(services.InvitationError) as spent:
+        services.redeem_invitation(batch.tokens[0])
+    assert not isinstance(spent.value, services.InvitationStopped)  # used, not stopped
+    assert services.stop_invitation_batch(system, made_on, team.pk, None, None) == 0
+
+
+def test_stopping_leaves_other_batches_and_other_systems_alone() -> None:
+    system = small_system()
+    other = small_system("otherland")
+    team, batch = _batch(system)
+    _, other_batch = _batch(other)
+    made_on = Invitation.objects.first().created_on  # type: ignore[union-attr]
+    assert services.stop_invitation_batch(system, made_on, None, None, None) == 0
+    assert services.stop_invitation_batch(other, made_on, team.pk, None, None) == 0
+    assert (
+        services.stop_invitation_batch(system, made_on + dt.timedelta(1), team.pk, None, None) == 0
+    )
+    assert not Invitation.objects.filter(revoked=True).exists()
+    services.redeem_invitation(other_batch.tokens[0])
+
+
+def test_a_batch_with_a_last_day_stops_after_it_and_a_past_day_is_refused() -> None:
+    system = small_system()
+    today = services.today()
+    with pytest.raises(services.CareMapError, match="cannot be in the past"):
+        _batch(system, expires_on=today - dt.timedelta(days=1))
+    assert not Invitation.objects.exists()
+    _, batch = _batch(system, expires_on=today)
+    assert set(Invitation.objects.values_list("expires_on", flat=True)) == {today}
+    services.redeem_invitation(batch.tokens[0])  # works on its last day
+    Invitation.objects.update(expires_on=today - dt.timedelta(days=1))
+    with pytest.raises(services.InvitationStopped):
+        services.redeem_invitation(batch.tokens[1])
+    assert Invitation.objects.filter(used_on__isnull=False).count() == 1

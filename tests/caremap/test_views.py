@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from walkthetalk.caremap import services
-from walkthetalk.caremap.models import StaffRole
+from walkthetalk.caremap.models import Invitation, StaffRole
 from walkthetalk.caremap.participant_http import give_pass
 
 from .factories import small_system, staff_client
@@ -121,3 +121,44 @@ def test_a_map_with_several_bad_lines_lists_them_all_and_changes_nothing() -> No
     assert "Nothing was imported" in page
     assert all(f"Line {n}:" in page for n in (2, 3, 4)), page
     assert system.units.count() == before
+
+
+def _batch(system, count: int = 6, **kwargs):
+    team = system.units.get(name="Riverbend Day Team")
+    return team, services.invite(system, count, unit=team, **kwargs)
+
+
+def test_only_a_steward_stops_a_batch_after_confirming_and_the_page_redirects() -> None:
+    system = small_system()
+    team, batch = _batch(system)
+    made_on = Invitation.objects.first().created_on  # type: ignore[union-attr]
+    url = reverse("caremap:invitations", args=[system.slug])
+    row = {"stop": "1", "made_on": made_on.isoformat(), "unit": team.pk, "level": "", "sector": ""}
+    leader = staff_client(system, "leader", "lee")
+    assert leader.post(url, row).status_code == 403
+    steward = staff_client(system, "steward", "stew")
+    page = steward.get(url).content.decode()
+    assert "Stop unused links…" in page and 'name="stop"' in page
+    forged = steward.post(url, {**row, "made_on": "not a day"}, follow=True)
+    assert "nothing was changed" in forged.content.decode()
+    assert not Invitation.objects.filter(revoked=True).exists()
+    done = steward.post(url, row)
+    assert done.status_code == 302 and done.url == url
+    assert Invitation.objects.filter(revoked=True).count() == 6
+    after = steward.get(url).content.decode()
+    assert "Stopped 6 unused links" in after and "Stop unused links…" not in after
+
+
+def test_a_stopped_link_gets_a_kind_page_in_spanish_too(client) -> None:
+    system = small_system()
+    team, batch = _batch(system)
+    made_on = Invitation.objects.first().created_on  # type: ignore[union-attr]
+    services.stop_invitation_batch(system, made_on, team.pk, None, None)
+    page = client.post(reverse("caremap:join"), {"t": batch.tokens[0]})
+    assert page.status_code == 400
+    assert "This link is no longer in use" in page.content.decode()
+    client.cookies["django_language"] = "es"
+    spanish = client.post(
+        reverse("caremap:join"), {"t": batch.tokens[1]}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert "Este enlace ya no está en uso" in spanish.content.decode()

@@ -71,6 +71,12 @@ class InvitationBatchForm(forms.Form):
     sector = forms.ModelChoiceField(
         queryset=Sector.objects.none(), required=False, empty_label="(any sector)"
     )
+    expires_on = forms.DateField(
+        label="Last day the links work",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional. After this day the unused links stop working.",
+    )
 
     def __init__(self, system: CareSystem, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -82,3 +88,12 @@ class InvitationBatchForm(forms.Form):
 class StaffForm(forms.Form):
     username = forms.CharField(label="User name", max_length=150)
     role = forms.ChoiceField(choices=StaffRole.Role.choices)
+
+
+class StopBatchForm(forms.Form):
+    """Which listed batch to stop: the day it was made and its stored attributes (ids)."""
+
+    made_on = forms.DateField()
+    unit = forms.IntegerField(required=False, min_value=1)
+    level = forms.IntegerField(required=False, min_value=1)
+    sector = forms.IntegerField(required=False, min_value=1)

@@ -140,7 +140,8 @@ class Invitation(models.Model):
     ``services.invite``). No label is kept: a label may name a person, and the attributes join
     an invitation to answers. ``used_on`` is set once the invitation is used, to the day it was
     *made* (``created_on``): the day of use is deliberately not kept, so it cannot be matched
-    to the days participants act.
+    to the days participants act. A link stops working after ``expires_on`` or once its batch
+    is ``revoked``.
     """
 
     care_system = models.ForeignKey(
@@ -158,6 +159,12 @@ class Invitation(models.Model):
     )
     created_on = models.DateField()
     used_on = models.DateField(null=True, blank=True)
+    # The last day the link works, chosen when the batch is made (a day of the batch, like
+    # ``created_on``; never a day something happened to one invitation).
+    expires_on = models.DateField(null=True, blank=True)
+    # A steward stopped the batch's unused links. The row stays (it still counts among the
+    # people invited with its attributes) and the day it was stopped is not kept.
+    revoked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["care_system", "created_on"]

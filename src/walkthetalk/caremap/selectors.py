@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole, Unit, UnitKind
 from walkthetalk.caremap.passes import ParticipantPass
@@ -195,13 +195,28 @@ def map_counts(system: CareSystem) -> dict[str, int]:
 
 
 def invitation_batches(system: CareSystem) -> list[dict[str, Any]]:
+    """The invitations grouped as the invitations page lists them (made on one day with the
+    same stored attributes): how many, how many used and stopped, and their last day."""
     rows = (
         Invitation.objects.filter(care_system=system)
-        .values("created_on", "unit__name", "level__name", "sector__name")
-        .annotate(total=Count("pk"), used=Count("pk", filter=Q(used_on__isnull=False)))
+        .values(
+            "created_on",
+            "unit_id",
+            "level_id",
+            "sector_id",
+            "unit__name",
+            "level__name",
+            "sector__name",
+        )
+        .annotate(
+            total=Count("pk"),
+            used=Count("pk", filter=Q(used_on__isnull=False)),
+            stopped=Count("pk", filter=Q(revoked=True)),
+            last_day=Max("expires_on"),
+        )
         .order_by("-created_on", "unit__name", "level__name", "sector__name")
     )
-    return [dict(row) for row in rows]
+    return [{**row, "unused": row["total"] - row["used"] - row["stopped"]} for row in rows]
 
 
 @dataclass

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
@@ -42,6 +43,10 @@ class CareMapError(ServiceError):
 
 class InvitationError(ServiceError):
     """An invitation token that cannot be used (unknown, forged or already used)."""
+
+
+class InvitationStopped(InvitationError):
+    """An unused invitation whose batch a steward stopped, or past its last day."""
 
 
 @transaction.atomic
@@ -478,6 +483,7 @@ def invite(
     min_size: int | None = None,
     already_invited: Callable[[Combination], int] | None = None,
     batch_key: str | None = None,
+    expires_on: dt.date | None = None,
 ) -> InvitationBatch:
     """Make ``count`` one-time invitations whose attributes describe at least k invited people.
 
@@ -494,13 +500,16 @@ def invite(
     tokens are returned once and never stored; no label is stored either (a label can name a
     person). With ``batch_key`` the tokens are drawn from that key
     (:func:`~walkthetalk.caremap.tokens.derived_token`): the same key again (a form sent twice)
-    makes nothing and hands back the batch already made.
+    makes nothing and hands back the batch already made. With ``expires_on`` the links stop
+    working after that day.
     """
     if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
         raise CareMapError(f"A batch holds between 1 and {MAX_INVITATIONS_PER_BATCH} invitations.")
     for part in (unit, level, sector, within):
         if part is not None and part.care_system_id != system.pk:
             raise CareMapError("Invitations can only carry parts of their own care system.")
+    if expires_on is not None and expires_on < today():
+        raise CareMapError("The links' last day cannot be in the past.")
     # One batch at a time per care system, so two small batches cannot both count on the
     # other one to reach k.
     list(CareSystem.objects.select_for_update().filter(pk=system.pk).values_list("pk"))
@@ -534,6 +543,7 @@ def invite(
             level=stored[1],
             sector=stored[2],
             created_on=today(),
+            expires_on=expires_on,
         )
         for t in tokens
     )
@@ -574,16 +584,30 @@ def redeem_invitation(token: str) -> ParticipantPass:
     ties the pass to the invitation, and what the participant later answers is written in a
     request of its own. ``used_on`` is set to the day the invitation was *made*, not the day it
     was used: a day of use would be matched against the days participants act (a conversation
-    joined, an issue rated) and, in a small unit, single out whose invitation it was.
+    joined, an issue rated) and, in a small unit, single out whose invitation it was. A link
+    of a stopped batch, or past its last day, is refused (:class:`InvitationStopped`).
     """
     token = normalise_token(token)
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvitationError(gettext("This invitation link is not valid."))
     with transaction.atomic():
-        marked = Invitation.objects.filter(
-            token_hash=token_hash(token), used_on__isnull=True
-        ).update(used_on=F("created_on"))
-        if marked != 1:
+        usable = Invitation.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today()),
+            token_hash=token_hash(token),
+            used_on__isnull=True,
+            revoked=False,
+        )
+        if usable.update(used_on=F("created_on")) != 1:
+            if Invitation.objects.filter(
+                token_hash=token_hash(token), used_on__isnull=True
+            ).exists():
+                raise InvitationStopped(
+                    gettext(
+                        "This link is no longer in use: the people who sent it have stopped "
+                        "it, or its last day has passed. If you would like to take part, "
+                        "please ask them for a new one."
+                    )
+                )
             raise InvitationError(
                 gettext(
                     "This invitation link is not valid or has already been used. "
@@ -596,6 +620,27 @@ def redeem_invitation(token: str) -> ParticipantPass:
     return ParticipantPass.new(
         invitation.care_system_id, invitation.unit_id, invitation.level_id, invitation.sector_id
     )
+
+
+def stop_invitation_batch(
+    system: CareSystem,
+    made_on: dt.date,
+    unit_id: int | None,
+    level_id: int | None,
+    sector_id: int | None,
+) -> int:
+    """Stop the unused links of a batch (every invitation of ``system`` made on ``made_on``
+    with these stored attributes, as the invitations page lists them); returns how many.
+
+    The rows stay, marked ``revoked``: they still count among the people invited with these
+    attributes (:func:`invited_with`), so the answers already given keep describing at least
+    k invited people. The day of stopping is not stored."""
+    same: dict[str, object] = {}
+    for part, pk in (("unit", unit_id), ("level", level_id), ("sector", sector_id)):
+        same[f"{part}_id" if pk is not None else f"{part}__isnull"] = True if pk is None else pk
+    return Invitation.objects.filter(
+        care_system=system, created_on=made_on, used_on__isnull=True, revoked=False, **same
+    ).update(revoked=True)
 
 
 def open_pass(system: CareSystem, sector: Sector | None = None) -> ParticipantPass:

@@ -19,6 +19,7 @@ from walkthetalk.caremap.forms import (
     MapUploadForm,
     NameForm,
     StaffForm,
+    StopBatchForm,
     UnitForm,
 )
 from walkthetalk.caremap.models import CareSystem, Invitation, StaffRole
@@ -183,6 +184,8 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and "forget" in request.POST:
         messages.info(request, "The links are no longer shown on this browser.")
         return forget_batch(redirect("caremap:invitations", slug=slug), _batch_path(slug))
+    if request.method == "POST" and "stop" in request.POST:
+        return _stop_batch(request, system)
     form = InvitationBatchForm(
         system, request.POST or None, initial={"batch_key": tokens.new_batch_key()}
     )
@@ -196,6 +199,7 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
                 level=data["level"],
                 sector=data["sector"],
                 batch_key=data["batch_key"],
+                expires_on=data["expires_on"],
             )
         except services.CareMapError as exc:
             form.add_error(None, str(exc))
@@ -219,6 +223,27 @@ def invitations(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _stop_batch(request: HttpRequest, system: CareSystem) -> HttpResponse:
+    """Stop a listed batch's unused links (post/redirect/get); a forged row stops nothing."""
+    form = StopBatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That batch could not be found; nothing was changed.")
+    else:
+        data = form.cleaned_data
+        stopped = services.stop_invitation_batch(
+            system, data["made_on"], data["unit"], data["level"], data["sector"]
+        )
+        if stopped:
+            messages.success(
+                request,
+                f"Stopped {stopped} unused link{'s' if stopped != 1 else ''}: they no longer "
+                "work. They still count among the people invited, so answers stay anonymous.",
+            )
+        else:
+            messages.info(request, "That batch has no unused links left; nothing was changed.")
+    return redirect("caremap:invitations", slug=system.slug)
 
 
 def _batch_path(slug: str) -> str:
@@ -303,15 +328,20 @@ def join(request: HttpRequest) -> HttpResponse:
         )
         return redirect("welcome")
     error = ""
+    stopped = False
     if request.method == "POST":
         try:
             participant_pass = services.redeem_invitation(token)
         except services.InvitationError as exc:
             error = str(exc)
+            stopped = isinstance(exc, services.InvitationStopped)
         else:
             return give_pass(redirect("welcome"), participant_pass)
     response = render(
-        request, "caremap/join.html", {"token": token, "error": error}, status=400 if error else 200
+        request,
+        "caremap/join.html",
+        {"token": token, "error": error, "stopped": stopped},
+        status=400 if error else 200,
     )
     return response
 
