@@ -14,6 +14,7 @@ carries a session cookie (maybe a signed-in staff member), goes through the full
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,6 +24,8 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils.module_loading import import_string
+
+from walkthetalk.site.vote_fast_path import VoteFastPath, is_candidate, wsgi_answer
 
 VOTE_PATH = re.compile(r"/conversations/[^/]+/vote/\Z")
 
@@ -62,15 +65,25 @@ def is_participant_request(environ: dict[str, Any]) -> bool:
 
 
 class SiteApplication:
-    """The WSGI application ``walkthetalk serve`` runs: two Django handlers, one dispatch rule."""
+    """The WSGI application ``walkthetalk serve`` runs: the vote round trip's common case
+    answered by :class:`~walkthetalk.site.vote_fast_path.VoteFastPath` (unless
+    ``settings.VOTE_FAST_PATH`` is off), everything else by two Django handlers, one dispatch
+    rule."""
 
     def __init__(self) -> None:
         self.full = WSGIHandler()
         self.participant = ParticipantHandler()
+        self.fast = VoteFastPath()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        if settings.VOTE_FAST_PATH and is_candidate(environ):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            response = self.fast.answer({**environ, "wsgi.input": io.BytesIO(body)})
+            if response is not None:
+                return wsgi_answer(response, type(self), start_response)
+            environ["wsgi.input"] = io.BytesIO(body)  # the full chain reads the same body
         if is_participant_request(environ):
             return self.participant(environ, start_response)
         return self.full(environ, start_response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -20,6 +21,13 @@ IDENTIFYING_HEADERS = (
 )
 
 
+def forget_client(meta: dict[str, Any]) -> None:
+    """Drop the client's address and user agent from ``meta`` (a request's META)."""
+    for header in IDENTIFYING_HEADERS:
+        meta.pop(header, None)
+    meta["REMOTE_ADDR"] = ""
+
+
 class ForgetClientMiddleware:
     """First in the chain: drops the client's address and user agent from every request, so
     no view, library or log line after it can store them."""
@@ -28,7 +36,5 @@ class ForgetClientMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for header in IDENTIFYING_HEADERS:
-            request.META.pop(header, None)
-        request.META["REMOTE_ADDR"] = ""
+        forget_client(request.META)
         return self.get_response(request)

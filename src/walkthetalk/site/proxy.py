@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -45,23 +46,28 @@ def _last(value: str) -> str:
     return value.split(",")[-1].strip()
 
 
+def honour_forwarded(meta: dict[str, Any]) -> None:
+    """Apply the trusted proxy's forwarded headers to ``meta`` (a request's META / WSGI
+    environ), then drop every forwarded header."""
+    if is_trusted_proxy(meta.get("REMOTE_ADDR", "")):
+        proto = _last(meta.get("HTTP_X_FORWARDED_PROTO", "")).lower()
+        if proto in ("http", "https"):
+            meta["wsgi.url_scheme"] = proto
+        host = _last(meta.get("HTTP_X_FORWARDED_HOST", ""))
+        if host:
+            meta["HTTP_HOST"] = host
+            meta.pop("SERVER_PORT", None)
+        client = _last(meta.get("HTTP_X_FORWARDED_FOR", ""))
+        if client:
+            meta["REMOTE_ADDR"] = client
+    for header in FORWARDED_HEADERS:
+        meta.pop(header, None)
+
+
 class TrustedProxyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        meta = request.META
-        if is_trusted_proxy(meta.get("REMOTE_ADDR", "")):
-            proto = _last(meta.get("HTTP_X_FORWARDED_PROTO", "")).lower()
-            if proto in ("http", "https"):
-                meta["wsgi.url_scheme"] = proto
-            host = _last(meta.get("HTTP_X_FORWARDED_HOST", ""))
-            if host:
-                meta["HTTP_HOST"] = host
-                meta.pop("SERVER_PORT", None)
-            client = _last(meta.get("HTTP_X_FORWARDED_FOR", ""))
-            if client:
-                meta["REMOTE_ADDR"] = client
-        for header in FORWARDED_HEADERS:
-            meta.pop(header, None)
+        honour_forwarded(request.META)
         return self.get_response(request)

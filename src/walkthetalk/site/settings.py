@@ -122,6 +122,10 @@ PARTICIPANT_MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# The vote round trip's common case answered without the middleware chain, by the same code
+# (walkthetalk.site.vote_fast_path); WALKTHETALK_VOTE_FAST_PATH=0 turns it off.
+VOTE_FAST_PATH = os.environ.get("WALKTHETALK_VOTE_FAST_PATH", "1") == "1"
+
 ROOT_URLCONF = "walkthetalk.site.urls"
 WSGI_APPLICATION = "walkthetalk.site.wsgi.application"
 
