@@ -5,13 +5,19 @@ rendered as usual."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest
-from django.middleware.csrf import _unmask_cipher_token
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_TOKEN_LENGTH,
+    _unmask_cipher_token,
+    get_token,
+)
 from django.shortcuts import render
 from django.test import RequestFactory
 from django.utils import translation
@@ -121,6 +127,24 @@ def test_the_filled_in_csrf_token_is_accepted_and_a_wrong_one_refused() -> None:
     assert client.post(url, wrong).status_code == 403 and not Vote.objects.exists()
     response = client.post(url, {**fields, "choice": "agree"})
     assert response.status_code == 302 and Vote.objects.get().value == Vote.Value.AGREE
+
+
+def test_the_csrf_token_is_djangos_get_token_with_a_cheaper_draw_of_its_mask() -> None:
+    fresh, django_fresh = HttpRequest(), HttpRequest()
+    token = vote_page.csrf_token(fresh)
+    get_token(django_fresh)
+    assert set(fresh.META) == set(django_fresh.META) == {"CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE"}
+    assert _unmask_cipher_token(token) == fresh.META["CSRF_COOKIE"]
+    kept = HttpRequest()
+    kept.META["CSRF_COOKIE"] = secret = fresh.META["CSRF_COOKIE"]
+    tokens = [vote_page.csrf_token(kept) for _ in range(400)]
+    assert kept.META == {"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True}
+    assert all(len(t) == CSRF_TOKEN_LENGTH and _unmask_cipher_token(t) == secret for t in tokens)
+    assert len(set(tokens)) == len(tokens)  # a new mask every time
+    # The masks are uniform over Django's 62 characters (12,800 draws, ~206 each).
+    counts = Counter(c for t in tokens for c in t[:32])
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    assert all(130 < n < 290 for n in counts.values()), counts
 
 
 def test_a_waiting_message_is_shown_on_the_next_page() -> None:

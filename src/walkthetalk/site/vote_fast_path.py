@@ -42,11 +42,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
 from django.urls import ResolverMatch, resolve, set_script_prefix, set_urlconf
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 from django_htmx.middleware import HtmxDetails
 
@@ -111,6 +117,7 @@ class VoteFastPath:
 
     def __init__(self) -> None:
         hooks = [import_string(path)(_not_called) for path in HOOKED_MIDDLEWARE]
+        hooks = [_Language(h) if isinstance(h, LocaleMiddleware) else h for h in hooks]
         self._process_request = [h.process_request for h in hooks if hasattr(h, "process_request")]
         self._process_view = [h.process_view for h in hooks if hasattr(h, "process_view")]
         self._process_response = [
@@ -176,6 +183,50 @@ class VoteFastPath:
         request.resolver_match = match
         request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
         return match
+
+
+_CHOSEN: dict[tuple[str | None, str | None], str] = {}
+
+
+@receiver(setting_changed)
+def _forget_languages(setting: str, **kwargs: Any) -> None:
+    if setting.startswith("LANGUAGE"):
+        _CHOSEN.clear()
+
+
+class _Language:
+    """LocaleMiddleware's hooks for a site without language prefixes in its URLs (with them,
+    LocaleMiddleware's own): the language from the cookie or the browser's Accept-Language, as
+    Django's ``get_language_from_request`` chooses it, remembered per distinct pair."""
+
+    def __init__(self, locale: LocaleMiddleware) -> None:
+        self.locale = locale
+
+    def process_request(self, request: HttpRequest) -> None:
+        if is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+            self.locale.process_request(request)
+            return
+        key = (
+            request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+            request.META.get("HTTP_ACCEPT_LANGUAGE"),
+        )
+        language = _CHOSEN.get(key)
+        if language is None:
+            language = translation.get_language_from_request(request)
+            if len(_CHOSEN) >= _MAX_MATCHES:
+                _CHOSEN.clear()
+            _CHOSEN[key] = language
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+            return self.locale.process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 def _common(request: HttpRequest, response: HttpResponseBase) -> bool:
