@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import (
     CSRF_ALLOWED_CHARS,
     CSRF_TOKEN_LENGTH,
@@ -21,6 +21,7 @@ from django.middleware.csrf import (
 from django.shortcuts import render
 from django.test import RequestFactory
 from django.utils import translation
+from django.views.decorators.cache import never_cache as django_never_cache
 from django_htmx.middleware import HtmxDetails
 
 from walkthetalk.caremap.passes import PASS_COOKIE
@@ -145,6 +146,21 @@ def test_the_csrf_token_is_djangos_get_token_with_a_cheaper_draw_of_its_mask() -
     counts = Counter(c for t in tokens for c in t[:32])
     assert set(counts) == set(CSRF_ALLOWED_CHARS)
     assert all(130 < n < 290 for n in counts.values()), counts
+
+
+@pytest.mark.parametrize("own", [{}, {"Cache-Control": "max-age=60"}, {"Expires": "0"}])
+def test_never_cache_gives_the_headers_djangos_never_cache_gives(own: dict[str, str]) -> None:
+    def page(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("a page", headers=own)
+
+    request = RequestFactory().get("/")
+    for _ in range(50):  # the same second for both (Expires is the time of the answer)
+        ours = vote_page.never_cache(page)(request)
+        django = django_never_cache(page)(request)
+        if ours["Expires"] == django["Expires"]:
+            break
+    assert list(ours.items()) == list(django.items())
+    assert "no-store" in ours["Cache-Control"]
 
 
 def test_a_waiting_message_is_shown_on_the_next_page() -> None:

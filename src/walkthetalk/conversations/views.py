@@ -194,7 +194,7 @@ def _changing(request: HttpRequest, voter: selectors.Voter) -> Vote | None:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@vote_page.never_cache
 def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     """The vote card. A vote is one POST: with htmx it is answered with the next statement's
     card; without JavaScript by a redirect to this page (post/redirect/get). Either answer

@@ -12,9 +12,11 @@ string, a statement id that is not URL-safe — is rendered by the template engi
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Hashable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,8 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, _add_new_csrf_cookie  # type: ignore[attr-defined]
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 
 from walkthetalk.caremap.participant_http import may_be_signed_in
 from walkthetalk.conversations.selectors import CardStatement
@@ -60,6 +64,28 @@ def csrf_token(request: HttpRequest) -> str:
     mask = _random_chars(len(secret))
     cipher = (_CHARS[(_INDEX[x] + y) % len(_CHARS)] for x, y in zip(secret, mask, strict=True))
     return "".join(_CHARS[y] for y in mask) + "".join(cipher)
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Django's ``never_cache`` for the vote page: the headers Django's
+    ``add_never_cache_headers`` gives a response that has neither ``Expires`` nor
+    ``Cache-Control`` written directly (the page's case; its parsing and patching cost more
+    than the rest of the page's headers together), any other response left to Django."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if "Expires" in response or "Cache-Control" in response:
+            add_never_cache_headers(response)
+        else:
+            response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
+        return response
+
+    return wrapper
 
 
 @dataclass(frozen=True)
