@@ -1,5 +1,7 @@
 """The care map and the invitation flow in real Chromium, with axe on every participant page."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
@@ -302,3 +304,40 @@ def test_a_steward_stops_a_batch_and_its_links_get_a_kind_page(
     finally:
         other.close()
     assert not Invitation.objects.filter(used_on__isnull=False).exists()
+
+
+def test_the_printed_slips_come_in_spanish_when_asked_or_when_the_steward_reads_spanish(
+    live_server, sized_page: Page
+) -> None:
+    page = sized_page
+    system = small_system()
+    _sign_in_steward(page, live_server.url, system)
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
+    page.get_by_label("How many invitations").fill("5")
+    page.get_by_role("button", name="Make invitations").click()
+    page.get_by_role("link", name="Printable sheet with QR codes").click()
+    slips = page.locator("ul.slips")
+    expect(slips).to_have_attribute("lang", "en")
+    expect(slips.locator(".slip-title").first).to_have_text(
+        "You are invited to take part — anonymously"
+    )
+    page.get_by_role("link", name="Slips in Español").click()
+    expect(slips).to_have_attribute("lang", "es")
+    expect(slips.locator(".slip-title")).to_have_text(
+        ["Le invitamos a participar — de forma anónima"] * 5
+    )
+    expect(slips.locator(".slip").first).to_contain_text("Escanee el código, o vaya a")
+    expect(slips.locator(".slip img").first).to_have_attribute(
+        "alt", re.compile(r"^Código QR de la invitación ")
+    )
+    expect(page.locator(".slip-code")).to_have_count(5)
+    assert_accessible(page)
+    # A steward who reads the site in Spanish gets Spanish slips without asking.
+    page.context.add_cookies([{"name": "wtt_language", "value": "es", "url": live_server.url}])
+    page.goto(f"{live_server.url}/map/{system.slug}/invitations/sheet/")
+    expect(slips).to_have_attribute("lang", "es")
+    page.get_by_role("link", name="Slips in English").click()
+    expect(slips.locator(".slip-title").first).to_have_text(
+        "You are invited to take part — anonymously"
+    )
+    assert_accessible(page)

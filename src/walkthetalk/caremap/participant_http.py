@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from walkthetalk.caremap.passes import PASS_COOKIE, PASS_MAX_AGE, ParticipantPass
 from walkthetalk.caremap.tokens import derived_token
@@ -128,8 +129,21 @@ def invitation_sheet(
             "slips": slips,
             "page": page,
             "join_url": request.build_absolute_uri(reverse("caremap:join")),
+            "slip_language": slip_language(request),
+            "slip_languages": settings.LANGUAGES,
         },
     )
+
+
+def slip_language(request: HttpRequest) -> str:
+    """The language the slips are printed in: the one asked for (``?lang=es``), else the
+    language the steward reads the site in."""
+    asked = request.GET.get("lang", "")
+    known = {code for code, _ in settings.LANGUAGES}
+    if asked in known:
+        return asked
+    current = (get_language() or "").split("-")[0]
+    return current if current in known else settings.LANGUAGE_CODE
 
 
 def invitation_csv(request: HttpRequest, kept: KeptBatch, filename: str) -> HttpResponse:
