@@ -170,6 +170,9 @@ def test_the_dashboard_leads_with_favourable_and_drills_from_system_to_team(
     expect(lead).to_be_visible()
     expect(lead.get_by_role("columnheader").nth(1)).to_have_text("% favourable (95% interval)")
     expect(lead).to_contain_text("points")  # the change since Autumn pulse, with its interval
+    by_level = page.get_by_role("table", name="Each level's % favourable on each healthy way")
+    expect(by_level).to_contain_text("Direct care")
+    expect(by_level).to_contain_text("points")  # and each level's own change
     expect(page.get_by_text("% favourable", exact=True).first).to_be_visible()  # what it means
     for name in ("Heatmap of the share favourable", "Share favourable on", "Small charts"):
         img = page.get_by_role("img", name=re.compile("^" + name))

@@ -151,6 +151,10 @@ def test_the_page_leads_with_favourable_and_the_change_with_its_interval(system)
     org_change = d.favourable_changes[org.key]["talk"]
     by_unit = html[html.index('id="drill-h"') : html.index('id="heat-h"')]
     assert f"{points(org_change.difference)} ({points(org_change.ci_low)}" in by_unit
+    # and each level's cell carries its own change (the heatmap's table)
+    cell = d.favourable_changes["level:Direct care"]["talk"]
+    levels = html[html.index('aria-label="Table of % favourable by level"') :]
+    assert f"{points(cell.difference)} ({points(cell.ci_low)} to {points(cell.ci_high)})" in levels
     assert "What this means" in html or "what-this-means" in html
     for jargon in ("shrunken", "Profile correlation", "imaginary"):
         assert jargon not in html

@@ -602,3 +602,27 @@ def drill(d: Dashboard, key: str, scale_id: str) -> tuple[list[DrillRow], bool]:
             note = "Not shown in both waves."
         rows.append(DrillRow(g, share, hidden_words(d, g, share), change, note))
     return rows, len(rows) < len(below)
+
+
+@dataclass(frozen=True)
+class LevelCell:
+    """One level's share on one healthy way, with its change since the last wave when both
+    waves showed it (``None`` otherwise)."""
+
+    level: str
+    share: Share | None
+    change: ShareDifference | None
+
+
+def level_rows(d: Dashboard) -> list[tuple[LeadRow, list[LevelCell]]]:
+    """The heatmap as a table: per healthy way, each shown level's share and its change."""
+    out = []
+    for row in lead(d):
+        cells = []
+        for level in d.levels:
+            key = f"level:{level}"
+            share = d.favourable.get(key, {}).get(row.scale_id)
+            change = d.favourable_changes.get(key, {}).get(row.scale_id)
+            cells.append(LevelCell(level, share, change if change and change.shown else None))
+        out.append((row, cells))
+    return out

@@ -92,6 +92,7 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
             "node": node,
             "path": [g for g in d.path(node.key) if g.n],
             "lead": pulse.lead(d, node.key),
+            "level_rows": pulse.level_rows(d),
             "children": children,
             "some_hidden": some_hidden,
             "units": [g for g in d.groups if g.kind == "unit" and g.n],
