@@ -237,3 +237,12 @@ def test_the_backlog_shows_each_issue_s_topics(client) -> None:
     page = client.get("/agenda/backlog/").content.decode()
     card = page[page.index(f'id="issue-{alone.public_id}"') :]
     assert "Topics:" not in card[: card.index("</li>")]
+
+
+def test_the_backlog_score_is_explained_in_plain_words_with_a_link_to_the_glossary(client) -> None:
+    system = small_system()
+    _staff(client, system)
+    page = client.get(f"/agenda/manage/{system.slug}/").content.decode()
+    assert "imaginary" not in page and "pulled toward" not in page
+    assert "one rating alone cannot put it at the top" in page
+    assert 'href="/glossary/#priority"' in page

@@ -61,3 +61,32 @@ def test_the_follow_through_list_is_the_whole_public_list_for_a_pass(client) -> 
     assert data["answered"] == {}
     welcome = client.get(reverse("welcome")).content.decode()
     assert 'id="follow-through"' in welcome and "walkthetalk/follow.js" in welcome
+
+
+GLOSSARY_ENTRIES = (
+    "favourable",
+    "change",
+    "interval",
+    "mirror",
+    "strain",
+    "common-ground",
+    "divide",
+    "opinion-group",
+    "minimum-group-size",
+    "priority",
+)
+
+
+def test_the_glossary_has_an_entry_to_link_to_for_every_figure_in_english_and_spanish(
+    client,
+) -> None:
+    page = client.get(reverse("glossary"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for anchor in GLOSSARY_ENTRIES:
+        assert f'<dt id="{anchor}">' in body
+    assert "% favourable" in body and "never one person" in body
+    client.cookies["wtt_language"] = "es"
+    spanish = client.get(reverse("glossary")).content.decode()
+    assert "Qué significan las cifras" in spanish and "% favorable" in spanish
+    assert "Grupo de opinión" in spanish

@@ -311,7 +311,6 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "gatherings": selectors.staff_gatherings(system),
             "issue_form": StaffIssueForm(prefix="issue"),
             "gathering_form": GatheringForm(prefix="gathering"),
-            "prior_weight": selectors.PRIOR_WEIGHT,
         },
     )
 

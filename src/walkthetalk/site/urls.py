@@ -32,6 +32,7 @@ urlpatterns = [
         "favicon.ico", RedirectView.as_view(url=static("walkthetalk/favicon.svg"), permanent=True)
     ),
     path("welcome/", views.welcome, name="welcome"),
+    path("glossary/", views.glossary, name="glossary"),
     path("welcome/follow-through.json", views.follow_through, name="follow_through"),
     path("api/", api.urls),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),

@@ -40,6 +40,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "site/home.html", {"systems": systems})
 
 
+def glossary(request: HttpRequest) -> HttpResponse:
+    """Plain words for every figure the site shows; pages link to its entries by anchor."""
+    return render(request, "site/glossary.html")
+
+
 def welcome(request: HttpRequest) -> HttpResponse:
     """The participant's home: everything open to them, reached after an invitation."""
     participant_pass = current_pass(request)
