@@ -230,6 +230,9 @@ def test_units_of_a_1000_unit_map_are_picked_from_a_tree_or_by_typing(
     page.get_by_role("button", name="Make invitations").click()
     expect(page.get_by_role("textbox", name="Invitation links")).to_be_visible()
     assert Invitation.objects.filter(unit__name="Team 0541").count() == 5
+    expect(page.get_by_role("link", name="the care map's invitations page")).to_have_attribute(
+        "href", f"/map/{system.slug}/invitations/#batches"
+    )
     assert_accessible(page)
     # The care map's own invitations: any unit of the map, typed the same way.
     page.goto(f"{live_server.url}/map/{system.slug}/invitations/")
