@@ -136,13 +136,14 @@ def test_leader_reads_the_dashboard_with_charts_and_tables(live_server, page: Pa
 
 def _smallest_text_px(page: Page, img) -> float:
     """The smallest text of an SVG chart as drawn on the page, in CSS pixels."""
+    # a lazy image may still be on its way: wait until it has loaded (and loaded an image)
+    page.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=img.element_handle())
     src = img.get_attribute("src")
     assert src and not src.startswith("data:")
     svg = page.request.get(page.url.split("/pulse/")[0] + src).text()
     view_width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))  # type: ignore[union-attr]
     sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
     drawn = img.evaluate("e => e.getBoundingClientRect().width")
-    assert img.evaluate("e => e.complete && e.naturalWidth > 0")
     return min(sizes) * drawn / view_width
 
 

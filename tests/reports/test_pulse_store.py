@@ -82,8 +82,13 @@ def test_the_worker_computes_the_figures_so_a_page_reads_them(system, computed) 
     assert tasks.refresh_all() == 1
     assert tasks.refresh_all() == 0  # nothing changed: nothing computed again
     computed.clear()
-    page = _staff(system).get(_url(system, wave))
+    client = _staff(system)
+    page = client.get(_url(system, wave))
     assert page.status_code == 200 and computed == []
+    # nor do its charts, which name the default healthy way in their addresses
+    for src in re.findall(r'<img src="([^"]+)"', page.content.decode()):
+        assert client.get(src.replace("&amp;", "&")).status_code == 200
+    assert computed == []
     assert "% favourable" in page.content.decode()
 
 
@@ -155,7 +160,9 @@ def test_the_page_leads_with_favourable_and_the_change_with_its_interval(system)
     cell = d.favourable_changes["level:Direct care"]["talk"]
     levels = html[html.index('aria-label="Table of % favourable by level"') :]
     assert f"{points(cell.difference)} ({points(cell.ci_low)} to {points(cell.ci_high)})" in levels
-    assert "What this means" in html or "what-this-means" in html
+    assert 'class="what-this-means"' in html
+    for anchor in ("favourable", "interval", "change", "strain"):
+        assert f'href="/glossary/#{anchor}"' in html
     for jargon in ("shrunken", "Profile correlation", "imaginary"):
         assert jargon not in html
     assert lead.index("% favourable") < html.index("Mean score by healthy way and level")

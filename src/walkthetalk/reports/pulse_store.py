@@ -73,9 +73,15 @@ def shares(wave: Wave) -> pulse.Shares:
 def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, str]:
     """The wave's dashboard for its current state, and that state (for ETags)."""
     scale = scale_of(wave, scale_id)
-    return stored(
+    d, current = stored(
         wave, f"dashboard:{scale}", lambda: pulse.dashboard(wave, scale or None, shares_of=shares)
     )
+    if not scale:
+        # the default healthy way is also asked for by name (the charts' addresses name it)
+        named = _key(wave, current, f"dashboard:{d.unit_scale}")
+        if not cache.has_key(named):
+            cache.set(named, d, KEEP)
+    return d, current
 
 
 def is_stored(wave: Wave, what: str) -> bool:
