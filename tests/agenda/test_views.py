@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,7 +10,13 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 
 from walkthetalk.agenda import services
-from walkthetalk.agenda.models import ActionItem, AgendaItem, AvoidedIssue, IssueRating
+from walkthetalk.agenda.models import (
+    ActionItem,
+    ActionTarget,
+    AgendaItem,
+    AvoidedIssue,
+    IssueRating,
+)
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE
@@ -246,3 +253,44 @@ def test_the_backlog_score_is_explained_in_plain_words_with_a_link_to_the_glossa
     assert "imaginary" not in page and "pulled toward" not in page
     assert "one rating alone cannot put it at the top" in page
     assert 'href="/glossary/#priority"' in page
+
+
+def test_a_step_s_aim_is_placed_by_typing_a_unit_s_name_and_an_unknown_one_is_refused(
+    client,
+) -> None:
+    system = small_system()
+    other = small_system("elsewhere")
+    services_unit = other.units.get(name="Riverbend Day Team")
+    services_unit.name = "Elsewhere Day Team"
+    services_unit.save()
+    gathering = services.create_gathering(system, "Spring", dt.date(2026, 6, 1))
+    issue = services.add_issue(system, "Burnout is treated as personal")
+    step = services.add_action_item(
+        services.add_to_agenda(gathering, issue), "Protect supervision", "Leader",
+        dt.date(2026, 7, 1),
+    )  # fmt: skip
+    _staff(client, system)
+    edit = f"/agenda/manage/{system.slug}/actions/{step.public_id}/"
+    page = client.get(edit).content.decode()
+    # The datalist offers every unit of this system, saying where it sits, and no other's.
+    assert '<datalist id="id_unit-names">' in page
+    assert (
+        '<option value="Riverbend Day Team">in Testland Health Department › Riverbend Recovery'
+        " › Riverbend Outpatient</option>" in page
+    )
+    assert "Elsewhere Day Team" not in page
+    scale = services.target_scales()[0][0]
+    for typed in ("Nowhere Team", "Elsewhere Day Team"):
+        refused = client.post(f"{edit}aims/", {"scale": scale, "unit": typed}, follow=True)
+        assert f"No unit is called “{typed}”" in refused.content.decode()
+    assert not ActionTarget.objects.exists()
+    linked = client.post(
+        f"{edit}aims/", {"scale": scale, "unit": "  riverbend   day team "}, follow=True
+    )
+    assert "Linked." in linked.content.decode()
+    whole = client.post(f"{edit}aims/", {"scale": scale, "unit": ""}, follow=True)
+    assert "Linked." in whole.content.decode()
+    placed = sorted(
+        (t.unit.name if t.unit else "") for t in ActionTarget.objects.filter(action=step)
+    )
+    assert placed == ["", "Riverbend Day Team"]

@@ -137,7 +137,15 @@ def test_an_action_linked_to_a_scale_shows_its_measured_change(live_server, page
     expect(page.get_by_role("heading", name="What should this step change?")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Healthy way it should change").select_option(label="We talk openly")
-    page.get_by_label("Where").select_option(label="The whole system")
+    where = page.get_by_label("Where")
+    where.fill("Riverbend Night Team")  # no such unit: refused, nothing linked
+    page.get_by_role("button", name="Link").click()
+    expect(page.get_by_role("status")).to_contain_text("No unit is called “Riverbend Night Team”")
+    expect(page.locator("#aims-h + p + ul")).to_have_count(0)
+    # The datalist offers the real unit with where it sits; empty is the whole system.
+    expect(page.locator("#id_unit-names option[value='Riverbend Day Team']")).to_have_count(1)
+    page.get_by_label("Healthy way it should change").select_option(label="We talk openly")
+    expect(where).to_have_value("")
     page.get_by_role("button", name="Link").click()
     expect(page.get_by_role("status")).to_contain_text("Linked")
     expect(page.locator("#aims-h + p + ul")).to_contain_text("clearly better")
@@ -182,7 +190,7 @@ def facilitator_links_and_finishes_the_step(
     _sign_in(page, url, "fay")
     page.goto(f"{url}/agenda/manage/{slug}/actions/{step.public_id}/")
     page.get_by_label("Healthy way it should change").select_option(label="We talk openly")
-    page.get_by_label("Where").select_option(label="The whole system")
+    page.get_by_label("Where").fill("")  # the whole system
     page.get_by_role("button", name="Link").click()
     expect(page.get_by_role("status")).to_contain_text("Linked")
     page.get_by_label("Status").select_option(label="Done")

@@ -15,7 +15,8 @@ from walkthetalk.agenda.models import (
     AvoidedIssue,
     StatementTarget,
 )
-from walkthetalk.caremap.models import Unit
+from walkthetalk.caremap.models import CareSystem
+from walkthetalk.caremap.unit_pickers import UnitNameField
 
 SCALE = [(str(n), str(n)) for n in range(1, 6)]
 
@@ -162,19 +163,19 @@ class TargetForm(forms.Form):
     """What a step aims to change: a healthy way of the pulse, somewhere in the care system."""
 
     scale = forms.ChoiceField(label="Healthy way it should change", choices=())
-    unit = forms.ModelChoiceField(
+    unit = UnitNameField(
         label="Where",
-        queryset=Unit.objects.none(),
         required=False,
-        empty_label="The whole system",
+        help_text="Type part of a unit's name and choose it; leave it empty for the whole system.",
     )
 
     def __init__(
-        self, scales: list[tuple[str, str]], units: object, *args: object, **kwargs: object
+        self, scales: list[tuple[str, str]], system: CareSystem, *args: object, **kwargs: object
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["scale"].choices = scales  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"].offer(system)  # type: ignore[attr-defined]
+        self.fields["unit"].widget.attrs["aria-describedby"] = "id_unit_help"
 
 
 class StatementTargetForm(forms.Form):

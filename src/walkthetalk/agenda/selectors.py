@@ -38,7 +38,7 @@ from walkthetalk.agenda.models import (
 from walkthetalk.agenda.statement_change import StatementChange, statement_change
 from walkthetalk.analysis.text.similarity import SimilarityIndex
 from walkthetalk.caremap import selectors as caremap_selectors
-from walkthetalk.caremap.models import CareSystem, StaffRole, Unit
+from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.pulse import selectors as pulse_selectors
@@ -294,11 +294,6 @@ def steps_to_ask(system_id: int, covered: set[int], opened_on: dt.date) -> list[
         if units:
             out.append(StepQuestion(action.pk, action.step, units))
     return out[:MAX_QUESTIONS]
-
-
-def target_units(system: CareSystem) -> QuerySet[Unit]:
-    """Units an action may aim at (the whole system is the empty choice)."""
-    return Unit.objects.filter(care_system=system).order_by("kind", "name")
 
 
 def target_statements(system: CareSystem) -> list[tuple[str, str, str]]:

@@ -512,7 +512,7 @@ def edit_action(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
 
 
 def _target_form(system: CareSystem, data: object = None) -> TargetForm:
-    return TargetForm(services.target_scales(), selectors.target_units(system), data)
+    return TargetForm(services.target_scales(), system, data)
 
 
 def _statement_form(system: CareSystem, data: object = None) -> StatementTargetForm:
