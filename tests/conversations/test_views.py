@@ -537,11 +537,13 @@ def test_the_vote_card_shows_released_common_ground_only_after_voting() -> None:
     page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
     # Not beside a statement still to vote on (it would anchor the vote) ...
     assert "Statement 1 of" in page and "Common ground so far" not in page
+    assert "/glossary/#common-ground" not in page  # the memoised card is left as it was
     while 'name="statement"' in page:
         _vote_round_trip(client, conv, htmx=False)
         page = client.get(f"/conversations/{conv.public_id}/vote/").content.decode()
     # ... only once every statement has the participant's vote.
     assert "You have voted on every statement" in page and "Common ground so far" in page
+    assert 'href="/glossary/#common-ground"' in page  # the end screen says what it means
     shown = re.findall(r"<li>([^<]+) <span class=\"tag\">(\d+)% agree</span>", page)
     assert shown and {text for text, _ in shown} <= CONSENSUS
     assert all(int(share) >= CLEAR_SHARE for _, share in shown)

@@ -5,9 +5,11 @@ import io
 import re
 
 import pytest
+from django.test import Client
 
 from walkthetalk.conversations import services, tasks
 from walkthetalk.pulse import services as pulse_services
+from walkthetalk.reports import services as report_services
 
 from ..caremap.factories import small_system, staff_client
 from ..conversations.factories import (
@@ -134,3 +136,22 @@ def test_results_page_lists_the_conversation_s_statements_by_topic() -> None:
     assert section.count("<h3>") == 3
     assert all(text in section for text in texts)  # every statement is in a topic
     assert "%" not in section  # membership only, no figure
+
+
+def test_each_statistic_of_the_results_and_the_shared_report_links_its_glossary_entry() -> None:
+    conv = conversation(small_system())
+    with_results(conv)
+    glossary = Client().get("/glossary/").content.decode()
+    anchors = set(re.findall(r'\bid="([a-z-]+)"', glossary))
+    wanted = {"common-ground", "divide", "opinion-group", "minimum-group-size"}
+    staff_page = (
+        facilitator_client(conv)
+        .get(f"/conversations/{conv.public_id}/manage/results/")
+        .content.decode()
+    )
+    token = report_services.publish_report(conv)
+    shared = Client().get(f"/reports/shared/{token}/").content.decode()
+    for page in (staff_page, shared):
+        linked = set(re.findall(r'href="/glossary/#([^"]+)"', page))
+        assert linked == wanted
+        assert linked <= anchors  # every link lands on an entry that exists
