@@ -480,6 +480,10 @@ def _inertia(points: FloatArray, weights: FloatArray, labels: IntArray, k: int) 
     return float((weights * _sq_dist(points, centre)[np.arange(labels.size), labels]).sum())
 
 
+MAX_MOVES_PER_POINT = 20
+"""Bound on Hartigan moves (times the number of points); never reached in practice."""
+
+
 def _single_moves(
     points: FloatArray, weights: FloatArray, labels: IntArray, k: int, min_members: float
 ) -> tuple[IntArray, float]:
@@ -496,8 +500,10 @@ def _single_moves(
     labels = labels.copy()
     n = points.shape[0]
     rows = np.arange(n)
-    inertia = 0.0
-    for _ in range(n):  # each move lowers the inertia, so the loop ends long before this
+    # Each move lowers the inertia, so the moves end; from a Lloyd fixed point after a few.
+    # From labels far from one (a test's random start) they can take more than n moves: the
+    # bound is only a guard against a floating-point cycle.
+    for _ in range(MAX_MOVES_PER_POINT * n + 1):
         size, centre = _centres_of(points, weights, labels, k)
         d2 = _sq_dist(points, centre)
         own_size = size[labels] - weights
@@ -514,7 +520,7 @@ def _single_moves(
         if not delta[i, b] < -1e-12 * max(inertia, 1.0):
             return labels, inertia
         labels[i] = b
-    return labels, inertia
+    return labels, _inertia(points, weights, labels, k)
 
 
 def _relabel_by_size(glabels: IntArray, weights: FloatArray, centres: FloatArray) -> IntArray:
