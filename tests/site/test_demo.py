@@ -16,6 +16,9 @@ from django.core.management import call_command
 
 from walkthetalk.caremap.models import CareSystem, StaffRole, UnitKind
 from walkthetalk.conversations.models import Topic
+from walkthetalk.pulse.models import Wave
+from walkthetalk.reports import pulse_store
+from walkthetalk.reports.tasks import refresh_all
 from walkthetalk.site.demo import SEED_STEPS
 
 # The settings a run of the CLI reads from its environment; each run here names its own.
@@ -40,6 +43,11 @@ def test_demo_seed_looks_like_a_state_system() -> None:
     assert any(topic.statements.exists() for topic in topics)
     assert any(topic.issue_ids for topic in topics)
     names = sorted(topic.name for topic in topics)
+    # The dashboards' figures are stored while seeding, as the worker's round stores them: a
+    # first view reads them, and the round finds nothing left to compute.
+    waves = list(Wave.objects.filter(care_system=system))
+    assert waves and all(pulse_store.is_stored(wave, "dashboard:") for wave in waves)
+    assert refresh_all() == 0
     call_command("demo", "--no-serve")  # idempotent
     assert CareSystem.objects.filter(slug="northhaven").count() == 1
     assert sorted(Topic.objects.filter(care_system=system).values_list("name", flat=True)) == names

@@ -10,9 +10,13 @@ figure released elsewhere, a renamed unit — makes a new key, so nothing stale 
 entries expire by themselves.
 
 The worker (:mod:`walkthetalk.reports.tasks`) computes every wave's figures at fixed times of
-the clock; a page that finds none for the current state computes them itself, through the very
-same release path. Figures are stored under the state read *after* they were computed, since
-computing them is what records the release in the ledger.
+the clock. A page shows the figures stored for the current state; when the state has moved
+since the worker's last round (an answer came in), it shows the last figures stored for the
+wave — already released, at most one round old — and says so; only a wave with nothing stored
+yet is computed by the page, through the very same release path. So a page never waits for a
+release to be planned, and what it shows was released once, by the worker or a first view.
+Figures are stored under the state read *after* they were computed, since computing them is
+what records the release in the ledger.
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ def _key(wave: Wave, current: str, what: str) -> str:
     return f"pulse-figures:v{VERSION}:{wave.pk}:{current}:{what}"
 
 
+def _latest_key(wave: Wave, what: str) -> str:
+    """Where the state of the last figures stored for ``what`` is kept."""
+    return f"pulse-figures:v{VERSION}:{wave.pk}:latest:{what}"
+
+
 def scale_of(wave: Wave, scale_id: str | None) -> str:
     """``scale_id`` if the wave's instrument has it, else "" (the dashboard's default)."""
     inst = pulse_release.instrument_of(wave)
@@ -53,16 +62,27 @@ def scale_of(wave: Wave, scale_id: str | None) -> str:
 def stored(
     wave: Wave, what: str, compute: Callable[[], T], current: str | None = None
 ) -> tuple[T, str]:
-    """What is stored for the wave's current state under ``what`` (computed and stored if
-    missing), and the state it is stored under."""
+    """What is stored under ``what`` for ``current`` — the state the value is drawn from (a
+    chart of stored figures) — or, without it, for the wave's current state (computed and
+    stored if missing); and the state it is stored under. Figures computed for the current
+    state are stored under the state read after computing them (that records their release)."""
+    asked = current
     current = current or state(wave)
     found = cache.get(_key(wave, current, what))
     if found is not None:
         return found, current
     value = compute()
-    after = state(wave)
+    after = asked or state(wave)
     cache.set(_key(wave, after, what), value, KEEP)
+    cache.set(_latest_key(wave, what), after, KEEP)
     return value, after
+
+
+def _last_stored(wave: Wave, what: str) -> tuple[object, str] | None:
+    """The last value stored for ``what`` (any state) and its state, if still kept."""
+    last = cache.get(_latest_key(wave, what))
+    found = cache.get(_key(wave, last, what)) if last else None
+    return (found, last) if found is not None and last else None
 
 
 def shares(wave: Wave) -> pulse.Shares:
@@ -70,8 +90,31 @@ def shares(wave: Wave) -> pulse.Shares:
     return stored(wave, "shares", lambda: pulse.wave_shares(wave))[0]
 
 
+def shown_state(wave: Wave, scale_id: str | None = None) -> str:
+    """The state whose figures a page shows now (see :func:`dashboard`): for ETags."""
+    current, what = state(wave), f"dashboard:{scale_of(wave, scale_id)}"
+    if cache.has_key(_key(wave, current, what)):
+        return current
+    return cache.get(_latest_key(wave, what)) or current
+
+
 def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, str]:
-    """The wave's dashboard for its current state, and that state (for ETags)."""
+    """The wave's dashboard a page shows, and its state (for ETags): the figures stored for the
+    current state, else the last ones stored for the wave (at most one worker round old; the
+    page says so when the state differs from :func:`state`), else computed now."""
+    scale = scale_of(wave, scale_id)
+    current, what = state(wave), f"dashboard:{scale}"
+    found = cache.get(_key(wave, current, what))
+    if found is not None:
+        return found, current
+    last = _last_stored(wave, what)
+    if last is not None:
+        return last[0], last[1]  # type: ignore[return-value]
+    return computed(wave, scale_id)
+
+
+def computed(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, str]:
+    """The wave's dashboard for its current state (computed and stored if missing)."""
     scale = scale_of(wave, scale_id)
     d, current = stored(
         wave, f"dashboard:{scale}", lambda: pulse.dashboard(wave, scale or None, shares_of=shares)
@@ -81,6 +124,7 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard,
         named = _key(wave, current, f"dashboard:{d.unit_scale}")
         if not cache.has_key(named):
             cache.set(named, d, KEEP)
+            cache.set(_latest_key(wave, f"dashboard:{d.unit_scale}"), current, KEEP)
     return d, current
 
 
@@ -92,5 +136,5 @@ def refresh(wave: Wave) -> bool:
     """Compute the wave's figures (default healthy way) unless stored; True if computed."""
     if is_stored(wave, "dashboard:"):
         return False
-    dashboard(wave)
+    computed(wave)
     return True

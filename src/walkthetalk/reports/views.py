@@ -37,6 +37,7 @@ from walkthetalk.reports import (
     pulse_store,
     selectors,
     services,
+    tasks,
 )
 from walkthetalk.reports.pdf import pdf_response, render_pdf
 from walkthetalk.reports.render.charts import svg_uri
@@ -98,6 +99,8 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
             "units": [g for g in d.groups if g.kind == "unit" and g.n],
             "sectors": [g for g in d.groups if g.kind == "sector" and g.n],
             "chart_query": urlencode(query),
+            "since_last_update": state != pulse_store.state(wave),
+            "figures_every": int(tasks.FIGURES_EVERY.total_seconds() // 60),
             "heatmap_alt": pulse_charts.heatmap_alt(d),
             "units_alt": pulse_charts.units_alt(d, node.key, d.unit_scale),
             "trend_alt": pulse_charts.trend_alt(d),
@@ -118,7 +121,7 @@ def pulse_chart(request: HttpRequest, slug: str, wave_id: int, name: str) -> Htt
         raise Http404("No such chart.")
     scale = pulse_store.scale_of(wave, request.GET.get("scale"))
     node = request.GET.get("node", "total") if name == "units" else ""
-    state = pulse_store.state(wave)
+    state = pulse_store.shown_state(wave, scale or None)
     what = f"chart:{name}:{node}:{scale}"
     etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:

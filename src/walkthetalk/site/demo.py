@@ -18,6 +18,7 @@ from walkthetalk.conversations.demo import seed_topics, seed_votes_since
 from walkthetalk.messenger.demo import DEMO_CODE
 from walkthetalk.messenger.demo import seed_demo as seed_messenger_demo
 from walkthetalk.pulse.demo import seed_demo as seed_pulse_demo
+from walkthetalk.reports.tasks import refresh_all as refresh_pulse_figures
 
 DEMO_PASSWORD = "walk-the-talk-demo"  # noqa: S105 - printed by the demo on purpose
 DEMO_STAFF = (
@@ -43,6 +44,11 @@ class SeedStep:
     run: Callable[[CareSystem], None]
 
 
+def _pulse_figures(system: CareSystem) -> None:
+    """What the worker's first round does: the dashboards read stored figures from the start."""
+    refresh_pulse_figures()
+
+
 def _staff(system: CareSystem) -> None:
     user_model = get_user_model()
     for username, role in DEMO_STAFF:
@@ -62,6 +68,7 @@ SEED_STEPS = (
     SeedStep("votes since the gathering", seed_votes_since),
     SeedStep("topics of the statements and backlog issues", seed_topics),
     SeedStep("messenger concerns and replies", seed_messenger_demo),
+    SeedStep("the pulse dashboards' figures", _pulse_figures),
 )
 
 
