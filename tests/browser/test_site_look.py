@@ -1,6 +1,9 @@
 """The site's look in real Chromium: a favicon, and a styled, accessible page for an address
 that does not exist."""
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -59,3 +62,21 @@ def test_a_staff_page_shows_days_one_way_and_no_dashes_for_a_label(
     expect(page.locator("main")).to_contain_text(f"{opened.day} {opened:%B} {opened.year}")
     assert "---------" not in page.content()
     assert_accessible(page)
+
+
+FOCUS_RULE = re.compile(r"([^{}]*):focus(?![-\w])([^{}]*)\{([^}]*)\}")
+RING = re.compile(r"\b(outline|box-shadow|border)(-[a-z-]+)?\s*:(?!\s*(none|0)\s*(;|$))")
+
+
+def test_focus_rings_are_drawn_on_focus_visible_only() -> None:
+    """A ring drawn on plain ``:focus`` shows after every mouse click too; the site draws its
+    focus rings on ``:focus-visible`` (a plain ``:focus`` rule may only move or remove)."""
+    sheets = sorted(Path(__file__).resolve().parents[2].glob("src/walkthetalk/*/static/**/*.css"))
+    assert sheets
+    drawn = [
+        f"{sheet.name}: {m.group(1).strip()}:focus{m.group(2)}"
+        for sheet in sheets
+        for m in FOCUS_RULE.finditer(sheet.read_text())
+        if RING.search(m.group(3))
+    ]
+    assert drawn == []
