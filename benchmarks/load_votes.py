@@ -24,144 +24,26 @@ votes, and the median ratio product/reference. Loopback only; bounded in votes a
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import os
 import shutil
 import statistics
-import sys
 import tempfile
-import time
 from pathlib import Path
 
+import load_common as lc
 import vote_harness as h
-
-REFERENCE = "reference (minimal Django + raw SQL, SQLite)"
-
-
-def _reference_run(args: argparse.Namespace, folder: Path) -> dict:
-    db = folder / "reference.sqlite3"
-    env = {**os.environ, "WTT_REFERENCE_DB": str(db), "OMP_NUM_THREADS": "1"}
-    out = h.run_child(
-        [
-            sys.executable,
-            str(h.BENCH / "reference_votes.py"),
-            "setup",
-            str(db),
-            str(args.participants),
-            str(args.statements),
-        ],
-        env,
-    )
-    passes = json.loads(out.strip().splitlines()[-1])["passes"]
-    port = h.free_port()
-    server = h.Server(
-        h.gunicorn("reference_votes:application", port, args.workers, h.BENCH),
-        env,
-        port,
-        folder / "server.log",
-    )
-    target = h.Target(port, "/vote/", [(p, f"p={p}") for p in passes])
-
-    def verify(acked: list) -> dict:
-        acked_file = folder / "acked.json"
-        acked_file.write_text(json.dumps(acked))
-        out = h.run_child(
-            [
-                sys.executable,
-                str(h.BENCH / "reference_votes.py"),
-                "check",
-                str(db),
-                str(acked_file),
-            ],
-            env,
-        )
-        return json.loads(out.strip().splitlines()[-1])
-
-    return _measure(REFERENCE, args, server, target, verify, None)
-
-
-def _product_run(args: argparse.Namespace, folder: Path, pg: h.Postgres | None) -> dict:
-    url = pg.fresh_database() if pg else None
-    env, server, target = h.product_server(
-        folder, url, args.participants, args.statements, args.workers
-    )
-    label = "product on PostgreSQL 15" if pg else "product on SQLite"
-    return _measure(label, args, server, target, lambda a: h.product_verify(folder, env, a), pg)
-
-
-def _measure(label, args, server, target, verify, pg) -> dict:  # type: ignore[no-untyped-def]
-    server.start()
-    try:
-        # Warm-up (not timed): every worker loads its code and templates.
-        warm = http.client.HTTPConnection(h.HOST, target.port, timeout=30)
-        for _, cookie in target.cookies[: 4 * args.workers]:
-            warm.request("GET", target.path, headers={"Cookie": cookie})
-            warm.getresponse().read()
-        warm.close()
-        load = os.getloadavg()
-        cpu0, db0, client0 = server.cpu(), pg.cpu() if pg else 0.0, time.process_time()
-        stats, wall = h.drive(target, args.clients, args.votes, args.seconds, args.htmx)
-        cpu = server.cpu() - cpu0
-        db_cpu = (pg.cpu() - db0) if pg else 0.0
-        client_cpu = time.process_time() - client0
-    finally:
-        server.stop()
-    check = verify(stats.acked)
-    n = len(stats.acked)
-    return {
-        "label": label,
-        "votes": n,
-        "wall": wall,
-        "rate": n / wall if wall else 0.0,
-        "p50": h.percentile(stats.latencies, 0.50),
-        "p95": h.percentile(stats.latencies, 0.95),
-        "p99": h.percentile(stats.latencies, 0.99),
-        "server_cpu": cpu,
-        "db_cpu": db_cpu,
-        "client_cpu": client_cpu,
-        "load": load,
-        "errors": stats.errors,
-        **check,
-    }
-
-
-def _print(run: dict) -> None:
-    per_k = 1000 / run["votes"] if run["votes"] else 0.0
-    db = f", PostgreSQL {run['db_cpu'] * per_k:.1f} s" if run["db_cpu"] else ""
-    print(
-        f"  {run['label']}: {run['votes']} votes in {run['wall']:.1f} s = "
-        f"{run['rate']:.1f} votes/s; POST p50 {1000 * run['p50']:.1f} ms, "
-        f"p95 {1000 * run['p95']:.1f} ms, p99 {1000 * run['p99']:.1f} ms"
-    )
-    print(
-        f"    CPU per 1,000 votes: server {run['server_cpu'] * per_k:.1f} s{db}, "
-        f"clients {run['client_cpu'] * per_k:.1f} s; load average at start "
-        f"{run['load'][0]:.2f}; errors: {run['errors'] or 'none'}; "
-        f"stored {run['stored']}, lost {run['lost']}, duplicates {run['duplicates']}"
-    )
 
 
 def _arguments(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
     """The options, checked; and the databases to compare with the reference."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--votes", type=int, default=2000, help="votes per run (at most)")
-    parser.add_argument("--seconds", type=float, default=60, help="longest run")
-    parser.add_argument("--clients", type=int, default=8, help="client threads")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes, both servers")
-    parser.add_argument("--participants", type=int, default=60)
-    parser.add_argument("--statements", type=int, default=60)
+    lc.add_arguments(parser)
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--database-url", help="a PostgreSQL server to use (needs CREATEDB)")
     parser.add_argument("--pg-port", type=int, help="port of the throwaway PostgreSQL")
     parser.add_argument("--htmx", action="store_true", help="one request per vote (htmx)")
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
-    if not (0 < args.votes <= 100_000 and 0 < args.seconds <= 600 and 0 < args.clients <= 64):
-        parser.error("keep --votes <= 100000, --seconds <= 600 and --clients <= 64")
-    if args.votes > args.participants * args.statements:
-        parser.error("--votes must be at most --participants x --statements")
+    lc.check_arguments(parser, args)
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     if not set(databases) <= {"sqlite", "postgres"}:
         parser.error("--databases takes sqlite and/or postgres")
@@ -181,10 +63,10 @@ def _round(
     for which in order:
         folder = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=top))
         if which == "reference":
-            run = _reference_run(args, folder)
+            run = lc.reference_run(args, folder)
         else:
-            run = _product_run(args, folder, pg if which == "postgres" else None)
-        _print(run)
+            run = lc.product_run(args, folder, pg if which == "postgres" else None)
+        lc.print_run(run)
         failed |= bool(run["lost"] or run["duplicates"])
         failed |= run.get("tallied", run["stored"]) != run["stored"]
         runs[which] = run

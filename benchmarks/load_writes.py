@@ -35,7 +35,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import load_votes as lv
+import load_common as lc
 import vote_harness as h
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -211,23 +211,10 @@ def _product_with_writers(args: argparse.Namespace, folder: Path) -> dict:
     finally:
         server.stop()
     check = h.product_verify(folder, env, stats.acked)
-    n = len(stats.acked)
-    return {
-        "label": "product on SQLite, with a writer",
-        "votes": n,
-        "wall": wall,
-        "rate": n / wall if wall else 0.0,
-        "p50": h.percentile(stats.latencies, 0.50),
-        "p95": h.percentile(stats.latencies, 0.95),
-        "p99": h.percentile(stats.latencies, 0.99),
-        "server_cpu": cpu,
-        "db_cpu": 0.0,
-        "client_cpu": client_cpu,
-        "load": load,
-        "errors": stats.errors,
-        "writes": writes,
-        **check,
-    }
+    label = "product on SQLite, with a writer"
+    return (
+        lc.run_figures(label, stats, wall, cpu, 0.0, client_cpu, load) | check | {"writes": writes}
+    )
 
 
 def _print_writes(w: Writes) -> None:
@@ -242,20 +229,10 @@ def _print_writes(w: Writes) -> None:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--votes", type=int, default=2000, help="votes per run (at most)")
-    parser.add_argument("--seconds", type=float, default=60, help="longest run")
-    parser.add_argument("--clients", type=int, default=8, help="voting client threads")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes, both servers")
-    parser.add_argument("--participants", type=int, default=60)
-    parser.add_argument("--statements", type=int, default=60)
+    lc.add_arguments(parser)
     parser.add_argument("--votes-per-statement", type=int, default=20)
-    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
-    if not (0 < args.votes <= 100_000 and 0 < args.seconds <= 600 and 0 < args.clients <= 64):
-        parser.error("keep --votes <= 100000, --seconds <= 600 and --clients <= 64")
-    if args.votes > args.participants * args.statements:
-        parser.error("--votes must be at most --participants x --statements")
+    lc.check_arguments(parser, args)
     if args.votes_per_statement < 1:
         parser.error("--votes-per-statement must be at least 1")
     args.htmx = False  # what load_votes.py's runs read: GET + POST per vote, as there
@@ -270,12 +247,12 @@ def _round(args: argparse.Namespace, r: int, top: Path) -> tuple[dict[str, dict]
     for which in order:
         folder = Path(tempfile.mkdtemp(prefix=f"{which}-", dir=top))
         if which == "reference":
-            run = lv._reference_run(args, folder)
+            run = lc.reference_run(args, folder)
         elif which == "votes":
-            run = lv._product_run(args, folder, None)
+            run = lc.product_run(args, folder, None)
         else:
             run = _product_with_writers(args, folder)
-        lv._print(run)
+        lc.print_run(run)
         if "writes" in run:
             _print_writes(run["writes"])
         runs[which] = run
