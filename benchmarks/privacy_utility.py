@@ -17,30 +17,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from demo_data import seed_fresh_demo
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="a fresh data folder (emptied)")
     args = parser.parse_args()
-    if args.data.exists():
-        shutil.rmtree(args.data)
-    args.data.mkdir(parents=True)
-    os.environ["WALKTHETALK_DATA"] = str(args.data)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkthetalk.site.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("demo", "--no-serve", verbosity=0)
+    seed_fresh_demo(args.data)
     counts = figures()
     width = max(len(k) for k in counts)
     print(f"{'figure':{width}}  shown / total")

@@ -1,16 +1,18 @@
 """Server time and size of every staff page a steward or facilitator opens on the demo.
 
-Seeds the demo into a fresh data folder (as ``privacy_utility.py`` does), signs in as the demo
-steward with Django's test client (in this process, so the time is the server's: view, queries,
-template; no network), and fetches each page: the care map and its invitations, the waves list,
-each wave's page, each wave's pulse dashboard and every chart it shows, the conversations list,
-each conversation's manage, moderate and results pages, topics, the backlog and each gathering
-and step, "You said, we did", the messenger's concerns and each concern, and the PDF reports.
-A page the steward may not open is fetched as the demo staff member whose role opens it (the
-role is printed).
+Seeds the demo into a fresh data folder (``demo_data.py``, shared with ``privacy_utility.py``),
+signs in as the demo steward with Django's test client (in this process, so the time is the
+server's: view, queries, template; no network), and fetches each page: the care map and its
+invitations, the waves list, each wave's page, each wave's pulse dashboard and every chart it
+shows, the conversations list, each conversation's manage, moderate and results pages, topics,
+the backlog and each gathering and step, "You said, we did", the messenger's concerns and each
+concern, and the PDF reports. A page the steward may not open is fetched as the demo staff
+member whose role opens it (the role is printed).
 
-Each page is fetched once cold ("first": for a dashboard or a chart this is the one that
-computes and caches its figures) and then --repeats times; the table gives the first request's
+Each page is fetched once cold ("first": the first request after the seeding, whose worker
+round has already computed and stored the dashboards' figures, their charts and the PDFs;
+with ``--empty-cache`` the store is emptied first, so a dashboard, chart or PDF's first request
+computes and stores it) and then --repeats times; the table gives the first request's
 CPU, the median wall and CPU ms of the repeats, the CPU of child processes (the PDF renderer)
 and the size. Pages at or over 300 ms of server CPU (first or median) are flagged.
 
@@ -24,13 +26,14 @@ import argparse
 import os
 import re
 import resource
-import shutil
 import statistics
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from demo_data import seed_fresh_demo
 
 SLOW_CPU_MS = 300.0
 
@@ -136,25 +139,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="a fresh data folder (emptied)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--empty-cache",
+        action="store_true",
+        help="empty the stored figures, charts and PDFs before the first requests",
+    )
     args = parser.parse_args()
-    if args.data.exists():
-        shutil.rmtree(args.data)
-    args.data.mkdir(parents=True)
-    os.environ["WALKTHETALK_DATA"] = str(args.data)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "walkthetalk.site.settings")
-    import django
-
-    django.setup()
+    seconds = seed_fresh_demo(args.data)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    from django.core.cache import cache
     from django.test import Client
 
     from walkthetalk.site.demo import DEMO_SLUG, DEMO_STAFF
 
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    call_command("demo", "--no-serve", verbosity=0)
-    print(f"seeded the demo in {time.perf_counter() - t0:.0f} s; code: "
+    print(f"seeded the demo in {seconds:.0f} s; code: "
           f"{Path(sys.modules['walkthetalk'].__file__ or '').parent}")  # fmt: skip
     from django.conf import settings
 
@@ -164,8 +162,13 @@ def main() -> None:
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         clients[username] = client
+    if args.empty_cache:
+        cache.clear()
     clients["steward"].get("/healthz")  # load the URL conf and middleware before timing
-    print(f"load average: {os.getloadavg()[0]:.1f} (2 cores, shared); repeats: {args.repeats}")
+    print(
+        f"load average: {os.getloadavg()[0]:.1f} (2 cores, shared); repeats: {args.repeats}; "
+        f"store {'emptied' if args.empty_cache else 'as the seeding left it'}"
+    )
     print(
         f"| page | as | status | first CPU ms | median wall ms | median CPU ms "
         f"| child CPU ms | KB | |\n|{'---|' * 9}"
@@ -181,8 +184,10 @@ def main() -> None:
                 break
         if name.startswith("dashboard ") and timing.status == 200:
             body = clients[username].get(url).content.decode()
-            found = sorted(set(re.findall(r'/pulse/[^"\']+/charts/[^"\'?]+\.svg', body)))
-            queue[0:0] = [(f"chart {u.split('/waves/')[1]}", u) for u in found]
+            # each chart at the address the page gives (its query names the healthy way)
+            found = re.findall(r'<img src="(/pulse/[^"]+/charts/[^"]+)"', body)
+            found = sorted({u.replace("&amp;", "&") for u in found})
+            queue[0:0] = [(f"chart {u.split('/waves/')[1].split('&v=')[0]}", u) for u in found]
         flag = "**≥ 300 ms**" if max(timing.first_cpu, timing.cpu) >= SLOW_CPU_MS else ""
         if flag:
             slow.append(name)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.pulse import services
-from walkthetalk.reports import pulse, pulse_store, tasks
+from walkthetalk.reports import pulse, pulse_charts, pulse_store, tasks
 from walkthetalk.reports.templatetags.report_tags import points
 
 from ..caremap.factories import small_system
@@ -86,18 +86,34 @@ def test_figures_are_computed_once_per_release_state(system, computed) -> None:
     assert len(computed) == 3
 
 
-def test_the_worker_computes_the_figures_so_a_page_reads_them(system, computed) -> None:
+def test_the_worker_computes_the_figures_so_a_page_reads_them(
+    system, computed, monkeypatch
+) -> None:
+    drawn: list[str] = []
+    for name in ("heatmap_svg", "units_svg", "trend_svg"):
+        real = getattr(pulse_charts, name)
+        monkeypatch.setattr(
+            pulse_charts, name, lambda *a, _real=real, _n=name: drawn.append(_n) or _real(*a)
+        )
+    past_wave(system, "Autumn pulse", unit(system, "Riverbend Day Team"), {4: 4}, days=(120, 90))
+    assert tasks.refresh_all() == 1
+    assert sorted(drawn) == ["heatmap_svg", "units_svg"]  # charts drawn ahead (no trend yet)
+    drawn.clear()
     wave = _wave(system)
     assert tasks.refresh_all() == 1
+    assert sorted(drawn) == ["heatmap_svg", "trend_svg", "units_svg"]
     assert tasks.refresh_all() == 0  # nothing changed: nothing computed again
     computed.clear()
     client = _staff(system)
     page = client.get(_url(system, wave))
     assert page.status_code == 200 and computed == []
     # nor do its charts, which name the default healthy way in their addresses
-    for src in re.findall(r'<img src="([^"]+)"', page.content.decode()):
+    # and their first view draws nothing: the worker drew them
+    charts = re.findall(r'<img src="([^"]+)"', page.content.decode())
+    assert len(charts) == 3
+    for src in charts:
         assert client.get(src.replace("&amp;", "&")).status_code == 200
-    assert computed == []
+    assert computed == [] and len(drawn) == 3
     assert "% favourable" in page.content.decode()
 
 

@@ -24,17 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
-
 from walkthetalk.pulse import release as pulse_release
 from walkthetalk.pulse import selectors
 from walkthetalk.pulse.models import Wave
-from walkthetalk.reports import pulse
+from walkthetalk.reports import figure_cache, pulse, pulse_charts
 
 VERSION = 1
 """Raise when what is stored changes shape (older entries are then never read)."""
-KEEP = 60 * 60 * 24 * 30
-"""Seconds an entry is kept (a newer state asks for new figures anyway)."""
 
 T = TypeVar("T")
 
@@ -68,21 +64,21 @@ def stored(
     state are stored under the state read after computing them (that records their release)."""
     asked = current
     current = current or state(wave)
-    found = cache.get(_key(wave, current, what))
+    found = figure_cache.get(_key(wave, current, what))
     if found is not None:
-        return found, current
+        return found, current  # type: ignore[return-value]
     value = compute()
     after = asked or state(wave)
-    cache.set(_key(wave, after, what), value, KEEP)
-    cache.set(_latest_key(wave, what), after, KEEP)
+    figure_cache.keep(_key(wave, after, what), value)
+    figure_cache.point(_latest_key(wave, what), after)
     return value, after
 
 
 def _last_stored(wave: Wave, what: str) -> tuple[object, str] | None:
     """The last value stored for ``what`` (any state) and its state, if still kept."""
-    last = cache.get(_latest_key(wave, what))
-    found = cache.get(_key(wave, last, what)) if last else None
-    return (found, last) if found is not None and last else None
+    last = figure_cache.get(_latest_key(wave, what))
+    found = figure_cache.get(_key(wave, str(last), what)) if last else None
+    return (found, str(last)) if found is not None and last else None
 
 
 def shares(wave: Wave) -> pulse.Shares:
@@ -93,9 +89,9 @@ def shares(wave: Wave) -> pulse.Shares:
 def shown_state(wave: Wave, scale_id: str | None = None) -> str:
     """The state whose figures a page shows now (see :func:`dashboard`): for ETags."""
     current, what = state(wave), f"dashboard:{scale_of(wave, scale_id)}"
-    if cache.has_key(_key(wave, current, what)):
+    if figure_cache.has(_key(wave, current, what)):
         return current
-    return cache.get(_latest_key(wave, what)) or current
+    return str(figure_cache.get(_latest_key(wave, what)) or current)
 
 
 def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, str]:
@@ -104,9 +100,9 @@ def dashboard(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard,
     page says so when the state differs from :func:`state`), else computed now."""
     scale = scale_of(wave, scale_id)
     current, what = state(wave), f"dashboard:{scale}"
-    found = cache.get(_key(wave, current, what))
+    found = figure_cache.get(_key(wave, current, what))
     if found is not None:
-        return found, current
+        return found, current  # type: ignore[return-value]
     last = _last_stored(wave, what)
     if last is not None:
         return last[0], last[1]  # type: ignore[return-value]
@@ -122,19 +118,44 @@ def computed(wave: Wave, scale_id: str | None = None) -> tuple[pulse.Dashboard, 
     if not scale:
         # the default healthy way is also asked for by name (the charts' addresses name it)
         named = _key(wave, current, f"dashboard:{d.unit_scale}")
-        if not cache.has_key(named):
-            cache.set(named, d, KEEP)
-            cache.set(_latest_key(wave, f"dashboard:{d.unit_scale}"), current, KEEP)
+        if not figure_cache.has(named):
+            figure_cache.keep(named, d)
+            figure_cache.point(_latest_key(wave, f"dashboard:{d.unit_scale}"), current)
     return d, current
 
 
 def is_stored(wave: Wave, what: str) -> bool:
-    return bool(cache.has_key(_key(wave, state(wave), what)))
+    return figure_cache.has(_key(wave, state(wave), what))
+
+
+CHARTS = ("heatmap", "units", "trend")
+
+
+def chart(wave: Wave, name: str, scale_id: str | None, node: str) -> tuple[str, str]:
+    """One dashboard chart (SVG) of the figures a page shows now, and their state: drawn once
+    per state and stored. ``node`` is the group of the units chart ("" for the others); an
+    unknown one raises ``LookupError``."""
+    d, shown = dashboard(wave, scale_id)
+    if name == "units" and d.group(node) is None:
+        raise LookupError(node)
+    draw = {
+        "heatmap": lambda: pulse_charts.heatmap_svg(d),
+        "units": lambda: pulse_charts.units_svg(d, node, d.unit_scale),
+        "trend": lambda: pulse_charts.trend_svg(d),
+    }[name]
+    return stored(wave, chart_name(wave, name, scale_id, node), draw, shown)
+
+
+def chart_name(wave: Wave, name: str, scale_id: str | None, node: str) -> str:
+    return f"chart:{name}:{node if name == 'units' else ''}:{scale_of(wave, scale_id)}"
 
 
 def refresh(wave: Wave) -> bool:
-    """Compute the wave's figures (default healthy way) unless stored; True if computed."""
-    if is_stored(wave, "dashboard:"):
-        return False
-    computed(wave)
-    return True
+    """Compute the wave's figures (default healthy way) unless stored, and draw the charts a
+    first view of its dashboard asks for; True if the figures were computed."""
+    fresh = not is_stored(wave, "dashboard:")
+    d, _ = computed(wave)
+    for name in CHARTS:
+        if name != "trend" or len(d.trend) > 1:  # the page shows a trend from two waves on
+            chart(wave, name, d.unit_scale, "total")
+    return fresh

@@ -8,7 +8,6 @@ people expect them.
 from __future__ import annotations
 
 from hashlib import sha256
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,16 +21,15 @@ from django.views.decorators.http import require_http_methods
 from walkthetalk.agenda import selectors as agenda_selectors
 from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
-from walkthetalk.caremap.models import CareSystem
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations import services as conversation_services
 from walkthetalk.conversations.access import access_conversation
-from walkthetalk.conversations.models import Conversation, ConversationResult
+from walkthetalk.conversations.models import Conversation
 from walkthetalk.pulse.access import access_wave
-from walkthetalk.pulse.models import Wave
 from walkthetalk.reports import (
+    contexts,
     conversation,
-    conversation_charts,
+    pdf_store,
     pulse,
     pulse_charts,
     pulse_store,
@@ -40,9 +38,7 @@ from walkthetalk.reports import (
     tasks,
 )
 from walkthetalk.reports.pdf import pdf_response, render_pdf
-from walkthetalk.reports.render.charts import svg_uri
 from walkthetalk.reports.render.csv_writer import write_csv
-from walkthetalk.reports.render.opinion_map import describe
 
 
 def _download(body: str, content_type: str, filename: str) -> HttpResponse:
@@ -52,20 +48,6 @@ def _download(body: str, content_type: str, filename: str) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- pulse
-
-
-def _dashboard_context(system: CareSystem, wave: Wave, d: pulse.Dashboard) -> dict[str, Any]:
-    return {
-        "system": system,
-        "wave": wave,
-        "d": d,
-        "rule_scales": d.rule_rows,
-        "heat_table": [
-            (r, list(zip(d.levels, r.cells_with_se, strict=False))) for r in d.heat_rows
-        ],
-        "levels_with_n": list(zip(d.levels, d.level_ns, strict=False)),
-        **_evidence_context(d),
-    }
 
 
 def _node(d: pulse.Dashboard, request: HttpRequest) -> pulse.GroupView:
@@ -85,7 +67,7 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     system, wave = access_wave(request.user, slug, wave_id)
     d, state = pulse_store.dashboard(wave, request.GET.get("scale"))
     node = _node(d, request)
-    context = _dashboard_context(system, wave, d)
+    context = contexts.dashboard_context(system, wave, d)
     children, some_hidden = pulse.drill(d, node.key, d.unit_scale)
     query = {"scale": d.unit_scale, "node": node.key, "v": state[:12]}
     context.update(
@@ -109,7 +91,7 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     return render(request, "reports/pulse_dashboard.html", context)
 
 
-CHART_TYPES = {"heatmap", "units", "trend"}
+CHART_TYPES = set(pulse_store.CHARTS)
 
 
 @login_required
@@ -122,20 +104,15 @@ def pulse_chart(request: HttpRequest, slug: str, wave_id: int, name: str) -> Htt
     scale = pulse_store.scale_of(wave, request.GET.get("scale"))
     node = request.GET.get("node", "total") if name == "units" else ""
     state = pulse_store.shown_state(wave, scale or None)
-    what = f"chart:{name}:{node}:{scale}"
+    what = pulse_store.chart_name(wave, name, scale or None, node)
     etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
-        d, state = pulse_store.dashboard(wave, scale or None)
-        if name == "units" and d.group(node) is None:
-            raise Http404("This wave has no figures for that unit or sector.")
-        draw = {
-            "heatmap": lambda: pulse_charts.heatmap_svg(d),
-            "units": lambda: pulse_charts.units_svg(d, node, d.unit_scale),
-            "trend": lambda: pulse_charts.trend_svg(d),
-        }[name]
-        svg, state = pulse_store.stored(wave, what, draw, state)
+        try:
+            svg, state = pulse_store.chart(wave, name, scale or None, node)
+        except LookupError:
+            raise Http404("This wave has no figures for that unit or sector.") from None
         etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
         response = HttpResponse(svg, content_type="image/svg+xml")
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -148,14 +125,7 @@ def pulse_chart(request: HttpRequest, slug: str, wave_id: int, name: str) -> Htt
 def pulse_brief_pdf(request: HttpRequest, slug: str, wave_id: int) -> HttpResponse:
     """The wave brief for leadership, as a PDF: the dashboard's released figures, printed."""
     system, wave = access_wave(request.user, slug, wave_id)
-    d, _ = pulse_store.dashboard(wave)
-    context = _dashboard_context(system, wave, d)
-    context["heatmap_svg"] = svg_uri(pulse_charts.heatmap_svg(d)) if d.has_figures else ""
-    context["heatmap_alt"] = pulse_charts.heatmap_alt(d)
-    context["strengths"] = pulse.strengths(d)
-    context["min_size"] = d.min_size
-    context["has_not_comparable"] = any(mark for row in d.heat_rows for mark in row.not_comparable)
-    body = render_pdf("reports/print/wave_brief.html", context)
+    body = pdf_store.wave_brief(system, wave)
     return pdf_response(body, f"{system.slug}-wave-{wave.pk}-brief.pdf")
 
 
@@ -169,23 +139,6 @@ def pulse_export_csv(request: HttpRequest, slug: str, wave_id: int) -> HttpRespo
 # --------------------------------------------------------------------------- conversations
 
 
-def _result_context(found: Conversation) -> dict[str, Any]:
-    result = conversation_selectors.result_for(found)
-    data = result.data if result else {}
-    return {
-        "conversation": found,
-        "result": result,
-        "data": data,
-        "ready": bool(result and result.state == ConversationResult.State.READY),
-        "refreshing": found.refresh_pending,
-        "today": clock.today(),
-        "refresh_minutes": int(conversation_services.REFRESH_EVERY.total_seconds() // 60),
-        "map_description": describe(data) if data else "",
-        "report_link": selectors.report_link(found),
-        "topics": conversation_selectors.topics_of_conversation(found),
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def conversation_results(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -194,7 +147,7 @@ def conversation_results(request: HttpRequest, public_id: str) -> HttpResponse:
         conversation_services.request_refresh(found.pk, now=True)
         messages.success(request, "Refreshing the results now, in the background.")
         return redirect("conversations:results", public_id=public_id)
-    return render(request, "reports/conversation_results.html", _result_context(found))
+    return render(request, "reports/conversation_results.html", contexts.result_context(found))
 
 
 @login_required
@@ -202,7 +155,7 @@ def conversation_results(request: HttpRequest, public_id: str) -> HttpResponse:
 def conversation_results_status(request: HttpRequest, public_id: str) -> HttpResponse:
     """The htmx poll target: the results status line (and the page reloads when done)."""
     found = access_conversation(request.user, public_id)
-    context = _result_context(found)
+    context = contexts.result_context(found)
     response = render(request, "reports/partials/conversation_results_status.html", context)
     if request.GET.get("was") == "refreshing" and not found.refresh_pending:
         response["HX-Refresh"] = "true"
@@ -238,33 +191,10 @@ def conversation_export(request: HttpRequest, public_id: str, fmt: str) -> HttpR
     return _download(body, "text/csv", filename)
 
 
-def _report_context(found: Conversation) -> dict[str, Any]:
-    """The conversation report's content: the released result, in words, bars and tables."""
-    context = _result_context(found)
-    data = context["data"]
-    rows = conversation.statement_rows(found, data)
-    group_rows = conversation.statement_groups(rows, data)
-    result = context["result"]
-    context.update(
-        {
-            "system": found.care_system,
-            "groups": conversation.group_summaries(data),
-            "statement_rows": rows,
-            "bars_svg": conversation_charts.statement_bars_svg(rows) if rows else "",
-            "bars_alt": conversation_charts.statement_bars_alt(rows),
-            "group_rows": group_rows,
-            "group_charts": conversation_charts.group_bars_svgs(group_rows),
-            "map_uri": svg_uri(result.svg) if result and result.svg else "",
-            "min_size": int(data.get("min_group_size", found.care_system.min_group_size)),
-        }
-    )
-    return context
-
-
 @login_required
 def conversation_report_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     found = access_conversation(request.user, public_id)
-    body = render_pdf("reports/print/conversation_report.html", _report_context(found))
+    body = pdf_store.conversation_report(found)
     return pdf_response(body, f"conversation-{found.public_id}-report.pdf")
 
 
@@ -297,7 +227,7 @@ def _shared(token: str) -> Conversation:
 @never_cache
 def shared_report(request: HttpRequest, token: str) -> HttpResponse:
     """A published conversation report, for participants and partners (no sign-in)."""
-    context = _report_context(_shared(token))
+    context = contexts.report_context(_shared(token))
     context["token"] = token
     # The site's Referrer-Policy (same-origin) keeps the link from reaching other sites.
     return render(request, "reports/shared_report.html", context)
@@ -306,7 +236,7 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
     found = _shared(token)
-    body = render_pdf("reports/print/conversation_report.html", _report_context(found))
+    body = pdf_store.conversation_report(found)
     return pdf_response(body, f"conversation-{found.public_id}-report.pdf")
 
 
@@ -322,24 +252,3 @@ def you_said_we_did_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     }
     body = render_pdf("reports/print/you_said_we_did.html", context)
     return pdf_response(body, f"{system.slug}-you-said-we-did.pdf")
-
-
-def _evidence_context(d: pulse.Dashboard) -> dict[str, object]:
-    """Tables of the evidence beside the figures (aggregation, item non-response)."""
-    ev = d.evidence
-    if ev is None:
-        return {"evidence_tables": [], "nonresponse_table": [], "nonresponse_levels": []}
-    levels = list(dict.fromkeys(r.level for r in ev.nonresponse))
-    by_scale: dict[str, list[object]] = {}
-    names: dict[str, str] = {}
-    for r in ev.nonresponse:
-        by_scale.setdefault(r.scale_id, []).append(r)
-        names[r.scale_id] = r.name
-    return {
-        "evidence_tables": [
-            ("Agreement and reliability within teams", ev.units, "Team"),
-            ("Agreement and reliability within levels", ev.levels, "Level"),
-        ],
-        "nonresponse_levels": levels,
-        "nonresponse_table": [(names[k], v) for k, v in by_scale.items()],
-    }

@@ -45,7 +45,7 @@ class SeedStep:
 
 
 def _pulse_figures(system: CareSystem) -> None:
-    """What the worker's first round does: the dashboards read stored figures from the start."""
+    """What the worker's first round does: dashboards, charts and PDFs are stored from the start."""
     refresh_pulse_figures()
 
 
@@ -68,7 +68,7 @@ SEED_STEPS = (
     SeedStep("votes since the gathering", seed_votes_since),
     SeedStep("topics of the statements and backlog issues", seed_topics),
     SeedStep("messenger concerns and replies", seed_messenger_demo),
-    SeedStep("the pulse dashboards' figures", _pulse_figures),
+    SeedStep("the dashboards' figures, charts and printed reports", _pulse_figures),
 )
 
 
