@@ -1,7 +1,7 @@
 """Votes per second while participants write statements (near-duplicate detection on).
 
     .venv/bin/python benchmarks/load_writes.py [--rounds 3] [--votes 2000] [--clients 8]
-        [--workers 2] [--votes-per-statement 20] [--data DIR]
+        [--workers 2] [--votes-per-statement N] [--polis-data DIR] [--data DIR]
 
 Each round runs, back to back and in alternating order, (1) the reference endpoint of
 `load_votes.py` (minimal Django + raw SQL on SQLite), (2) the product on SQLite with votes only,
@@ -9,9 +9,12 @@ and (3) the product on SQLite with the same votes while one more client writes s
 way a phone with JavaScript does: it opens "write a statement", the page asks the server for
 published statements like the text being typed (``write/similar/``, the near-duplicate check),
 then sends it — with "add mine anyway" when similar ones were shown. The writer keeps one new
-statement per ``--votes-per-statement`` acknowledged votes (Pol.is conversations run at one
-statement per 20–50 votes; 20 is the harder end). Half of the texts are close rewordings of a
-published statement (so the check finds them), half are new.
+statement per ``--votes-per-statement`` acknowledged votes. Its default comes from data: the
+statements written per vote in each Pol.is export under ``--polis-data`` (a folder of
+``*/comments.csv`` with ``*/votes.csv``; default the repository's ``tests/data/polis``), whose
+median and quartiles are printed, and the upper quartile (the busier writing, the harder end)
+is the rate. Half of the texts are close rewordings of a published statement (so the check
+finds them), half are new. ``--data`` is where the throwaway servers' data goes.
 
 Printed per run: what `load_votes.py` prints (votes/s, POST p50/p95/p99, CPU per 1,000 votes,
 every acknowledged vote stored once); for the writer, statements sent and stored, how many were
@@ -23,6 +26,7 @@ Loopback only; bounded in votes and time.
 from __future__ import annotations
 
 import argparse
+import csv
 import http.client
 import os
 import re
@@ -37,6 +41,8 @@ from pathlib import Path
 
 import load_common as lc
 import vote_harness as h
+
+POLIS_DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "polis"
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SIMILAR_SHOWN = re.compile(r'class="similar-list"')  # the near-duplicate list, when not empty
@@ -227,12 +233,55 @@ def _print_writes(w: Writes) -> None:
     )
 
 
+def writing_rates(folder: Path) -> list[float]:
+    """Statements written per vote cast in each Pol.is export under ``folder`` that has both
+    files: rows of ``comments.csv`` (every statement, moderated or not: each was written and
+    checked) over rows of ``votes.csv`` (every vote sent, changes included)."""
+    rates = []
+    for conv in sorted(p for p in folder.glob("*") if (p / "votes.csv").exists()):
+        if not (conv / "comments.csv").exists():
+            continue
+        with (conv / "comments.csv").open(newline="", encoding="utf-8") as f:
+            statements = sum(1 for _ in csv.DictReader(f))
+        with (conv / "votes.csv").open(newline="", encoding="utf-8") as f:
+            votes = sum(1 for _ in csv.DictReader(f))
+        if votes:
+            rates.append(statements / votes)
+    return rates
+
+
+def _print_rates(args: argparse.Namespace) -> None:
+    if len(args.rates) >= 2:
+        q1, median, q3 = statistics.quantiles(args.rates, n=4)
+        print(
+            f"writing rate in {len(args.rates)} Pol.is conversations ({args.polis_data}): "
+            f"statements per vote median {median:.4f} (one per {1 / median:.0f} votes), "
+            f"quartiles {q1:.4f} and {q3:.4f} (one per {1 / q1:.0f} and {1 / q3:.0f} votes)"
+        )
+    print(f"this run: one statement per {args.votes_per_statement} votes")
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     lc.add_arguments(parser)
-    parser.add_argument("--votes-per-statement", type=int, default=20)
+    parser.add_argument(
+        "--votes-per-statement",
+        type=int,
+        help="writing rate (default: from --polis-data, the upper quartile of statements/vote)",
+    )
+    parser.add_argument(
+        "--polis-data",
+        type=Path,
+        default=POLIS_DEFAULT,
+        help="Pol.is exports (*/comments.csv + */votes.csv) the writing rate is read from",
+    )
     args = parser.parse_args(argv)
     lc.check_arguments(parser, args)
+    args.rates = writing_rates(args.polis_data)
+    if args.votes_per_statement is None:
+        if not args.rates:
+            parser.error(f"no */comments.csv with */votes.csv under {args.polis_data}")
+        args.votes_per_statement = max(1, round(1 / statistics.quantiles(args.rates, n=4)[2]))
     if args.votes_per_statement < 1:
         parser.error("--votes-per-statement must be at least 1")
     args.htmx = False  # what load_votes.py's runs read: GET + POST per vote, as there
@@ -270,6 +319,7 @@ def _round(args: argparse.Namespace, r: int, top: Path) -> tuple[dict[str, dict]
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    _print_rates(args)
     top = Path(tempfile.mkdtemp(prefix="wtt-writes-", dir=args.data))
     print(
         f"{args.clients} voting client threads + 1 writer (one statement per "

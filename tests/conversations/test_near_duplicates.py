@@ -1,37 +1,97 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.conversations import near_duplicates, services
 from walkthetalk.conversations.models import Statement
 
 from ..caremap.factories import small_system
-from .factories import conversation
+from .factories import conversation, joined
 
 pytestmark = pytest.mark.django_db
 
 REWORDED = "We hardly ever talk openly about our mistakes."
+ORIGINAL = "We rarely talk openly about mistakes."
+ADDED = "Our team talks openly about mistakes at handover."
 
 
-def test_the_cached_index_grows_with_new_statements_and_forgets_taken_down_ones() -> None:
+def _texts(conv, text: str = REWORDED) -> list[str]:  # type: ignore[no-untyped-def]
+    return [s.text for s in near_duplicates.similar_statements(conv, text)]
+
+
+def test_the_cached_index_grows_with_new_statements_without_refitting() -> None:
     conv = conversation(small_system())
     near_duplicates.forget(conv.pk)
-    assert [s.text for s in near_duplicates.similar_statements(conv, REWORDED)] == [
-        "We rarely talk openly about mistakes."
-    ]
-    ids, index = near_duplicates._indexes[conv.pk]
-    assert index.size == len(ids) == conv.statements.count()
-    services.add_seed_statements(conv, ["Our team talks openly about mistakes at handover."])
-    found = near_duplicates.similar_statements(conv, REWORDED)
-    grown = near_duplicates._indexes[conv.pk][1]
-    assert grown.size == index.size + 1 and grown.fitted_size == index.fitted_size  # extended
-    assert "Our team talks openly about mistakes at handover." in [s.text for s in found]
-    seed = conv.statements.get(text="We rarely talk openly about mistakes.")
+    assert _texts(conv) == [ORIGINAL]
+    cached = near_duplicates._indexes[conv.pk]
+    assert cached.index.size == len(cached.pks) == conv.statements.count()
+    services.add_seed_statements(conv, [ADDED])
+    found = _texts(conv)
+    grown = near_duplicates._indexes[conv.pk]
+    assert grown.index.size == cached.index.size + 1
+    assert grown.index.fitted_size == cached.index.fitted_size  # extended, not refitted
+    assert ADDED in found
+
+
+def test_a_warm_check_reads_only_the_signature_and_the_statements_shown() -> None:
+    conv = conversation(small_system())
+    near_duplicates.forget(conv.pk)
+    _texts(conv)  # warm
+    with CaptureQueriesContext(connection) as queries:
+        assert _texts(conv) == [ORIGINAL]
+    assert len(queries) == 3  # published count and highest id; decisions; the ones shown
+    services.submit_statement(conv, joined(conv), ADDED)  # published at once, no decision
+    with CaptureQueriesContext(connection) as queries:
+        assert ADDED in _texts(conv)
+    # Only the new statement's text is read (id above the last indexed), not every text again.
+    reads = [q["sql"] for q in queries if '"text"' in q["sql"]]
+    assert len(reads) == 2 and '"id" >' in reads[0] and "IN (" in reads[1]  # + the ones shown
+    more = "Handover notes should say what went wrong, without blame."
+    services.add_seed_statements(conv, [more])  # a moderation decision: the ids are read
+    with CaptureQueriesContext(connection) as queries:
+        assert _texts(conv, more) == [more]
+    reads = [q["sql"] for q in queries if '"text"' in q["sql"]]
+    assert len(reads) == 2 and all("IN (" in sql for sql in reads)
+
+
+def test_a_statement_taken_down_stops_being_suggested_with_the_cache_warm() -> None:
+    conv = conversation(small_system())
+    near_duplicates.forget(conv.pk)
+    assert _texts(conv) == [ORIGINAL]  # warm
+    seed = conv.statements.get(text=ORIGINAL)
     services.moderate_statement(seed, Statement.Status.REJECTED)
-    found = near_duplicates.similar_statements(conv, REWORDED)
-    assert seed.text not in [s.text for s in found]
-    assert (
-        near_duplicates._indexes[conv.pk][1].fitted_size
-        == conv.statements.filter(status=Statement.Status.PUBLISHED).count()
-    )  # rebuilt once a statement left the published list
+    assert ORIGINAL not in _texts(conv)
+    cached = near_duplicates._indexes[conv.pk]
+    assert cached.pks[min(cached.left_out)] == seed.pk  # left out, not refitted
+    services.moderate_statement(seed, Statement.Status.PUBLISHED)  # put back
+    assert _texts(conv) == [ORIGINAL]
+    assert not near_duplicates._indexes[conv.pk].left_out
+
+
+def test_a_take_down_and_a_put_back_that_keep_the_count_are_both_seen() -> None:
+    conv = conversation(small_system())
+    seed, other = conv.statements.order_by("pk")[1:3]
+    services.moderate_statement(other, Statement.Status.REJECTED)
+    near_duplicates.forget(conv.pk)
+    _texts(conv)  # warm: ``other`` is not indexed
+    services.moderate_statement(seed, Statement.Status.REJECTED)
+    services.moderate_statement(other, Statement.Status.PUBLISHED)
+    assert seed.text not in _texts(conv, seed.text)
+    assert _texts(conv, other.text)[0] == other.text
+
+
+def test_a_process_that_missed_a_take_down_still_never_shows_it() -> None:
+    conv = conversation(small_system())
+    near_duplicates.forget(conv.pk)
+    assert _texts(conv) == [ORIGINAL]  # warm, as another worker's cache would be
+    # Taken down in a way this process's signature cannot see (same count, id, decisions):
+    # the statements shown are read again with their status.
+    Statement.objects.filter(text=ORIGINAL).update(status=Statement.Status.REJECTED)
+    cached = near_duplicates._indexes[conv.pk]
+    near_duplicates._indexes[conv.pk] = near_duplicates.Cached(
+        near_duplicates._signature(conv), cached.pks, cached.left_out, cached.index
+    )
+    assert ORIGINAL not in _texts(conv)
 
 
 def test_no_more_than_the_limit_of_conversations_is_cached() -> None:

@@ -142,6 +142,10 @@ def test_the_participant_chain_is_the_full_chain_without_sessions_users_or_stati
         ("/conversations/AbC123/vote/", "wtt_pass=x; sessionid=z", False),
         ("/conversations/AbC123/vote/", "sessionid =z", False),
         ("/conversations/AbC123/vote/x", "", False),
+        ("/conversations/AbC123/write/", "wtt_pass=x", True),
+        ("/conversations/AbC123/write/similar/", "wtt_pass=x; csrftoken=y", True),
+        ("/conversations/AbC123/write/", "wtt_pass=x; sessionid=z", False),
+        ("/conversations/AbC123/write/x/", "", False),
         ("/conversations/AbC123/mine/", "", False),
         ("/conversations/", "", False),
         ("/accounts/login/", "", False),
@@ -152,6 +156,31 @@ def test_only_vote_requests_without_a_session_cookie_take_the_lean_chain(
     path: str, cookie: str, lean: bool
 ) -> None:
     assert is_participant_request({"PATH_INFO": path, "HTTP_COOKIE": cookie}) is lean
+
+
+def test_writing_a_statement_through_the_lean_chain_keeps_every_guarantee() -> None:
+    conv = conversation(small_system())
+    phone = _phone(conv)
+    write = f"/conversations/{conv.public_id}/write/"
+    page = call(write, phone)
+    assert page.status == 200 and "frame-ancestors 'none'" in page.header("Content-Security-Policy")
+    given = page.cookies()
+    assert settings.SESSION_COOKIE_NAME not in given and "csrftoken" in given
+    phone["csrftoken"] = given["csrftoken"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+    assert token is not None
+    text = "We hardly ever talk openly about our mistakes."
+    form = {"csrfmiddlewaretoken": token.group(1), "text": text}
+    refused = call(write + "similar/", phone, {**form, "csrfmiddlewaretoken": "x" * 64})
+    assert refused.status == 403
+    shown = call(write + "similar/", phone, form, HTTP_HX_REQUEST="true")
+    assert shown.status == 200 and "We rarely talk openly about mistakes." in shown.body
+    before = conv.statements.count()
+    assert call(write, phone, {**form, "csrfmiddlewaretoken": "x" * 64}).status == 403
+    assert conv.statements.count() == before  # refused: nothing stored
+    done = call(write, phone, {**form, "anyway": "1"})
+    assert done.status == 302 and conv.statements.filter(text=text).exists()
+    assert "messages" in done.cookies() and settings.SESSION_COOKIE_NAME not in done.cookies()
 
 
 def test_a_vote_through_the_lean_chain_keeps_every_guarantee() -> None:

@@ -3,7 +3,8 @@
 A phone voting asks for ``/conversations/<id>/vote/`` hundreds of times. Those requests carry a
 participant pass, never a session, so sessions, the signed-in user, two-factor checks, sign-in
 lockout and static files have nothing to do for them. :class:`SiteApplication` sends a vote
-request *without a session cookie* to a second Django handler whose middleware is
+request, or a request of the write page and its near-duplicate check, *without a session
+cookie* to a second Django handler whose middleware is
 ``settings.PARTICIPANT_MIDDLEWARE`` (an ordered subset of ``settings.MIDDLEWARE`` that keeps every
 guarantee a participant's request needs: bad bytes refused, the trusted proxy, forgetting the
 client, security headers and CSP, the language cookie, host checks, CSRF, flash messages in their
@@ -27,7 +28,8 @@ from django.utils.module_loading import import_string
 
 from walkthetalk.site.vote_fast_path import VoteFastPath, is_candidate, wsgi_answer
 
-VOTE_PATH = re.compile(r"/conversations/[^/]+/vote/\Z")
+LEAN_PATH = re.compile(r"/conversations/[^/]+/(?:vote|write|write/similar)/\Z")
+"""The vote page, and writing a statement (the page, its near-duplicate check, the write)."""
 
 
 class ParticipantHandler(WSGIHandler):
@@ -57,9 +59,10 @@ class ParticipantHandler(WSGIHandler):
 
 
 def is_participant_request(environ: dict[str, Any]) -> bool:
-    """A vote page request that carries no session cookie. A cookie header merely containing
-    the session cookie's name sends the request through the full chain (always correct)."""
-    return VOTE_PATH.match(environ.get("PATH_INFO", "")) is not None and (
+    """A vote or write page request that carries no session cookie. A cookie header merely
+    containing the session cookie's name sends the request through the full chain (always
+    correct)."""
+    return LEAN_PATH.match(environ.get("PATH_INFO", "")) is not None and (
         settings.SESSION_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")
     )
 

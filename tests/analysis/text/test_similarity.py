@@ -75,3 +75,25 @@ def test_an_extended_index_finds_the_added_texts_and_refits_once_doubled() -> No
     assert (refit.size, refit.fitted_size) == (5, 5)
     assert refit.texts[-1] == "Night staff hear last."
     assert index.size == 2  # the original is unchanged
+
+
+def test_an_index_extended_one_text_at_a_time_scores_as_one_extended_at_once() -> None:
+    base = [f"Statement {i} about housing, staffing and rest {i % 7}." for i in range(40)]
+    added = [f"Added {i}: night staff want rest before handover {i % 5}." for i in range(30)]
+    index = similarity.SimilarityIndex(base)
+    one_by_one = index
+    for text in added:
+        one_by_one = one_by_one.extended([text])
+    at_once = index.extended(added)
+    assert len(one_by_one._blocks) <= similarity.MERGE_BLOCKS
+    query = "Night staff want rest before the handover."
+    assert np.allclose(one_by_one.scores(query), at_once.scores(query))
+    assert one_by_one.similar(query) == at_once.similar(query)
+
+
+def test_left_out_rows_are_never_matched() -> None:
+    index = similarity.SimilarityIndex(
+        ["We rarely talk openly about mistakes.", "We need a quiet room to rest."]
+    )
+    assert [m.index for m in index.similar("We hardly talk openly about our mistakes.")] == [0]
+    assert index.similar("We hardly talk openly about our mistakes.", leave_out={0}) == []

@@ -16,7 +16,7 @@ the cross-validated precision and recall and the time per check, and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +52,11 @@ class Match:
     score: float
 
 
+MERGE_BLOCKS = 16
+"""An extended index keeps the rows added since its last fit in blocks; past this many blocks
+they are stacked into one (so adding a statement never copies the whole matrix)."""
+
+
 class SimilarityIndex:
     """Existing texts, vectorised once; :meth:`similar` checks a new text against them."""
 
@@ -61,10 +66,9 @@ class SimilarityIndex:
         self.fitted_size = len(texts)
         """How many texts the vectoriser's vocabulary and weights were fitted on."""
         self._vectorizer = new_vectorizer()
-        if texts:
-            self._matrix = self._vectorizer.fit_transform(texts)
-        else:
-            self._matrix = sparse.csr_matrix((0, 0))
+        self._blocks: list[sparse.csr_matrix] = (
+            [sparse.csr_matrix(self._vectorizer.fit_transform(texts))] if texts else []
+        )
 
     def extended(self, texts: Sequence[str]) -> SimilarityIndex:
         """This index with ``texts`` added, weighted by the vectoriser already fitted (cheap:
@@ -73,7 +77,10 @@ class SimilarityIndex:
             return SimilarityIndex([*self._texts, *texts])
         grown = SimilarityIndex.__new__(SimilarityIndex)
         grown._vectorizer = self._vectorizer
-        grown._matrix = sparse.vstack([self._matrix, self._vectorizer.transform(texts)]).tocsr()
+        blocks = [*self._blocks, sparse.csr_matrix(self._vectorizer.transform(texts))]
+        if len(blocks) > MERGE_BLOCKS:  # the fitted block stays; the added ones become one
+            blocks = [blocks[0], sparse.vstack(blocks[1:], format="csr")]
+        grown._blocks = blocks
         grown._texts = [*self._texts, *texts]
         grown.size = self.size + len(texts)
         grown.fitted_size = self.fitted_size
@@ -87,14 +94,23 @@ class SimilarityIndex:
         """Cosine similarity of ``text`` with every text in the index (rows are L2-normed)."""
         if self.size == 0 or not text.strip():
             return np.zeros(self.size)
-        vector = self._vectorizer.transform([text])
-        return np.asarray((self._matrix @ vector.T).toarray()).ravel()
+        # A dense query vector: one sparse matrix-vector product per block, no sparse result.
+        vector = np.asarray(self._vectorizer.transform([text]).toarray()).ravel()
+        return np.concatenate([block @ vector for block in self._blocks])
 
     def similar(
-        self, text: str, *, threshold: float = THRESHOLD, limit: int = MAX_SHOWN
+        self,
+        text: str,
+        *,
+        threshold: float = THRESHOLD,
+        limit: int = MAX_SHOWN,
+        leave_out: Collection[int] = (),
     ) -> list[Match]:
-        """The most similar texts at or above ``threshold``, most similar first."""
+        """The most similar texts at or above ``threshold``, most similar first (never one of
+        the positions in ``leave_out``)."""
         scores = self.scores(text)
+        if len(leave_out):
+            scores[np.fromiter(leave_out, dtype=np.intp)] = -1.0
         found = np.flatnonzero(scores >= threshold)
         order = found[np.argsort(-scores[found], kind="stable")][:limit]
         return [Match(int(i), float(scores[i])) for i in order]
