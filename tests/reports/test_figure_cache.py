@@ -39,6 +39,16 @@ def test_a_second_store_of_the_same_entry_leaves_the_first_and_compute_runs_once
     assert figure_cache.get("figures-test:latest") == "s2"
 
 
+@pytest.mark.django_db
+def test_a_new_pdf_drops_the_one_of_the_state_before() -> None:
+    latest = "figures-test:report:latest"
+    assert figure_cache.stored("figures-test:report:s1", lambda: b"one", latest) == b"one"
+    assert figure_cache.stored("figures-test:report:s2", lambda: b"two", latest) == b"two"
+    assert not figure_cache.has("figures-test:report:s1")
+    assert figure_cache.get(latest) == "figures-test:report:s2"
+    assert figure_cache.stored("figures-test:report:s2", lambda: b"new", latest) == b"two"
+
+
 @sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_first_views_of_a_dashboard_and_its_charts_at_once_all_answer(tmp_path: Path) -> None:

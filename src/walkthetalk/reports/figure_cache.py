@@ -44,11 +44,18 @@ def point(key: str, value: str) -> None:
     cache.set(key, value, KEEP)
 
 
-def stored(key: str, compute: Callable[[], T]) -> T:
-    """What is stored under ``key``, or ``compute()`` stored there now."""
+def stored(key: str, compute: Callable[[], T], latest: str | None = None) -> T:
+    """What is stored under ``key``, or ``compute()`` stored there now. With ``latest`` (where
+    the key last stored for the same thing is kept), the entry it names is dropped when a new
+    one is stored: a large value (a PDF) of a past state is never read again."""
     found = get(key)
     if found is not None:
         return found  # type: ignore[return-value]
     value = compute()
     keep(key, value)
+    if latest is not None:
+        before = get(latest)
+        point(latest, key)
+        if before and before != key:
+            cache.delete(str(before))
     return value

@@ -115,7 +115,8 @@ def _report_key(found: Conversation, state: str) -> str:
 def conversation_report(found: Conversation) -> bytes:
     """The conversation report PDF of its stored result (drawn once per state)."""
     state = report_state(found)
-    return figure_cache.stored(_report_key(found, state), lambda: _draw_report(found))
+    latest = f"conversation-report:v{VERSION}:{found.pk}:latest"
+    return figure_cache.stored(_report_key(found, state), lambda: _draw_report(found), latest)
 
 
 def _draw_report(found: Conversation) -> bytes:
