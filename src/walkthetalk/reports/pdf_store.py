@@ -31,6 +31,7 @@ from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations.models import Conversation
 from walkthetalk.pulse.models import Wave
 from walkthetalk.reports import (
+    chart_store,
     contexts,
     conversation,
     figure_cache,
@@ -74,7 +75,7 @@ def wave_brief(system: CareSystem, wave: Wave) -> bytes:
 def _draw_brief(system: CareSystem, wave: Wave, d: pulse.Dashboard) -> bytes:
     context = contexts.dashboard_context(system, wave, d)
     if d.has_figures:  # the dashboard's own heatmap file, drawn once per state
-        context["heatmap_svg"] = svg_uri(pulse_store.chart(wave, "heatmap", d.unit_scale, "")[0])
+        context["heatmap_svg"] = svg_uri(chart_store.chart(wave, "heatmap", d.unit_scale, "")[0])
     else:
         context["heatmap_svg"] = ""
     context["heatmap_alt"] = pulse_charts.heatmap_alt(d)

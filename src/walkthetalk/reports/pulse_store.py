@@ -27,7 +27,7 @@ from typing import TypeVar
 from walkthetalk.pulse import release as pulse_release
 from walkthetalk.pulse import selectors
 from walkthetalk.pulse.models import Wave
-from walkthetalk.reports import figure_cache, pulse, pulse_charts
+from walkthetalk.reports import figure_cache, pulse
 
 VERSION = 1
 """Raise when what is stored changes shape (older entries are then never read)."""
@@ -128,34 +128,9 @@ def is_stored(wave: Wave, what: str) -> bool:
     return figure_cache.has(_key(wave, state(wave), what))
 
 
-CHARTS = ("heatmap", "units", "trend")
-
-
-def chart(wave: Wave, name: str, scale_id: str | None, node: str) -> tuple[str, str]:
-    """One dashboard chart (SVG) of the figures a page shows now, and their state: drawn once
-    per state and stored. ``node`` is the group of the units chart ("" for the others); an
-    unknown one raises ``LookupError``."""
-    d, shown = dashboard(wave, scale_id)
-    if name == "units" and d.group(node) is None:
-        raise LookupError(node)
-    draw = {
-        "heatmap": lambda: pulse_charts.heatmap_svg(d),
-        "units": lambda: pulse_charts.units_svg(d, node, d.unit_scale),
-        "trend": lambda: pulse_charts.trend_svg(d),
-    }[name]
-    return stored(wave, chart_name(wave, name, scale_id, node), draw, shown)
-
-
-def chart_name(wave: Wave, name: str, scale_id: str | None, node: str) -> str:
-    return f"chart:{name}:{node if name == 'units' else ''}:{scale_of(wave, scale_id)}"
-
-
 def refresh(wave: Wave) -> bool:
-    """Compute the wave's figures (default healthy way) unless stored, and draw the charts a
-    first view of its dashboard asks for; True if the figures were computed."""
-    fresh = not is_stored(wave, "dashboard:")
-    d, _ = computed(wave)
-    for name in CHARTS:
-        if name != "trend" or len(d.trend) > 1:  # the page shows a trend from two waves on
-            chart(wave, name, d.unit_scale, "total")
-    return fresh
+    """Compute the wave's figures (default healthy way) unless stored; True if computed."""
+    if is_stored(wave, "dashboard:"):
+        return False
+    computed(wave)
+    return True

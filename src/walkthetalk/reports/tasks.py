@@ -19,7 +19,7 @@ from django_tasks import task
 
 from walkthetalk.conversations.models import Conversation
 from walkthetalk.pulse.models import Wave
-from walkthetalk.reports import pdf_store, pulse_store
+from walkthetalk.reports import chart_store, pdf_store
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def refresh_all() -> int:
     computed = 0
     for wave in Wave.objects.select_related("care_system").order_by("opened_on", "id"):
         try:
-            computed += pulse_store.refresh(wave)
+            computed += chart_store.refresh(wave)
             pdf_store.wave_brief(wave.care_system, wave)
         except Exception:  # one wave failing must not stop the others
             logger.error("A pulse wave's figures could not be computed.")

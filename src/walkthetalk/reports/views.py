@@ -27,6 +27,7 @@ from walkthetalk.conversations.access import access_conversation
 from walkthetalk.conversations.models import Conversation
 from walkthetalk.pulse.access import access_wave
 from walkthetalk.reports import (
+    chart_store,
     contexts,
     conversation,
     pdf_store,
@@ -91,7 +92,7 @@ def pulse_dashboard(request: HttpRequest, slug: str, wave_id: int) -> HttpRespon
     return render(request, "reports/pulse_dashboard.html", context)
 
 
-CHART_TYPES = set(pulse_store.CHARTS)
+CHART_TYPES = set(chart_store.CHARTS)
 
 
 @login_required
@@ -104,13 +105,13 @@ def pulse_chart(request: HttpRequest, slug: str, wave_id: int, name: str) -> Htt
     scale = pulse_store.scale_of(wave, request.GET.get("scale"))
     node = request.GET.get("node", "total") if name == "units" else ""
     state = pulse_store.shown_state(wave, scale or None)
-    what = pulse_store.chart_name(wave, name, scale or None, node)
+    what = chart_store.chart_name(wave, name, scale or None, node)
     etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
         try:
-            svg, state = pulse_store.chart(wave, name, scale or None, node)
+            svg, state = chart_store.chart(wave, name, scale or None, node)
         except LookupError:
             raise Http404("This wave has no figures for that unit or sector.") from None
         etag = '"' + sha256(f"{state}:{what}".encode()).hexdigest()[:32] + '"'
