@@ -31,7 +31,7 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.passes import PASS_COOKIE
 from walkthetalk.conversations.models import Conversation, Statement, Vote
 from walkthetalk.conversations.participant_http import LAST_VOTE_COOKIE
-from walkthetalk.site import vote_fast_path
+from walkthetalk.site import vote_fast_path, vote_plain
 from walkthetalk.site.participant_handler import SiteApplication
 
 from ..caremap.factories import small_system
@@ -110,25 +110,45 @@ def call(
     return Answer(started[0][0], list(started[0][1]), out.decode())
 
 
+class Log(list[bool]):
+    """Per request sent to a candidate: whether a fast path answered it (``plain``: which of
+    them were answered with plain values, by vote_plain.PlainVote)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain: list[bool] = []
+
+
 @contextmanager
-def fast_path(on: bool) -> Iterator[list[bool]]:
-    """Turn the fast path on or off; yields a list of whether it answered, per request."""
-    answered: list[bool] = []
+def fast_path(on: bool) -> Iterator[Log]:
+    """Turn the fast path on or off; yields a :class:`Log`."""
+    answered = Log()
     original = vote_fast_path.VoteFastPath.answer
+    original_plain = vote_plain.PlainVote.answer
 
     def answer(self: vote_fast_path.VoteFastPath, environ: dict[str, Any]) -> Any:
         response = original(self, environ)
         answered.append(response is not None)
+        answered.plain.append(False)
+        return response
+
+    def answer_plain(self: vote_plain.PlainVote, *args: Any) -> Any:
+        response = original_plain(self, *args)
+        if response is not None:
+            answered.append(True)
+            answered.plain.append(True)
         return response
 
     saved = settings.VOTE_FAST_PATH
     settings.VOTE_FAST_PATH = on
     vote_fast_path.VoteFastPath.answer = answer  # type: ignore[method-assign]
+    vote_plain.PlainVote.answer = answer_plain  # type: ignore[method-assign]
     try:
         yield answered
     finally:
         settings.VOTE_FAST_PATH = saved
         vote_fast_path.VoteFastPath.answer = original  # type: ignore[method-assign]
+        vote_plain.PlainVote.answer = original_plain  # type: ignore[method-assign]
 
 
 # --- what may differ between two answers: the random tokens each draws ----------------------
@@ -314,9 +334,11 @@ def _request(scene: Scene, spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _both_ways(request: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...], bool]:
+def _both_ways(
+    request: dict[str, Any], plain: list[bool] | None = None
+) -> tuple[tuple[Any, ...], tuple[Any, ...], bool]:
     """(answer, stored rows) with and without the fast path, from the same stored state;
-    and whether the fast path answered."""
+    and whether the fast path answered (``plain`` gets whether it was with plain values)."""
     request = dict(request)
     sent_csrf = request.pop("sent_csrf")
     seen = []
@@ -329,6 +351,8 @@ def _both_ways(request: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...
         seen.append((_normal(answer, sent_csrf), _stored()))
         transaction.savepoint_rollback(sid)
         answered = answered or any(log)
+        if on and plain is not None:
+            plain.append(any(log.plain))
     return seen[0], seen[1], answered
 
 
@@ -350,6 +374,102 @@ def test_the_fast_path_and_django_answer_every_request_alike(scene: Scene) -> No
     check()
     # Both kinds were met: the fast path answered some requests and left others to Django.
     assert any(answered) and not all(answered)
+
+
+COMMON_VOTE: dict[str, Any] = {
+    "method": "POST",
+    "htmx": False,
+    "pass": "joined",
+    "csrf_cookie": "good",
+    "csrf_form": "masked",
+    "language": None,
+    "accept_language": None,
+    "choice": "agree",
+    "key": "good",
+    "statement": 0,
+    "next": None,
+    "session": False,
+    "query": "",
+    "https": False,
+    "origin": None,
+    "nul": False,
+    "last_vote": False,
+    "content_type": None,
+    "path": "vote",
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"choice": "disagree", "statement": 1},
+        {"choice": "pass", "last_vote": True},
+        {"language": "es"},
+        {"language": "en", "accept_language": "es-ES,es;q=0.9"},
+        {"accept_language": "fr, en;q=0.5"},
+        {"csrf_form": "plain"},
+        {"origin": "same"},
+        {"https": True, "origin": "same"},
+        {"https": True, "origin": "same", "language": "es"},
+    ],
+)
+def test_a_vote_sent_by_a_form_is_answered_with_plain_values_as_django_answers(
+    scene: Scene, change: dict[str, Any]
+) -> None:
+    """The first vote of a shape teaches vote_plain the full chain's headers; the next is
+    answered with plain values, and both equal the site's answer without fast paths."""
+    request = _request(scene, {**COMMON_VOTE, **change})
+    plain: list[bool] = []
+    for _ in range(2):
+        fast, django, used = _both_ways(request, plain)
+        assert used and fast == django
+    assert plain[-1]
+    assert fast[0][0] == "302 Found" and len(fast[1][0]) == 1  # one vote stored
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"https": True}, "https without an Origin: Django checks the Referer"),
+        ({"origin": "elsewhere"}, "another site's Origin"),
+        ({"csrf_form": "wrong"}, "a wrong CSRF token"),
+        ({"csrf_form": None}, "no CSRF token"),
+        ({"csrf_cookie": "short"}, "a malformed CSRF cookie"),
+        ({"choice": "maybe"}, "a refused vote"),
+        ({"key": "bad"}, "a malformed form key"),
+        ({"statement": "unknown"}, "no such statement: nothing stored"),
+        ({"next": "mine"}, "a vote from 'my votes'"),
+        ({"pass": "forged"}, "a forged pass"),
+        ({"pass": "unaccepted"}, "agreements not accepted"),
+        ({"nul": True}, "a NUL byte"),
+        ({"htmx": True}, "htmx: answered with the next card"),
+    ],
+)
+def test_plain_values_answer_nothing_unusual(
+    scene: Scene, change: dict[str, Any], why: str
+) -> None:
+    common = _request(scene, {**COMMON_VOTE, "https": True, "origin": "same"})
+    for _ in range(2):
+        _both_ways(common)  # the shapes (http and https) learnt
+    _both_ways(_request(scene, COMMON_VOTE))
+    plain: list[bool] = []
+    fast, django, _used = _both_ways(_request(scene, {**COMMON_VOTE, **change}), plain)
+    assert plain == [False], why
+    assert fast == django
+
+
+def test_a_retried_vote_is_answered_by_the_full_chain_and_stored_once(scene: Scene) -> None:
+    phone, form = _phone(scene)
+    body = urlencode(form).encode()
+    with fast_path(True) as log:
+        first = call(_url(scene.conv), phone, body)  # the shape was learnt by scene()
+        form2 = _form(call(_url(scene.conv), phone).body)
+        second = call(_url(scene.conv), phone, urlencode(form2).encode())
+        again = call(_url(scene.conv), phone, urlencode(form2).encode())
+    assert first.status == second.status == again.status == "302 Found"
+    assert log.plain == [True, False, True, False]  # GET: the fast path; again: the chain
+    assert Vote.objects.count() == 2
 
 
 def _phone(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:

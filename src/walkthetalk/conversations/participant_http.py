@@ -27,11 +27,19 @@ _STATEMENT_ID = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 
 def keep_last_vote(response: HttpResponse, vote_path: str, outcome: VoteOutcome) -> HttpResponse:
     """Remember ``outcome`` on the voter's browser, for the vote page at ``vote_path`` only."""
-    value = signing.dumps([outcome.statement_id, outcome.value], salt=LAST_VOTE_SALT)
     set_participant_cookie(
-        response, LAST_VOTE_COOKIE, value, max_age=LAST_VOTE_MAX_AGE, path=vote_path
+        response,
+        LAST_VOTE_COOKIE,
+        last_vote_value(outcome.statement_id, outcome.value),
+        max_age=LAST_VOTE_MAX_AGE,
+        path=vote_path,
     )
     return response
+
+
+def last_vote_value(statement_id: str, value: int) -> str:
+    """The cookie's value: the statement's public id and the vote, signed."""
+    return signing.dumps([statement_id, value], salt=LAST_VOTE_SALT)
 
 
 def last_vote(request: HttpRequest) -> VoteOutcome | None:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -130,12 +131,26 @@ class Voter:
         return has_accepted(self.conversation, self.participant)
 
 
-def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | None:
-    """The participant row of this pass in the conversation ``public_id``, with the conversation
-    and the released common ground, in one query; None when there is no such row (not joined,
-    a pass of another care system, no such conversation).
+@dataclass(frozen=True)
+class VoterRow:
+    """What :func:`voter_row` finds, as plain values (the vote fast path needs no objects)."""
 
-    The conversation comes with the fields the vote needs (the others load if touched)."""
+    conversation_pk: int
+    participant_pk: uuid.UUID
+    participant_version: int
+    conversation: dict[str, Any]  # vote_queries.VOTER_CONVERSATION_FIELDS -> value
+    result_state: str | None
+    common_ground: str | None  # JSON text
+
+    @property
+    def accepted(self) -> bool:
+        return self.participant_version == self.conversation["agreements_version"]
+
+
+def voter_row(public_id: str, participant_pass: ParticipantPass | None) -> VoterRow | None:
+    """The participant row of this pass in the conversation ``public_id``, with the fields of
+    the conversation the vote needs and its released common ground, in one query; None when
+    there is no such row (not joined, a pass of another care system, no such conversation)."""
     if participant_pass is None:
         return None
     pk = _conversation_pk(public_id)
@@ -150,6 +165,23 @@ def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | N
     participant_id, participant_version, *fields, result_state, common_ground = row
     values = dict(zip(vote_queries.VOTER_CONVERSATION_FIELDS, fields, strict=True))
     values["refresh_pending"] = bool(values["refresh_pending"])
+    return VoterRow(
+        pk,
+        ConversationParticipant._meta.pk.to_python(participant_id),
+        participant_version,
+        values,
+        result_state,
+        common_ground,
+    )
+
+
+def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | None:
+    """:func:`voter_row` as objects: the participant and the conversation (with the fields the
+    vote needs; the others load if touched) and the released common ground."""
+    found = voter_row(public_id, participant_pass)
+    if found is None:
+        return None
+    values = found.conversation
     conversation = Conversation.from_db(
         "default",
         [_ATTNAMES[name] for name in values],
@@ -158,12 +190,12 @@ def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | N
     participant = ConversationParticipant.from_db(
         "default",
         ["id", "conversation_id", "agreements_version"],
-        [ConversationParticipant._meta.pk.to_python(participant_id), pk, participant_version],
+        [found.participant_pk, found.conversation_pk, found.participant_version],
     )
     participant.conversation = conversation
     shown: list[dict[str, Any]] = []
-    if result_state == ConversationResult.State.READY and common_ground:
-        shown = json.loads(common_ground)
+    if found.result_state == ConversationResult.State.READY and found.common_ground:
+        shown = json.loads(found.common_ground)
     return Voter(conversation, participant, shown)
 
 

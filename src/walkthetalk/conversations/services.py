@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,9 +360,13 @@ def _accepted(conversation: Conversation, participant: ConversationParticipant) 
 
 
 def _open(conversation: Conversation) -> None:
-    if conversation.is_draft:
+    _open_status(conversation.status)
+
+
+def _open_status(status: str) -> None:
+    if status == Conversation.Status.DRAFT:
         raise ConversationError(gettext("This conversation is not open yet."))
-    if not conversation.is_open:
+    if status != Conversation.Status.OPEN:
         raise ConversationError(
             gettext("This conversation has closed. Thank you — what was shared still counts.")
         )
@@ -379,7 +384,46 @@ class VoteOutcome:
 
 
 def request_key_digest(participant: ConversationParticipant, request_key: str) -> str:
-    return hashlib.sha256(f"{participant.pk}:{request_key}".encode()).hexdigest()
+    return _digest(participant.pk, request_key)
+
+
+def _digest(participant_pk: uuid.UUID, request_key: str) -> str:
+    return hashlib.sha256(f"{participant_pk}:{request_key}".encode()).hexdigest()
+
+
+def vote_value(status: str, choice: str, request_key: str, replaces: str) -> int:
+    """The rule of a vote, on plain values: the vote's value (-1, 0, 1) if ``choice``, the form's
+    ``request_key`` and ``replaces`` are well formed and the conversation (its ``status``) is
+    open; else :class:`ConversationError` saying why. :func:`cast_vote` and the vote fast path
+    (:mod:`walkthetalk.site.vote_plain`) both apply it."""
+    if choice not in VOTE_VALUES:
+        raise ConversationError(gettext("Please choose agree, disagree or pass."))
+    if not REQUEST_KEY.match(request_key or ""):
+        raise ConversationError(gettext("This vote form has expired. Please vote again."))
+    if replaces and not _DIGEST.match(replaces):
+        raise ConversationError(gettext("This vote form has expired. Please vote again."))
+    _open_status(status)
+    return int(VOTE_VALUES[choice])
+
+
+def record_vote(
+    conversation_pk: int,
+    participant_pk: uuid.UUID,
+    statement_id: str,
+    value: int,
+    request_key: str,
+    replaces: str,
+) -> bool:
+    """Store a vote that passed :func:`vote_value` by a participant who has accepted the
+    agreements: the upsert, and the results flagged for a refresh when a row was written
+    (True). False: nothing changed (a retried or outdated form, or no such statement)."""
+    digest = _digest(participant_pk, request_key)
+    if vote_queries.upsert_vote(
+        conversation_pk, participant_pk, statement_id[:40], value, today(), digest, replaces
+    ):
+        request_refresh(conversation_pk)
+        return True
+    return False
 
 
 def cast_vote(
@@ -402,25 +446,14 @@ def cast_vote(
     Statement tallies and the next-statement priority are kept by the worker with each results
     refresh (:func:`store_tallies`), so a vote writes no counter.
     """
-    if choice not in VOTE_VALUES:
-        raise ConversationError(gettext("Please choose agree, disagree or pass."))
-    if not REQUEST_KEY.match(request_key or ""):
-        raise ConversationError(gettext("This vote form has expired. Please vote again."))
-    if replaces and not _DIGEST.match(replaces):
-        raise ConversationError(gettext("This vote form has expired. Please vote again."))
-    _open(conversation)
+    value = vote_value(conversation.status, choice, request_key, replaces)
     if isinstance(voter, ConversationParticipant):
         participant = voter
         if participant.conversation_id != conversation.pk or not _accepted(conversation, voter):
             raise NotAcceptedError(str(NOT_ACCEPTED))
     else:
         participant = _participant(conversation, voter)
-    value = int(VOTE_VALUES[choice])
-    digest = request_key_digest(participant, request_key)
-    if vote_queries.upsert_vote(
-        conversation.pk, participant.pk, statement_id[:40], value, today(), digest, replaces
-    ):
-        request_refresh(conversation.pk)
+    if record_vote(conversation.pk, participant.pk, statement_id, value, request_key, replaces):
         return VoteOutcome(statement_id, value, replayed=False)
     current = (
         Vote.objects.filter(

@@ -27,6 +27,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.utils.module_loading import import_string
 
 from walkthetalk.site.vote_fast_path import VoteFastPath, is_candidate, wsgi_answer
+from walkthetalk.site.vote_plain import PlainVote
 
 LEAN_PATH = re.compile(r"/conversations/[^/]+/(?:vote|write|write/similar)/\Z")
 """The vote page, and writing a statement (the page, its near-duplicate check, the write)."""
@@ -68,8 +69,9 @@ def is_participant_request(environ: dict[str, Any]) -> bool:
 
 
 class SiteApplication:
-    """The WSGI application ``walkthetalk serve`` runs: the vote round trip's common case
-    answered by :class:`~walkthetalk.site.vote_fast_path.VoteFastPath` (unless
+    """The WSGI application ``walkthetalk serve`` runs: a vote sent by a form answered by
+    :class:`~walkthetalk.site.vote_plain.PlainVote`, the vote round trip's common case
+    by :class:`~walkthetalk.site.vote_fast_path.VoteFastPath` (both unless
     ``settings.VOTE_FAST_PATH`` is off), everything else by two Django handlers, one dispatch
     rule."""
 
@@ -77,15 +79,19 @@ class SiteApplication:
         self.full = WSGIHandler()
         self.participant = ParticipantHandler()
         self.fast = VoteFastPath()
+        self.plain = PlainVote(type(self))
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if settings.VOTE_FAST_PATH and is_candidate(environ):
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            plain = self.plain.answer(environ, body, start_response)
+            if plain is not None:
+                return plain
             response = self.fast.answer({**environ, "wsgi.input": io.BytesIO(body)})
             if response is not None:
-                return wsgi_answer(response, type(self), start_response)
+                return wsgi_answer(response, type(self), start_response, self.plain, environ)
             environ["wsgi.input"] = io.BytesIO(body)  # the full chain reads the same body
         if is_participant_request(environ):
             return self.participant(environ, start_response)

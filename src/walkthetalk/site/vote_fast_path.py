@@ -244,16 +244,21 @@ def _common(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 
 def wsgi_answer(
-    response: HttpResponseBase, handler_class: type, start_response: Callable[..., Any]
+    response: HttpResponseBase,
+    handler_class: type,
+    start_response: Callable[..., Any],
+    plain: Any = None,
+    environ: dict[str, Any] | None = None,
 ) -> HttpResponseBase:
-    """Start ``response`` as Django's WSGI handler does (same status line, headers, cookies)."""
+    """Start ``response`` as Django's WSGI handler does (same status line, headers, cookies);
+    ``plain`` (a :class:`~walkthetalk.site.vote_plain.PlainVote`) learns them for ``environ``."""
     response._handler_class = handler_class  # type: ignore[attr-defined]
     status = f"{response.status_code} {response.reason_phrase}"
-    start_response(
-        status,
-        [
-            *response.items(),
-            *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
-        ],
-    )
+    headers = [
+        *response.items(),
+        *(("Set-Cookie", c.output(header="")) for c in response.cookies.values()),
+    ]
+    if plain is not None and environ is not None:
+        plain.learn(environ, status, headers)
+    start_response(status, headers)
     return response

@@ -1,0 +1,268 @@
+"""The commonest vote request answered with plain values: a form POST of a vote (no htmx).
+
+:class:`~walkthetalk.site.vote_fast_path.VoteFastPath` answers the vote round trip's common
+case with Django's request and response objects; building them, and running each middleware's
+hooks on them, costs more than the vote. :class:`PlainVote` answers the commonest request of
+all — a vote sent by a form POST, answered by the redirect to the same page with the "last
+vote" cookie — from the WSGI environ, with plain values, doing the same checks in the same
+order as the full chain, each with the function the full chain uses:
+
+- the form body parsed with :func:`urllib.parse.parse_qsl` (strict); only the vote form's
+  fields, each once, each a URL-safe token (anything else falls through, so the parse is
+  Django's), no ``next``;
+- bad bytes (the path, the body: tokens only; the cookie header through Django's
+  ``parse_cookie``), the trusted proxy's headers (:func:`~walkthetalk.site.proxy.honour_forwarded`),
+  the client forgotten (:func:`~walkthetalk.site.privacy_guards.forget_client`);
+- the HTTPS redirect (falls through when it would redirect), the language (only one the full
+  chain has already chosen for this cookie and Accept-Language pair), the host check (Django's
+  ``validate_host`` on ``ALLOWED_HOSTS``), CSRF (Django's ``_check_token_format`` and
+  ``_does_token_match``; an ``Origin`` must be this site's own; over https without ``Origin``
+  Django's Referer rules apply, so that falls through);
+- the pass (:meth:`~walkthetalk.caremap.passes.ParticipantPass.from_signed`, as the view), the
+  participant and conversation (:func:`~walkthetalk.conversations.selectors.voter_row`), the
+  vote's rule (:func:`~walkthetalk.conversations.services.vote_value`) and its storing
+  (:func:`~walkthetalk.conversations.services.record_vote`), the cookie's value
+  (:func:`~walkthetalk.conversations.participant_http.last_vote_value`);
+- the answer's headers: those the full chain gave the same *shape* of answer (this page, this
+  language, http or https), learnt from the first such answer
+  (:meth:`PlainVote.learn`), with only the per-request values put in: the ``Expires`` date,
+  the cookie's value and its expiry date, formatted as Django formats them.
+
+Anything else — no shape learnt yet, a vote that changed nothing (retried, outdated, refused),
+any exception — returns None *before* anything is stored or after a vote that changed nothing,
+and the request goes on to the fast path and the full chain unchanged. A vote stored and then
+an exception: the full chain receives the same form, which changes nothing (the upsert keeps
+the stored request key) and answers as for a retried vote. Nothing is logged or stored that
+the full chain would not; the process keeps only the learnt header lists (per vote page and
+shape, at most :data:`MAX_SHAPES`). ``tests/site/test_vote_fast_path.py`` proves the answers
+equal to the full chain's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import get_script_name
+from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
+from django.middleware.csrf import (  # type: ignore[attr-defined]
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    InvalidTokenFormat,
+    _check_token_format,
+    _does_token_match,
+)
+from django.urls import set_script_prefix
+from django.utils.http import http_date
+
+from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
+from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations.participant_http import (
+    LAST_VOTE_COOKIE,
+    LAST_VOTE_MAX_AGE,
+    last_vote_value,
+)
+from walkthetalk.site.privacy_guards import forget_client
+from walkthetalk.site.proxy import honour_forwarded
+from walkthetalk.site.vote_fast_path import _CHOSEN
+
+FIELDS = frozenset({"csrfmiddlewaretoken", "statement", "key", "replaces", "choice"})
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}\Z")
+_SECRET = re.compile(f"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}\\Z")
+_COOKIE = re.compile(rf"( ?{LAST_VOTE_COOKIE}=)[^;]*(; expires=)[^;]*(;.*)\Z")
+MAX_SHAPES = 1024
+
+# A learnt header list: literal (name, value) pairs, or a slot name for a per-request value.
+_Headers = list[tuple[str, str] | str]
+
+
+class _Answered(list[bytes]):
+    """The answer's body; closing it ends the request as Django's responses do."""
+
+    def __init__(self, handler_class: type) -> None:
+        super().__init__([b""])
+        self.handler_class = handler_class
+
+    def close(self) -> None:
+        signals.request_finished.send(sender=self.handler_class)
+
+
+class PlainVote:
+    """Built once per process; :meth:`answer` answers or returns None, :meth:`learn` keeps the
+    full chain's headers of a shape."""
+
+    def __init__(self, handler_class: type) -> None:
+        self.handler_class = handler_class
+        self._shapes: dict[tuple[str, str, bool], tuple[_Headers, tuple[str, str, str]]] = {}
+
+    # --- what the request is ---------------------------------------------------------------
+
+    def _shape(self, environ: dict[str, Any]) -> tuple[str, str, bool] | None:
+        """(path, language, https) of a form POST of a vote, on ``environ`` after the proxy's
+        headers; None when the full chain must see it."""
+        if environ.get("REQUEST_METHOD") != "POST" or "HTTP_HX_REQUEST" in environ:
+            return None
+        secure = environ.get("wsgi.url_scheme") == "https"
+        if settings.SECURE_SSL_REDIRECT and not secure:
+            return None
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        language = _CHOSEN.get(
+            (cookies.get(settings.LANGUAGE_COOKIE_NAME), environ.get("HTTP_ACCEPT_LANGUAGE"))
+        )
+        if language is None:
+            return None
+        return environ["PATH_INFO"], language, secure
+
+    def learn(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]]) -> None:
+        """Keep the headers the fast path gave a vote of this shape (the redirect with the
+        last-vote cookie and no other cookie), with slots for the per-request values."""
+        meta = dict(environ)
+        honour_forwarded(meta)
+        shape = self._shape(meta)
+        if shape is None or status != "302 Found":
+            return
+        learnt: _Headers = []
+        cookie = None
+        for name, value in headers:
+            if name == "Expires":
+                learnt.append("expires")
+            elif name == "Set-Cookie":
+                match = _COOKIE.match(value)
+                if match is None or cookie is not None:
+                    return
+                cookie = (match[1], match[2], match[3])
+                learnt.append("cookie")
+            elif name == "Location" and value != shape[0]:
+                return
+            else:
+                learnt.append((name, value))
+        if cookie is None or "expires" not in learnt:
+            return
+        if len(self._shapes) >= MAX_SHAPES:
+            self._shapes.clear()
+        self._shapes[shape] = (learnt, cookie)
+
+    # --- the answer --------------------------------------------------------------------------
+
+    def answer(
+        self, environ: dict[str, Any], body: bytes, start_response: Callable[..., Any]
+    ) -> _Answered | None:
+        if environ.get("REQUEST_METHOD") != "POST" or "HTTP_HX_REQUEST" in environ:
+            return None
+        try:
+            return self._answer(dict(environ), body, start_response)
+        except Exception:  # noqa: BLE001 — any fault: the fast path and full chain answer it
+            return None
+
+    def _answer(
+        self, meta: dict[str, Any], body: bytes, start_response: Callable[..., Any]
+    ) -> _Answered | None:
+        form = _form(body)
+        if form is None:
+            return None
+        honour_forwarded(meta)
+        forget_client(meta)
+        shape = self._shape(meta)
+        learnt = self._shapes.get(shape) if shape is not None else None
+        if shape is None or learnt is None or not _host_allowed(meta):
+            return None
+        cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
+        if not _csrf_passes(meta, cookies, form, secure=shape[2]):
+            return None
+        participant_pass = ParticipantPass.from_signed(cookies.get(PASS_COOKIE, ""))
+        statement = form.get("statement", "")
+        if participant_pass is None or len(statement) > 40:
+            return None
+        public_id = shape[0].split("/")[2]
+        set_script_prefix(get_script_name(meta))
+        signals.request_started.send(sender=self.handler_class, environ=meta)
+        found = selectors.voter_row(public_id, participant_pass)
+        if found is None or not found.accepted:
+            return None
+        key, replaces = form.get("key", ""), form.get("replaces", "")
+        try:
+            value = services.vote_value(
+                found.conversation["status"], form.get("choice", ""), key, replaces
+            )
+        except services.ConversationError:
+            return None  # refused: the full chain says why, kindly
+        if not services.record_vote(
+            found.conversation_pk, found.participant_pk, statement, value, key, replaces
+        ):
+            return None  # nothing changed: the full chain says how the vote stands
+        start_response("302 Found", list(_headers(*learnt, last_vote_value(statement, value))))
+        return _Answered(self.handler_class)
+
+
+def _headers(
+    learnt: _Headers, cookie: tuple[str, str, str], value: str
+) -> Iterator[tuple[str, str]]:
+    now = time.time()
+    for item in learnt:
+        if item == "expires":
+            yield "Expires", http_date(now)
+        elif item == "cookie":
+            expires = http_date(now + LAST_VOTE_MAX_AGE)
+            yield "Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"
+        else:
+            assert isinstance(item, tuple)
+            yield item
+
+
+def _form(body: bytes) -> dict[str, str] | None:
+    """The vote form's fields, when every one is known, given once and a URL-safe token."""
+    try:
+        pairs = parse_qsl(body.decode("ascii"), strict_parsing=True, max_num_fields=len(FIELDS))
+    except ValueError:
+        return None
+    form = dict(pairs)
+    if len(form) != len(pairs) or not form.keys() <= FIELDS:
+        return None
+    if not all(_TOKEN.match(v) for v in form.values()):
+        return None
+    return form
+
+
+def _host_allowed(meta: dict[str, Any]) -> bool:
+    """CommonMiddleware's and Django's host check (``request.get_host()``), without the
+    settings this site never uses (those fall through)."""
+    if settings.USE_X_FORWARDED_HOST or settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+        return False
+    host = meta.get("HTTP_HOST")
+    if not host:
+        return False
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, allowed)
+
+
+def _csrf_passes(
+    meta: dict[str, Any], cookies: dict[str, str], form: dict[str, str], *, secure: bool
+) -> bool:
+    """Django's CSRF check of a POST, for a stored secret of the usual form; anything else
+    (Django would refuse, rotate or judge the Referer) falls through."""
+    if settings.CSRF_USE_SESSIONS:
+        return False
+    secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if not _SECRET.match(secret):
+        return False
+    origin = meta.get("HTTP_ORIGIN")
+    if origin is not None:
+        if origin != f"{'https' if secure else 'http'}://{meta['HTTP_HOST']}":
+            return False
+    elif secure:
+        return False
+    token = form.get("csrfmiddlewaretoken", "") or meta.get(settings.CSRF_HEADER_NAME, "")
+    try:
+        _check_token_format(token)
+    except InvalidTokenFormat:
+        return False
+    return bool(_does_token_match(token, secret))
