@@ -459,6 +459,67 @@ def test_plain_values_answer_nothing_unusual(
     assert fast == django
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"last_vote": True},
+        {"language": "es"},
+        {"accept_language": "es-ES,es;q=0.9"},
+        {"https": True},
+        {"https": True, "language": "es", "last_vote": True},
+    ],
+)
+def test_the_vote_page_is_answered_with_plain_values_as_django_answers(
+    scene: Scene, change: dict[str, Any]
+) -> None:
+    request = _request(scene, {**COMMON_VOTE, "method": "GET", **change})
+    plain: list[bool] = []
+    for _ in range(2):
+        fast, django, used = _both_ways(request, plain)
+        assert used and fast == django
+    assert plain[-1]
+    assert fast[0][0] == "200 OK" and 'name="csrfmiddlewaretoken"' in fast[0][2]
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"csrf_cookie": None}, "no CSRF cookie: Django makes a secret"),
+        ({"csrf_cookie": "short"}, "a malformed CSRF cookie"),
+        ({"pass": "forged"}, "a forged pass"),
+        ({"pass": "unaccepted"}, "agreements not accepted"),
+        ({"htmx": True}, "htmx"),
+        ({"language": "xx"}, "an unknown language"),
+    ],
+)
+def test_plain_values_answer_no_unusual_page(
+    scene: Scene, change: dict[str, Any], why: str
+) -> None:
+    common = _request(scene, {**COMMON_VOTE, "method": "GET"})
+    for _ in range(2):
+        _both_ways(common)
+    plain: list[bool] = []
+    spec = {**COMMON_VOTE, "method": "GET", **change}
+    fast, django, _used = _both_ways(_request(scene, spec), plain)
+    assert plain == [False], why
+    assert fast == django
+
+
+def test_every_vote_answered_last_page_falls_through(scene: Scene) -> None:
+    """No statement left: the end screen is rendered by the template, not the memo."""
+    phone, _form_values = _phone(scene)
+    with fast_path(True) as log:
+        for _ in range(len(scene.statements) + 1):
+            page = call(_url(scene.conv), phone)
+            if 'name="statement"' not in page.body:
+                break
+            call(_url(scene.conv), phone, urlencode(_form(page.body)).encode())
+    assert page.status == "200 OK" and 'name="statement"' not in page.body
+    assert log.plain[-1] is False and any(log.plain)
+    assert Vote.objects.count() == len(scene.statements)
+
+
 def test_a_retried_vote_is_answered_by_the_full_chain_and_stored_once(scene: Scene) -> None:
     phone, form = _phone(scene)
     body = urlencode(form).encode()
@@ -468,7 +529,7 @@ def test_a_retried_vote_is_answered_by_the_full_chain_and_stored_once(scene: Sce
         second = call(_url(scene.conv), phone, urlencode(form2).encode())
         again = call(_url(scene.conv), phone, urlencode(form2).encode())
     assert first.status == second.status == again.status == "302 Found"
-    assert log.plain == [True, False, True, False]  # GET: the fast path; again: the chain
+    assert log.plain[0] and log.plain[2] and not log.plain[3]  # again: the full chain
     assert Vote.objects.count() == 2
 
 

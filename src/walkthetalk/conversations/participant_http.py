@@ -44,7 +44,11 @@ def last_vote_value(statement_id: str, value: int) -> str:
 
 def last_vote(request: HttpRequest) -> VoteOutcome | None:
     """The vote kept by :func:`keep_last_vote`; None when missing, lapsed or tampered with."""
-    raw = request.COOKIES.get(LAST_VOTE_COOKIE)
+    return last_vote_of(request.COOKIES.get(LAST_VOTE_COOKIE))
+
+
+def last_vote_of(raw: str | None) -> VoteOutcome | None:
+    """:func:`last_vote` from the cookie's value."""
     if not raw:
         return None
     try:

@@ -249,7 +249,28 @@ def vote_card(
     comment priority, :mod:`walkthetalk.conversations.priority`). Progress comes from the same
     rows: no COUNT.
     """
-    rows = vote_queries.fetch_card_rows(conversation.pk, participant.pk)
+    return vote_card_of(conversation.pk, participant.pk, wanted, rng)
+
+
+def vote_card_of(
+    conversation_pk: int,
+    participant_pk: uuid.UUID,
+    wanted: str = "",
+    rng: random.Random | None = None,
+) -> VoteCard:
+    """:func:`vote_card` from the conversation's and participant's primary keys."""
+    return card_of_rows(card_rows(conversation_pk, participant_pk), wanted, rng)
+
+
+def card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
+    """(id, public id, text, clarification, priority, voted) per published statement."""
+    return vote_queries.fetch_card_rows(conversation_pk, participant_pk)
+
+
+def card_of_rows(
+    rows: list[tuple[Any, ...]], wanted: str = "", rng: random.Random | None = None
+) -> VoteCard:
+    """The vote card drawn from :func:`card_rows`."""
     candidates = [r for r in rows if not r[5]]
     progress = Progress(len(rows) - len(candidates), len(rows))
     picked = None

@@ -66,6 +66,19 @@ class TemplateMemo:
             if len(self._shapes) >= self.max_shapes:
                 self._shapes.clear()
             self._shapes[key] = parts
+        return self._join(parts, values)
+
+    def has(self, shape: Hashable) -> bool:
+        """Whether ``shape`` in the active language was rendered already."""
+        return (get_language(), shape) in self._shapes
+
+    def filled(self, shape: Hashable, values: Mapping[str, object]) -> str | None:
+        """:meth:`render` for a shape already rendered in the active language, else None."""
+        parts = self._shapes.get((get_language(), shape))
+        return None if parts is None else self._join(parts, values)
+
+    @staticmethod
+    def _join(parts: tuple[tuple[str, ...], tuple[str, ...]], values: Mapping[str, object]) -> str:
         texts, fields = parts
         out = [texts[0]]
         for field, text in zip(fields, texts[1:], strict=True):

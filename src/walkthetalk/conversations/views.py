@@ -6,7 +6,6 @@ vote card is swapped for the next one in place.
 
 from __future__ import annotations
 
-import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,7 +61,7 @@ def _htmx(request: HttpRequest) -> bool:
 
 
 def _request_key() -> str:
-    return secrets.token_urlsafe(16)
+    return vote_page.new_request_key()
 
 
 # --- participants ------------------------------------------------------------------------
@@ -174,8 +173,7 @@ def _vote_context(
         "conversation": conversation,
         "statement": card.statement,
         "progress": card.progress,
-        "left": ngettext("%(counter)s statement left", "%(counter)s statements left", remaining)
-        % {"counter": remaining},
+        "left": vote_page.left_text(remaining),
         "request_key": _request_key(),
         "error": error,
         "last": last,

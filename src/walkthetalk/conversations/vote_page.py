@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, _add_new_csrf_cookie  # t
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
+from django.utils.translation import ngettext
 
 from walkthetalk.caremap.participant_http import may_be_signed_in
 from walkthetalk.conversations.selectors import CardStatement
@@ -61,9 +63,27 @@ def csrf_token(request: HttpRequest) -> str:
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     else:
         secret = _add_new_csrf_cookie(request)
+    return masked_token(secret)
+
+
+def masked_token(secret: str) -> str:
+    """A CSRF secret masked as Django's ``_mask_cipher_secret`` masks it, the mask drawn by
+    :func:`_random_chars`."""
     mask = _random_chars(len(secret))
     cipher = (_CHARS[(_INDEX[x] + y) % len(_CHARS)] for x, y in zip(secret, mask, strict=True))
     return "".join(_CHARS[y] for y in mask) + "".join(cipher)
+
+
+def new_request_key() -> str:
+    """The vote form's random key (what makes a retried vote change nothing)."""
+    return secrets.token_urlsafe(16)
+
+
+def left_text(remaining: int) -> str:
+    """ "3 statements left", in the active language."""
+    return ngettext("%(counter)s statement left", "%(counter)s statements left", remaining) % {
+        "counter": remaining
+    }
 
 
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -112,22 +132,59 @@ def _shape(request: HttpRequest, context: dict[str, Any], htmx: bool) -> Hashabl
     last = context["last"]
     try:
         common_ground = tuple((e.get("text"), e.get("agree")) for e in context["common_ground"])
-        shape = (
+        return shape_of(
             request.path,
             htmx,
-            conversation.pk,
-            conversation.public_id,
-            conversation.title,
-            conversation.question,
-            conversation.status,
-            bool(statement.clarification),
+            {
+                "id": conversation.pk,
+                "public_id": conversation.public_id,
+                "title": conversation.title,
+                "question": conversation.question,
+                "status": conversation.status,
+            },
+            statement,
             last.value if last is not None else None,
             common_ground,
         )
-        hash(shape)
     except (AttributeError, TypeError):
         return None
+
+
+def shape_of(
+    path: str,
+    htmx: bool,
+    conversation: dict[str, Any],
+    statement: CardStatement,
+    last_value: int | None,
+    common_ground: tuple[Any, ...],
+) -> Hashable:
+    """The memo's shape from plain values (``conversation``: id, public id, title, question,
+    status); TypeError if one is not hashable."""
+    shape = (
+        path,
+        htmx,
+        conversation["id"],
+        conversation["public_id"],
+        conversation["title"],
+        conversation["question"],
+        conversation["status"],
+        bool(statement.clarification),
+        last_value,
+        common_ground,
+    )
+    hash(shape)
     return shape
+
+
+def has_page(shape: Hashable) -> bool:
+    """Whether the vote page of ``shape`` in the active language is rendered already."""
+    return _MEMOS[PAGE].has(shape)
+
+
+def filled_page(shape: Hashable, values: dict[str, Any]) -> str | None:
+    """The vote page (not the card) of ``shape`` in the active language with ``values``
+    (:data:`FIELDS`) filled in; None when that shape has not been rendered yet."""
+    return _MEMOS[PAGE].filled(shape, values)
 
 
 def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> HttpResponse:

@@ -59,13 +59,16 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]
     _does_token_match,
 )
 from django.urls import set_script_prefix
+from django.utils import translation
 from django.utils.http import http_date
 
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
-from walkthetalk.conversations import selectors, services
+from walkthetalk.conversations import selectors, services, vote_page
+from walkthetalk.conversations.models import Conversation
 from walkthetalk.conversations.participant_http import (
     LAST_VOTE_COOKIE,
     LAST_VOTE_MAX_AGE,
+    last_vote_of,
     last_vote_value,
 )
 from walkthetalk.site.privacy_guards import forget_client
@@ -76,6 +79,7 @@ FIELDS = frozenset({"csrfmiddlewaretoken", "statement", "key", "replaces", "choi
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}\Z")
 _SECRET = re.compile(f"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}\\Z")
 _COOKIE = re.compile(rf"( ?{LAST_VOTE_COOKIE}=)[^;]*(; expires=)[^;]*(;.*)\Z")
+
 MAX_SHAPES = 1024
 
 # A learnt header list: literal (name, value) pairs, or a slot name for a per-request value.
@@ -85,8 +89,8 @@ _Headers = list[tuple[str, str] | str]
 class _Answered(list[bytes]):
     """The answer's body; closing it ends the request as Django's responses do."""
 
-    def __init__(self, handler_class: type) -> None:
-        super().__init__([b""])
+    def __init__(self, handler_class: type, body: bytes = b"") -> None:
+        super().__init__([body])
         self.handler_class = handler_class
 
     def close(self) -> None:
@@ -99,14 +103,15 @@ class PlainVote:
 
     def __init__(self, handler_class: type) -> None:
         self.handler_class = handler_class
-        self._shapes: dict[tuple[str, str, bool], tuple[_Headers, tuple[str, str, str]]] = {}
+        self._shapes: dict[tuple[str, str, str, bool], tuple[_Headers, tuple[str, str, str]]] = {}
 
     # --- what the request is ---------------------------------------------------------------
 
-    def _shape(self, environ: dict[str, Any]) -> tuple[str, str, bool] | None:
-        """(path, language, https) of a form POST of a vote, on ``environ`` after the proxy's
-        headers; None when the full chain must see it."""
-        if environ.get("REQUEST_METHOD") != "POST" or "HTTP_HX_REQUEST" in environ:
+    def _shape(self, environ: dict[str, Any]) -> tuple[str, str, str, bool] | None:
+        """(method, path, language, https) of a page GET or a form POST of a vote, on
+        ``environ`` after the proxy's headers; None when the full chain must see it."""
+        method = environ.get("REQUEST_METHOD", "")
+        if method not in ("GET", "POST") or "HTTP_HX_REQUEST" in environ:
             return None
         secure = environ.get("wsgi.url_scheme") == "https"
         if settings.SECURE_SSL_REDIRECT and not secure:
@@ -117,32 +122,37 @@ class PlainVote:
         )
         if language is None:
             return None
-        return environ["PATH_INFO"], language, secure
+        return method, environ["PATH_INFO"], language, secure
 
     def learn(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]]) -> None:
-        """Keep the headers the fast path gave a vote of this shape (the redirect with the
-        last-vote cookie and no other cookie), with slots for the per-request values."""
+        """Keep the headers the fast path gave this shape of request — the page (200, the
+        CSRF cookie sent again) or a vote (the redirect with the last-vote cookie), no other
+        cookie — with slots for the per-request values."""
         meta = dict(environ)
         honour_forwarded(meta)
         shape = self._shape(meta)
-        if shape is None or status != "302 Found":
+        if shape is None or status != ("200 OK" if shape[0] == "GET" else "302 Found"):
             return
+        cookie_re = _COOKIE
+        if shape[0] == "GET":
+            name = re.escape(settings.CSRF_COOKIE_NAME)
+            cookie_re = re.compile(rf"( ?{name}=)[^;]*(; expires=)[^;]*(;.*)\Z")
         learnt: _Headers = []
         cookie = None
         for name, value in headers:
-            if name == "Expires":
-                learnt.append("expires")
+            if name in ("Expires", "Content-Length"):
+                learnt.append(name)
             elif name == "Set-Cookie":
-                match = _COOKIE.match(value)
+                match = cookie_re.match(value)
                 if match is None or cookie is not None:
                     return
                 cookie = (match[1], match[2], match[3])
                 learnt.append("cookie")
-            elif name == "Location" and value != shape[0]:
+            elif name == "Location" and value != shape[1]:
                 return
             else:
                 learnt.append((name, value))
-        if cookie is None or "expires" not in learnt:
+        if cookie is None or "Expires" not in learnt or "Content-Length" not in learnt:
             return
         if len(self._shapes) >= MAX_SHAPES:
             self._shapes.clear()
@@ -153,9 +163,12 @@ class PlainVote:
     def answer(
         self, environ: dict[str, Any], body: bytes, start_response: Callable[..., Any]
     ) -> _Answered | None:
-        if environ.get("REQUEST_METHOD") != "POST" or "HTTP_HX_REQUEST" in environ:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "POST") or "HTTP_HX_REQUEST" in environ:
             return None
         try:
+            if method == "GET":
+                return self._page(dict(environ), start_response)
             return self._answer(dict(environ), body, start_response)
         except Exception:  # noqa: BLE001 — any fault: the fast path and full chain answer it
             return None
@@ -173,13 +186,13 @@ class PlainVote:
         if shape is None or learnt is None or not _host_allowed(meta):
             return None
         cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
-        if not _csrf_passes(meta, cookies, form, secure=shape[2]):
+        if not _csrf_passes(meta, cookies, form, secure=shape[3]):
             return None
         participant_pass = ParticipantPass.from_signed(cookies.get(PASS_COOKIE, ""))
         statement = form.get("statement", "")
         if participant_pass is None or len(statement) > 40:
             return None
-        public_id = shape[0].split("/")[2]
+        public_id = shape[1].split("/")[2]
         set_script_prefix(get_script_name(meta))
         signals.request_started.send(sender=self.handler_class, environ=meta)
         found = selectors.voter_row(public_id, participant_pass)
@@ -196,19 +209,94 @@ class PlainVote:
             found.conversation_pk, found.participant_pk, statement, value, key, replaces
         ):
             return None  # nothing changed: the full chain says how the vote stands
-        start_response("302 Found", list(_headers(*learnt, last_vote_value(statement, value))))
+        value_cookie = last_vote_value(statement, value)
+        headers = _headers(*learnt, value_cookie, LAST_VOTE_MAX_AGE, 0)
+        start_response("302 Found", list(headers))
         return _Answered(self.handler_class)
+
+    def _page(self, meta: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """The vote page (GET) for a participant with a CSRF cookie: nothing is stored, so
+        any step may fall through."""
+        if meta.get("CONTENT_LENGTH") not in (None, "", "0"):
+            return None
+        honour_forwarded(meta)
+        forget_client(meta)
+        shape = self._shape(meta)
+        learnt = self._shapes.get(shape) if shape is not None else None
+        if shape is None or learnt is None or not _host_allowed(meta):
+            return None
+        cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
+        secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+        if settings.CSRF_USE_SESSIONS or not _SECRET.match(secret):
+            return None  # Django would make a new secret
+        participant_pass = ParticipantPass.from_signed(cookies.get(PASS_COOKIE, ""))
+        if participant_pass is None:
+            return None
+        path = shape[1]
+        set_script_prefix(get_script_name(meta))
+        signals.request_started.send(sender=self.handler_class, environ=meta)
+        found = selectors.voter_row(path.split("/")[2], participant_pass)
+        if (
+            found is None
+            or not found.accepted
+            or found.conversation["status"] != Conversation.Status.OPEN
+        ):
+            return None
+        last = last_vote_of(cookies.get(LAST_VOTE_COOKIE))
+        last_value = last.value if last else None
+        rows = selectors.card_rows(found.conversation_pk, found.participant_pk)
+        translation.activate(shape[2])
+        # Every statement that may be drawn must have its page's shape rendered already and
+        # a URL-safe id: the draw is then made only when this answer will be given (the full
+        # chain's draw is the same one, from the same random state).
+        for row in rows:
+            candidate = selectors.CardStatement(*row[:4])
+            if not row[5] and not (
+                _TOKEN.match(candidate.public_id)
+                and vote_page.has_page(
+                    vote_page.shape_of(path, False, found.conversation, candidate, last_value, ())
+                )
+            ):
+                return None
+        card = selectors.card_of_rows(rows)
+        statement = card.statement
+        if statement is None:
+            return None
+        page_shape = vote_page.shape_of(path, False, found.conversation, statement, last_value, ())
+        remaining = card.progress.remaining
+        html = vote_page.filled_page(
+            page_shape,
+            {
+                "csrf": vote_page.masked_token(secret),
+                "key": vote_page.new_request_key(),
+                "statement": statement.public_id,
+                "text": statement.text,
+                "clarification": statement.clarification,
+                "number": card.progress.number,
+                "total": card.progress.total,
+                "left": vote_page.left_text(remaining),
+            },
+        )
+        if html is None:
+            return None
+        body = html.encode()
+        start_response(
+            "200 OK", list(_headers(*learnt, secret, settings.CSRF_COOKIE_AGE, len(body)))
+        )
+        return _Answered(self.handler_class, body)
 
 
 def _headers(
-    learnt: _Headers, cookie: tuple[str, str, str], value: str
+    learnt: _Headers, cookie: tuple[str, str, str], value: str, max_age: int, length: int
 ) -> Iterator[tuple[str, str]]:
     now = time.time()
     for item in learnt:
-        if item == "expires":
+        if item == "Expires":
             yield "Expires", http_date(now)
+        elif item == "Content-Length":
+            yield "Content-Length", str(length)
         elif item == "cookie":
-            expires = http_date(now + LAST_VOTE_MAX_AGE)
+            expires = http_date(now + max_age)
             yield "Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"
         else:
             assert isinstance(item, tuple)
