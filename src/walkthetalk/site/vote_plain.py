@@ -249,15 +249,8 @@ class PlainVote:
         # Every statement that may be drawn must have its page's shape rendered already and
         # a URL-safe id: the draw is then made only when this answer will be given (the full
         # chain's draw is the same one, from the same random state).
-        for row in rows:
-            candidate = selectors.CardStatement(*row[:4])
-            if not row[5] and not (
-                _TOKEN.match(candidate.public_id)
-                and vote_page.has_page(
-                    vote_page.shape_of(path, False, found.conversation, candidate, last_value, ())
-                )
-            ):
-                return None
+        if not _pages_ready(path, found.conversation, rows, last_value):
+            return None
         card = selectors.card_of_rows(rows)
         statement = card.statement
         if statement is None:
@@ -284,6 +277,22 @@ class PlainVote:
             "200 OK", list(_headers(*learnt, secret, settings.CSRF_COOKIE_AGE, len(body)))
         )
         return _Answered(self.handler_class, body)
+
+
+def _pages_ready(
+    path: str, conversation: dict[str, Any], rows: list[tuple[Any, ...]], last_value: int | None
+) -> bool:
+    """Whether every statement that may be drawn has a URL-safe id and its page's shape
+    (which depends on whether it has a clarification) rendered already."""
+    candidates = [row for row in rows if not row[5]]
+    if not all(_TOKEN.match(row[1]) for row in candidates):
+        return False
+    for clarified in {bool(row[3]) for row in candidates}:
+        statement = selectors.CardStatement(0, "", "", "x" if clarified else "")
+        shape = vote_page.shape_of(path, False, conversation, statement, last_value, ())
+        if not vote_page.has_page(shape):
+            return False
+    return True
 
 
 def _headers(
