@@ -86,7 +86,7 @@ def test_first_views_of_a_dashboard_and_its_charts_at_once_all_answer(tmp_path: 
     assert answers == [200, 200, 200]
     with sqlite3.connect(site) as db:  # and what they computed is stored for the next view
         (stored,) = db.execute(
-            "SELECT count(*) FROM walkthetalk_cache WHERE cache_key LIKE ?",
+            "SELECT count(*) FROM walkthetalk_figures WHERE cache_key LIKE ?",
             [f"%pulse-figures:v{pulse_store.VERSION}:{wave.pk}:%:dashboard:"],
         ).fetchone()
     assert stored >= 1

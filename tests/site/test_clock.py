@@ -45,7 +45,9 @@ def test_conversation_results_are_on_the_clock() -> None:
     shuffle = "walkthetalk.site.tasks.shuffle_participant_rows"
     topics = "walkthetalk.conversations.tasks.refresh_outdated_topics"
     figures = "walkthetalk.reports.tasks.refresh_pulse_figures"
-    expected = [PATH, topics, figures] + ([shuffle] if connection.vendor == "postgresql" else [])
+    expired = "walkthetalk.site.tasks.drop_expired_cache_entries_task"
+    expected = [PATH, topics, figures, expired]
+    expected += [shuffle] if connection.vendor == "postgresql" else []
     assert [p.task_path for p in periodic_tasks()] == expected
     assert periodic_tasks()[0].every >= FIVE
 

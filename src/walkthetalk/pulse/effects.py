@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,7 @@ def scale_change(
             after.title,
         )
     key = f"{CACHE_PREFIX}change:{_state(before)}:{_state(after)}:{scale_id}:{unit_id}"
-    change = cache.get(key)
+    change = caches["figures"].get(key)
     if change is None:
         loaded = {} if loaded is None else loaded
         a = _values(before, scale_id, unit_id, loaded)
@@ -166,7 +166,7 @@ def scale_change(
         change = (
             HIDDEN if a is None or b is None else wave_change(a[0], b[0], min_size=max(a[1], b[1]))
         )
-        cache.set(key, change, CACHE_SECONDS)
+        caches["figures"].set(key, change, CACHE_SECONDS)
     if change == HIDDEN or change.difference is None:
         return unshown(
             _("Too few answers here to show a figure without risking anyone's privacy."),
@@ -225,10 +225,10 @@ def participants_verdict(
             _("Being asked in “%(wave)s”; the answers show when it closes.") % {"wave": wave.title},
         )
     key = f"{CACHE_PREFIX}verdict:{_state(wave)}:{action_id}"
-    figures = cache.get(key)
+    figures = caches["figures"].get(key)
     if figures is None:
         figures = _verdict_figures(wave, action_id, {} if loaded is None else loaded)
-        cache.set(key, figures, CACHE_SECONDS)
+        caches["figures"].set(key, figures, CACHE_SECONDS)
     if figures == HIDDEN:
         return ParticipantsVerdict(
             wave.title,

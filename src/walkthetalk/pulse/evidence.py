@@ -8,10 +8,10 @@ Methods and their limits are described in ``docs/method.md``; the math lives in
 The evidence is slow to compute (factor models, permutation tests: about a second), so
 :func:`stored_evidence` computes it once per wave state — keyed by the wave, its number of
 responses, its minimum group size and whether it has closed — and keeps it in the site's shared
-cache. A closed wave's evidence is therefore computed once; an open wave's is recomputed on the
-first view after new answers came in. Whether two levels' scores are comparable is decided here
-only (:meth:`Evidence.not_comparable_with`): the dashboard, the CSV download and the API all
-read it from the same stored evidence.
+"figures" cache. A closed wave's evidence is therefore computed once; an open wave's is
+recomputed on the first view after new answers came in. Whether two levels' scores are
+comparable is decided here only (:meth:`Evidence.not_comparable_with`): the dashboard, the CSV
+download and the API all read it from the same stored evidence.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from django.core.cache import cache
+from django.core.cache import caches
 
 from walkthetalk.analysis.privacy import Cell
 from walkthetalk.analysis.pulse import (
@@ -482,15 +482,15 @@ def stored_evidence(data: WaveData, rel: Released, scale_id: str | None = None) 
     """
     timeout = KEEP_OPEN if data.wave.is_open else KEEP_CLOSED
     key = _key(data, "wave")
-    ev = cache.get(key)
+    ev = caches["figures"].get(key)
     if not isinstance(ev, Evidence):
         ev = _wave_evidence(data, rel, *_heat_cells(data, rel))
-        cache.set(key, ev, timeout)
+        caches["figures"].set(key, ev, timeout)
     if scale_id is None:
         return ev
     cross_key = _key(data, f"cross-level:{scale_id}")
-    rows = cache.get(cross_key)
+    rows = caches["figures"].get(cross_key)
     if not isinstance(rows, list):
         rows = cross_level(data, rel, scale_id) if data.n else []
-        cache.set(cross_key, rows, timeout)
+        caches["figures"].set(cross_key, rows, timeout)
     return replace(ev, cross_level=rows)

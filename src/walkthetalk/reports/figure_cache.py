@@ -1,7 +1,8 @@
 """The one store of computed report output: released figures, chart files and printed PDFs.
 
-Everything the reports compute from a release is kept in the site's database cache under a
-key that names what it depends on (a digest of the release state: see
+Everything the reports compute from a release is kept in the site's "figures" database cache
+(settings ``CACHES``; apart from the security state in "default") under a key that names what
+it depends on (a digest of the release state: see
 :mod:`walkthetalk.reports.pulse_store` for a pulse wave, :mod:`walkthetalk.reports.pdf_store`
 for a conversation's report), so a change of what it shows makes a new key and the old entry
 is never read again (it expires after :data:`KEEP`).
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 KEEP = 60 * 60 * 24 * 30
 """Seconds an entry is kept (a newer state asks for a new entry anyway)."""
@@ -26,22 +27,22 @@ T = TypeVar("T")
 
 
 def get(key: str) -> object | None:
-    return cache.get(key)
+    return caches["figures"].get(key)
 
 
 def has(key: str) -> bool:
-    return bool(cache.has_key(key))
+    return bool(caches["figures"].has_key(key))
 
 
 def keep(key: str, value: object) -> None:
     """Store ``value`` under ``key`` unless something is stored there already (one short
     write; the value was computed before it)."""
-    cache.add(key, value, KEEP)
+    caches["figures"].add(key, value, KEEP)
 
 
 def point(key: str, value: str) -> None:
     """Set a pointer (which state was stored last): the one entry that is overwritten."""
-    cache.set(key, value, KEEP)
+    caches["figures"].set(key, value, KEEP)
 
 
 def stored(key: str, compute: Callable[[], T], latest: str | None = None) -> T:
@@ -57,5 +58,5 @@ def stored(key: str, compute: Callable[[], T], latest: str | None = None) -> T:
         before = get(latest)
         point(latest, key)
         if before and before != key:
-            cache.delete(str(before))
+            caches["figures"].delete(str(before))
     return value

@@ -34,11 +34,13 @@ def periodic_tasks() -> tuple[PeriodicTask, ...]:
     from walkthetalk.conversations.services import REFRESH_EVERY, TOPICS_EVERY
     from walkthetalk.reports.tasks import FIGURES_EVERY
     from walkthetalk.site.row_order import SHUFFLE_EVERY
+    from walkthetalk.site.tasks import DROP_EXPIRED_EVERY
 
     tasks = [
         PeriodicTask(REFRESH_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_results"),
         PeriodicTask(TOPICS_EVERY, "walkthetalk.conversations.tasks.refresh_outdated_topics"),
         PeriodicTask(FIGURES_EVERY, "walkthetalk.reports.tasks.refresh_pulse_figures"),
+        PeriodicTask(DROP_EXPIRED_EVERY, "walkthetalk.site.tasks.drop_expired_cache_entries_task"),
     ]
     if connection.vendor == "postgresql":  # SQLite's participant tables keep no order at all
         tasks.append(PeriodicTask(SHUFFLE_EVERY, "walkthetalk.site.tasks.shuffle_participant_rows"))

@@ -183,11 +183,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every server process and worker: rate limits and lockout delays hold
 # across processes. The table is made by the site app's migration.
+# Two database caches every server process shares, kept apart because they fill differently.
+# "default" holds small security and coordination state: lockout delays, receipt-lookup rate
+# limits, task heartbeats. Django's database cache deletes a third of its entries once it holds
+# MAX_ENTRIES; an anonymous flood of lookups must never push a lockout delay or a rate limit out,
+# so the bound is far above what the server can write within the longest window an entry lives
+# for a rate limit (30 minutes at a few hundred requests a second is under 1,000,000).
+# "figures" holds computed report output (released figures, chart files, PDFs of up to ~500 KB):
+# anything dropped from it is computed again from the release on its next view.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "walkthetalk_cache",
-    }
+        "OPTIONS": {"MAX_ENTRIES": 5_000_000},
+    },
+    "figures": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "walkthetalk_figures",
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
 }
 
 # Staff passwords: Argon2 first; lockout after repeated failures (django-axes).
