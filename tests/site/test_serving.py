@@ -71,3 +71,22 @@ def test_serve_runs_gunicorn_with_the_asked_number_of_worker_processes(tmp_path)
         out, _ = server.communicate(timeout=30)
     assert b"2 worker processes" in out
     assert b"GET /healthz" not in out  # no access log
+
+
+def test_a_worker_puts_what_it_loaded_out_of_the_collectors_reach() -> None:
+    # Run in a child: freezing the collector's generations is for the whole process.
+    code = (
+        "import gc, signal\n"
+        "from walkthetalk.site.serving import after_worker_init, gunicorn_options\n"
+        "assert gunicorn_options('127.0.0.1', 8000)['post_worker_init'] is after_worker_init\n"
+        "import walkthetalk.site.wsgi\n"
+        "class Worker:\n"
+        "    def handle_exit(self, *args): pass\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "worker = Worker()\n"
+        "after_worker_init(worker)\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+        "assert signal.getsignal(signal.SIGQUIT) == worker.handle_exit\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr

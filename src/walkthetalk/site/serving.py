@@ -9,6 +9,7 @@ that decides whom to believe.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 from typing import Any
@@ -33,6 +34,20 @@ class _Gunicorn(BaseApplication):
         from walkthetalk.site.wsgi import application
 
         return application
+
+
+def settle_the_heap() -> None:
+    """Move everything the worker has loaded (Django, the apps, numpy and scikit-learn: some
+    200,000 objects) out of the garbage collector's reach, so its full collections scan only
+    what requests make. Without it, a worker that answers votes spends more time walking its
+    startup objects than the minimal reference endpoint spends answering."""
+    gc.collect()
+    gc.freeze()
+
+
+def after_worker_init(worker: Any) -> None:
+    finish_the_request_on_quit(worker)
+    settle_the_heap()
 
 
 def finish_the_request_on_quit(worker: Any) -> None:
@@ -62,7 +77,7 @@ def gunicorn_options(
         "secure_scheme_headers": {},  # the scheme is decided by TrustedProxyMiddleware
         "proc_name": "walkthetalk",
         "preload_app": False,
-        "post_worker_init": finish_the_request_on_quit,
+        "post_worker_init": after_worker_init,
     }
 
 
