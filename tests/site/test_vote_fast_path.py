@@ -429,6 +429,52 @@ def test_a_vote_sent_by_a_form_is_answered_with_plain_values_as_django_answers(
 
 
 @pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"choice": "disagree", "statement": 1},
+        {"choice": "pass", "last_vote": True},
+        {"language": "es"},
+        {"accept_language": "es-ES,es;q=0.9"},
+        {"csrf_form": "plain"},
+        {"https": True, "origin": "same"},
+        {"https": True, "origin": "same", "language": "es"},
+    ],
+)
+def test_a_vote_sent_by_htmx_is_answered_with_plain_values_as_django_answers(
+    scene: Scene, change: dict[str, Any]
+) -> None:
+    """The next card (the same memo as the page's, with the card's template), the last-vote
+    and CSRF cookies: equal to the site's answer without fast paths, the same card drawn."""
+    request = _request(scene, {**COMMON_VOTE, "htmx": True, **change})
+    plain: list[bool] = []
+    for _ in range(2):
+        fast, django, used = _both_ways(request, plain)
+        assert used and fast == django
+    assert plain[-1]
+    assert fast[0][0] == "200 OK" and len(fast[1][0]) == 1  # one vote stored
+    assert 'name="csrfmiddlewaretoken"' in fast[0][2] and "<html" not in fast[0][2]
+    assert {name for name, _ in fast[0][1]} >= {"Set-Cookie", "Expires", "Content-Length"}
+
+
+def test_the_last_vote_sent_by_htmx_falls_through_after_it_is_stored(scene: Scene) -> None:
+    """No statement left after the vote: the vote is stored by the plain path, and the full
+    chain answers the same form as a retried one, with the end card; stored once."""
+    phone, form = _phone(scene)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    with fast_path(True) as log:
+        for _ in range(len(scene.statements) + 1):
+            card = call(_url(scene.conv), phone, urlencode(form).encode(), **htmx)
+            assert card.status == "200 OK"
+            if 'name="statement"' not in card.body:
+                break
+            form = _form(card.body)
+    assert 'name="statement"' not in card.body
+    assert log.plain[-1] is False and any(log.plain)
+    assert Vote.objects.count() == len(scene.statements)
+
+
+@pytest.mark.parametrize(
     ("change", "why"),
     [
         ({"https": True}, "https without an Origin: Django checks the Referer"),
@@ -443,7 +489,8 @@ def test_a_vote_sent_by_a_form_is_answered_with_plain_values_as_django_answers(
         ({"pass": "forged"}, "a forged pass"),
         ({"pass": "unaccepted"}, "agreements not accepted"),
         ({"nul": True}, "a NUL byte"),
-        ({"htmx": True}, "htmx: answered with the next card"),
+        ({"htmx": True, "next": "mine"}, "htmx from 'my votes'"),
+        ({"htmx": True, "csrf_form": "wrong"}, "htmx: a wrong CSRF token"),
     ],
 )
 def test_plain_values_answer_nothing_unusual(

@@ -176,15 +176,16 @@ def shape_of(
     return shape
 
 
-def has_page(shape: Hashable) -> bool:
-    """Whether the vote page of ``shape`` in the active language is rendered already."""
-    return _MEMOS[PAGE].has(shape)
+def has_page(shape: Hashable, *, card: bool = False) -> bool:
+    """Whether the vote page (``card``: the htmx card) of ``shape`` in the active language is
+    rendered already."""
+    return _MEMOS[CARD if card else PAGE].has(shape)
 
 
-def filled_page(shape: Hashable, values: dict[str, Any]) -> str | None:
-    """The vote page (not the card) of ``shape`` in the active language with ``values``
-    (:data:`FIELDS`) filled in; None when that shape has not been rendered yet."""
-    return _MEMOS[PAGE].filled(shape, values)
+def filled_page(shape: Hashable, values: dict[str, Any], *, card: bool = False) -> str | None:
+    """The vote page (``card``: the htmx card alone) of ``shape`` in the active language with
+    ``values`` (:data:`FIELDS`) filled in; None when that shape has not been rendered yet."""
+    return _MEMOS[CARD if card else PAGE].filled(shape, values)
 
 
 def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> HttpResponse:

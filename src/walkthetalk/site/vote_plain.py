@@ -1,4 +1,5 @@
-"""The commonest vote request answered with plain values: a form POST of a vote (no htmx).
+"""The commonest vote requests answered with plain values: the vote page, a form POST of a
+vote and an htmx POST of a vote.
 
 :class:`~walkthetalk.site.vote_fast_path.VoteFastPath` answers the vote round trip's common
 case with Django's request and response objects; building them, and running each middleware's
@@ -23,6 +24,10 @@ order as the full chain, each with the function the full chain uses:
   vote's rule (:func:`~walkthetalk.conversations.services.vote_value`) and its storing
   (:func:`~walkthetalk.conversations.services.record_vote`), the cookie's value
   (:func:`~walkthetalk.conversations.participant_http.last_vote_value`);
+- with htmx, the next card: the same memo as the page's (``vote_page``, the card's template),
+  every card that may be drawn after the vote checked as rendered *before* the vote is stored,
+  the card rows read before the vote with the statement just voted on marked voted, the CSRF
+  cookie sent again as Django's ``get_token`` makes the full chain send it;
 - the answer's headers: those the full chain gave the same *shape* of answer (this page, this
   language, http or https), learnt from the first such answer
   (:meth:`PlainVote.learn`), with only the per-request values put in: the ``Expires`` date,
@@ -78,12 +83,20 @@ from walkthetalk.site.vote_fast_path import _CHOSEN
 FIELDS = frozenset({"csrfmiddlewaretoken", "statement", "key", "replaces", "choice"})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}\Z")
 _SECRET = re.compile(f"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}\\Z")
-_COOKIE = re.compile(rf"( ?{LAST_VOTE_COOKIE}=)[^;]*(; expires=)[^;]*(;.*)\Z")
 
 MAX_SHAPES = 1024
 
-# A learnt header list: literal (name, value) pairs, or a slot name for a per-request value.
+# A learnt header list: literal (name, value) pairs, or a slot name for a per-request value
+# ("Expires", "Content-Length", or a cookie's name).
 _Headers = list[tuple[str, str] | str]
+# A learnt cookie: the text before its value, between value and expiry date, and after it.
+_Cookie = tuple[str, str, str]
+# (method, path, language, https, htmx)
+_Shape = tuple[str, str, str, bool, bool]
+
+
+def _cookie_re(name: str) -> re.Pattern[str]:
+    return re.compile(rf"( ?{re.escape(name)}=)[^;]*(; expires=)[^;]*(;.*)\Z")
 
 
 class _Answered(list[bytes]):
@@ -103,15 +116,19 @@ class PlainVote:
 
     def __init__(self, handler_class: type) -> None:
         self.handler_class = handler_class
-        self._shapes: dict[tuple[str, str, str, bool], tuple[_Headers, tuple[str, str, str]]] = {}
+        self._shapes: dict[_Shape, tuple[_Headers, dict[str, _Cookie]]] = {}
 
     # --- what the request is ---------------------------------------------------------------
 
-    def _shape(self, environ: dict[str, Any]) -> tuple[str, str, str, bool] | None:
-        """(method, path, language, https) of a page GET or a form POST of a vote, on
-        ``environ`` after the proxy's headers; None when the full chain must see it."""
+    def _shape(self, environ: dict[str, Any]) -> _Shape | None:
+        """(method, path, language, https, htmx) of a page GET or a POST of a vote (a form's
+        or htmx's), on ``environ`` after the proxy's headers; None when the full chain must
+        see it."""
         method = environ.get("REQUEST_METHOD", "")
-        if method not in ("GET", "POST") or "HTTP_HX_REQUEST" in environ:
+        htmx = "HTTP_HX_REQUEST" in environ
+        if method not in ("GET", "POST") or (
+            htmx and (method != "POST" or environ["HTTP_HX_REQUEST"] != "true")
+        ):
             return None
         secure = environ.get("wsgi.url_scheme") == "https"
         if settings.SECURE_SSL_REDIRECT and not secure:
@@ -122,41 +139,32 @@ class PlainVote:
         )
         if language is None:
             return None
-        return method, environ["PATH_INFO"], language, secure
+        return method, environ["PATH_INFO"], language, secure, htmx
 
     def learn(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]]) -> None:
         """Keep the headers the fast path gave this shape of request — the page (200, the
-        CSRF cookie sent again) or a vote (the redirect with the last-vote cookie), no other
-        cookie — with slots for the per-request values."""
+        CSRF cookie sent again), a form's vote (the redirect with the last-vote cookie) or an
+        htmx vote (the next card, 200, with the last-vote cookie and the CSRF cookie sent
+        again), no other cookie — with slots for the per-request values."""
         meta = dict(environ)
         honour_forwarded(meta)
         shape = self._shape(meta)
-        if shape is None or status != ("200 OK" if shape[0] == "GET" else "302 Found"):
+        if shape is None:
             return
-        cookie_re = _COOKIE
-        if shape[0] == "GET":
-            name = re.escape(settings.CSRF_COOKIE_NAME)
-            cookie_re = re.compile(rf"( ?{name}=)[^;]*(; expires=)[^;]*(;.*)\Z")
-        learnt: _Headers = []
-        cookie = None
-        for name, value in headers:
-            if name in ("Expires", "Content-Length"):
-                learnt.append(name)
-            elif name == "Set-Cookie":
-                match = cookie_re.match(value)
-                if match is None or cookie is not None:
-                    return
-                cookie = (match[1], match[2], match[3])
-                learnt.append("cookie")
-            elif name == "Location" and value != shape[1]:
-                return
-            else:
-                learnt.append((name, value))
-        if cookie is None or "Expires" not in learnt or "Content-Length" not in learnt:
+        method, htmx = shape[0], shape[4]
+        if status != ("302 Found" if method == "POST" and not htmx else "200 OK"):
+            return
+        expected = set()
+        if method == "POST":
+            expected.add(LAST_VOTE_COOKIE)
+        if method == "GET" or htmx:
+            expected.add(settings.CSRF_COOKIE_NAME)
+        learnt = _learnt(headers, expected, shape[1])
+        if learnt is None:
             return
         if len(self._shapes) >= MAX_SHAPES:
             self._shapes.clear()
-        self._shapes[shape] = (learnt, cookie)
+        self._shapes[shape] = learnt
 
     # --- the answer --------------------------------------------------------------------------
 
@@ -164,7 +172,7 @@ class PlainVote:
         self, environ: dict[str, Any], body: bytes, start_response: Callable[..., Any]
     ) -> _Answered | None:
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "POST") or "HTTP_HX_REQUEST" in environ:
+        if method not in ("GET", "POST"):
             return None
         try:
             if method == "GET":
@@ -188,6 +196,7 @@ class PlainVote:
         cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
         if not _csrf_passes(meta, cookies, form, secure=shape[3]):
             return None
+        htmx = shape[4]
         participant_pass = ParticipantPass.from_signed(cookies.get(PASS_COOKIE, ""))
         statement = form.get("statement", "")
         if participant_pass is None or len(statement) > 40:
@@ -205,14 +214,59 @@ class PlainVote:
             )
         except services.ConversationError:
             return None  # refused: the full chain says why, kindly
-        if not services.record_vote(
+        # With htmx, the next card: every statement that may be drawn after the vote must
+        # have its card's shape rendered already, checked before anything is stored.
+        rows = _cards_ready(shape, found.conversation, found, value) if htmx else []
+        if rows is None or not services.record_vote(
             found.conversation_pk, found.participant_pk, statement, value, key, replaces
         ):
             return None  # nothing changed: the full chain says how the vote stands
-        value_cookie = last_vote_value(statement, value)
-        headers = _headers(*learnt, value_cookie, LAST_VOTE_MAX_AGE, 0)
-        start_response("302 Found", list(headers))
-        return _Answered(self.handler_class)
+        slots = {LAST_VOTE_COOKIE: (last_vote_value(statement, value), LAST_VOTE_MAX_AGE)}
+        if not htmx:
+            start_response("302 Found", list(_headers(*learnt, slots, 0)))
+            return _Answered(self.handler_class)
+        # The statement just voted on is voted on now; the rest is as read before the vote.
+        rows = [(*row[:5], True) if row[1] == statement else row for row in rows]
+        secret = cookies[settings.CSRF_COOKIE_NAME]
+        card = self._filled(shape, found.conversation, rows, secret, value, card=True)
+        if card is None:
+            return None  # stored: the full chain answers the same form as a retried vote
+        slots[settings.CSRF_COOKIE_NAME] = (secret, settings.CSRF_COOKIE_AGE)
+        start_response("200 OK", list(_headers(*learnt, slots, len(card))))
+        return _Answered(self.handler_class, card)
+
+    def _filled(
+        self,
+        shape: _Shape,
+        conversation: dict[str, Any],
+        rows: list[tuple[Any, ...]],
+        secret: str,
+        last_value: int | None,
+        *,
+        card: bool,
+    ) -> bytes | None:
+        """The page (``card``: the htmx card) with the statement drawn from ``rows``; None
+        when there is none left (the end screen is the template's)."""
+        drawn = selectors.card_of_rows(rows)
+        statement = drawn.statement
+        if statement is None:
+            return None
+        page_shape = vote_page.shape_of(shape[1], card, conversation, statement, last_value, ())
+        html = vote_page.filled_page(
+            page_shape,
+            {
+                "csrf": vote_page.masked_token(secret),
+                "key": vote_page.new_request_key(),
+                "statement": statement.public_id,
+                "text": statement.text,
+                "clarification": statement.clarification,
+                "number": drawn.progress.number,
+                "total": drawn.progress.total,
+                "left": vote_page.left_text(drawn.progress.remaining),
+            },
+            card=card,
+        )
+        return None if html is None else html.encode()
 
     def _page(self, meta: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """The vote page (GET) for a participant with a CSRF cookie: nothing is stored, so
@@ -251,64 +305,93 @@ class PlainVote:
         # chain's draw is the same one, from the same random state).
         if not _pages_ready(path, found.conversation, rows, last_value):
             return None
-        card = selectors.card_of_rows(rows)
-        statement = card.statement
-        if statement is None:
+        body = self._filled(shape, found.conversation, rows, secret, last_value, card=False)
+        if body is None:
             return None
-        page_shape = vote_page.shape_of(path, False, found.conversation, statement, last_value, ())
-        remaining = card.progress.remaining
-        html = vote_page.filled_page(
-            page_shape,
-            {
-                "csrf": vote_page.masked_token(secret),
-                "key": vote_page.new_request_key(),
-                "statement": statement.public_id,
-                "text": statement.text,
-                "clarification": statement.clarification,
-                "number": card.progress.number,
-                "total": card.progress.total,
-                "left": vote_page.left_text(remaining),
-            },
-        )
-        if html is None:
-            return None
-        body = html.encode()
-        start_response(
-            "200 OK", list(_headers(*learnt, secret, settings.CSRF_COOKIE_AGE, len(body)))
-        )
+        slots = {settings.CSRF_COOKIE_NAME: (secret, settings.CSRF_COOKIE_AGE)}
+        start_response("200 OK", list(_headers(*learnt, slots, len(body))))
         return _Answered(self.handler_class, body)
 
 
+def _learnt(
+    headers: list[tuple[str, str]], expected: set[str], path: str
+) -> tuple[_Headers, dict[str, _Cookie]] | None:
+    """The header list with slots, and the cookies' fixed parts, when the headers set exactly
+    the ``expected`` cookies (each once), have ``Expires`` and ``Content-Length`` and any
+    ``Location`` is ``path``."""
+    patterns = {name: _cookie_re(name) for name in expected}
+    learnt: _Headers = []
+    cookies: dict[str, _Cookie] = {}
+    for name, value in headers:
+        if name in ("Expires", "Content-Length"):
+            learnt.append(name)
+        elif name == "Set-Cookie":
+            found = [(c, p.match(value)) for c, p in patterns.items() if c not in cookies]
+            match = next(((c, m) for c, m in found if m is not None), None)
+            if match is None:
+                return None
+            cookies[match[0]] = (match[1][1], match[1][2], match[1][3])
+            learnt.append(match[0])
+        elif name == "Location" and value != path:
+            return None
+        else:
+            learnt.append((name, value))
+    if cookies.keys() != expected or "Expires" not in learnt or "Content-Length" not in learnt:
+        return None
+    return learnt, cookies
+
+
+def _cards_ready(
+    shape: _Shape, conversation: dict[str, Any], found: Any, value: int
+) -> list[tuple[Any, ...]] | None:
+    """The card rows read before an htmx vote, when every card that may be drawn after it
+    is rendered already in the shape's language; else None."""
+    rows = selectors.card_rows(found.conversation_pk, found.participant_pk)
+    translation.activate(shape[2])
+    return rows if _pages_ready(shape[1], conversation, rows, value, card=True) else None
+
+
 def _pages_ready(
-    path: str, conversation: dict[str, Any], rows: list[tuple[Any, ...]], last_value: int | None
+    path: str,
+    conversation: dict[str, Any],
+    rows: list[tuple[Any, ...]],
+    last_value: int | None,
+    *,
+    card: bool = False,
 ) -> bool:
-    """Whether every statement that may be drawn has a URL-safe id and its page's shape
-    (which depends on whether it has a clarification) rendered already."""
+    """Whether every statement that may be drawn has a URL-safe id and its page's (``card``:
+    card's) shape (which depends on whether it has a clarification) rendered already."""
     candidates = [row for row in rows if not row[5]]
     if not all(_TOKEN.match(row[1]) for row in candidates):
         return False
     for clarified in {bool(row[3]) for row in candidates}:
         statement = selectors.CardStatement(0, "", "", "x" if clarified else "")
-        shape = vote_page.shape_of(path, False, conversation, statement, last_value, ())
-        if not vote_page.has_page(shape):
+        shape = vote_page.shape_of(path, card, conversation, statement, last_value, ())
+        if not vote_page.has_page(shape, card=card):
             return False
     return True
 
 
 def _headers(
-    learnt: _Headers, cookie: tuple[str, str, str], value: str, max_age: int, length: int
+    learnt: _Headers,
+    cookies: dict[str, _Cookie],
+    values: dict[str, tuple[str, int]],
+    length: int,
 ) -> Iterator[tuple[str, str]]:
+    """The learnt headers with the per-request values: ``values`` maps each cookie's name to
+    its value and max age."""
     now = time.time()
     for item in learnt:
         if item == "Expires":
             yield "Expires", http_date(now)
         elif item == "Content-Length":
             yield "Content-Length", str(length)
-        elif item == "cookie":
+        elif isinstance(item, str):
+            cookie = cookies[item]
+            value, max_age = values[item]
             expires = http_date(now + max_age)
             yield "Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"
         else:
-            assert isinstance(item, tuple)
             yield item
 
 
