@@ -490,6 +490,7 @@ def test_the_last_vote_sent_by_htmx_falls_through_after_it_is_stored(scene: Scen
         ({"pass": "unaccepted"}, "agreements not accepted"),
         ({"nul": True}, "a NUL byte"),
         ({"htmx": True, "next": "mine"}, "htmx from 'my votes'"),
+        ({"htmx": True, "choice": "maybe"}, "htmx: a refused vote (the card drawn once)"),
         ({"htmx": True, "csrf_form": "wrong"}, "htmx: a wrong CSRF token"),
     ],
 )

@@ -37,6 +37,7 @@ site with and without the fast path give the same status, headers, body and stor
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -153,8 +154,12 @@ class VoteFastPath:
         for process_view in self._process_view:
             if process_view(request, match.func, match.args, match.kwargs) is not None:
                 return None
+        # The view draws the card from the global random state; a fall-through puts it back,
+        # so the full chain draws the same card the site without the fast path would.
+        drawn_from = random.getstate()
         response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
         if not _common(request, response):
+            random.setstate(drawn_from)
             return None
         for process_response in self._process_response:
             response = process_response(request, response)
