@@ -23,11 +23,11 @@ def test_the_cached_index_grows_with_new_statements_without_refitting() -> None:
     conv = conversation(small_system())
     near_duplicates.forget(conv.pk)
     assert _texts(conv) == [ORIGINAL]
-    cached = near_duplicates._indexes[conv.pk]
+    cached = near_duplicates._indexes[near_duplicates.key(conv)]
     assert cached.index.size == len(cached.pks) == conv.statements.count()
     services.add_seed_statements(conv, [ADDED])
     found = _texts(conv)
-    grown = near_duplicates._indexes[conv.pk]
+    grown = near_duplicates._indexes[near_duplicates.key(conv)]
     assert grown.index.size == cached.index.size + 1
     assert grown.index.fitted_size == cached.index.fitted_size  # extended, not refitted
     assert ADDED in found
@@ -61,11 +61,11 @@ def test_a_statement_taken_down_stops_being_suggested_with_the_cache_warm() -> N
     seed = conv.statements.get(text=ORIGINAL)
     services.moderate_statement(seed, Statement.Status.REJECTED)
     assert ORIGINAL not in _texts(conv)
-    cached = near_duplicates._indexes[conv.pk]
+    cached = near_duplicates._indexes[near_duplicates.key(conv)]
     assert cached.pks[min(cached.left_out)] == seed.pk  # left out, not refitted
     services.moderate_statement(seed, Statement.Status.PUBLISHED)  # put back
     assert _texts(conv) == [ORIGINAL]
-    assert not near_duplicates._indexes[conv.pk].left_out
+    assert not near_duplicates._indexes[near_duplicates.key(conv)].left_out
 
 
 def test_a_take_down_and_a_put_back_that_keep_the_count_are_both_seen() -> None:
@@ -87,8 +87,8 @@ def test_a_process_that_missed_a_take_down_still_never_shows_it() -> None:
     # Taken down in a way this process's signature cannot see (same count, id, decisions):
     # the statements shown are read again with their status.
     Statement.objects.filter(text=ORIGINAL).update(status=Statement.Status.REJECTED)
-    cached = near_duplicates._indexes[conv.pk]
-    near_duplicates._indexes[conv.pk] = near_duplicates.Cached(
+    cached = near_duplicates._indexes[near_duplicates.key(conv)]
+    near_duplicates._indexes[near_duplicates.key(conv)] = near_duplicates.Cached(
         near_duplicates._signature(conv), cached.pks, cached.left_out, cached.index
     )
     assert ORIGINAL not in _texts(conv)
@@ -99,3 +99,19 @@ def test_no_more_than_the_limit_of_conversations_is_cached() -> None:
     for _ in range(near_duplicates.MAX_CACHED + 2):
         near_duplicates.similar_statements(conversation(system), REWORDED)
     assert len(near_duplicates._indexes) <= near_duplicates.MAX_CACHED
+
+
+def test_ids_used_again_by_another_conversation_never_find_the_first_ones_index() -> None:
+    # A test database emptied between tests, or a backup restored, gives the same ids to
+    # another conversation: the same conversation id, statement ids and moderation decisions
+    # (so the published list's signature is the same), another public id and other texts.
+    conv = conversation(small_system())
+    near_duplicates.forget(conv.pk)
+    assert _texts(conv) == [ORIGINAL]
+    type(conv).objects.filter(pk=conv.pk).update(public_id="another0conv")
+    Statement.objects.filter(conversation=conv).update(text="Something else entirely.")
+    Statement.objects.filter(conversation=conv, pk=conv.statements.order_by("pk")[0].pk).update(
+        text=ADDED
+    )
+    again = type(conv).objects.get(pk=conv.pk)
+    assert _texts(again, "Our team talks openly about mistakes at each handover.") == [ADDED]

@@ -46,8 +46,16 @@ class Cached:
         return len(self.pks) - len(self.left_out)
 
 
+Key = tuple[int, str]
+"""A conversation's id and its random public id: an id used again for another conversation
+(a database restored from a backup, a test database emptied) never finds the other's index."""
+
 _lock = threading.Lock()
-_indexes: OrderedDict[int, Cached] = OrderedDict()
+_indexes: OrderedDict[Key, Cached] = OrderedDict()
+
+
+def key(conversation: Conversation) -> Key:
+    return conversation.pk, conversation.public_id
 
 
 def _published(conversation: Conversation) -> QuerySet[Statement]:
@@ -103,12 +111,12 @@ def _updated(conversation: Conversation, cached: Cached, signature: Signature) -
 def _current(conversation: Conversation) -> Cached:
     signature = _signature(conversation)
     with _lock:
-        cached = _indexes.pop(conversation.pk, None)
+        cached = _indexes.pop(key(conversation), None)
         if cached is None:
             cached = _built(conversation, signature)
         elif cached.signature != signature:
             cached = _updated(conversation, cached, signature)
-        _indexes[conversation.pk] = cached
+        _indexes[key(conversation)] = cached
         while len(_indexes) > MAX_CACHED:
             _indexes.popitem(last=False)
     return cached
@@ -126,4 +134,5 @@ def similar_statements(conversation: Conversation, text: str) -> list[Statement]
 def forget(conversation_pk: int) -> None:
     """Drop a conversation's cached index (tests; a conversation deleted)."""
     with _lock:
-        _indexes.pop(conversation_pk, None)
+        for cached_key in [k for k in _indexes if k[0] == conversation_pk]:
+            del _indexes[cached_key]
