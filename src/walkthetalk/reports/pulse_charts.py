@@ -60,10 +60,21 @@ def favourable_rows(d: Dashboard) -> list[tuple[str, str, bool]]:
     ]
 
 
+def nothing_to_show(text: str) -> str:
+    """A chart with nothing released to draw: the same words as its text alternative, so a
+    chart whose groups are all too small says so instead of drawing empty axes."""
+    fig, ax = new_figure(WIDTH, 1.0)
+    ax.axis("off")
+    ax.text(0, 0.5, wrap(text, 58), va="center", fontsize=SMALLEST, transform=ax.transAxes)
+    return svg_text(fig)
+
+
 def heatmap_svg(d: Dashboard) -> str:
     """% favourable by healthy way (rows) and level (columns), coloured by the distance from
     everyone who answered: a diverging scale where higher strain counts as harder."""
     rows = favourable_rows(d)
+    if not rows:
+        return nothing_to_show(heatmap_alt(d))
     levels = d.levels or [""]
     fig, ax = new_figure(WIDTH, 1.5 + 0.42 * len(rows))
     total = d.favourable.get("total", {})
@@ -147,7 +158,9 @@ def units_svg(d: Dashboard, node: str, scale_id: str) -> str:
     """The share favourable on one scale in each unit directly below ``node``, with its 95%
     interval; the dashed line is ``node``'s own share."""
     rows = d.children(node)
-    fig, ax = new_figure(WIDTH, 1.1 + 0.55 * max(len(rows), 1))
+    if not rows:
+        return nothing_to_show(units_alt(d, node, scale_id))
+    fig, ax = new_figure(WIDTH, 1.1 + 0.55 * len(rows))
     for i, g in enumerate(rows):
         share = d.favourable.get(g.key, {}).get(scale_id)
         if share is None or share.share is None:
@@ -193,6 +206,8 @@ def units_alt(d: Dashboard, node: str, scale_id: str) -> str:
 def trend_svg(d: Dashboard) -> str:
     """Small multiples: one panel per healthy way, its whole-wave share wave by wave."""
     rows = favourable_rows(d)
+    if not rows:
+        return nothing_to_show(trend_alt(d))
     cols = 2
     lines = (len(rows) + cols - 1) // cols
     fig = new_figure(WIDTH, 0.6 + 1.75 * lines)[0]
@@ -225,6 +240,8 @@ def trend_svg(d: Dashboard) -> str:
 
 
 def trend_alt(d: Dashboard) -> str:
+    if not favourable_rows(d):
+        return "Share favourable across waves: no group is large enough to show yet."
     parts = []
     for scale_id, name, _ in favourable_rows(d):
         values = ", ".join(
