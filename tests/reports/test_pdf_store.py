@@ -3,14 +3,19 @@ draws it ahead, and any change of what it shows (a new answer or result, a renam
 result or statement, a closed wave or conversation) gives a new PDF; a stored PDF is never
 served past the page's access check or a revoked link."""
 
+import datetime as dt
+import hashlib
 import json
 
 import pytest
 from django.test import Client
 
+from walkthetalk.agenda import services as agenda_services
+from walkthetalk.agenda.models import ActionItem
+from walkthetalk.caremap import clock
 from walkthetalk.conversations.models import Conversation, ConversationResult, Statement
 from walkthetalk.pulse import services as pulse_services
-from walkthetalk.reports import pdf_store, pulse_store, services, tasks
+from walkthetalk.reports import figure_cache, pdf_store, pulse_store, services, tasks
 
 from ..caremap.factories import small_system, staff_client
 from ..conversations.factories import conversation, facilitator_client, with_results
@@ -140,3 +145,51 @@ def test_a_brief_is_stored_beside_the_figures_of_its_state() -> None:
     body = pdf_store.wave_brief(system, wave)
     assert body.startswith(b"%PDF-")  # drawn by WeasyPrint
     assert pulse_store.is_stored(wave, pdf_store.brief_name(system, wave))
+
+
+def test_the_handout_is_drawn_once_per_page_it_prints(monkeypatch) -> None:
+    """ "You said, we did" is kept under its page: a second download reads it; a step's new
+    status, and a new day (the handout prints it), each give a new PDF; the old one is gone."""
+    pages: list[str] = []
+
+    def draw(html: str) -> bytes:
+        pages.append(html)
+        return b"%PDF-" + str(len(pages)).encode()
+
+    monkeypatch.setattr(pdf_store, "pdf_of_html", draw)
+    system = small_system()
+    issue = agenda_services.add_issue(system, "Handovers are rushed")
+    gathering = agenda_services.create_gathering(system, "Spring", clock.today())
+    step = agenda_services.add_action_item(
+        agenda_services.add_to_agenda(gathering, issue),
+        "Ten quiet minutes",
+        "Leader",
+        clock.today(),
+    )
+    client = staff_client(system, "leader")
+    url = f"/reports/{system.slug}/you-said-we-did.pdf"
+
+    first = client.get(url)
+    assert first.status_code == 200 and "no-store" in first["Cache-Control"]
+    assert client.get(url).content == first.content and len(pages) == 1
+    assert "Ten quiet minutes" in pages[0]
+
+    agenda_services.update_action_item(
+        step, status=ActionItem.Status.DONE, progress=100, follow_up="Started in May."
+    )
+    after = client.get(url)
+    assert len(pages) == 2 and after.content != first.content
+    assert "Started in May." in pages[1]
+    assert client.get(url).content == after.content and len(pages) == 2
+
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
+    assert client.get(url).content != after.content and len(pages) == 3
+    # only the newest page's PDF is kept
+    keys = [
+        f"you-said-we-did:v{pdf_store.VERSION}:{system.pk}:"
+        + hashlib.sha256(page.encode()).hexdigest()[:32]
+        for page in pages
+    ]
+    assert [figure_cache.has(k) for k in keys] == [False, False, True]
+    assert Client().get(url).status_code == 302  # still behind the sign-in

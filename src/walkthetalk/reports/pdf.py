@@ -28,7 +28,15 @@ def _find_static(name: str) -> Path | None:
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """The PDF of ``template`` rendered with ``context`` (which names the ``min_size`` that
     the figures were released under)."""
-    html = render_to_string(template, {"LANGUAGE_CODE": get_language(), **context})
+    return pdf_of_html(render_html(template, context))
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    """The page a printed report is drawn from (what :func:`pdf_of_html` lays out)."""
+    return render_to_string(template, {"LANGUAGE_CODE": get_language(), **context})
+
+
+def pdf_of_html(html: str) -> bytes:
     return html_to_pdf(html, urljoin(BASE_URL, settings.STATIC_URL), _find_static)
 
 

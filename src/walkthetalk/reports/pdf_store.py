@@ -1,4 +1,5 @@
-"""Printed reports drawn once per release and kept: the wave brief and the conversation report.
+"""Printed reports drawn once per release and kept: the wave brief, the conversation report and
+the "you said, we did" handout.
 
 Drawing a PDF costs a second or more (the charts and WeasyPrint's layout), so each is kept in
 :mod:`walkthetalk.reports.figure_cache` under a digest of everything it shows:
@@ -9,7 +10,10 @@ Drawing a PDF costs a second or more (the charts and WeasyPrint's layout), so ea
 - the **conversation report** under its stored result (state, figures, opinion map, the day
   it was computed, the privacy ledger's minimum size in it), the published statements and
   their topics, the conversation's title and status, the care system's name and minimum size,
-  and the language.
+  and the language;
+- the **handout** under a digest of its page's HTML: it prints every follow-up (issues, steps,
+  statuses, measured changes) and the day, so the page is the exact statement of what it shows,
+  and rendering it costs a fraction of the PDF's layout.
 
 Any change of what a PDF would show makes a new digest, so a PDF never outlives the release
 it prints: a new result, a withdrawn one, a closed wave or a released figure elsewhere gives a
@@ -26,6 +30,8 @@ from json import dumps
 
 from django.utils.translation import get_language
 
+from walkthetalk.agenda import selectors as agenda_selectors
+from walkthetalk.caremap import clock
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations.models import Conversation
@@ -39,7 +45,7 @@ from walkthetalk.reports import (
     pulse_charts,
     pulse_store,
 )
-from walkthetalk.reports.pdf import render_pdf
+from walkthetalk.reports.pdf import pdf_of_html, render_html, render_pdf
 from walkthetalk.reports.render.charts import svg_uri
 
 VERSION = 1
@@ -126,3 +132,24 @@ def _draw_report(found: Conversation) -> bytes:
 
 def is_report_stored(found: Conversation) -> bool:
     return figure_cache.has(_report_key(found, report_state(found)))
+
+
+# --------------------------------------------------------------------------- the handout
+
+
+def you_said_we_did(system: CareSystem) -> bytes:
+    """The "you said, we did" handout: issues taken up, decisions and steps with their status
+    (drawn once per page it prints)."""
+    html = render_html(
+        "reports/print/you_said_we_did.html",
+        {
+            "system": system,
+            "follow_ups": agenda_selectors.you_said_we_did(system.pk),
+            "today": clock.today(),
+            "min_size": system.min_group_size,
+        },
+    )
+    page = sha256(html.encode()).hexdigest()[:32]
+    key = f"you-said-we-did:v{VERSION}:{system.pk}:{page}"
+    latest = f"you-said-we-did:v{VERSION}:{system.pk}:latest"
+    return figure_cache.stored(key, lambda: pdf_of_html(html), latest)

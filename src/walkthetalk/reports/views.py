@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from walkthetalk.agenda import selectors as agenda_selectors
-from walkthetalk.caremap import clock
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.conversations import selectors as conversation_selectors
 from walkthetalk.conversations import services as conversation_services
@@ -38,7 +36,7 @@ from walkthetalk.reports import (
     services,
     tasks,
 )
-from walkthetalk.reports.pdf import pdf_response, render_pdf
+from walkthetalk.reports.pdf import pdf_response
 from walkthetalk.reports.render.csv_writer import write_csv
 
 
@@ -245,11 +243,4 @@ def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
 def you_said_we_did_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     """The "you said, we did" handout: issues taken up, decisions and steps with their status."""
     system = access_care_system(request.user, slug)
-    context = {
-        "system": system,
-        "follow_ups": agenda_selectors.you_said_we_did(system.pk),
-        "today": clock.today(),
-        "min_size": system.min_group_size,
-    }
-    body = render_pdf("reports/print/you_said_we_did.html", context)
-    return pdf_response(body, f"{system.slug}-you-said-we-did.pdf")
+    return pdf_response(pdf_store.you_said_we_did(system), f"{system.slug}-you-said-we-did.pdf")
