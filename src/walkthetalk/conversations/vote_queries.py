@@ -6,8 +6,11 @@ than running them: the participant with their conversation and released common g
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
 pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
 (each is parsed and planned once per connection, not once per vote; see :func:`_cursor`).
-Table and column names come from the models; every value is a parameter (hence ruff's S608 is
-off for this module only).
+On SQLite they run on the DB-API cursor itself, with ``?`` placeholders written once per
+process (see :func:`_run`): Django's cursor wrapper rewrites ``%s`` on every statement and adds
+layers that cost more than the statement; its error translation, its broken-transaction check
+and its query log are kept. Table and column names come from the models; every value is a
+parameter (hence ruff's S608 is off for this module only).
 :mod:`~walkthetalk.conversations.selectors` and
 :mod:`~walkthetalk.conversations.services` turn the rows into objects.
 """
@@ -15,10 +18,13 @@ off for this module only).
 from __future__ import annotations
 
 import functools
+import logging
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from walkthetalk.conversations.models import (
     Conversation,
@@ -42,6 +48,74 @@ def _cursor() -> Any:
     return (connection.make_debug_cursor if connection.queries_logged else connection.make_cursor)(
         raw
     )
+
+
+_log = logging.getLogger("django.db.backends")
+
+
+def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any], Any]) -> Any:
+    """``result(cursor)`` after running ``sql_of(vendor)`` with ``params``.
+
+    On SQLite: the DB-API cursor of Django's connection, the statement with ``?`` placeholders
+    (:func:`_qmark`, once per process), inside Django's own error translation (so a locked
+    database is Django's ``OperationalError``, as :mod:`walkthetalk.site.faults` expects, and
+    the connection is marked as having had an error), after Django's check that no broken
+    transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
+    logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). Elsewhere, or
+    when execute wrappers are installed: through :func:`_cursor`."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "sqlite" or db.execute_wrappers:
+        with _cursor() as cursor:
+            cursor.execute(sql_of(db.vendor), params)
+            return result(cursor)
+    sql = _qmark(sql_of)
+    if db.connection is None:
+        db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    logged = db.queries_logged
+    start = time.monotonic() if logged else 0.0
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            answer = result(cursor)
+        finally:
+            cursor.close()
+    if logged:
+        duration = time.monotonic() - start
+        db.queries_log.append({"sql": f"{sql} {params!r}", "time": f"{duration:.3f}"})
+        _log.debug(
+            "(%.3f) %s; args=%s; alias=%s",
+            duration,
+            sql,
+            params,
+            db.alias,
+            extra={"duration": duration, "sql": sql, "params": params, "alias": db.alias},
+        )
+    return answer
+
+
+@functools.cache
+def _qmark(sql_of: Callable[[str], str]) -> str:
+    """The SQLite statement with DB-API ``?`` placeholders (the statements hold no other
+    ``%``)."""
+    sql = sql_of("sqlite")
+    if sql.replace("%s", "").count("%"):
+        raise ValueError("a vote statement holds a % other than its placeholders")
+    return sql.replace("%s", "?")
+
+
+def _one(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _all(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
+def _count(cursor: Any) -> Any:
+    return cursor.rowcount
 
 
 @functools.cache
@@ -114,11 +188,7 @@ def fetch_voter(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields*, result
     state, common ground as JSON text) or None."""
-    with _cursor() as cursor:
-        cursor.execute(
-            _voter_sql(connection.vendor), [conversation_pk, key, public_id, care_system_id]
-        )
-        row = cursor.fetchone()
+    row = _run(_voter_sql, [conversation_pk, key, public_id, care_system_id], _one)
     return tuple(row) if row is not None else None
 
 
@@ -144,12 +214,8 @@ def _uuid(value: uuid.UUID) -> Any:
 
 def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
     """(id, public id, text, clarification, priority, voted) per published statement."""
-    with _cursor() as cursor:
-        cursor.execute(
-            _card_sql(connection.vendor),
-            [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED],
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+    params = [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED]
+    return [tuple(row) for row in _run(_card_sql, params, _all)]
 
 
 # --- the vote ------------------------------------------------------------------------------
@@ -197,9 +263,7 @@ def upsert_vote(
         Statement.Status.PUBLISHED,
         replaces,
     ]
-    with _cursor() as cursor:
-        cursor.execute(_upsert_sql(connection.vendor), params)
-        return bool(cursor.rowcount)
+    return bool(_run(_upsert_sql, params, _count))
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -216,6 +280,4 @@ def _flag_sql(vendor: str) -> str:
 
 def flag_refresh(conversation_pk: int) -> bool:
     """Mark the conversation's results as due for a refresh; True if it was not already."""
-    with _cursor() as cursor:
-        cursor.execute(_flag_sql(connection.vendor), [True, conversation_pk, False])
-        return bool(cursor.rowcount)
+    return bool(_run(_flag_sql, [True, conversation_pk, False], _count))
