@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 import re
 import secrets
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
@@ -17,7 +19,7 @@ from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
 from walkthetalk.conversations import services, tasks
-from walkthetalk.conversations.models import Conversation
+from walkthetalk.conversations.models import Conversation, Vote
 
 SEEDS = [
     "Paperwork takes time away from the people we serve.",
@@ -192,3 +194,33 @@ def write_export(folder: Path, voters: int = 20, statements: int = 6) -> Path:
 
 def vote_form_or_any(conv: Conversation) -> dict[str, str]:
     return {"statement": conv.statements.last().public_id}
+
+
+class LockedOnVote:
+    """A DB-API SQLite connection, except that inserting a vote on a cursor of its own (as
+    ``vote_queries`` runs it; Django's cursors are untouched) finds the database locked."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        cursor = self._raw.cursor(*args, **kwargs)
+        if args or kwargs:
+            return cursor  # Django's own cursors: untouched
+        return _LockedCursor(cursor)
+
+
+class _LockedCursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        if sql.startswith("INSERT INTO") and Vote._meta.db_table in sql:
+            raise sqlite3.OperationalError("database is locked")
+        return self._cursor.execute(sql, params)

@@ -4,7 +4,6 @@ check and query log."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from walkthetalk.conversations import selectors, services, vote_queries
 from walkthetalk.conversations.models import Vote
 
 from ..caremap.factories import small_system
-from .factories import accepted_client, conversation, joined, vote_form
+from .factories import LockedOnVote, accepted_client, conversation, joined, vote_form
 
 pytestmark = pytest.mark.django_db
 
@@ -85,35 +84,6 @@ def test_a_percent_sign_other_than_a_placeholder_is_refused() -> None:
         vote_queries._qmark(lambda vendor: "SELECT 1 WHERE a LIKE '%x' AND b = %s")
 
 
-class _LockedOnVote:
-    """The DB-API connection, except that inserting a vote finds the database locked."""
-
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-    def cursor(self, *args: Any, **kwargs: Any) -> Any:
-        cursor = self._raw.cursor(*args, **kwargs)
-        if args or kwargs:
-            return cursor  # Django's own cursors: untouched
-        return _LockedCursor(cursor)
-
-
-class _LockedCursor:
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cursor, name)
-
-    def execute(self, sql: str, params: Any = ()) -> Any:
-        if sql.startswith("INSERT INTO") and Vote._meta.db_table in sql:
-            raise sqlite3.OperationalError("database is locked")
-        return self._cursor.execute(sql, params)
-
-
 @sqlite_only
 def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
@@ -124,7 +94,7 @@ def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
     form = {**vote_form(client, conv), "choice": "agree"}
     with monkeypatch.context() as patch:
         db = connections[DEFAULT_DB_ALIAS]
-        patch.setattr(db, "connection", _LockedOnVote(db.connection))
+        patch.setattr(db, "connection", LockedOnVote(db.connection))
         busy = client.post(f"/conversations/{conv.public_id}/vote/", form)
     assert busy.status_code == 503 and busy["Retry-After"] == "30"
     assert not Vote.objects.exists()
