@@ -200,8 +200,8 @@ class LockedOnVote:
     """A DB-API SQLite connection, except that inserting a vote on a cursor of its own (as
     ``vote_queries`` runs it; Django's cursors are untouched) finds the database locked."""
 
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
+    def __init__(self, raw: Any, message: str = "database is locked") -> None:
+        self._raw, self._message = raw, message
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)
@@ -210,17 +210,17 @@ class LockedOnVote:
         cursor = self._raw.cursor(*args, **kwargs)
         if args or kwargs:
             return cursor  # Django's own cursors: untouched
-        return _LockedCursor(cursor)
+        return _LockedCursor(cursor, self._message)
 
 
 class _LockedCursor:
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
+    def __init__(self, cursor: Any, message: str) -> None:
+        self._cursor, self._message = cursor, message
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cursor, name)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         if sql.startswith("INSERT INTO") and Vote._meta.db_table in sql:
-            raise sqlite3.OperationalError("database is locked")
+            raise sqlite3.OperationalError(self._message)
         return self._cursor.execute(sql, params)
