@@ -39,7 +39,7 @@ def test_a_warm_check_reads_only_the_signature_and_the_statements_shown() -> Non
     _texts(conv)  # warm
     with CaptureQueriesContext(connection) as queries:
         assert _texts(conv) == [ORIGINAL]
-    assert len(queries) == 3  # published count and highest id; decisions; the ones shown
+    assert len(queries) == 2  # the signature (count, highest id, decisions); the ones shown
     services.submit_statement(conv, joined(conv), ADDED)  # published at once, no decision
     with CaptureQueriesContext(connection) as queries:
         assert ADDED in _texts(conv)

@@ -3,8 +3,9 @@
 The similarity itself is :mod:`walkthetalk.analysis.text.similarity` (TF-IDF over character
 n-grams, local). Fitting it on 10,000 statements costs seconds, so each process keeps one index
 per conversation, with the statement behind each row. A check first reads a signature of the
-published list (how many, the highest id, how many moderation decisions were ever recorded):
-when it is the one the index was built for, nothing else is read. When statements were only
+published list (how many, the highest id, how many moderation decisions were ever recorded; one
+query, :mod:`~walkthetalk.conversations.write_queries`): when it is the one the index was built
+for, nothing else is read but the statements shown. When statements were only
 published since, just those are read and added (the vectoriser refits once the index has
 doubled). Any other change (a statement taken down or put back: each is a moderation
 decision) reads the published ids, leaves out the rows no longer published and adds the new
@@ -20,10 +21,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 
 from walkthetalk.analysis.text.similarity import SimilarityIndex
-from walkthetalk.conversations.models import Conversation, ModerationDecision, Statement
+from walkthetalk.conversations import write_queries
+from walkthetalk.conversations.models import Conversation, Statement
 
 MAX_CACHED = 32
 """Conversations whose index a process keeps (least recently used dropped first)."""
@@ -63,9 +65,7 @@ def _published(conversation: Conversation) -> QuerySet[Statement]:
 
 
 def _signature(conversation: Conversation) -> Signature:
-    found = _published(conversation).aggregate(n=Count("pk"), last=Max("pk"))
-    decisions = ModerationDecision.objects.filter(conversation=conversation).count()
-    return found["n"], found["last"] or 0, decisions
+    return write_queries.fetch_signature(conversation.pk)
 
 
 def _built(conversation: Conversation, signature: Signature) -> Cached:
@@ -127,7 +127,9 @@ def similar_statements(conversation: Conversation, text: str) -> list[Statement]
     cached = _current(conversation)
     matches = cached.index.similar(text, leave_out=cached.left_out)
     wanted = [cached.pks[m.index] for m in matches]
-    found = _published(conversation).in_bulk(wanted)  # published now, not only when indexed
+    # Published now, not only when indexed.
+    rows = write_queries.fetch_published(conversation.pk, wanted)
+    found = {row[0]: Statement.from_db("default", write_queries.SHOWN_FIELDS, row) for row in rows}
     return [found[pk] for pk in wanted if pk in found]
 
 

@@ -20,7 +20,7 @@ from walkthetalk.analysis.commonground.placement import PlacementState, place
 from walkthetalk.caremap import selectors as caremap_selectors
 from walkthetalk.caremap.models import CareSystem, StaffRole
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import near_duplicates, vote_queries
+from walkthetalk.conversations import near_duplicates, vote_queries, write_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     Conversation,
@@ -197,6 +197,46 @@ def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | N
     if found.result_state == ConversationResult.State.READY and found.common_ground:
         shown = json.loads(found.common_ground)
     return Voter(conversation, participant, shown)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A participant writing a statement in a conversation, found from their pass."""
+
+    conversation: Conversation
+    participant: ConversationParticipant
+
+    @property
+    def accepted(self) -> bool:
+        return has_accepted(self.conversation, self.participant)
+
+
+def writer(public_id: str, participant_pass: ParticipantPass | None) -> Writer | None:
+    """The participant row of this pass in the conversation ``public_id`` (not a draft) and
+    the conversation (the fields writing uses; the others load if touched), in one query; None
+    when there is no such row (not joined, a pass of another care system, no such
+    conversation, a draft)."""
+    if participant_pass is None:
+        return None
+    pk = _conversation_pk(public_id)
+    if pk is None:
+        return None
+    row = write_queries.fetch_writer(
+        pk, public_id, participant_pass.care_system_id, participant_key(pk, participant_pass)
+    )
+    if row is None:
+        return None
+    participant_id, participant_version, *fields = row
+    conversation = Conversation.from_db(
+        "default", [_ATTNAMES[name] for name in write_queries.CONVERSATION_FIELDS], fields
+    )
+    participant = ConversationParticipant.from_db(
+        "default",
+        ["id", "conversation_id", "agreements_version"],
+        [ConversationParticipant._meta.pk.to_python(participant_id), pk, participant_version],
+    )
+    participant.conversation = conversation
+    return Writer(conversation, participant)
 
 
 def common_ground_for(conversation: Conversation) -> list[dict[str, Any]]:

@@ -262,14 +262,27 @@ def _submit(request: HttpRequest, conversation: Conversation, form: StatementFor
     return True
 
 
+def _writer(request: HttpRequest, public_id: str) -> selectors.Writer | HttpResponse:
+    """The participant writing and their conversation, found once (one query); anyone not
+    joined or not yet agreed is sent where they can."""
+    found = selectors.writer(public_id, current_pass(request))
+    if found is not None and found.accepted:
+        return found
+    conversation = public_conversation(public_id)
+    participant = _participant_or_redirect(request, conversation)
+    if isinstance(participant, HttpResponse):
+        return participant
+    return selectors.Writer(conversation, participant)
+
+
 @require_http_methods(["GET", "POST"])
 def write(request: HttpRequest, public_id: str) -> HttpResponse:
     """Write a statement. Published statements like it are shown first (without JavaScript: on
     the first post, which then asks "add mine anyway?"; with htmx: while typing)."""
-    conversation = public_conversation(public_id)
-    found = _participant_or_redirect(request, conversation)
+    found = _writer(request, public_id)
     if isinstance(found, HttpResponse):
         return found
+    conversation = found.conversation
     form = StatementForm(request.POST or None)
     similar: list[Statement] = []
     status = 200
@@ -297,10 +310,10 @@ def write(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def similar(request: HttpRequest, public_id: str) -> HttpResponse:
     """The published statements like the text being typed (htmx, while writing)."""
-    conversation = public_conversation(public_id)
-    found = _participant_or_redirect(request, conversation)
+    found = _writer(request, public_id)
     if isinstance(found, HttpResponse):
         return HttpResponse(status=204)
+    conversation = found.conversation
     text = request.POST.get("text", "")[:STATEMENT_MAX_LENGTH]
     shown = (
         selectors.similar_statements(conversation, text)

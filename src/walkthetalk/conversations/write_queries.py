@@ -1,0 +1,117 @@
+"""The SQL of writing a statement, written out once per process.
+
+Writing a statement is three requests (the page, the near-duplicate check while typing, the
+write), each of which needs the conversation and the writer's participant row, and the check
+needs the published list's signature and the statements it shows. Built as ORM querysets
+these cost more than everything else the requests do (about 1 ms of Python each, against
+0.1 ms for the same statement written out); so, as for the vote
+(:mod:`~walkthetalk.conversations.vote_queries`, whose cursor and naming helpers these use),
+they are plain SQL for SQLite and PostgreSQL alike. Table and column names come from the
+models; every value is a parameter (hence ruff's S608 is off for this module only).
+:mod:`~walkthetalk.conversations.selectors` and
+:mod:`~walkthetalk.conversations.near_duplicates` turn the rows into objects.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from walkthetalk.conversations.models import (
+    Conversation,
+    ConversationParticipant,
+    ModerationDecision,
+    Statement,
+)
+from walkthetalk.conversations.vote_queries import _columns, _cursor, _table
+
+CONVERSATION_FIELDS = (
+    "id",
+    "public_id",
+    "care_system",
+    "title",
+    "question",
+    "moderation",
+    "status",
+    "agreements_version",
+    "moderation_policy",
+)
+"""The conversation's columns the write page, the check and the write use (plain text and
+numbers: no conversion); any other loads when touched."""
+
+SHOWN_FIELDS = ("id", "public_id", "text")
+"""What the near-duplicate list shows of a statement (and its id)."""
+
+
+# --- the writer: their participant row and the conversation, in one query -----------------
+
+
+@functools.cache
+def _writer_sql(vendor: str) -> str:
+    p, c = _columns(ConversationParticipant), _columns(Conversation)
+    conversation = ", ".join(f"c.{c[name]}" for name in CONVERSATION_FIELDS)
+    return (
+        f"SELECT p.{p['id']}, p.{p['agreements_version']}, {conversation} "
+        f"FROM {_table(ConversationParticipant)} p "
+        f"JOIN {_table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
+        f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s "
+        f"AND c.{c['public_id']} = %s AND c.{c['care_system']} = %s AND c.{c['status']} <> %s"
+    )
+
+
+def fetch_writer(
+    conversation_pk: int, public_id: str, care_system_id: int, key: str
+) -> tuple[Any, ...] | None:
+    """(participant id, participant's agreements version, *conversation fields* in the order
+    of :data:`CONVERSATION_FIELDS`) in a conversation that is not a draft, or None."""
+    with _cursor() as cursor:
+        cursor.execute(
+            _writer_sql(connection.vendor),
+            [conversation_pk, key, public_id, care_system_id, Conversation.Status.DRAFT],
+        )
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
+# --- the near-duplicate check --------------------------------------------------------------
+
+
+@functools.cache
+def _signature_sql(vendor: str) -> str:
+    s, d = _columns(Statement), _columns(ModerationDecision)
+    return (
+        f"SELECT COUNT(*), MAX(s.{s['id']}), (SELECT COUNT(*) FROM {_table(ModerationDecision)} d "
+        f"WHERE d.{d['conversation']} = %s) "
+        f"FROM {_table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s"
+    )
+
+
+def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
+    """(published statements, the highest published id or 0, moderation decisions ever
+    recorded) of a conversation."""
+    with _cursor() as cursor:
+        cursor.execute(
+            _signature_sql(connection.vendor),
+            [conversation_pk, conversation_pk, Statement.Status.PUBLISHED],
+        )
+        n, last, decisions = cursor.fetchone()
+    return int(n), int(last or 0), int(decisions)
+
+
+def fetch_published(conversation_pk: int, pks: Sequence[int]) -> list[tuple[Any, ...]]:
+    """(:data:`SHOWN_FIELDS`) of those of ``pks`` that are published now, in no set order."""
+    if not pks:
+        return []
+    s = _columns(Statement)
+    fields = ", ".join(s[name] for name in SHOWN_FIELDS)
+    marks = ", ".join(["%s"] * len(pks))
+    with _cursor() as cursor:
+        cursor.execute(
+            f"SELECT {fields} FROM {_table(Statement)} "
+            f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} IN ({marks})",
+            [conversation_pk, Statement.Status.PUBLISHED, *pks],
+        )
+        return [tuple(row) for row in cursor.fetchall()]
