@@ -52,7 +52,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core import signals
 from django.core.handlers.wsgi import get_script_name
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
@@ -76,6 +75,7 @@ from walkthetalk.conversations.participant_http import (
     last_vote_of,
     last_vote_value,
 )
+from walkthetalk.site import request_upkeep
 from walkthetalk.site.privacy_guards import forget_client
 from walkthetalk.site.proxy import honour_forwarded
 from walkthetalk.site.vote_fast_path import _CHOSEN
@@ -107,7 +107,7 @@ class _Answered(list[bytes]):
         self.handler_class = handler_class
 
     def close(self) -> None:
-        signals.request_finished.send(sender=self.handler_class)
+        request_upkeep.finished(self.handler_class)
 
 
 class PlainVote:
@@ -203,7 +203,7 @@ class PlainVote:
             return None
         public_id = shape[1].split("/")[2]
         set_script_prefix(get_script_name(meta))
-        signals.request_started.send(sender=self.handler_class, environ=meta)
+        request_upkeep.started(self.handler_class, meta)
         found = selectors.voter_row(public_id, participant_pass)
         if found is None or not found.accepted:
             return None
@@ -288,7 +288,7 @@ class PlainVote:
             return None
         path = shape[1]
         set_script_prefix(get_script_name(meta))
-        signals.request_started.send(sender=self.handler_class, environ=meta)
+        request_upkeep.started(self.handler_class, meta)
         found = selectors.voter_row(path.split("/")[2], participant_pass)
         if (
             found is None
