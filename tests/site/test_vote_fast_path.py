@@ -29,6 +29,7 @@ from django.db import (
 )
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import http_date
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -700,3 +701,14 @@ def test_the_fast_path_can_be_turned_off(scene: Scene) -> None:
     with fast_path(False) as log:
         voted = call(_url(scene.conv), phone, urlencode(form).encode())
     assert log == [] and voted.status == "302 Found" and Vote.objects.count() == 1
+
+
+@given(
+    st.integers(min_value=0, max_value=4_000_000_000),
+    st.sampled_from([0.0, 0.25, 0.999999]),
+    st.integers(min_value=0, max_value=10 * 365 * 86400),
+)
+def test_the_date_memo_gives_djangos_http_date(second: int, fraction: float, later: int) -> None:
+    assert vote_plain.http_date_at(second, later) == http_date(second + fraction + later)
+    assert vote_plain.http_date_at(second) == http_date(second + fraction)
+    assert vote_plain.http_date_at(second, later) == http_date(second + later)  # the memo

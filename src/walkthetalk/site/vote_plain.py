@@ -381,18 +381,39 @@ def _headers(
     """The learnt headers with the per-request values: ``values`` maps each cookie's name to
     its value and max age."""
     now = time.time()
+    second = int(now)
     for item in learnt:
         if item == "Expires":
-            yield "Expires", http_date(now)
+            yield "Expires", http_date_at(second)
         elif item == "Content-Length":
             yield "Content-Length", str(length)
         elif isinstance(item, str):
             cookie = cookies[item]
             value, max_age = values[item]
-            expires = http_date(now + max_age)
+            expires = (
+                http_date_at(second, max_age)
+                if isinstance(max_age, int)
+                else http_date(now + max_age)
+            )
             yield "Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"
         else:
             yield item
+
+
+_dates: tuple[int, dict[int, str]] = (-1, {})
+
+
+def http_date_at(second: int, later: int = 0) -> str:
+    """Django's ``http_date(t + later)`` for any ``t`` in the wall clock's ``second`` (the date
+    has no finer part; ``later`` is whole seconds), worked out once per second per process."""
+    global _dates
+    memo = _dates
+    if memo[0] != second:
+        memo = _dates = (second, {})
+    found = memo[1].get(later)
+    if found is None:
+        found = memo[1][later] = http_date(second + later)
+    return found
 
 
 def _form(body: bytes) -> dict[str, str] | None:
