@@ -26,10 +26,14 @@ def test_the_plans_follow_djangos_receivers_in_their_order() -> None:
     finished = request_upkeep.plan(signals.request_finished)
     assert started is not None and finished is not None
     steps = request_upkeep._STEPS
-    assert started == (steps[id(reset_queries)], steps[id(close_old_connections)])
-    assert finished == tuple(
-        steps[id(f)] for f in (close_old_connections, close_caches, reset_urlconf)
-    )
+    # Each of Django's receivers once, in the order connected (tests reconnect some).
+    for signal, plan, djangos in [
+        (signals.request_started, started, {reset_queries, close_old_connections}),
+        (signals.request_finished, finished, {close_old_connections, close_caches, reset_urlconf}),
+    ]:
+        assert {key[0] for key, _ref, _async in signal.receivers} == {id(f) for f in djangos}
+        assert plan == tuple(steps[key[0]] for key, _ref, _async in signal.receivers)
+    assert set(started) == {steps[id(reset_queries)], steps[id(close_old_connections)]}
 
 
 def test_another_receiver_gets_the_signal_sent_as_usual() -> None:
