@@ -87,3 +87,40 @@ def test_the_signature_and_the_rows_shown_are_those_of_the_published_list() -> N
     assert write_queries.fetch_signature(empty.pk) == (0, 0, 0)
     near_duplicates.forget(empty.pk)
     assert near_duplicates.similar_statements(empty, "Anything at all, said plainly.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We rarely talk openly about mistakes.",
+        "WE RARELY TALK OPENLY ABOUT MISTAKES.",
+        "We rarely talk openly about mistakes",
+        "Équipes de nuit: on parle rarement des erreurs.",
+        "ÉQUIPES DE NUIT: ON PARLE RAREMENT DES ERREURS.",
+        "100% of us rarely talk_openly about mistakes.",
+    ],
+)
+def test_the_author_row_finds_a_text_there_already_as_the_orm_does(text: str) -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    services.submit_statement(
+        conv, participant_pass, "Équipes de nuit: on parle rarement des erreurs."
+    )
+    key = services.participant_key(conv.pk, participant_pass)
+    found = write_queries.fetch_author(conv.pk, key, text)
+    assert found is not None
+    participant = ConversationParticipant.objects.get(conversation=conv, key=key)
+    orm = Statement.objects.filter(conversation=conv, text__iexact=text).exists()
+    assert found == (participant.pk, participant.agreements_version, orm, 1)
+    assert write_queries.fetch_author(conv.pk, "not-a-key", text) is None
+
+
+def test_a_statement_is_written_after_one_read() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    with CaptureQueriesContext(connection) as queries:
+        written = services.submit_statement(conv, participant_pass, "Handover should be calm.")
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 1
+    assert written.author == ConversationParticipant.objects.get(conversation=conv)
+    assert written.votes.get().participant == written.author

@@ -21,7 +21,7 @@ from walkthetalk.caremap.clock import today
 from walkthetalk.caremap.errors import ServiceError
 from walkthetalk.caremap.models import CareSystem, Sector
 from walkthetalk.caremap.passes import ParticipantPass
-from walkthetalk.conversations import priority, text_checks, vote_queries
+from walkthetalk.conversations import priority, text_checks, vote_queries, write_queries
 from walkthetalk.conversations.keys import participant_key
 from walkthetalk.conversations.models import (
     MODERATION_POLICY_MAX_LENGTH,
@@ -478,18 +478,24 @@ def submit_statement(
 ) -> Statement:
     """A participant's own statement; it waits for a facilitator when moderation is "before"."""
     _open(conversation)
-    participant = _participant(conversation, participant_pass)
-    problems = text_checks.statement_problems(text)
+    _check_pass(conversation, participant_pass)
+    checked, text = text, text_checks.normalise(text)
+    # The author, whether the text is there already and how many they wrote: one query.
+    author = write_queries.fetch_author(
+        conversation.pk, participant_key(conversation.pk, participant_pass), text
+    )
+    if author is None or author[1] != conversation.agreements_version:
+        raise NotAcceptedError(str(NOT_ACCEPTED))
+    participant_pk, _version, already_there, written = author
+    problems = text_checks.statement_problems(checked)
     if problems:
         raise ConversationError(" ".join(problems))
-    text = text_checks.normalise(text)
-    if Statement.objects.filter(conversation=conversation, text__iexact=text).exists():
+    if already_there:
         raise ConversationError(
             gettext(
                 "That statement is already in the conversation — thank you. You can vote on it."
             )
         )
-    written = Statement.objects.filter(conversation=conversation, author=participant).count()
     if written >= MAX_STATEMENTS_PER_PARTICIPANT:
         raise ConversationError(
             gettext(
@@ -502,7 +508,7 @@ def submit_statement(
         conversation=conversation,
         text=text,
         status=Statement.Status.PENDING if before else Statement.Status.PUBLISHED,
-        author=participant,
+        author_id=participant_pk,
         created_on=today(),
         n_agree=1,
         priority=priority.priority(priority.Candidate(0, 1, 0, 0)),
@@ -510,7 +516,7 @@ def submit_statement(
     # As in Pol.is, writing a statement counts as agreeing with it.
     Vote.objects.create(
         conversation=conversation,
-        participant=participant,
+        participant_id=participant_pk,
         statement=statement,
         value=Vote.Value.AGREE,
         voted_on=today(),

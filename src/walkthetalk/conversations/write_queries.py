@@ -76,6 +76,45 @@ def fetch_writer(
     return tuple(row) if row is not None else None
 
 
+# --- the write: the author, whether the text is there already, how many they wrote ---------
+
+
+@functools.cache
+def _author_sql(vendor: str) -> str:
+    p, s = _columns(ConversationParticipant), _columns(Statement)
+    statements = _table(Statement)
+    return (
+        f"SELECT p.{p['id']}, p.{p['agreements_version']}, "
+        f"EXISTS (SELECT 1 FROM {statements} s WHERE s.{s['conversation']} = %s "
+        f"AND UPPER(s.{s['text']}) = UPPER(%s)), "
+        f"(SELECT COUNT(*) FROM {statements} s WHERE s.{s['conversation']} = %s "
+        f"AND s.{s['author']} = p.{p['id']}) "
+        f"FROM {_table(ConversationParticipant)} p "
+        f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s"
+    )
+
+
+def fetch_author(conversation_pk: int, key: str, text: str) -> tuple[Any, int, bool, int] | None:
+    """(participant id, participant's agreements version, whether a statement of this text
+    is in the conversation already in any case — what Django's ``iexact`` finds, on SQLite and
+    PostgreSQL alike —, how many statements the participant wrote) or None (not joined)."""
+    with _cursor() as cursor:
+        cursor.execute(
+            _author_sql(connection.vendor),
+            [conversation_pk, text, conversation_pk, conversation_pk, key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    participant_id, version, there, written = row
+    return (
+        ConversationParticipant._meta.pk.to_python(participant_id),
+        int(version),
+        bool(there),
+        int(written),
+    )
+
+
 # --- the near-duplicate check --------------------------------------------------------------
 
 
