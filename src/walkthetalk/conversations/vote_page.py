@@ -41,17 +41,25 @@ _URL_SAFE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
 
 _CHARS = CSRF_ALLOWED_CHARS
-_INDEX = {c: i for i, c in enumerate(_CHARS)}
 _UNBIASED = 256 - 256 % len(_CHARS)  # bytes below this map evenly onto the 62 characters
+# A random byte below _UNBIASED becomes the character _CHARS[byte % 62]; the others are dropped.
+_BYTE_CHARS = bytes(ord(_CHARS[b % len(_CHARS)]) if b < _UNBIASED else 0 for b in range(256))
+_DROPPED = bytes(range(_UNBIASED, 256))
+# (secret's character, mask's character) -> the cipher's, as Django's _mask_cipher_secret adds.
+_ADD = {
+    (x, y): _CHARS[(i + j) % len(_CHARS)]
+    for i, x in enumerate(_CHARS)
+    for j, y in enumerate(_CHARS)
+}
 
 
-def _random_chars(count: int) -> list[int]:
-    """``count`` indexes into :data:`_CHARS`, uniform and from ``os.urandom`` (as Django's
+def _random_chars(count: int) -> str:
+    """``count`` characters of :data:`_CHARS`, uniform and from ``os.urandom`` (as Django's
     ``get_random_string``, one system call instead of one per character)."""
-    drawn: list[int] = []
+    drawn = b""
     while len(drawn) < count:
-        drawn += [b % len(_CHARS) for b in os.urandom(2 * count) if b < _UNBIASED]
-    return drawn[:count]
+        drawn += os.urandom(2 * count).translate(_BYTE_CHARS, _DROPPED)
+    return drawn[:count].decode("ascii")
 
 
 def csrf_token(request: HttpRequest) -> str:
@@ -70,8 +78,7 @@ def masked_token(secret: str) -> str:
     """A CSRF secret masked as Django's ``_mask_cipher_secret`` masks it, the mask drawn by
     :func:`_random_chars`."""
     mask = _random_chars(len(secret))
-    cipher = (_CHARS[(_INDEX[x] + y) % len(_CHARS)] for x, y in zip(secret, mask, strict=True))
-    return "".join(_CHARS[y] for y in mask) + "".join(cipher)
+    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
 
 
 def new_request_key() -> str:
