@@ -712,3 +712,17 @@ def test_the_date_memo_gives_djangos_http_date(second: int, fraction: float, lat
     assert vote_plain.http_date_at(second, later) == http_date(second + fraction + later)
     assert vote_plain.http_date_at(second) == http_date(second + fraction)
     assert vote_plain.http_date_at(second, later) == http_date(second + later)  # the memo
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="aZ09_- \n\x00/%é", max_size=6),
+            st.text(alphabet="ab", min_size=127, max_size=130),
+        ),
+        max_size=5,
+    )
+)
+def test_the_ids_are_checked_url_safe_in_one_match_as_one_by_one(ids: list[str]) -> None:
+    one_by_one = all(vote_plain._TOKEN.match(i) for i in ids)
+    assert vote_plain.url_safe(ids) == one_by_one

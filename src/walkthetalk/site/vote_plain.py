@@ -82,6 +82,7 @@ from walkthetalk.site.vote_fast_path import _CHOSEN
 
 FIELDS = frozenset({"csrfmiddlewaretoken", "statement", "key", "replaces", "choice"})
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}\Z")
+_TOKENS = re.compile(r"[A-Za-z0-9_-]{1,128}(?: [A-Za-z0-9_-]{1,128})*\Z")  # _TOKEN's, spaced
 _SECRET = re.compile(f"[{re.escape(CSRF_ALLOWED_CHARS)}]{{{CSRF_SECRET_LENGTH}}}\\Z")
 
 MAX_SHAPES = 1024
@@ -362,7 +363,7 @@ def _pages_ready(
     """Whether every statement that may be drawn has a URL-safe id and its page's (``card``:
     card's) shape (which depends on whether it has a clarification) rendered already."""
     candidates = [row for row in rows if not row[5]]
-    if not all(_TOKEN.match(row[1]) for row in candidates):
+    if not url_safe([row[1] for row in candidates]):
         return False
     for clarified in {bool(row[3]) for row in candidates}:
         statement = selectors.CardStatement(0, "", "", "x" if clarified else "")
@@ -370,6 +371,12 @@ def _pages_ready(
         if not vote_page.has_page(shape, card=card):
             return False
     return True
+
+
+def url_safe(ids: list[str]) -> bool:
+    """Whether every one of ``ids`` is a URL-safe token (``_TOKEN``), in one match."""
+    joined = " ".join(ids)
+    return not ids or (joined.count(" ") == len(ids) - 1 and bool(_TOKENS.match(joined)))
 
 
 def _headers(
