@@ -89,12 +89,7 @@ def _grown(
 def _updated(conversation: Conversation, cached: Cached, signature: Signature) -> Cached:
     """The cached index brought up to ``signature``, reading as little as possible."""
     if signature[2] == cached.signature[2]:  # no moderation decision since: only additions
-        new = list(
-            _published(conversation)
-            .filter(pk__gt=max(cached.pks, default=0))
-            .order_by("pk")
-            .values_list("pk", "text")
-        )
+        new = write_queries.fetch_published_after(conversation.pk, max(cached.pks, default=0))
         if cached.live + len(new) == signature[0]:
             return _grown(cached, signature, new, cached.left_out)
     published = set(_published(conversation).values_list("pk", flat=True))

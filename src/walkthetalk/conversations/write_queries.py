@@ -140,6 +140,19 @@ def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
     return int(n), int(last or 0), int(decisions)
 
 
+def fetch_published_after(conversation_pk: int, last: int) -> list[tuple[int, str]]:
+    """(id, text) of the published statements with an id above ``last``, by id."""
+    s = _columns(Statement)
+    with _cursor() as cursor:
+        cursor.execute(
+            f"SELECT {s['id']}, {s['text']} FROM {_table(Statement)} "
+            f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} > %s "
+            f"ORDER BY {s['id']}",
+            [conversation_pk, Statement.Status.PUBLISHED, last],
+        )
+        return [(int(pk), text) for pk, text in cursor.fetchall()]
+
+
 def fetch_published(conversation_pk: int, pks: Sequence[int]) -> list[tuple[Any, ...]]:
     """(:data:`SHOWN_FIELDS`) of those of ``pks`` that are published now, in no set order."""
     if not pks:

@@ -57,6 +57,58 @@ MERGE_BLOCKS = 16
 they are stacked into one (so adding a statement never copies the whole matrix)."""
 
 
+class _Weights:
+    """A fitted vectoriser's ``transform``, for a few short texts: the same n-grams, counts
+    and arithmetic in the same order (log of the count plus one, times the IDF weight, each
+    row divided by the square root of its sum of squares, summed from the lowest column up),
+    so the same numbers, without scikit-learn's input checks, which cost most of a check
+    (``tests/analysis/text/test_similarity.py`` compares them)."""
+
+    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+        self._analyze = vectorizer.build_analyzer()
+        self._columns: dict[str, int] = vectorizer.vocabulary_
+        self._idf: NDArray[np.float64] = vectorizer.idf_
+        self.width = len(self._idf)
+
+    def _row(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        counts: dict[int, int] = {}
+        for gram in self._analyze(text):
+            column = self._columns.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.array(sorted(counts), dtype=np.intp)
+        values = np.array([counts[c] for c in columns.tolist()], dtype=np.float64)
+        np.log(values, values)
+        values += 1.0
+        values *= self._idf[columns]
+        total = 0.0
+        for value in values.tolist():
+            total += value * value
+        if total != 0.0:
+            values /= np.sqrt(total)
+        return columns, values
+
+    def vector(self, text: str) -> NDArray[np.float64]:
+        """``text``'s row, dense."""
+        columns, values = self._row(text)
+        vector = np.zeros(self.width)
+        vector[columns] = values
+        return vector
+
+    def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """``texts``' rows, sparse."""
+        found = [self._row(text) for text in texts]
+        indptr = np.cumsum([0, *(len(columns) for columns, _ in found)])
+        return sparse.csr_matrix(
+            (
+                np.concatenate([values for _, values in found]),
+                np.concatenate([columns for columns, _ in found]),
+                indptr,
+            ),
+            shape=(len(texts), self.width),
+        )
+
+
 class SimilarityIndex:
     """Existing texts, vectorised once; :meth:`similar` checks a new text against them."""
 
@@ -69,6 +121,7 @@ class SimilarityIndex:
         self._blocks: list[sparse.csr_matrix] = (
             [sparse.csr_matrix(self._vectorizer.fit_transform(texts))] if texts else []
         )
+        self._weights = _Weights(self._vectorizer) if texts else None
 
     def extended(self, texts: Sequence[str]) -> SimilarityIndex:
         """This index with ``texts`` added, weighted by the vectoriser already fitted (cheap:
@@ -77,7 +130,9 @@ class SimilarityIndex:
             return SimilarityIndex([*self._texts, *texts])
         grown = SimilarityIndex.__new__(SimilarityIndex)
         grown._vectorizer = self._vectorizer
-        blocks = [*self._blocks, sparse.csr_matrix(self._vectorizer.transform(texts))]
+        grown._weights = self._weights
+        assert self._weights is not None  # fitted on at least one text
+        blocks = [*self._blocks, self._weights.rows(texts)]
         if len(blocks) > MERGE_BLOCKS:  # the fitted block stays; the added ones become one
             blocks = [blocks[0], sparse.vstack(blocks[1:], format="csr")]
         grown._blocks = blocks
@@ -92,11 +147,10 @@ class SimilarityIndex:
 
     def scores(self, text: str) -> NDArray[np.float64]:
         """Cosine similarity of ``text`` with every text in the index (rows are L2-normed)."""
-        if self.size == 0 or not text.strip():
+        if self.size == 0 or not text.strip() or self._weights is None:
             return np.zeros(self.size)
         # A dense query vector: one sparse matrix-vector product per block, no sparse result.
-        vector = np.asarray(self._vectorizer.transform([text]).toarray()).ravel()
-        return np.concatenate([block @ vector for block in self._blocks])
+        return np.concatenate([block @ self._weights.vector(text) for block in self._blocks])
 
     def similar(
         self,
