@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
+from hypothesis import given
+from hypothesis import strategies as st
 
+from walkthetalk.conversations import template_memo
 from walkthetalk.conversations.template_memo import TemplateMemo
 
 
@@ -37,3 +43,10 @@ def test_values_are_escaped_and_shapes_are_bounded() -> None:
     memo.render(request, "c", context, {"message": "m"})  # a third shape: the kept ones go
     memo.render(request, "a", context, {"message": "m"})
     assert len(calls) == 4
+
+
+@given(st.one_of(st.text(), st.integers(), st.none()))
+def test_values_are_escaped_as_djangos_escape_does(value: object) -> None:
+    assert template_memo._escaped(value) == escape(value)
+    assert template_memo._escaped(SafeString(value)) == escape(SafeString(value))
+    assert template_memo._escaped(gettext_lazy("Agree")) == escape(gettext_lazy("Agree"))

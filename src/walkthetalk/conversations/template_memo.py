@@ -18,6 +18,7 @@ process, at most ``max_shapes`` of them (all are dropped when that is reached).
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections.abc import Callable, Hashable, Mapping
@@ -25,6 +26,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.translation import get_language
 
@@ -82,6 +84,14 @@ class TemplateMemo:
         texts, fields = parts
         out = [texts[0]]
         for field, text in zip(fields, texts[1:], strict=True):
-            out.append(escape(values[field]))
+            out.append(_escaped(values[field]))
             out.append(text)
         return "".join(out)
+
+
+def _escaped(value: object) -> str:
+    """Django's ``escape(value)`` (``html.escape(str(value))``), without its lazy-text wrapper
+    for the plain values a page is filled with."""
+    if isinstance(value, Promise):
+        return str(escape(value))
+    return html.escape(str(value))
