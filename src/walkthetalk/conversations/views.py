@@ -23,7 +23,14 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.access import access_care_system
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import current_pass, give_pass
-from walkthetalk.conversations import selectors, services, tasks, text_checks, vote_page
+from walkthetalk.conversations import (
+    selectors,
+    services,
+    tasks,
+    text_checks,
+    vote_page,
+    write_page,
+)
 from walkthetalk.conversations.access import (
     FACILITATORS,
     access_conversation,
@@ -294,9 +301,8 @@ def write(request: HttpRequest, public_id: str) -> HttpResponse:
             if not similar and _submit(request, conversation, form):
                 return redirect("conversations:vote", public_id=public_id)
         status = 200 if similar else 400
-    return render(
+    return write_page.render_write(
         request,
-        "conversations/write.html",
         {
             "conversation": conversation,
             "form": form,
