@@ -182,19 +182,30 @@ class PlainVote:
         except Exception:  # noqa: BLE001 — any fault: the fast path and full chain answer it
             return None
 
-    def _answer(
-        self, meta: dict[str, Any], body: bytes, start_response: Callable[..., Any]
-    ) -> _Answered | None:
-        form = _form(body)
-        if form is None:
-            return None
+    def _known(
+        self, meta: dict[str, Any]
+    ) -> tuple[_Shape, tuple[_Headers, dict[str, _Cookie]], dict[str, str]] | None:
+        """The first steps of every plain answer, on ``meta`` (changed as the full chain
+        changes it): the trusted proxy's headers, the client forgotten, the request's shape
+        with the headers learnt for it, the host check; then its cookies. None: fall through."""
         honour_forwarded(meta)
         forget_client(meta)
         shape = self._shape(meta)
         learnt = self._shapes.get(shape) if shape is not None else None
         if shape is None or learnt is None or not _host_allowed(meta):
             return None
-        cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
+        return shape, learnt, parse_cookie(meta.get("HTTP_COOKIE", ""))
+
+    def _answer(
+        self, meta: dict[str, Any], body: bytes, start_response: Callable[..., Any]
+    ) -> _Answered | None:
+        form = _form(body)
+        if form is None:
+            return None
+        known = self._known(meta)
+        if known is None:
+            return None
+        shape, learnt, cookies = known
         if not _csrf_passes(meta, cookies, form, secure=shape[3]):
             return None
         htmx = shape[4]
@@ -274,13 +285,10 @@ class PlainVote:
         any step may fall through."""
         if meta.get("CONTENT_LENGTH") not in (None, "", "0"):
             return None
-        honour_forwarded(meta)
-        forget_client(meta)
-        shape = self._shape(meta)
-        learnt = self._shapes.get(shape) if shape is not None else None
-        if shape is None or learnt is None or not _host_allowed(meta):
+        known = self._known(meta)
+        if known is None:
             return None
-        cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
+        shape, learnt, cookies = known
         secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
         if settings.CSRF_USE_SESSIONS or not _SECRET.match(secret):
             return None  # Django would make a new secret
