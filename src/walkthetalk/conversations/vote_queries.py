@@ -5,7 +5,8 @@ SQL (SQLite 3.24+ and PostgreSQL alike) instead of ORM querysets, whose building
 than running them: the participant with their conversation and released common ground (one
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
 pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
-(each is parsed and planned once per connection, not once per vote; see :func:`_cursor`).
+(each is parsed and planned once per connection, not once per vote; see
+:func:`.plain_sql.cursor`).
 On SQLite they run on the DB-API cursor itself, with ``?`` placeholders written once per
 process (see :func:`_run`): Django's cursor wrapper rewrites ``%s`` on every statement and adds
 layers that cost more than the statement; its error translation, its broken-transaction check
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from walkthetalk.conversations import plain_sql
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -33,22 +35,7 @@ from walkthetalk.conversations.models import (
     Statement,
     Vote,
 )
-
-
-def _cursor() -> Any:
-    """A cursor for the vote's statements: Django's own, except on PostgreSQL, where it binds
-    the parameters on the server and prepares each statement the first time it runs on a
-    connection (Django's default cursor sends every statement as new text, to be parsed and
-    planned again). Django's wrapper stays around it: the same errors, the same query log."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = _prepared_cursor_class()(connection.connection)
-    return (connection.make_debug_cursor if connection.queries_logged else connection.make_cursor)(
-        raw
-    )
-
+from walkthetalk.conversations.plain_sql import columns, table
 
 _log = logging.getLogger("django.db.backends")
 
@@ -62,10 +49,11 @@ def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any]
     the connection is marked as having had an error), after Django's check that no broken
     transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
     logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). Elsewhere, or
-    when execute wrappers are installed: through :func:`_cursor`."""
+    when execute wrappers are installed: through
+    :func:`.plain_sql.cursor`."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "sqlite" or db.execute_wrappers:
-        with _cursor() as cursor:
+        with plain_sql.cursor() as cursor:
             cursor.execute(sql_of(db.vendor), params)
             return result(cursor)
     sql = _qmark(sql_of)
@@ -118,33 +106,6 @@ def _count(cursor: Any) -> Any:
     return cursor.rowcount
 
 
-@functools.cache
-def _prepared_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            kwargs.setdefault("prepare", True)
-            return super().execute(query, params, **kwargs)  # type: ignore[misc]
-
-        def _send_query_prepared(self, name: bytes, pgq: Any, **kwargs: Any) -> None:
-            # psycopg records the statement (which Django's query log reads, as
-            # ``cursor._query``) only for statements it does not prepare.
-            self._query = pgq
-            super()._send_query_prepared(name, pgq, **kwargs)  # type: ignore[misc]
-
-    return PreparedCursor
-
-
-def _columns(model: Any) -> dict[str, str]:
-    q = connection.ops.quote_name
-    return {f.name: q(str(f.column)) for f in model._meta.concrete_fields}
-
-
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
 # --- the participant, their conversation and its released common ground -----------------
 
 VOTER_CONVERSATION_FIELDS = (
@@ -162,9 +123,9 @@ VOTER_CONVERSATION_FIELDS = (
 @functools.cache
 def _voter_sql(vendor: str) -> str:
     p, c, r = (
-        _columns(ConversationParticipant),
-        _columns(Conversation),
-        _columns(ConversationResult),
+        columns(ConversationParticipant),
+        columns(Conversation),
+        columns(ConversationResult),
     )
     common_ground = (
         f"(r.{r['data']} -> 'common_ground')::text"
@@ -175,9 +136,9 @@ def _voter_sql(vendor: str) -> str:
     return (
         f"SELECT p.{p['id']}, p.{p['agreements_version']}, {conversation}, "
         f"r.{r['state']}, {common_ground} "
-        f"FROM {_table(ConversationParticipant)} p "
-        f"JOIN {_table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
-        f"LEFT JOIN {_table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']} "
+        f"FROM {table(ConversationParticipant)} p "
+        f"JOIN {table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
+        f"LEFT JOIN {table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']} "
         f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s "
         f"AND c.{c['public_id']} = %s AND c.{c['care_system']} = %s"
     )
@@ -197,13 +158,13 @@ def fetch_voter(
 
 @functools.cache
 def _card_sql(vendor: str) -> str:
-    s, v = _columns(Statement), _columns(Vote)
+    s, v = columns(Statement), columns(Vote)
     return (
         f"SELECT s.{s['id']}, s.{s['public_id']}, s.{s['text']}, s.{s['clarification']}, "
-        f"s.{s['priority']}, EXISTS (SELECT 1 FROM {_table(Vote)} v "
+        f"s.{s['priority']}, EXISTS (SELECT 1 FROM {table(Vote)} v "
         f"WHERE v.{v['conversation']} = %s AND v.{v['participant']} = %s "
         f"AND v.{v['statement']} = s.{s['id']}) "
-        f"FROM {_table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s "
+        f"FROM {table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s "
         f"ORDER BY s.{s['id']}"
     )
 
@@ -223,12 +184,12 @@ def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tup
 
 @functools.cache
 def _upsert_sql(vendor: str) -> str:
-    col, s = _columns(Vote), _columns(Statement)
-    vote = _table(Vote)
+    col, s = columns(Vote), columns(Statement)
+    vote = table(Vote)
     return (
         f"INSERT INTO {vote} ({col['id']}, {col['conversation']}, {col['participant']}, "
         f"{col['statement']}, {col['value']}, {col['voted_on']}, {col['request_key']}) "
-        f"SELECT %s, %s, %s, s.{s['id']}, %s, %s, %s FROM {_table(Statement)} s "
+        f"SELECT %s, %s, %s, s.{s['id']}, %s, %s, %s FROM {table(Statement)} s "
         f"WHERE s.{s['conversation']} = %s AND s.{s['public_id']} = %s AND s.{s['status']} = %s "
         f"ON CONFLICT ({col['conversation']}, {col['participant']}, {col['statement']}) "
         f"DO UPDATE SET {col['value']} = excluded.{col['value']}, "
@@ -271,9 +232,9 @@ def upsert_vote(
 
 @functools.cache
 def _flag_sql(vendor: str) -> str:
-    c = _columns(Conversation)
+    c = columns(Conversation)
     return (
-        f"UPDATE {_table(Conversation)} SET {c['refresh_pending']} = %s "
+        f"UPDATE {table(Conversation)} SET {c['refresh_pending']} = %s "
         f"WHERE {c['id']} = %s AND {c['refresh_pending']} = %s"
     )
 

@@ -20,13 +20,14 @@ from typing import Any
 
 from django.db import connection
 
+from walkthetalk.conversations import plain_sql
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
     ModerationDecision,
     Statement,
 )
-from walkthetalk.conversations.vote_queries import _columns, _cursor, _table
+from walkthetalk.conversations.plain_sql import columns, table
 
 CONVERSATION_FIELDS = (
     "id",
@@ -51,12 +52,12 @@ SHOWN_FIELDS = ("id", "public_id", "text")
 
 @functools.cache
 def _writer_sql(vendor: str) -> str:
-    p, c = _columns(ConversationParticipant), _columns(Conversation)
+    p, c = columns(ConversationParticipant), columns(Conversation)
     conversation = ", ".join(f"c.{c[name]}" for name in CONVERSATION_FIELDS)
     return (
         f"SELECT p.{p['id']}, p.{p['agreements_version']}, {conversation} "
-        f"FROM {_table(ConversationParticipant)} p "
-        f"JOIN {_table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
+        f"FROM {table(ConversationParticipant)} p "
+        f"JOIN {table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
         f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s "
         f"AND c.{c['public_id']} = %s AND c.{c['care_system']} = %s AND c.{c['status']} <> %s"
     )
@@ -67,7 +68,7 @@ def fetch_writer(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields* in the order
     of :data:`CONVERSATION_FIELDS`) in a conversation that is not a draft, or None."""
-    with _cursor() as cursor:
+    with plain_sql.cursor() as cursor:
         cursor.execute(
             _writer_sql(connection.vendor),
             [conversation_pk, key, public_id, care_system_id, Conversation.Status.DRAFT],
@@ -81,15 +82,15 @@ def fetch_writer(
 
 @functools.cache
 def _author_sql(vendor: str) -> str:
-    p, s = _columns(ConversationParticipant), _columns(Statement)
-    statements = _table(Statement)
+    p, s = columns(ConversationParticipant), columns(Statement)
+    statements = table(Statement)
     return (
         f"SELECT p.{p['id']}, p.{p['agreements_version']}, "
         f"EXISTS (SELECT 1 FROM {statements} s WHERE s.{s['conversation']} = %s "
         f"AND UPPER(s.{s['text']}) = UPPER(%s)), "
         f"(SELECT COUNT(*) FROM {statements} s WHERE s.{s['conversation']} = %s "
         f"AND s.{s['author']} = p.{p['id']}) "
-        f"FROM {_table(ConversationParticipant)} p "
+        f"FROM {table(ConversationParticipant)} p "
         f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s"
     )
 
@@ -98,7 +99,7 @@ def fetch_author(conversation_pk: int, key: str, text: str) -> tuple[Any, int, b
     """(participant id, participant's agreements version, whether a statement of this text
     is in the conversation already in any case — what Django's ``iexact`` finds, on SQLite and
     PostgreSQL alike —, how many statements the participant wrote) or None (not joined)."""
-    with _cursor() as cursor:
+    with plain_sql.cursor() as cursor:
         cursor.execute(
             _author_sql(connection.vendor),
             [conversation_pk, text, conversation_pk, conversation_pk, key],
@@ -120,18 +121,18 @@ def fetch_author(conversation_pk: int, key: str, text: str) -> tuple[Any, int, b
 
 @functools.cache
 def _signature_sql(vendor: str) -> str:
-    s, d = _columns(Statement), _columns(ModerationDecision)
+    s, d = columns(Statement), columns(ModerationDecision)
     return (
-        f"SELECT COUNT(*), MAX(s.{s['id']}), (SELECT COUNT(*) FROM {_table(ModerationDecision)} d "
+        f"SELECT COUNT(*), MAX(s.{s['id']}), (SELECT COUNT(*) FROM {table(ModerationDecision)} d "
         f"WHERE d.{d['conversation']} = %s) "
-        f"FROM {_table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s"
+        f"FROM {table(Statement)} s WHERE s.{s['conversation']} = %s AND s.{s['status']} = %s"
     )
 
 
 def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
     """(published statements, the highest published id or 0, moderation decisions ever
     recorded) of a conversation."""
-    with _cursor() as cursor:
+    with plain_sql.cursor() as cursor:
         cursor.execute(
             _signature_sql(connection.vendor),
             [conversation_pk, conversation_pk, Statement.Status.PUBLISHED],
@@ -142,10 +143,10 @@ def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
 
 def fetch_published_after(conversation_pk: int, last: int) -> list[tuple[int, str]]:
     """(id, text) of the published statements with an id above ``last``, by id."""
-    s = _columns(Statement)
-    with _cursor() as cursor:
+    s = columns(Statement)
+    with plain_sql.cursor() as cursor:
         cursor.execute(
-            f"SELECT {s['id']}, {s['text']} FROM {_table(Statement)} "
+            f"SELECT {s['id']}, {s['text']} FROM {table(Statement)} "
             f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} > %s "
             f"ORDER BY {s['id']}",
             [conversation_pk, Statement.Status.PUBLISHED, last],
@@ -157,12 +158,12 @@ def fetch_published(conversation_pk: int, pks: Sequence[int]) -> list[tuple[Any,
     """(:data:`SHOWN_FIELDS`) of those of ``pks`` that are published now, in no set order."""
     if not pks:
         return []
-    s = _columns(Statement)
+    s = columns(Statement)
     fields = ", ".join(s[name] for name in SHOWN_FIELDS)
     marks = ", ".join(["%s"] * len(pks))
-    with _cursor() as cursor:
+    with plain_sql.cursor() as cursor:
         cursor.execute(
-            f"SELECT {fields} FROM {_table(Statement)} "
+            f"SELECT {fields} FROM {table(Statement)} "
             f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} IN ({marks})",
             [conversation_pk, Statement.Status.PUBLISHED, *pks],
         )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
+from sklearn import config_context
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 THRESHOLD = 0.62
@@ -57,56 +58,12 @@ MERGE_BLOCKS = 16
 they are stacked into one (so adding a statement never copies the whole matrix)."""
 
 
-class _Weights:
-    """A fitted vectoriser's ``transform``, for a few short texts: the same n-grams, counts
-    and arithmetic in the same order (log of the count plus one, times the IDF weight, each
-    row divided by the square root of its sum of squares, summed from the lowest column up),
-    so the same numbers, without scikit-learn's input checks, which cost most of a check
-    (``tests/analysis/text/test_similarity.py`` compares them)."""
-
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
-        self._analyze = vectorizer.build_analyzer()
-        self._columns: dict[str, int] = vectorizer.vocabulary_
-        self._idf: NDArray[np.float64] = vectorizer.idf_
-        self.width = len(self._idf)
-
-    def _row(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        counts: dict[int, int] = {}
-        for gram in self._analyze(text):
-            column = self._columns.get(gram)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
-        columns = np.array(sorted(counts), dtype=np.intp)
-        values = np.array([counts[c] for c in columns.tolist()], dtype=np.float64)
-        np.log(values, values)
-        values += 1.0
-        values *= self._idf[columns]
-        total = 0.0
-        for value in values.tolist():
-            total += value * value
-        if total != 0.0:
-            values /= np.sqrt(total)
-        return columns, values
-
-    def vector(self, text: str) -> NDArray[np.float64]:
-        """``text``'s row, dense."""
-        columns, values = self._row(text)
-        vector = np.zeros(self.width)
-        vector[columns] = values
-        return vector
-
-    def rows(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """``texts``' rows, sparse."""
-        found = [self._row(text) for text in texts]
-        indptr = np.cumsum([0, *(len(columns) for columns, _ in found)])
-        return sparse.csr_matrix(
-            (
-                np.concatenate([values for _, values in found]),
-                np.concatenate([columns for columns, _ in found]),
-                indptr,
-            ),
-            shape=(len(texts), self.width),
-        )
+def _rows(vectorizer: TfidfVectorizer, texts: Sequence[str]) -> sparse.csr_matrix:
+    """``texts`` weighted by the fitted ``vectorizer``. Its parameters are ours and the texts
+    are strings, so scikit-learn's own switches skip its parameter and finiteness checks
+    (about a third of a short text's transform)."""
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        return sparse.csr_matrix(vectorizer.transform(texts))
 
 
 class SimilarityIndex:
@@ -121,7 +78,6 @@ class SimilarityIndex:
         self._blocks: list[sparse.csr_matrix] = (
             [sparse.csr_matrix(self._vectorizer.fit_transform(texts))] if texts else []
         )
-        self._weights = _Weights(self._vectorizer) if texts else None
 
     def extended(self, texts: Sequence[str]) -> SimilarityIndex:
         """This index with ``texts`` added, weighted by the vectoriser already fitted (cheap:
@@ -130,9 +86,7 @@ class SimilarityIndex:
             return SimilarityIndex([*self._texts, *texts])
         grown = SimilarityIndex.__new__(SimilarityIndex)
         grown._vectorizer = self._vectorizer
-        grown._weights = self._weights
-        assert self._weights is not None  # fitted on at least one text
-        blocks = [*self._blocks, self._weights.rows(texts)]
+        blocks = [*self._blocks, _rows(self._vectorizer, texts)]
         if len(blocks) > MERGE_BLOCKS:  # the fitted block stays; the added ones become one
             blocks = [blocks[0], sparse.vstack(blocks[1:], format="csr")]
         grown._blocks = blocks
@@ -147,10 +101,11 @@ class SimilarityIndex:
 
     def scores(self, text: str) -> NDArray[np.float64]:
         """Cosine similarity of ``text`` with every text in the index (rows are L2-normed)."""
-        if self.size == 0 or not text.strip() or self._weights is None:
+        if self.size == 0 or not text.strip():
             return np.zeros(self.size)
         # A dense query vector: one sparse matrix-vector product per block, no sparse result.
-        return np.concatenate([block @ self._weights.vector(text) for block in self._blocks])
+        vector = _rows(self._vectorizer, [text]).toarray().ravel()
+        return np.concatenate([block @ vector for block in self._blocks])
 
     def similar(
         self,
