@@ -4,16 +4,28 @@ check and query log."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
 from typing import Any
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.conversations import selectors, services, vote_queries
 from walkthetalk.conversations.models import Vote
+from walkthetalk.site import faults
 
 from ..caremap.factories import small_system
 from .factories import LockedOnVote, accepted_client, conversation, joined, vote_form
@@ -100,3 +112,130 @@ def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
     assert not Vote.objects.exists()
     assert client.post(f"/conversations/{conv.public_id}/vote/", form).status_code == 302
     assert Vote.objects.count() == 1
+
+
+# --- the vote lock: one vote writer at a time on SQLite -----------------------------------
+
+
+@pytest.fixture
+def lock_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The vote lock of a file database at ``tmp_path`` (only the lock's path is taken from
+    the database's name; the test database itself stays where it is)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    name = str(tmp_path / "walkthetalk.sqlite3")
+    monkeypatch.setitem(db.settings_dict, "NAME", name)
+    monkeypatch.setitem(db.settings_dict, "OPTIONS", {**db.settings_dict["OPTIONS"], "timeout": 5})
+    return f"{name}-votes.lock"
+
+
+def _held_elsewhere(path: str) -> bool:
+    """Whether another open file (as another process's) is refused the lock now."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken on it
+    return False
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_is_written_holding_the_vote_lock_and_releases_it(
+    lock_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    held_while_writing: list[bool] = []
+    upsert = vote_queries.upsert_vote
+
+    def watched(*args: Any) -> bool:
+        held_while_writing.append(_held_elsewhere(lock_file))
+        return upsert(*args)
+
+    monkeypatch.setattr(vote_queries, "upsert_vote", watched)
+    _vote_statements(conv, participant_pass)
+    assert held_while_writing == [True]
+    assert not _held_elsewhere(lock_file)
+    assert os.stat(lock_file).st_mode & 0o777 == 0o600
+    assert Vote.objects.count() == 1
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_writer_waits_for_the_lock_to_be_released(lock_file: str) -> None:
+    other = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    released: list[float] = []
+
+    def release() -> None:
+        time.sleep(0.05)
+        released.append(time.monotonic())
+        os.close(other)
+
+    thread = threading.Thread(target=release)
+    thread.start()
+    with vote_queries.vote_writer():
+        entered = time.monotonic()
+        assert _held_elsewhere(lock_file)
+    thread.join()
+    assert released and entered >= released[0]
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_past_the_database_timeout_the_vote_lock_is_the_database_locked(
+    lock_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = connections[DEFAULT_DB_ALIAS]
+    options = {**db.settings_dict["OPTIONS"], "timeout": 0.05}
+    monkeypatch.setitem(db.settings_dict, "OPTIONS", options)
+    other = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    entered = False
+    try:
+        start = time.monotonic()
+        with pytest.raises(OperationalError, match="locked"), vote_queries.vote_writer():
+            entered = True
+        assert time.monotonic() - start >= 0.05
+    finally:
+        os.close(other)
+    assert not entered
+    assert faults.is_temporary_fault(OperationalError("database is locked (the vote lock)"))
+
+
+@sqlite_only
+def test_inside_a_transaction_the_vote_lock_is_not_taken(lock_file: str) -> None:
+    # The test runs in a transaction (pytest-django's): its BEGIN may hold SQLite's write
+    # lock, which the vote lock's holder could be waiting for.
+    other = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        start = time.monotonic()
+        with vote_queries.vote_writer():
+            assert time.monotonic() - start < 1
+    finally:
+        os.close(other)
+
+
+def test_each_process_opens_the_lock_file_itself(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A descriptor inherited across a fork shares its lock with the parent's: a worker opens
+    # its own.
+    path = str(tmp_path / "x-votes.lock")
+    first = vote_queries._lock_file(path)
+    assert vote_queries._lock_file(path) == first
+    monkeypatch.setattr(os, "getpid", lambda: -1)
+    second = vote_queries._lock_file(path)
+    assert second != first
+    os.close(second)
+    vote_queries._lock_files.pop((-1, path))
+
+
+def test_there_is_no_vote_lock_in_memory_or_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "sqlite":
+        monkeypatch.setitem(db.settings_dict, "NAME", "file:memorydb_default?mode=memory")
+    assert vote_queries._lock_path() is None

@@ -418,11 +418,13 @@ def record_vote(
     agreements: the upsert, and the results flagged for a refresh when a row was written
     (True). False: nothing changed (a retried or outdated form, or no such statement)."""
     digest = _digest(participant_pk, request_key)
-    if vote_queries.upsert_vote(
-        conversation_pk, participant_pk, statement_id[:40], value, today(), digest, replaces
-    ):
-        request_refresh(conversation_pk)
-        return True
+    voted_on = today()
+    with vote_queries.vote_writer():
+        if vote_queries.upsert_vote(
+            conversation_pk, participant_pk, statement_id[:40], value, voted_on, digest, replaces
+        ):
+            request_refresh(conversation_pk)
+            return True
     return False
 
 

@@ -18,14 +18,17 @@ parameter (hence ruff's S608 is off for this module only).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import logging
+import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 
 from walkthetalk.conversations import plain_sql
 from walkthetalk.conversations.models import (
@@ -242,3 +245,69 @@ def _flag_sql(vendor: str) -> str:
 def flag_refresh(conversation_pk: int) -> bool:
     """Mark the conversation's results as due for a refresh; True if it was not already."""
     return bool(_run(_flag_sql, [True, conversation_pk, False], _count))
+
+
+# --- one vote writer at a time (SQLite) --------------------------------------------------
+
+#: How long a vote writer waits between two tries of the vote lock, in seconds.
+LOCK_POLL = 0.0001
+_lock_files: dict[tuple[int, str], int] = {}
+
+
+def _lock_path() -> str | None:
+    """The vote lock's file beside the SQLite database file; None elsewhere (PostgreSQL, an
+    in-memory database)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    name = db.settings_dict.get("NAME")
+    if db.vendor != "sqlite" or not isinstance(name, str | os.PathLike):
+        return None
+    path = os.fspath(name)
+    if not path or path == ":memory:" or path.startswith("file:") or "mode=memory" in path:
+        return None
+    return f"{path}-votes.lock"
+
+
+def _lock_file(path: str) -> int:
+    """This process's own descriptor of the lock file (a descriptor inherited across a fork
+    would share its lock with the parent and siblings), opened once, owner-only."""
+    key = (os.getpid(), path)
+    fd = _lock_files.get(key)
+    if fd is None:
+        fd = _lock_files[key] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    return fd
+
+
+@contextlib.contextmanager
+def vote_writer() -> Iterator[None]:
+    """On SQLite, hold the vote lock — a file lock beside the database that the processes'
+    vote writers take in turn — around a vote's writes; elsewhere, nothing.
+
+    SQLite has one writer at a time: a second writer is refused (``SQLITE_BUSY``) and its busy
+    handler sleeps a whole millisecond or more before it tries again, although the first
+    writer's commit (its ``fdatasync``) is usually over in a fraction of that. Two workers'
+    votes met that way on about every other vote. Taking turns on this lock first, polled every
+    :data:`LOCK_POLL` seconds, the next vote writer starts as soon as the first has committed.
+    Only a lock: what is written, and when it is durable, is unchanged. Not taken inside a
+    transaction (its ``BEGIN IMMEDIATE`` may already hold SQLite's write lock, which the
+    lock's holder could then wait for). Waiting longer than the database's own timeout for it
+    is the database being locked: Django's ``OperationalError``, as from SQLite (503, see
+    :mod:`walkthetalk.site.faults`)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    path = _lock_path()
+    if path is None or db.in_atomic_block:
+        yield
+        return
+    fd = _lock_file(path)
+    deadline = time.monotonic() + float(db.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise OperationalError("database is locked (the vote lock)") from None
+            time.sleep(LOCK_POLL)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
