@@ -23,6 +23,7 @@ from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from walkthetalk.caremap import services as caremap_services
 from walkthetalk.conversations import selectors, services, vote_queries
 from walkthetalk.conversations.models import Vote
 from walkthetalk.site import faults
@@ -239,3 +240,51 @@ def test_there_is_no_vote_lock_in_memory_or_on_postgresql(monkeypatch: pytest.Mo
     if db.vendor == "sqlite":
         monkeypatch.setitem(db.settings_dict, "NAME", "file:memorydb_default?mode=memory")
     assert vote_queries._lock_path() is None
+
+
+def test_the_voter_read_with_the_card_rows_is_the_voter_and_card_rows_read_apart() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    statements = list(conv.statements.order_by("pk"))
+    # Values JSON must carry exactly: quotes, backslashes, accents and emoji, a clarification,
+    # a priority with every digit of a float, an unpublished statement left out.
+    statements[0].text = 'She said "don\'t talk" \\ then ñ, 🙂'
+    statements[0].clarification = 'Línea uno\nline two\t"quoted"'
+    statements[0].priority = 0.1 + 0.2
+    statements[1].priority = 1e-300
+    statements[2].status = "rejected"
+    for statement in statements[:3]:
+        statement.save()
+    first = selectors.voter_row(conv.public_id, participant_pass)
+    assert first is not None
+    services.record_vote(
+        first.conversation_pk, first.participant_pk, statements[1].public_id, 1, "k" * 22, ""
+    )
+    apart = selectors.voter_row(conv.public_id, participant_pass)
+    assert apart is not None
+    expected = selectors.card_rows(apart.conversation_pk, apart.participant_pk)
+    with CaptureQueriesContext(connection) as queries:
+        together = selectors.voter_row(conv.public_id, participant_pass, cards=True)
+        assert together is not None
+        rows = selectors.voter_card_rows(together)
+    assert rows == expected and [type(v) for v in rows[0]] == [type(v) for v in expected[0]]
+    assert [r[5] for r in rows].count(True) == 1 and len(rows) == len(statements) - 1
+    assert rows[0][2] == statements[0].text and rows[0][4] == 0.1 + 0.2
+    assert (together.participant_pk, together.conversation, together.common_ground) == (
+        apart.participant_pk,
+        apart.conversation,
+        apart.common_ground,
+    )
+    if connection.vendor == "postgresql":  # one statement, one round trip
+        assert len(queries) == 1 and together.cards == expected
+    else:  # SQLite's statements as before: the voter, then the card rows when asked for
+        assert len(queries) == 2 and together.cards is None
+
+
+def test_a_voter_read_with_cards_in_a_conversation_without_statements_has_no_rows() -> None:
+    conv = conversation(small_system(), seed_statements=[])
+    participant_pass = joined(conv)
+    found = selectors.voter_row(conv.public_id, participant_pass, cards=True)
+    assert found is not None and selectors.voter_card_rows(found) == []
+    other = caremap_services.open_pass(conv.care_system, None)  # never joined
+    assert selectors.voter_row(conv.public_id, other, cards=True) is None

@@ -141,24 +141,36 @@ class VoterRow:
     conversation: dict[str, Any]  # vote_queries.VOTER_CONVERSATION_FIELDS -> value
     result_state: str | None
     common_ground: str | None  # JSON text
+    # The vote card's rows read with the voter (``voter_row(..., cards=True)`` on PostgreSQL),
+    # else None; :func:`voter_card_rows` gives them either way.
+    cards: list[tuple[Any, ...]] | None = None
 
     @property
     def accepted(self) -> bool:
         return self.participant_version == self.conversation["agreements_version"]
 
 
-def voter_row(public_id: str, participant_pass: ParticipantPass | None) -> VoterRow | None:
+def voter_row(
+    public_id: str, participant_pass: ParticipantPass | None, *, cards: bool = False
+) -> VoterRow | None:
     """The participant row of this pass in the conversation ``public_id``, with the fields of
     the conversation the vote needs and its released common ground, in one query; None when
-    there is no such row (not joined, a pass of another care system, no such conversation)."""
+    there is no such row (not joined, a pass of another care system, no such conversation).
+    ``cards``: on PostgreSQL the same query also reads the vote card's rows (one round trip
+    less for a caller that will need them; see :func:`voter_card_rows`)."""
     if participant_pass is None:
         return None
     pk = _conversation_pk(public_id)
     if pk is None:
         return None
-    row = vote_queries.fetch_voter(
-        pk, public_id, participant_pass.care_system_id, participant_key(pk, participant_pass)
-    )
+    key = participant_key(pk, participant_pass)
+    care_system_id = participant_pass.care_system_id
+    card_rows_read: list[tuple[Any, ...]] | None = None
+    if cards:
+        both = vote_queries.fetch_voter_with_cards(pk, public_id, care_system_id, key)
+        row, card_rows_read = both if both is not None else (None, None)
+    else:
+        row = vote_queries.fetch_voter(pk, public_id, care_system_id, key)
     if row is None:
         _CONVERSATION_PKS.pop(public_id, None)
         return None
@@ -172,7 +184,15 @@ def voter_row(public_id: str, participant_pass: ParticipantPass | None) -> Voter
         values,
         result_state,
         common_ground,
+        card_rows_read,
     )
+
+
+def voter_card_rows(found: VoterRow) -> list[tuple[Any, ...]]:
+    """:func:`card_rows` of the voter ``found``: those read with it, or read now."""
+    if found.cards is not None:
+        return found.cards
+    return card_rows(found.conversation_pk, found.participant_pk)
 
 
 def voter(public_id: str, participant_pass: ParticipantPass | None) -> Voter | None:

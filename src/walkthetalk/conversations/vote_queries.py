@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import json
 import logging
 import os
 import time
@@ -125,6 +126,12 @@ VOTER_CONVERSATION_FIELDS = (
 
 @functools.cache
 def _voter_sql(vendor: str) -> str:
+    return _voter_select(vendor, "")
+
+
+def _voter_select(vendor: str, extra: str) -> str:
+    """The voter's statement, with ``extra`` (a column expression beginning with a comma, its
+    placeholders before the voter's) after the voter's columns."""
     p, c, r = (
         columns(ConversationParticipant),
         columns(Conversation),
@@ -138,7 +145,7 @@ def _voter_sql(vendor: str) -> str:
     conversation = ", ".join(f"c.{c[name]}" for name in VOTER_CONVERSATION_FIELDS)
     return (
         f"SELECT p.{p['id']}, p.{p['agreements_version']}, {conversation}, "
-        f"r.{r['state']}, {common_ground} "
+        f"r.{r['state']}, {common_ground}{extra} "
         f"FROM {table(ConversationParticipant)} p "
         f"JOIN {table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
         f"LEFT JOIN {table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']} "
@@ -154,6 +161,47 @@ def fetch_voter(
     state, common ground as JSON text) or None."""
     row = _run(_voter_sql, [conversation_pk, key, public_id, care_system_id], _one)
     return tuple(row) if row is not None else None
+
+
+@functools.cache
+def _voter_cards_sql(vendor: str) -> str:
+    """PostgreSQL's voter statement with the vote card's rows (:func:`_card_sql`'s columns, in
+    its order) as one more column, a JSON array of arrays (text; null when there are none)."""
+    p, s, v = columns(ConversationParticipant), columns(Statement), columns(Vote)
+    row = ", ".join(
+        f"s.{s[name]}" for name in ("id", "public_id", "text", "clarification", "priority")
+    )
+    cards = (
+        f", (SELECT json_agg(json_build_array({row}, EXISTS (SELECT 1 FROM {table(Vote)} v "
+        f"WHERE v.{v['conversation']} = p.{p['conversation']} "
+        f"AND v.{v['participant']} = p.{p['id']} AND v.{v['statement']} = s.{s['id']})) "
+        f"ORDER BY s.{s['id']})::text "
+        f"FROM {table(Statement)} s "
+        f"WHERE s.{s['conversation']} = p.{p['conversation']} AND s.{s['status']} = %s)"
+    )
+    return _voter_select(vendor, cards)
+
+
+def fetch_voter_with_cards(
+    conversation_pk: int, public_id: str, care_system_id: int, key: str
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]] | None] | None:
+    """:func:`fetch_voter`'s row and, on PostgreSQL, :func:`fetch_card_rows`'s rows read by the
+    same statement (one round trip, one snapshot); None: no such voter. On SQLite the card rows
+    are None, for the caller to read (:func:`fetch_card_rows`) once it needs them, as before."""
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        row = fetch_voter(conversation_pk, public_id, care_system_id, key)
+        return None if row is None else (row, None)
+    params = [Statement.Status.PUBLISHED, conversation_pk, key, public_id, care_system_id]
+    found = _run(_voter_cards_sql, params, _one)
+    if found is None:
+        return None
+    *row, cards = found
+    # JSON keeps each value exactly (a float8 as its shortest exact text; a non-finite one
+    # as a string, hence float()).
+    return tuple(row), [
+        (i, pid, text, clar, float(prio), voted)
+        for i, pid, text, clar, prio, voted in json.loads(cards or "[]")
+    ]
 
 
 # --- the vote card: every published statement, and whether this participant voted on it --

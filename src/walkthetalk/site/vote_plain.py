@@ -216,7 +216,7 @@ class PlainVote:
         public_id = shape[1].split("/")[2]
         set_script_prefix(get_script_name(meta))
         request_upkeep.started(self.handler_class, meta)
-        found = selectors.voter_row(public_id, participant_pass)
+        found = selectors.voter_row(public_id, participant_pass, cards=htmx)
         if found is None or not found.accepted:
             return None
         key, replaces = form.get("key", ""), form.get("replaces", "")
@@ -298,7 +298,7 @@ class PlainVote:
         path = shape[1]
         set_script_prefix(get_script_name(meta))
         request_upkeep.started(self.handler_class, meta)
-        found = selectors.voter_row(path.split("/")[2], participant_pass)
+        found = selectors.voter_row(path.split("/")[2], participant_pass, cards=True)
         if (
             found is None
             or not found.accepted
@@ -307,7 +307,7 @@ class PlainVote:
             return None
         last = last_vote_of(cookies.get(LAST_VOTE_COOKIE))
         last_value = last.value if last else None
-        rows = selectors.card_rows(found.conversation_pk, found.participant_pk)
+        rows = selectors.voter_card_rows(found)
         translation.activate(shape[2])
         # Every statement that may be drawn must have its page's shape rendered already and
         # a URL-safe id: the draw is then made only when this answer will be given (the full
@@ -355,7 +355,7 @@ def _cards_ready(
 ) -> list[tuple[Any, ...]] | None:
     """The card rows read before an htmx vote, when every card that may be drawn after it
     is rendered already in the shape's language; else None."""
-    rows = selectors.card_rows(found.conversation_pk, found.participant_pk)
+    rows = selectors.voter_card_rows(found)
     translation.activate(shape[2])
     return rows if _pages_ready(shape[1], conversation, rows, value, card=True) else None
 
