@@ -288,3 +288,22 @@ def test_a_voter_read_with_cards_in_a_conversation_without_statements_has_no_row
     assert found is not None and selectors.voter_card_rows(found) == []
     other = caremap_services.open_pass(conv.care_system, None)  # never joined
     assert selectors.voter_row(conv.public_id, other, cards=True) is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept cursor")
+@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+def test_postgresql_keeps_one_cursor_per_connection_and_logs_each_statement() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    selectors.voter_row(conv.public_id, participant_pass)
+    with CaptureQueriesContext(connection) as queries:
+        _vote_statements(conv, participant_pass)
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "INSERT", "UPDATE"]
+    kept = vote_queries._postgresql_cursor(connection.connection)
+    assert kept is vote_queries._postgresql_cursor(connection.connection)
+    assert kept.connection is connection.connection
+    # A new connection gets its own cursor; the old one is never used again.
+    connection.close()
+    connection.ensure_connection()
+    assert selectors.voter_row(conv.public_id, participant_pass) is not None
+    assert vote_queries._postgresql_cursor(connection.connection) is not kept

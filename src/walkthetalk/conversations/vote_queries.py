@@ -6,7 +6,8 @@ than running them: the participant with their conversation and released common g
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
 pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
 (each is parsed and planned once per connection, not once per vote; see
-:func:`.plain_sql.cursor`).
+:func:`.plain_sql.cursor`), on one cursor kept per connection; the vote page and the htmx vote
+read the voter and the card's rows in one statement (:func:`fetch_voter_with_cards`).
 On SQLite they run on the DB-API cursor itself, with ``?`` placeholders written once per
 process (see :func:`_run`): Django's cursor wrapper rewrites ``%s`` on every statement and adds
 layers that cost more than the statement; its error translation, its broken-transaction check
@@ -24,6 +25,7 @@ import functools
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -52,15 +54,17 @@ def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any]
     database is Django's ``OperationalError``, as :mod:`walkthetalk.site.faults` expects, and
     the connection is marked as having had an error), after Django's check that no broken
     transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
-    logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). Elsewhere, or
-    when execute wrappers are installed: through
-    :func:`.plain_sql.cursor`."""
+    logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). On PostgreSQL
+    the same, on the thread's prepared-statement cursor, kept for its connection
+    (:func:`_postgresql_cursor`; the statement text as written, bound on the server). Elsewhere,
+    or when execute wrappers are installed: through :func:`.plain_sql.cursor`."""
     db = connections[DEFAULT_DB_ALIAS]
-    if db.vendor != "sqlite" or db.execute_wrappers:
+    postgresql = db.vendor == "postgresql"
+    if not (postgresql or db.vendor == "sqlite") or db.execute_wrappers:
         with plain_sql.cursor() as cursor:
             cursor.execute(sql_of(db.vendor), params)
             return result(cursor)
-    sql = _qmark(sql_of)
+    sql = sql_of(db.vendor) if postgresql else _qmark(sql_of)
     if db.connection is None:
         db.ensure_connection()
     db.validate_thread_sharing()
@@ -68,12 +72,17 @@ def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any]
     logged = db.queries_logged
     start = time.monotonic() if logged else 0.0
     with db.wrap_database_errors:
-        cursor = db.connection.cursor()
-        try:
+        if postgresql:
+            cursor = _postgresql_cursor(db.connection)
             cursor.execute(sql, params)
             answer = result(cursor)
-        finally:
-            cursor.close()
+        else:
+            cursor = db.connection.cursor()
+            try:
+                cursor.execute(sql, params)
+                answer = result(cursor)
+            finally:
+                cursor.close()
     if logged:
         duration = time.monotonic() - start
         db.queries_log.append({"sql": f"{sql} {params!r}", "time": f"{duration:.3f}"})
@@ -86,6 +95,19 @@ def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any]
             extra={"duration": duration, "sql": sql, "params": params, "alias": db.alias},
         )
     return answer
+
+
+_held = threading.local()
+
+
+def _postgresql_cursor(raw: Any) -> Any:
+    """The thread's prepared-statement cursor (:func:`.plain_sql.prepared_cursor_class`) on
+    the psycopg connection ``raw``, made once per connection: making a cursor and Django's
+    wrapper around it for each statement cost as much of the worker's time as running it."""
+    held = getattr(_held, "cursor", None)
+    if held is None or held.connection is not raw:
+        held = _held.cursor = plain_sql.prepared_cursor_class()(raw)
+    return held
 
 
 @functools.cache
