@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpResponse
 from django.test import Client
 
@@ -18,7 +19,7 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
-from walkthetalk.conversations import services, tasks
+from walkthetalk.conversations import services, tasks, vote_queries
 from walkthetalk.conversations.models import Conversation, Vote
 
 SEEDS = [
@@ -214,13 +215,31 @@ class LockedOnVote:
 
 
 class _LockedCursor:
-    def __init__(self, cursor: Any, message: str) -> None:
-        self._cursor, self._message = cursor, message
+    def __init__(
+        self, cursor: Any, message: str, error: type[Exception] = sqlite3.OperationalError
+    ) -> None:
+        self._cursor, self._message, self._error = cursor, message, error
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cursor, name)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
         if sql.startswith("INSERT INTO") and Vote._meta.db_table in sql:
-            raise sqlite3.OperationalError(self._message)
+            raise self._error(self._message)
         return self._cursor.execute(sql, params)
+
+
+def lock_votes(patch: Any, message: str = "database is locked") -> None:
+    """With ``patch`` (a monkeypatch): inserting a vote as ``vote_queries`` runs it finds the
+    database locked — SQLite's DB-API cursor (:class:`LockedOnVote`) or PostgreSQL's kept
+    cursor raising the driver's OperationalError; Django's cursors are untouched."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "sqlite":
+        patch.setattr(db, "connection", LockedOnVote(db.connection, message))
+    elif db.vendor == "postgresql":
+        kept = vote_queries._postgresql_cursor
+        patch.setattr(
+            vote_queries,
+            "_postgresql_cursor",
+            lambda raw: _LockedCursor(kept(raw), message, db.Database.OperationalError),
+        )

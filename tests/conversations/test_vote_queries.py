@@ -29,7 +29,7 @@ from walkthetalk.conversations.models import Vote
 from walkthetalk.site import faults
 
 from ..caremap.factories import small_system
-from .factories import LockedOnVote, accepted_client, conversation, joined, vote_form
+from .factories import accepted_client, conversation, joined, lock_votes, vote_form
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,6 @@ def test_a_percent_sign_other_than_a_placeholder_is_refused() -> None:
         vote_queries._qmark(lambda vendor: "SELECT 1 WHERE a LIKE '%x' AND b = %s")
 
 
-@sqlite_only
 def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -106,8 +105,7 @@ def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
     client.raise_request_exception = False
     form = {**vote_form(client, conv), "choice": "agree"}
     with monkeypatch.context() as patch:
-        db = connections[DEFAULT_DB_ALIAS]
-        patch.setattr(db, "connection", LockedOnVote(db.connection))
+        lock_votes(patch)
         busy = client.post(f"/conversations/{conv.public_id}/vote/", form)
     assert busy.status_code == 503 and busy["Retry-After"] == "30"
     assert not Vote.objects.exists()

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections
+from django.db import close_old_connections, connection
 from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 
@@ -26,7 +26,7 @@ from walkthetalk.site.participant_handler import (
 )
 
 from ..caremap.factories import small_system
-from ..conversations.factories import LockedOnVote, conversation, facilitator_client, joined
+from ..conversations.factories import conversation, facilitator_client, joined, lock_votes
 
 pytestmark = pytest.mark.django_db
 
@@ -261,11 +261,9 @@ def test_a_locked_database_answers_503_on_the_lean_chain(
                 raise self.db.Database.OperationalError(message)
         return original(self, sql, params, *ignored)
 
-    db = connections[DEFAULT_DB_ALIAS]
     with monkeypatch.context() as patch:
         patch.setattr(CursorWrapper, "_execute", execute)  # Django's cursors
-        if db.vendor == "sqlite":  # vote_queries' DB-API cursor
-            patch.setattr(db, "connection", LockedOnVote(db.connection, message))
+        lock_votes(patch, message)  # vote_queries' own cursor
         busy = call(_vote_url(conv), phone, form)
     assert busy.status == 503 and busy.header("Retry-After") == "30"
     assert "try again" in busy.body and message not in busy.body

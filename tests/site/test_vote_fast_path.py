@@ -21,10 +21,8 @@ import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import (
-    DEFAULT_DB_ALIAS,
     close_old_connections,
     connection,
-    connections,
     transaction,
 )
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
@@ -42,7 +40,7 @@ from walkthetalk.site import vote_fast_path, vote_plain
 from walkthetalk.site.participant_handler import SiteApplication
 
 from ..caremap.factories import small_system
-from ..conversations.factories import LockedOnVote, conversation, joined
+from ..conversations.factories import conversation, joined, lock_votes
 
 pytestmark = pytest.mark.django_db
 
@@ -672,11 +670,9 @@ def test_a_locked_database_falls_through_and_answers_503_with_nothing_stored(
                 raise self.db.Database.OperationalError("database is locked")
         return original(self, sql, params, *ignored)
 
-    db = connections[DEFAULT_DB_ALIAS]
     with monkeypatch.context() as patch, fast_path(True) as log:
         patch.setattr(CursorWrapper, "_execute", execute)  # Django's cursors
-        if db.vendor == "sqlite":  # vote_queries' DB-API cursor
-            patch.setattr(db, "connection", LockedOnVote(db.connection))
+        lock_votes(patch)  # vote_queries' own cursor
         busy = call(_url(scene.conv), phone, urlencode(form).encode())
     assert log == [False]
     assert busy.status.startswith("503") and ("Retry-After", "30") in busy.headers
