@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.conversations import selectors, services, vote_queries
-from walkthetalk.conversations.models import Vote
+from walkthetalk.conversations.models import Conversation, Vote
 from walkthetalk.site import faults
 
 from ..caremap.factories import small_system
@@ -305,3 +305,47 @@ def test_postgresql_keeps_one_cursor_per_connection_and_logs_each_statement() ->
     connection.ensure_connection()
     assert selectors.voter_row(conv.public_id, participant_pass) is not None
     assert vote_queries._postgresql_cursor(connection.connection) is not kept
+
+
+@pytest.mark.django_db(transaction=True)  # each statement commits, as served
+@pytest.mark.parametrize("worker_at", ["before the upsert", "before the flag", "after the flag"])
+def test_a_vote_is_in_the_workers_snapshot_or_leaves_the_flag_set(
+    monkeypatch: pytest.MonkeyPatch, worker_at: str
+) -> None:
+    """The worker clears the flag, then reads the votes (tasks.refresh); wherever that falls
+    in the vote's statements, the vote is either read or leaves the flag set for the next."""
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    found = selectors.voter_row(conv.public_id, participant_pass, cards=True)
+    assert found is not None
+    statement = selectors.voter_card_rows(found)[0]
+    services.clear_refresh_flag(conv.pk)
+    seen: list[int] = []
+
+    def worker() -> None:
+        services.clear_refresh_flag(conv.pk)
+        snapshot = selectors.vote_snapshot(Conversation.objects.get(pk=conv.pk))
+        seen.append(len(snapshot.votes))
+
+    def before(name: str, step: str) -> None:
+        real = getattr(vote_queries, name)
+
+        def run(*args: Any) -> Any:
+            if worker_at == step:
+                worker()
+            answer = real(*args)
+            if worker_at == "after the flag" and name == "flag_refresh":
+                worker()
+            return answer
+
+        monkeypatch.setattr(vote_queries, name, run)
+
+    before("upsert_vote", "before the upsert")
+    before("flag_refresh", "before the flag")
+    assert services.record_vote(
+        found.conversation_pk, found.participant_pk, statement[1], 1, "k" * 22, ""
+    )
+    assert len(seen) == 1
+    flagged = Conversation.objects.get(pk=conv.pk).refresh_pending
+    assert seen[0] == 1 or flagged
+    assert Vote.objects.count() == 1
