@@ -61,11 +61,18 @@ def test_the_vote_statements_run_on_the_db_api_cursor_and_are_logged_once_each()
     finally:
         connection.connection.set_trace_callback(None)
     ran = [s for s in seen if s.split()[0] in ("SELECT", "INSERT", "UPDATE")]
-    # voter, card rows, upsert, refresh flag: what SQLite ran is what the query log counts,
-    # written with ? placeholders (Django's wrapper would have rewritten %s itself).
-    assert len(ran) == len(queries) == 4
+    # voter, card rows, upsert, refresh flag read then set (a new conversation's is clear):
+    # what SQLite ran is what the query log counts, written with ? placeholders (Django's
+    # wrapper would have rewritten %s itself).
+    assert len(ran) == len(queries) == 5
     assert all("%s" not in s for s in ran)
-    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "INSERT", "UPDATE"]
+    assert [q["sql"].split()[0] for q in queries] == [
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "SELECT",
+        "UPDATE",
+    ]
     assert Vote.objects.count() == 1
 
 
@@ -349,3 +356,92 @@ def test_a_vote_is_in_the_workers_snapshot_or_leaves_the_flag_set(
     flagged = Conversation.objects.get(pk=conv.pk).refresh_pending
     assert seen[0] == 1 or flagged
     assert Vote.objects.count() == 1
+
+
+# --- the "refresh pending" flag after a vote ----------------------------------------------
+
+
+def _voter(conv: Any) -> tuple[Any, list[Any]]:
+    found = selectors.voter_row(conv.public_id, joined(conv))
+    assert found is not None
+    return found, selectors.card_rows(found.conversation_pk, found.participant_pk)
+
+
+def _snapshot_votes(conv: Any) -> int:
+    return len(selectors.vote_snapshot(Conversation.objects.get(pk=conv.pk)).votes)
+
+
+def _pending(conv: Any) -> bool:
+    return bool(Conversation.objects.values_list("refresh_pending", flat=True).get(pk=conv.pk))
+
+
+@sqlite_only
+def test_on_sqlite_a_vote_finding_the_flag_set_writes_only_the_vote() -> None:
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    vote_queries.flag_refresh(conv.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.record_vote(
+            found.conversation_pk, found.participant_pk, rows[0][1], 1, "k" * 22, ""
+        )
+    assert [q["sql"].split()[0] for q in queries] == ["INSERT", "SELECT"]
+    assert _pending(conv)
+
+
+def test_a_vote_finding_the_flag_clear_sets_it() -> None:
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    services.clear_refresh_flag(conv.pk)
+    assert services.record_vote(
+        found.conversation_pk, found.participant_pk, rows[0][1], 1, "k" * 22, ""
+    )
+    assert _pending(conv)
+    assert conv.pk in selectors.conversations_with_new_votes()
+
+
+def test_a_refresh_clearing_the_flag_just_after_the_vote_is_followed_by_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker's refresh clears the flag between the vote's commit and the flag's read (the
+    voter's own row, read before the vote, still saw it set): the vote sets it again, so the
+    refresh after the next tick reads it even if this one's snapshot missed it."""
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    vote_queries.flag_refresh(conv.pk)
+    assert _pending(conv)
+    upsert = vote_queries.upsert_vote
+
+    def upsert_then_refresh_clears(*args: Any) -> bool:
+        written = upsert(*args)
+        services.clear_refresh_flag(conv.pk)  # the worker, right after the vote committed
+        return written
+
+    monkeypatch.setattr(vote_queries, "upsert_vote", upsert_then_refresh_clears)
+    assert services.record_vote(
+        found.conversation_pk, found.participant_pk, rows[0][1], 1, "k" * 22, ""
+    )
+    assert _pending(conv)
+    assert conv.pk in selectors.conversations_with_new_votes()
+
+
+def test_a_vote_during_a_refresh_is_in_that_refresh_or_flags_the_next() -> None:
+    """A refresh cleared the flag and read its snapshot before the vote: the vote flags the
+    conversation again and the next refresh counts it. A refresh that clears the flag after
+    the vote (which found it set) reads the vote in its own snapshot."""
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    vote_queries.flag_refresh(conv.pk)
+    services.clear_refresh_flag(conv.pk)  # a refresh begins...
+    assert _snapshot_votes(conv) == 0  # ...and reads the votes
+    assert services.record_vote(
+        found.conversation_pk, found.participant_pk, rows[0][1], 1, "k" * 22, ""
+    )
+    assert _pending(conv)
+    services.clear_refresh_flag(conv.pk)  # the next refresh
+    assert _snapshot_votes(conv) == 1
+    vote_queries.flag_refresh(conv.pk)
+    assert services.record_vote(
+        found.conversation_pk, found.participant_pk, rows[1][1], -1, "j" * 22, ""
+    )  # finds the flag set: writes only the vote
+    services.clear_refresh_flag(conv.pk)  # a refresh after it
+    assert _snapshot_votes(conv) == 2

@@ -204,6 +204,9 @@ def test_a_vote_through_the_lean_chain_keeps_every_guarantee() -> None:
     refused = call(_vote_url(conv), phone, {**form, "csrfmiddlewaretoken": "x" * 64})
     assert refused.status == 403 and Vote.objects.count() == 0
 
+    # As most votes find it: the results already flagged for the worker by an earlier vote
+    # (the first vote after a refresh reads the flag and then sets it: one query more).
+    Conversation.objects.filter(pk=conv.pk).update(refresh_pending=True)
     with CaptureQueriesContext(connection) as post_queries:
         voted = call(_vote_url(conv), phone, form)
     assert voted.status == 302 and voted.header("Location") == _vote_url(conv)

@@ -595,6 +595,9 @@ def _phone(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:
 
 def test_the_common_round_trip_is_answered_by_the_fast_path(scene: Scene) -> None:
     phone, _ = _phone(scene)
+    # As most votes find it: the results already flagged for the worker by an earlier vote
+    # (the first vote after a refresh reads the flag and then sets it: one query more).
+    Conversation.objects.filter(pk=scene.conv.pk).update(refresh_pending=True)
     with fast_path(True) as log:
         with CaptureQueriesContext(connection) as get_queries:
             page = call(_url(scene.conv), phone)

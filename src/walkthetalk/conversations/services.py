@@ -423,7 +423,8 @@ def record_vote(
         if vote_queries.upsert_vote(
             conversation_pk, participant_pk, statement_id[:40], value, voted_on, digest, replaces
         ):
-            request_refresh(conversation_pk)
+            # request_refresh's flag, read first on SQLite (see flag_refresh's after_vote)
+            vote_queries.flag_refresh(conversation_pk, True)
             return True
     return False
 

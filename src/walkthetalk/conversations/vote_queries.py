@@ -312,8 +312,29 @@ def _flag_sql(vendor: str) -> str:
     )
 
 
-def flag_refresh(conversation_pk: int) -> bool:
-    """Mark the conversation's results as due for a refresh; True if it was not already."""
+@functools.cache
+def _pending_sql(vendor: str) -> str:
+    c = columns(Conversation)
+    return f"SELECT {c['refresh_pending']} FROM {table(Conversation)} WHERE {c['id']} = %s"
+
+
+def flag_refresh(conversation_pk: int, after_vote: bool = False) -> bool:
+    """Mark the conversation's results as due for a refresh; True if it was not already.
+
+    ``after_vote`` (:func:`.services.record_vote`, after the vote it follows was written): on
+    SQLite the flag is read first and written only when it is not set: the usual vote then
+    takes SQLite's write lock once (for the vote), not twice (an ``UPDATE`` that changes no
+    row still begins a write transaction).
+    This never leaves a vote out of the results: the worker clears the flag *before* it reads
+    the votes (:func:`walkthetalk.conversations.tasks.refresh`), and this read starts after
+    the vote was committed (or, inside a transaction, while the vote holds SQLite's write
+    lock, which no clear can pass), so a flag still seen set here will be cleared only by a
+    refresh that reads the votes after this one. A clear that came first is seen as not set,
+    and the flag is written as before. PostgreSQL: the conditional ``UPDATE`` alone."""
+    if after_vote and connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
+        row = _run(_pending_sql, [conversation_pk], _one)
+        if row is None or row[0]:
+            return False
     return bool(_run(_flag_sql, [True, conversation_pk, False], _count))
 
 
