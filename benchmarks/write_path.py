@@ -1,17 +1,19 @@
 """Server CPU of one written statement, in-process, against a conversation of N statements.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/write_path.py \
-        [--statements 300,3000] [--writes 200] [--profile] [--data DIR]
+        [--statements 300,3000] [--writes 200] [--profile] [--data DIR] [--database-url URL]
 
 For each size: a fresh SQLite database in a throwaway folder under ``--data`` (production
-settings, as ``walkthetalk serve`` runs), one conversation with that many published statements,
-and participants who accepted its agreements. Then ``--writes`` statements are written the way
-a phone with JavaScript writes one, through the site's WSGI application itself (the same
-middleware chains as under gunicorn): GET the write page, POST ``write/similar/`` once (the page
-asks once the person stops typing), POST the write ("add mine anyway" when similar ones were
-shown). Half of the texts reword a published statement. Printed: CPU (``time.process_time``)
-and wall per statement, median over blocks of 20 writes, split by request; with ``--profile``,
-the 25 functions with the most cumulative time.
+settings, as ``walkthetalk serve`` runs), or with ``--database-url postgres://...`` (a user
+with CREATEDB) a fresh PostgreSQL database on that server, dropped afterwards; one conversation
+with that many published statements, and participants who accepted its agreements. Then
+``--writes`` statements are written the way a phone with JavaScript writes one, through the
+site's WSGI application itself (the same middleware chains as under gunicorn): GET the write
+page, POST ``write/similar/`` once (the page asks once the person stops typing), POST the write
+("add mine anyway" when similar ones were shown). Half of the texts reword a published
+statement. Printed: CPU (``time.process_time``) and wall per statement, median over blocks of
+20 writes, split by request; with ``--profile``, the 25 functions with the most cumulative
+time.
 """
 
 from __future__ import annotations
@@ -238,12 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--database-url", help="a PostgreSQL server to use (needs CREATEDB)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.statements.split(",") if s.strip()]
     if not sizes or not all(20 <= s <= 20_000 for s in sizes) or not 20 <= args.writes <= 5000:
         parser.error("keep each size within 20..20000 and --writes within 20..5000")
     for size in sizes:
         top = Path(tempfile.mkdtemp(prefix="wtt-write-path-", dir=args.data))
+        database_url = _create_database(args.database_url) if args.database_url else None
         try:
             env = {
                 "WALKTHETALK_DATA": str(top),
@@ -258,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
             if child == 0:
                 os.environ.update(env)
                 os.environ.pop("DATABASE_URL", None)
+                if database_url:
+                    os.environ["DATABASE_URL"] = database_url
                 import django
                 from django.core.management import call_command
 
@@ -271,7 +277,31 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         finally:
             shutil.rmtree(top, ignore_errors=True)
+            if database_url:
+                _drop_database(args.database_url, database_url)
     return 0
+
+
+def _server(url: str) -> str:
+    return urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
+
+
+def _create_database(url: str) -> str:
+    """A new, empty database on the server of ``url``; its URL."""
+    import psycopg
+
+    name = f"wtt_write_path_{secrets.token_hex(4)}"
+    with psycopg.connect(_server(url), autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+def _drop_database(url: str, made: str) -> None:
+    import psycopg
+
+    name = urllib.parse.urlsplit(made).path.lstrip("/")
+    with psycopg.connect(_server(url), autocommit=True) as db:
+        db.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 if __name__ == "__main__":
