@@ -97,6 +97,10 @@ def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any]
     return answer
 
 
+run_statement = _run
+""":func:`_run`, for the other plain-SQL modules (its ``sql_of`` must be one function per
+statement text: SQLite's form is kept once per ``sql_of``)."""
+
 _held = threading.local()
 
 

@@ -5,9 +5,12 @@ write), each of which needs the conversation and the writer's participant row, a
 needs the published list's signature and the statements it shows. Built as ORM querysets
 these cost more than everything else the requests do (about 1 ms of Python each, against
 0.1 ms for the same statement written out); so, as for the vote
-(:mod:`~walkthetalk.conversations.vote_queries`, whose cursor and naming helpers these use),
-they are plain SQL for SQLite and PostgreSQL alike. Table and column names come from the
-models; every value is a parameter (hence ruff's S608 is off for this module only).
+(:mod:`~walkthetalk.conversations.vote_queries`, whose way of running a statement these
+use: SQLite's own cursor, PostgreSQL's kept prepared-statement cursor, Django's error
+translation and query log kept), they are plain SQL for SQLite and PostgreSQL alike; the
+statements whose text varies (the shown list's ids) go through Django's cursor. Table and
+column names come from the models; every value is a parameter (hence ruff's S608 is off for
+this module only).
 :mod:`~walkthetalk.conversations.selectors` and
 :mod:`~walkthetalk.conversations.near_duplicates` turn the rows into objects.
 """
@@ -18,9 +21,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
-
-from walkthetalk.conversations import plain_sql
+from walkthetalk.conversations import plain_sql, vote_queries
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -47,6 +48,14 @@ SHOWN_FIELDS = ("id", "public_id", "text")
 """What the near-duplicate list shows of a statement (and its id)."""
 
 
+def _one(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def _all(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
 # --- the writer: their participant row and the conversation, in one query -----------------
 
 
@@ -68,12 +77,11 @@ def fetch_writer(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields* in the order
     of :data:`CONVERSATION_FIELDS`) in a conversation that is not a draft, or None."""
-    with plain_sql.cursor() as cursor:
-        cursor.execute(
-            _writer_sql(connection.vendor),
-            [conversation_pk, key, public_id, care_system_id, Conversation.Status.DRAFT],
-        )
-        row = cursor.fetchone()
+    row = vote_queries.run_statement(
+        _writer_sql,
+        [conversation_pk, key, public_id, care_system_id, Conversation.Status.DRAFT],
+        _one,
+    )
     return tuple(row) if row is not None else None
 
 
@@ -99,12 +107,9 @@ def fetch_author(conversation_pk: int, key: str, text: str) -> tuple[Any, int, b
     """(participant id, participant's agreements version, whether a statement of this text
     is in the conversation already in any case — what Django's ``iexact`` finds, on SQLite and
     PostgreSQL alike —, how many statements the participant wrote) or None (not joined)."""
-    with plain_sql.cursor() as cursor:
-        cursor.execute(
-            _author_sql(connection.vendor),
-            [conversation_pk, text, conversation_pk, conversation_pk, key],
-        )
-        row = cursor.fetchone()
+    row = vote_queries.run_statement(
+        _author_sql, [conversation_pk, text, conversation_pk, conversation_pk, key], _one
+    )
     if row is None:
         return None
     participant_id, version, there, written = row
@@ -132,26 +137,28 @@ def _signature_sql(vendor: str) -> str:
 def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
     """(published statements, the highest published id or 0, moderation decisions ever
     recorded) of a conversation."""
-    with plain_sql.cursor() as cursor:
-        cursor.execute(
-            _signature_sql(connection.vendor),
-            [conversation_pk, conversation_pk, Statement.Status.PUBLISHED],
-        )
-        n, last, decisions = cursor.fetchone()
+    n, last, decisions = vote_queries.run_statement(
+        _signature_sql, [conversation_pk, conversation_pk, Statement.Status.PUBLISHED], _one
+    )
     return int(n), int(last or 0), int(decisions)
+
+
+@functools.cache
+def _published_after_sql(vendor: str) -> str:
+    s = columns(Statement)
+    return (
+        f"SELECT {s['id']}, {s['text']} FROM {table(Statement)} "
+        f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} > %s "
+        f"ORDER BY {s['id']}"
+    )
 
 
 def fetch_published_after(conversation_pk: int, last: int) -> list[tuple[int, str]]:
     """(id, text) of the published statements with an id above ``last``, by id."""
-    s = columns(Statement)
-    with plain_sql.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {s['id']}, {s['text']} FROM {table(Statement)} "
-            f"WHERE {s['conversation']} = %s AND {s['status']} = %s AND {s['id']} > %s "
-            f"ORDER BY {s['id']}",
-            [conversation_pk, Statement.Status.PUBLISHED, last],
-        )
-        return [(int(pk), text) for pk, text in cursor.fetchall()]
+    rows = vote_queries.run_statement(
+        _published_after_sql, [conversation_pk, Statement.Status.PUBLISHED, last], _all
+    )
+    return [(int(pk), text) for pk, text in rows]
 
 
 def fetch_published(conversation_pk: int, pks: Sequence[int]) -> list[tuple[Any, ...]]:
