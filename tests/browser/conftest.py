@@ -67,7 +67,19 @@ def _page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
             else None
         ),
     )
+    # Requests still on their way when a test ends (a lazy chart, a page the test did not wait
+    # for) would be served while the test database is flushed: the live server shares the
+    # test's in-memory SQLite connection, and the flush then finds a table locked. Wait for
+    # them first (Chromium aborts them on close, but the server thread would still run).
+    in_flight: set[object] = set()
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     yield page
+    for _ in range(600):  # at most 30 s
+        if not in_flight:
+            break
+        page.wait_for_timeout(50)
     context.close()
     assert not external, f"the page talked to another server: {external}"
 
