@@ -19,7 +19,7 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
-from walkthetalk.conversations import services, tasks, vote_queries
+from walkthetalk.conversations import plain_sql, services, tasks
 from walkthetalk.conversations.models import Conversation, Vote
 
 SEEDS = [
@@ -230,16 +230,16 @@ class _LockedCursor:
 
 
 def lock_votes(patch: Any, message: str = "database is locked") -> None:
-    """With ``patch`` (a monkeypatch): inserting a vote as ``vote_queries`` runs it finds the
+    """With ``patch`` (a monkeypatch): inserting a vote as ``plain_sql.run`` runs it finds the
     database locked — SQLite's DB-API cursor (:class:`LockedOnVote`) or PostgreSQL's kept
     cursor raising the driver's OperationalError; Django's cursors are untouched."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "sqlite":
         patch.setattr(db, "connection", LockedOnVote(db.connection, message))
     elif db.vendor == "postgresql":
-        kept = vote_queries._postgresql_cursor
+        kept = plain_sql._postgresql_cursor
         patch.setattr(
-            vote_queries,
+            plain_sql,
             "_postgresql_cursor",
             lambda raw: _LockedCursor(kept(raw), message, db.Database.OperationalError),
         )

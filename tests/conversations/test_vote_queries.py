@@ -24,7 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from walkthetalk.caremap import services as caremap_services
-from walkthetalk.conversations import selectors, services, vote_queries
+from walkthetalk.conversations import plain_sql, selectors, services, vote_queries
 from walkthetalk.conversations.models import Conversation, Vote
 from walkthetalk.site import faults
 
@@ -101,7 +101,7 @@ def test_a_broken_transaction_is_refused_as_by_djangos_cursor() -> None:
 
 def test_a_percent_sign_other_than_a_placeholder_is_refused() -> None:
     with pytest.raises(ValueError, match="%"):
-        vote_queries._qmark(lambda vendor: "SELECT 1 WHERE a LIKE '%x' AND b = %s")
+        plain_sql._qmark(lambda vendor: "SELECT 1 WHERE a LIKE '%x' AND b = %s")
 
 
 def test_a_locked_database_on_the_vote_answers_503_and_stores_nothing(
@@ -304,14 +304,14 @@ def test_postgresql_keeps_one_cursor_per_connection_and_logs_each_statement() ->
     with CaptureQueriesContext(connection) as queries:
         _vote_statements(conv, participant_pass)
     assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "INSERT", "UPDATE"]
-    kept = vote_queries._postgresql_cursor(connection.connection)
-    assert kept is vote_queries._postgresql_cursor(connection.connection)
+    kept = plain_sql._postgresql_cursor(connection.connection)
+    assert kept is plain_sql._postgresql_cursor(connection.connection)
     assert kept.connection is connection.connection
     # A new connection gets its own cursor; the old one is never used again.
     connection.close()
     connection.ensure_connection()
     assert selectors.voter_row(conv.public_id, participant_pass) is not None
-    assert vote_queries._postgresql_cursor(connection.connection) is not kept
+    assert plain_sql._postgresql_cursor(connection.connection) is not kept
 
 
 @pytest.mark.django_db(transaction=True)  # each statement commits, as served
@@ -337,10 +337,10 @@ def test_a_vote_is_in_the_workers_snapshot_or_leaves_the_flag_set(
     def before(name: str, step: str) -> None:
         real = getattr(vote_queries, name)
 
-        def run(*args: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
             if worker_at == step:
                 worker()
-            answer = real(*args)
+            answer = real(*args, **kwargs)
             if worker_at == "after the flag" and name == "flag_refresh":
                 worker()
             return answer

@@ -1,5 +1,6 @@
-"""What the plain-SQL query modules share: the cursor their statements run on, and the quoted
-table and column names of a model (taken from the model, so the SQL follows its fields).
+"""What the plain-SQL query modules share: how their statements run (:func:`run`, the cursor
+they run on), and the quoted table and column names of a model (taken from the model, so the
+SQL follows its fields).
 
 Used by :mod:`~walkthetalk.conversations.vote_queries` (the vote round trip) and
 :mod:`~walkthetalk.conversations.write_queries` (writing a statement).
@@ -8,9 +9,13 @@ Used by :mod:`~walkthetalk.conversations.vote_queries` (the vote round trip) and
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def cursor() -> Any:
@@ -44,6 +49,97 @@ def prepared_cursor_class() -> type:
             super()._send_query_prepared(name, pgq, **kwargs)  # type: ignore[misc]
 
     return PreparedCursor
+
+
+_log = logging.getLogger("django.db.backends")
+
+
+def run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any], Any]) -> Any:
+    """``result(cursor)`` after running ``sql_of(vendor)`` with ``params``.
+
+    On SQLite: the DB-API cursor of Django's connection, the statement with ``?`` placeholders
+    (:func:`_qmark`, once per process), inside Django's own error translation (so a locked
+    database is Django's ``OperationalError``, as :mod:`walkthetalk.site.faults` expects, and
+    the connection is marked as having had an error), after Django's check that no broken
+    transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
+    logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). On PostgreSQL
+    the same, on the thread's prepared-statement cursor, kept for its connection
+    (:func:`_postgresql_cursor`; the statement text as written, bound on the server). Elsewhere,
+    or when execute wrappers are installed: through :func:`cursor`. ``sql_of`` is one function
+    per statement text (SQLite's form is kept once per ``sql_of``); a statement whose text
+    varies goes through :func:`cursor`."""
+    db = connections[DEFAULT_DB_ALIAS]
+    postgresql = db.vendor == "postgresql"
+    if not (postgresql or db.vendor == "sqlite") or db.execute_wrappers:
+        with cursor() as cursor_:
+            cursor_.execute(sql_of(db.vendor), params)
+            return result(cursor_)
+    sql = sql_of(db.vendor) if postgresql else _qmark(sql_of)
+    if db.connection is None:
+        db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    logged = db.queries_logged
+    start = time.monotonic() if logged else 0.0
+    with db.wrap_database_errors:
+        if postgresql:
+            held = _postgresql_cursor(db.connection)
+            held.execute(sql, params)
+            answer = result(held)
+        else:
+            own = db.connection.cursor()
+            try:
+                own.execute(sql, params)
+                answer = result(own)
+            finally:
+                own.close()
+    if logged:
+        duration = time.monotonic() - start
+        db.queries_log.append({"sql": f"{sql} {params!r}", "time": f"{duration:.3f}"})
+        _log.debug(
+            "(%.3f) %s; args=%s; alias=%s",
+            duration,
+            sql,
+            params,
+            db.alias,
+            extra={"duration": duration, "sql": sql, "params": params, "alias": db.alias},
+        )
+    return answer
+
+
+_held = threading.local()
+
+
+def _postgresql_cursor(raw: Any) -> Any:
+    """The thread's prepared-statement cursor (:func:`prepared_cursor_class`) on
+    the psycopg connection ``raw``, made once per connection: making a cursor and Django's
+    wrapper around it for each statement cost as much of the worker's time as running it."""
+    held = getattr(_held, "cursor", None)
+    if held is None or held.connection is not raw:
+        held = _held.cursor = prepared_cursor_class()(raw)
+    return held
+
+
+@functools.cache
+def _qmark(sql_of: Callable[[str], str]) -> str:
+    """The SQLite statement with DB-API ``?`` placeholders (the statements hold no other
+    ``%``)."""
+    sql = sql_of("sqlite")
+    if sql.replace("%s", "").count("%"):
+        raise ValueError("a plain statement holds a % other than its placeholders")
+    return sql.replace("%s", "?")
+
+
+def fetch_one(cursor: Any) -> Any:
+    return cursor.fetchone()
+
+
+def fetch_all(cursor: Any) -> Any:
+    return cursor.fetchall()
+
+
+def row_count(cursor: Any) -> Any:
+    return cursor.rowcount
 
 
 def columns(model: Any) -> dict[str, str]:

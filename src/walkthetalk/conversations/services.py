@@ -424,7 +424,7 @@ def record_vote(
             conversation_pk, participant_pk, statement_id[:40], value, voted_on, digest, replaces
         ):
             # request_refresh's flag, read first on SQLite (see flag_refresh's after_vote)
-            vote_queries.flag_refresh(conversation_pk, True)
+            vote_queries.flag_refresh(conversation_pk, after_vote=True)
             return True
     return False
 

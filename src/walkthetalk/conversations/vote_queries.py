@@ -5,12 +5,12 @@ SQL (SQLite 3.24+ and PostgreSQL alike) instead of ORM querysets, whose building
 than running them: the participant with their conversation and released common ground (one
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
 pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
-(each is parsed and planned once per connection, not once per vote; see
-:func:`.plain_sql.cursor`), on one cursor kept per connection; the vote page and the htmx vote
+(each is parsed and planned once per connection, not once per vote), on one cursor kept per
+connection (:func:`.plain_sql.run`); the vote page and the htmx vote
 read the voter and the card's rows in one statement (:func:`fetch_voter_with_cards`).
 On SQLite they run on the DB-API cursor itself, with ``?`` placeholders written once per
-process (see :func:`_run`): Django's cursor wrapper rewrites ``%s`` on every statement and adds
-layers that cost more than the statement; its error translation, its broken-transaction check
+process (:func:`.plain_sql.run`): Django's cursor wrapper rewrites ``%s`` on every statement and
+adds layers that cost more than the statement; its error translation, its broken-transaction check
 and its query log are kept. Table and column names come from the models; every value is a
 parameter (hence ruff's S608 is off for this module only).
 :mod:`~walkthetalk.conversations.selectors` and
@@ -23,17 +23,14 @@ import contextlib
 import fcntl
 import functools
 import json
-import logging
 import os
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 
-from walkthetalk.conversations import plain_sql
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
@@ -41,100 +38,14 @@ from walkthetalk.conversations.models import (
     Statement,
     Vote,
 )
-from walkthetalk.conversations.plain_sql import columns, table
-
-_log = logging.getLogger("django.db.backends")
-
-
-def _run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any], Any]) -> Any:
-    """``result(cursor)`` after running ``sql_of(vendor)`` with ``params``.
-
-    On SQLite: the DB-API cursor of Django's connection, the statement with ``?`` placeholders
-    (:func:`_qmark`, once per process), inside Django's own error translation (so a locked
-    database is Django's ``OperationalError``, as :mod:`walkthetalk.site.faults` expects, and
-    the connection is marked as having had an error), after Django's check that no broken
-    transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
-    logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). On PostgreSQL
-    the same, on the thread's prepared-statement cursor, kept for its connection
-    (:func:`_postgresql_cursor`; the statement text as written, bound on the server). Elsewhere,
-    or when execute wrappers are installed: through :func:`.plain_sql.cursor`."""
-    db = connections[DEFAULT_DB_ALIAS]
-    postgresql = db.vendor == "postgresql"
-    if not (postgresql or db.vendor == "sqlite") or db.execute_wrappers:
-        with plain_sql.cursor() as cursor:
-            cursor.execute(sql_of(db.vendor), params)
-            return result(cursor)
-    sql = sql_of(db.vendor) if postgresql else _qmark(sql_of)
-    if db.connection is None:
-        db.ensure_connection()
-    db.validate_thread_sharing()
-    db.validate_no_broken_transaction()
-    logged = db.queries_logged
-    start = time.monotonic() if logged else 0.0
-    with db.wrap_database_errors:
-        if postgresql:
-            cursor = _postgresql_cursor(db.connection)
-            cursor.execute(sql, params)
-            answer = result(cursor)
-        else:
-            cursor = db.connection.cursor()
-            try:
-                cursor.execute(sql, params)
-                answer = result(cursor)
-            finally:
-                cursor.close()
-    if logged:
-        duration = time.monotonic() - start
-        db.queries_log.append({"sql": f"{sql} {params!r}", "time": f"{duration:.3f}"})
-        _log.debug(
-            "(%.3f) %s; args=%s; alias=%s",
-            duration,
-            sql,
-            params,
-            db.alias,
-            extra={"duration": duration, "sql": sql, "params": params, "alias": db.alias},
-        )
-    return answer
-
-
-run_statement = _run
-""":func:`_run`, for the other plain-SQL modules (its ``sql_of`` must be one function per
-statement text: SQLite's form is kept once per ``sql_of``)."""
-
-_held = threading.local()
-
-
-def _postgresql_cursor(raw: Any) -> Any:
-    """The thread's prepared-statement cursor (:func:`.plain_sql.prepared_cursor_class`) on
-    the psycopg connection ``raw``, made once per connection: making a cursor and Django's
-    wrapper around it for each statement cost as much of the worker's time as running it."""
-    held = getattr(_held, "cursor", None)
-    if held is None or held.connection is not raw:
-        held = _held.cursor = plain_sql.prepared_cursor_class()(raw)
-    return held
-
-
-@functools.cache
-def _qmark(sql_of: Callable[[str], str]) -> str:
-    """The SQLite statement with DB-API ``?`` placeholders (the statements hold no other
-    ``%``)."""
-    sql = sql_of("sqlite")
-    if sql.replace("%s", "").count("%"):
-        raise ValueError("a vote statement holds a % other than its placeholders")
-    return sql.replace("%s", "?")
-
-
-def _one(cursor: Any) -> Any:
-    return cursor.fetchone()
-
-
-def _all(cursor: Any) -> Any:
-    return cursor.fetchall()
-
-
-def _count(cursor: Any) -> Any:
-    return cursor.rowcount
-
+from walkthetalk.conversations.plain_sql import (
+    columns,
+    fetch_all,
+    fetch_one,
+    row_count,
+    run,
+    table,
+)
 
 # --- the participant, their conversation and its released common ground -----------------
 
@@ -185,7 +96,7 @@ def fetch_voter(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields*, result
     state, common ground as JSON text) or None."""
-    row = _run(_voter_sql, [conversation_pk, key, public_id, care_system_id], _one)
+    row = run(_voter_sql, [conversation_pk, key, public_id, care_system_id], fetch_one)
     return tuple(row) if row is not None else None
 
 
@@ -218,7 +129,7 @@ def fetch_voter_with_cards(
         row = fetch_voter(conversation_pk, public_id, care_system_id, key)
         return None if row is None else (row, None)
     params = [Statement.Status.PUBLISHED, conversation_pk, key, public_id, care_system_id]
-    found = _run(_voter_cards_sql, params, _one)
+    found = run(_voter_cards_sql, params, fetch_one)
     if found is None:
         return None
     *row, cards = found
@@ -253,7 +164,7 @@ def _uuid(value: uuid.UUID) -> Any:
 def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
     """(id, public id, text, clarification, priority, voted) per published statement."""
     params = [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED]
-    return [tuple(row) for row in _run(_card_sql, params, _all)]
+    return [tuple(row) for row in run(_card_sql, params, fetch_all)]
 
 
 # --- the vote ------------------------------------------------------------------------------
@@ -301,7 +212,7 @@ def upsert_vote(
         Statement.Status.PUBLISHED,
         replaces,
     ]
-    return bool(_run(_upsert_sql, params, _count))
+    return bool(run(_upsert_sql, params, row_count))
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -336,10 +247,10 @@ def flag_refresh(conversation_pk: int, after_vote: bool = False) -> bool:
     refresh that reads the votes after this one. A clear that came first is seen as not set,
     and the flag is written as before. PostgreSQL: the conditional ``UPDATE`` alone."""
     if after_vote and connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
-        row = _run(_pending_sql, [conversation_pk], _one)
+        row = run(_pending_sql, [conversation_pk], fetch_one)
         if row is None or row[0]:
             return False
-    return bool(_run(_flag_sql, [True, conversation_pk, False], _count))
+    return bool(run(_flag_sql, [True, conversation_pk, False], row_count))
 
 
 # --- one vote writer at a time (SQLite) --------------------------------------------------

@@ -5,12 +5,12 @@ write), each of which needs the conversation and the writer's participant row, a
 needs the published list's signature and the statements it shows. Built as ORM querysets
 these cost more than everything else the requests do (about 1 ms of Python each, against
 0.1 ms for the same statement written out); so, as for the vote
-(:mod:`~walkthetalk.conversations.vote_queries`, whose way of running a statement these
-use: SQLite's own cursor, PostgreSQL's kept prepared-statement cursor, Django's error
-translation and query log kept), they are plain SQL for SQLite and PostgreSQL alike; the
-statements whose text varies (the shown list's ids) go through Django's cursor. Table and
-column names come from the models; every value is a parameter (hence ruff's S608 is off for
-this module only).
+(:mod:`~walkthetalk.conversations.vote_queries`), they are plain SQL for SQLite and PostgreSQL
+alike, run through :func:`.plain_sql.run` (SQLite's own cursor, PostgreSQL's kept
+prepared-statement cursor, Django's error translation and query log kept); the statement whose
+text varies (the shown list's ids) goes through :func:`.plain_sql.cursor`. Table and column
+names come from the models; every value is a parameter (hence ruff's S608 is off for this
+module only).
 :mod:`~walkthetalk.conversations.selectors` and
 :mod:`~walkthetalk.conversations.near_duplicates` turn the rows into objects.
 """
@@ -21,14 +21,20 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from walkthetalk.conversations import plain_sql, vote_queries
+from walkthetalk.conversations import plain_sql
 from walkthetalk.conversations.models import (
     Conversation,
     ConversationParticipant,
     ModerationDecision,
     Statement,
 )
-from walkthetalk.conversations.plain_sql import columns, table
+from walkthetalk.conversations.plain_sql import (
+    columns,
+    fetch_all,
+    fetch_one,
+    run,
+    table,
+)
 
 CONVERSATION_FIELDS = (
     "id",
@@ -46,14 +52,6 @@ numbers: no conversion); any other loads when touched."""
 
 SHOWN_FIELDS = ("id", "public_id", "text")
 """What the near-duplicate list shows of a statement (and its id)."""
-
-
-def _one(cursor: Any) -> Any:
-    return cursor.fetchone()
-
-
-def _all(cursor: Any) -> Any:
-    return cursor.fetchall()
 
 
 # --- the writer: their participant row and the conversation, in one query -----------------
@@ -77,10 +75,10 @@ def fetch_writer(
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields* in the order
     of :data:`CONVERSATION_FIELDS`) in a conversation that is not a draft, or None."""
-    row = vote_queries.run_statement(
+    row = run(
         _writer_sql,
         [conversation_pk, key, public_id, care_system_id, Conversation.Status.DRAFT],
-        _one,
+        fetch_one,
     )
     return tuple(row) if row is not None else None
 
@@ -107,8 +105,8 @@ def fetch_author(conversation_pk: int, key: str, text: str) -> tuple[Any, int, b
     """(participant id, participant's agreements version, whether a statement of this text
     is in the conversation already in any case — what Django's ``iexact`` finds, on SQLite and
     PostgreSQL alike —, how many statements the participant wrote) or None (not joined)."""
-    row = vote_queries.run_statement(
-        _author_sql, [conversation_pk, text, conversation_pk, conversation_pk, key], _one
+    row = run(
+        _author_sql, [conversation_pk, text, conversation_pk, conversation_pk, key], fetch_one
     )
     if row is None:
         return None
@@ -137,8 +135,8 @@ def _signature_sql(vendor: str) -> str:
 def fetch_signature(conversation_pk: int) -> tuple[int, int, int]:
     """(published statements, the highest published id or 0, moderation decisions ever
     recorded) of a conversation."""
-    n, last, decisions = vote_queries.run_statement(
-        _signature_sql, [conversation_pk, conversation_pk, Statement.Status.PUBLISHED], _one
+    n, last, decisions = run(
+        _signature_sql, [conversation_pk, conversation_pk, Statement.Status.PUBLISHED], fetch_one
     )
     return int(n), int(last or 0), int(decisions)
 
@@ -155,9 +153,7 @@ def _published_after_sql(vendor: str) -> str:
 
 def fetch_published_after(conversation_pk: int, last: int) -> list[tuple[int, str]]:
     """(id, text) of the published statements with an id above ``last``, by id."""
-    rows = vote_queries.run_statement(
-        _published_after_sql, [conversation_pk, Statement.Status.PUBLISHED, last], _all
-    )
+    rows = run(_published_after_sql, [conversation_pk, Statement.Status.PUBLISHED, last], fetch_all)
     return [(int(pk), text) for pk, text in rows]
 
 
