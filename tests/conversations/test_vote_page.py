@@ -12,9 +12,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import (
+from django.middleware.csrf import (  # type: ignore[attr-defined]
     CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
     CSRF_TOKEN_LENGTH,
+    _does_token_match,
+    _mask_cipher_secret,
     _unmask_cipher_token,
     get_token,
 )
@@ -23,6 +26,8 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views.decorators.cache import never_cache as django_never_cache
 from django_htmx.middleware import HtmxDetails
+from hypothesis import given
+from hypothesis import strategies as st
 
 from walkthetalk.caremap.passes import PASS_COOKIE
 from walkthetalk.conversations import selectors, services, vote_page
@@ -146,6 +151,34 @@ def test_the_csrf_token_is_djangos_get_token_with_a_cheaper_draw_of_its_mask() -
     counts = Counter(c for t in tokens for c in t[:32])
     assert set(counts) == set(CSRF_ALLOWED_CHARS)
     assert all(130 < n < 290 for n in counts.values()), counts
+
+
+def _chars(length: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet=CSRF_ALLOWED_CHARS, min_size=length, max_size=length)
+
+
+@given(
+    secret=_chars(CSRF_SECRET_LENGTH),
+    other=_chars(CSRF_SECRET_LENGTH),
+    masked=_chars(CSRF_TOKEN_LENGTH),
+    near=st.integers(0, CSRF_TOKEN_LENGTH - 1),
+)
+def test_token_matches_is_djangos_does_token_match(
+    secret: str, other: str, masked: str, near: int
+) -> None:
+    """Every kind of token Django's format check lets through — the secret masked (by Django
+    and by this module), another secret's, a bare secret, any 64 characters, a masked token
+    with one character changed — is accepted or refused exactly as Django does."""
+    own = _mask_cipher_secret(secret)
+    changed = (
+        own[:near] + CSRF_ALLOWED_CHARS[CSRF_ALLOWED_CHARS.index(own[near]) - 1] + own[near + 1 :]
+    )
+    tokens = [own, vote_page.masked_token(secret), _mask_cipher_secret(other), secret, other]
+    tokens += [masked, changed, masked[:near] + own[near:]]
+    for token in tokens:
+        assert vote_page.token_matches(token, secret) == _does_token_match(token, secret)
+    assert vote_page.token_matches(own, secret) and vote_page.token_matches(secret, secret)
+    assert not vote_page.token_matches(changed, secret)
 
 
 @pytest.mark.parametrize("own", [{}, {"Cache-Control": "max-age=60"}, {"Expires": "0"}])

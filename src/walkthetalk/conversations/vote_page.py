@@ -13,6 +13,7 @@ string, a statement id that is not URL-safe — is rendered by the template engi
 from __future__ import annotations
 
 import functools
+import hmac
 import os
 import re
 import secrets
@@ -23,7 +24,12 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, _add_new_csrf_cookie  # type: ignore[attr-defined]
+from django.middleware.csrf import (  # type: ignore[attr-defined]
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    CSRF_TOKEN_LENGTH,
+    _add_new_csrf_cookie,
+)
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
@@ -48,6 +54,13 @@ _DROPPED = bytes(range(_UNBIASED, 256))
 # (secret's character, mask's character) -> the cipher's, as Django's _mask_cipher_secret adds.
 _ADD = {
     (x, y): _CHARS[(i + j) % len(_CHARS)]
+    for i, x in enumerate(_CHARS)
+    for j, y in enumerate(_CHARS)
+}
+# (cipher's character, mask's character) -> the secret's, as Django's _unmask_cipher_token
+# subtracts.
+_SUBTRACT = {
+    (x, y): _CHARS[(i - j) % len(_CHARS)]
     for i, x in enumerate(_CHARS)
     for j, y in enumerate(_CHARS)
 }
@@ -79,6 +92,18 @@ def masked_token(secret: str) -> str:
     :func:`_random_chars`."""
     mask = _random_chars(len(secret))
     return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
+
+
+def token_matches(token: str, secret: str) -> bool:
+    """Django's ``_does_token_match``: whether ``token`` (checked by Django's
+    ``_check_token_format``: a masked token or a bare secret of Django's characters) is the CSRF
+    ``secret``, unmasked (a masked one) with :data:`_SUBTRACT` and compared in constant time."""
+    if len(token) == CSRF_TOKEN_LENGTH:
+        mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+        token = "".join(map(_SUBTRACT.__getitem__, zip(cipher, mask, strict=True)))
+    if len(token) != CSRF_SECRET_LENGTH:
+        raise AssertionError("a CSRF token of the wrong length")  # as Django's assert
+    return hmac.compare_digest(token.encode(), secret.encode())
 
 
 def new_request_key() -> str:

@@ -16,8 +16,9 @@ order as the full chain, each with the function the full chain uses:
   the client forgotten (:func:`~walkthetalk.site.privacy_guards.forget_client`);
 - the HTTPS redirect (falls through when it would redirect), the language (only one the full
   chain has already chosen for this cookie and Accept-Language pair), the host check (Django's
-  ``validate_host`` on ``ALLOWED_HOSTS``), CSRF (Django's ``_check_token_format`` and
-  ``_does_token_match``; an ``Origin`` must be this site's own; over https without ``Origin``
+  ``validate_host`` on ``ALLOWED_HOSTS``), CSRF (Django's ``_check_token_format``, then
+  :func:`~walkthetalk.conversations.vote_page.token_matches`, Django's ``_does_token_match``
+  table-driven; an ``Origin`` must be this site's own; over https without ``Origin``
   Django's Referer rules apply, so that falls through);
 - the pass (:meth:`~walkthetalk.caremap.passes.ParticipantPass.from_signed`, as the view), the
   participant and conversation (:func:`~walkthetalk.conversations.selectors.voter_row`), the
@@ -60,7 +61,6 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]
     CSRF_SECRET_LENGTH,
     InvalidTokenFormat,
     _check_token_format,
-    _does_token_match,
 )
 from django.urls import set_script_prefix
 from django.utils import translation
@@ -481,4 +481,4 @@ def _csrf_passes(
         _check_token_format(token)
     except InvalidTokenFormat:
         return False
-    return bool(_does_token_match(token, secret))
+    return vote_page.token_matches(token, secret)
