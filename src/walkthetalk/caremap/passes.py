@@ -1,8 +1,9 @@
 """The participant pass: what an anonymous participant's browser carries instead of an account.
 
-A pass is signed by the server and holds a random key plus coarse attributes (care system,
-unit, level, sector). It never holds or derives from the invitation token, so nothing links a
-participation to the invitation it started from.
+A pass is signed by the server (as Django's ``signing.dumps`` signs:
+:mod:`~walkthetalk.caremap.signatures`) and holds a random key plus coarse attributes (care
+system, unit, level, sector). It never holds or derives from the invitation token, so nothing
+links a participation to the invitation it started from.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass
 
-from django.core import signing
-
+from walkthetalk.caremap import signatures
 from walkthetalk.caremap.tokens import token_hash
 
 PASS_SALT = "walkthetalk.participant-pass"  # noqa: S105 - a salt name, not a secret
@@ -42,13 +42,13 @@ class ParticipantPass:
         return token_hash(self.key)
 
     def sign(self) -> str:
-        return signing.dumps(asdict(self), salt=PASS_SALT, compress=True)
+        return signatures.dumps(asdict(self), salt=PASS_SALT, compress=True)
 
     @classmethod
     def from_signed(cls, value: str) -> ParticipantPass | None:
         """The pass in a signed cookie value, or None if it is missing, forged or expired."""
         try:
-            data = signing.loads(value, salt=PASS_SALT, max_age=PASS_MAX_AGE)
+            data = signatures.loads(value, salt=PASS_SALT, max_age=PASS_MAX_AGE)
             return cls(**data)
-        except (signing.BadSignature, TypeError, ValueError):
+        except (signatures.BadSignature, TypeError, ValueError):
             return None

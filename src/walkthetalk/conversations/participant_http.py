@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
+from walkthetalk.caremap import signatures
 from walkthetalk.caremap.participant_http import set_participant_cookie
 from walkthetalk.conversations.services import VoteOutcome
 
@@ -38,8 +38,9 @@ def keep_last_vote(response: HttpResponse, vote_path: str, outcome: VoteOutcome)
 
 
 def last_vote_value(statement_id: str, value: int) -> str:
-    """The cookie's value: the statement's public id and the vote, signed."""
-    return signing.dumps([statement_id, value], salt=LAST_VOTE_SALT)
+    """The cookie's value: the statement's public id and the vote, signed (as Django's
+    ``signing.dumps`` signs, :mod:`~walkthetalk.caremap.signatures`)."""
+    return signatures.dumps([statement_id, value], salt=LAST_VOTE_SALT)
 
 
 def last_vote(request: HttpRequest) -> VoteOutcome | None:
@@ -52,8 +53,8 @@ def last_vote_of(raw: str | None) -> VoteOutcome | None:
     if not raw:
         return None
     try:
-        data = signing.loads(raw, salt=LAST_VOTE_SALT, max_age=LAST_VOTE_MAX_AGE)
-    except signing.BadSignature:
+        data = signatures.loads(raw, salt=LAST_VOTE_SALT, max_age=LAST_VOTE_MAX_AGE)
+    except signatures.BadSignature:
         return None
     if not (isinstance(data, list) and len(data) == 2):
         return None
