@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from django.core import signals
-from django.core.cache import close_caches
+from django.core.cache import caches, close_caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.handlers.base import reset_urlconf
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, reset_queries
+from django.test import override_settings
 from django.urls import get_urlconf, set_urlconf
 
 from walkthetalk.site import request_upkeep
@@ -89,3 +91,33 @@ def test_the_query_log_and_a_request_urlconf_are_cleared() -> None:
     set_urlconf("walkthetalk.site.urls")
     request_upkeep.finished(Handler)
     assert get_urlconf() is None
+
+
+class ClosingCache(LocMemCache):
+    """A cache whose ``close`` has work to do (as memcached's)."""
+
+    closed = 0
+
+    def close(self, **kwargs: Any) -> None:
+        ClosingCache.closed += 1
+
+
+def test_the_caches_are_closed_when_a_configured_backend_has_closing_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    backend = f"{__name__}.ClosingCache"
+    with override_settings(CACHES={"default": {"BACKEND": backend}}):
+        caches["default"].get("x")  # used by this thread
+        before = ClosingCache.closed
+        request_upkeep.finished(Handler)
+        assert ClosingCache.closed == before + 1
+    # The site's caches (the database's) close with BaseCache's no-op: nothing is looked up.
+    caches["default"].get("x")
+    looked: list[bool] = []
+    monkeypatch.setattr(caches, "close_all", lambda: looked.append(True))
+    request_upkeep.finished(Handler)
+    assert looked == []
+    with override_settings(CACHES={"default": {"BACKEND": "no.such.Backend"}}):
+        entered = len(looked)  # override_settings closes them on its way in
+        request_upkeep.finished(Handler)  # an unknown backend: closed as Django closes them
+        assert len(looked) == entered + 1

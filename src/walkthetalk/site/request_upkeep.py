@@ -13,7 +13,9 @@ thread's storage, twice) was a tenth of it.
 receivers are exactly Django's own (any other receiver, or one missing, as in tests that keep
 their connection open: the signal is sent as usual). With one database configured, the
 database steps run on that connection alone, as Django's loops over the initialised ones
-would.
+would; the caches are closed only when a configured backend's ``close`` does something
+(``BaseCache.close`` does nothing; a cache object put in by hand, ``caches[alias] = ...``, of
+another class than its configured backend is not looked for).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core import signals
-from django.core.cache import close_caches
+from django.core.cache import caches, close_caches
+from django.core.cache.backends.base import BaseCache
 from django.core.handlers.base import reset_urlconf
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections, reset_queries
 from django.dispatch import Signal
+from django.utils.module_loading import import_string
 
 _NONE_ID = id(None)  # the dispatcher's key for "any sender"
 
@@ -44,6 +48,35 @@ def _close_old() -> None:
     connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
 
 
+# The caches' configuration last seen, and whether a backend it names closes with work to do.
+_cache_closing: tuple[object, bool] = (None, True)
+
+
+def _backends_close(configured: dict[str, dict[str, Any]]) -> bool:
+    """Whether a cache backend in ``configured`` (``CACHES``) has a ``close`` other than
+    ``BaseCache``'s, which does nothing (the database, local-memory, file and dummy caches)."""
+    try:
+        return any(
+            import_string(params["BACKEND"]).close is not BaseCache.close
+            for params in configured.values()
+        )
+    except Exception:  # noqa: BLE001 — an unknown backend: close as Django does
+        return True
+
+
+def _close_caches() -> None:
+    """``close_caches``' work: each cache used in this thread closed — nothing at all to do,
+    without looking the thread's caches up, when every configured backend's ``close`` is
+    ``BaseCache``'s own (worked out once per configuration; ``override_settings(CACHES=...)``
+    gives the handler a new one)."""
+    global _cache_closing
+    configured = caches.settings
+    if _cache_closing[0] is not configured:
+        _cache_closing = (configured, _backends_close(configured))
+    if _cache_closing[1]:
+        close_caches()
+
+
 def _reset_urlconf() -> None:
     reset_urlconf(sender=None)
 
@@ -52,7 +85,7 @@ def _reset_urlconf() -> None:
 _STEPS: dict[int, Callable[[], None]] = {
     id(reset_queries): _clear_queries,
     id(close_old_connections): _close_old,
-    id(close_caches): close_caches,
+    id(close_caches): _close_caches,
     id(reset_urlconf): _reset_urlconf,
 }
 # Each signal's receivers as Django connects them (the order may differ with import order).
