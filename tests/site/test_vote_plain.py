@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import pytest
+from django.conf import settings
+from django.test import override_settings
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -54,3 +57,26 @@ def test_a_browsers_vote_form_is_read() -> None:
     }
     assert vote_plain._form(b"statement=a%2Fb&choice=agree") is None
     assert vote_plain._form(b"statement=a+b") is None
+
+
+@pytest.mark.parametrize("name", sorted(vote_plain._READ))
+def test_the_settings_read_once_are_read_again_after_a_change(name: str) -> None:
+    before = vote_plain._settings()
+    assert vote_plain._settings() is before  # read once
+    with override_settings(**{name: getattr(settings, name)}):
+        assert vote_plain._settings() is not before
+        assert vote_plain._settings() == before  # the same values, read again
+
+
+def test_the_host_check_follows_allowed_hosts() -> None:
+    with override_settings(ALLOWED_HOSTS=["example.org"]):
+        assert vote_plain._host_allowed({"HTTP_HOST": "example.org:8000"})
+        assert not vote_plain._host_allowed({"HTTP_HOST": "127.0.0.1"})
+    with override_settings(ALLOWED_HOSTS=[], DEBUG=True):
+        assert vote_plain._host_allowed({"HTTP_HOST": "127.0.0.1"})
+    with override_settings(ALLOWED_HOSTS=["*"], PREPEND_WWW=True):
+        assert not vote_plain._host_allowed({"HTTP_HOST": "example.org"})
+    with override_settings(CSRF_COOKIE_NAME="kept", CSRF_HEADER_NAME="HTTP_X_KEPT"):
+        read = vote_plain._settings()
+        assert (read.csrf_cookie, read.csrf_header) == ("kept", "HTTP_X_KEPT")
+        assert read.allowed_hosts == (*settings.ALLOWED_HOSTS,)

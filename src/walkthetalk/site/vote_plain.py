@@ -49,11 +49,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.handlers.wsgi import get_script_name
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.middleware.csrf import (  # type: ignore[attr-defined]
@@ -98,6 +100,69 @@ _Cookie = tuple[str, str, str]
 _Shape = tuple[str, str, str, bool, bool]
 
 
+class _Settings(NamedTuple):
+    """The settings a plain answer reads, read once per configuration."""
+
+    ssl_redirect: bool
+    language_cookie: str
+    csrf_cookie: str
+    csrf_age: int
+    csrf_header: str
+    csrf_sessions: bool
+    host_falls_through: bool  # USE_X_FORWARDED_HOST, PREPEND_WWW or DISALLOWED_USER_AGENTS
+    allowed_hosts: tuple[str, ...]  # ALLOWED_HOSTS, or Django's own when DEBUG and it is empty
+
+
+_READ = frozenset(
+    {
+        "SECURE_SSL_REDIRECT",
+        "LANGUAGE_COOKIE_NAME",
+        "CSRF_COOKIE_NAME",
+        "CSRF_COOKIE_AGE",
+        "CSRF_HEADER_NAME",
+        "CSRF_USE_SESSIONS",
+        "USE_X_FORWARDED_HOST",
+        "PREPEND_WWW",
+        "DISALLOWED_USER_AGENTS",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+    }
+)
+_read: _Settings | None = None
+
+
+def _settings() -> _Settings:
+    """The settings of :data:`_READ`, read the first time after start-up or a change."""
+    global _read
+    found = _read
+    if found is None:
+        allowed = settings.ALLOWED_HOSTS
+        if settings.DEBUG and not allowed:
+            allowed = [".localhost", "127.0.0.1", "[::1]"]
+        found = _read = _Settings(
+            bool(settings.SECURE_SSL_REDIRECT),
+            settings.LANGUAGE_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            settings.CSRF_COOKIE_AGE,
+            settings.CSRF_HEADER_NAME,
+            bool(settings.CSRF_USE_SESSIONS),
+            bool(
+                settings.USE_X_FORWARDED_HOST
+                or settings.PREPEND_WWW
+                or settings.DISALLOWED_USER_AGENTS
+            ),
+            tuple(allowed),
+        )
+    return found
+
+
+@receiver(setting_changed)
+def _forget_settings(setting: str, **kwargs: Any) -> None:
+    global _read
+    if setting in _READ:
+        _read = None
+
+
 def _cookie_re(name: str) -> re.Pattern[str]:
     return re.compile(rf"( ?{re.escape(name)}=)[^;]*(; expires=)[^;]*(;.*)\Z")
 
@@ -123,10 +188,12 @@ class PlainVote:
 
     # --- what the request is ---------------------------------------------------------------
 
-    def _shape(self, environ: dict[str, Any]) -> _Shape | None:
+    def _shape(
+        self, environ: dict[str, Any], cookies: dict[str, str] | None = None
+    ) -> _Shape | None:
         """(method, path, language, https, htmx) of a page GET or a POST of a vote (a form's
-        or htmx's), on ``environ`` after the proxy's headers; None when the full chain must
-        see it."""
+        or htmx's), on ``environ`` after the proxy's headers (``cookies``: its cookies, parsed
+        already); None when the full chain must see it."""
         method = environ.get("REQUEST_METHOD", "")
         htmx = "HTTP_HX_REQUEST" in environ
         if method not in ("GET", "POST") or (
@@ -134,11 +201,13 @@ class PlainVote:
         ):
             return None
         secure = environ.get("wsgi.url_scheme") == "https"
-        if settings.SECURE_SSL_REDIRECT and not secure:
+        read = _settings()
+        if read.ssl_redirect and not secure:
             return None
-        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if cookies is None:
+            cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         language = _CHOSEN.get(
-            (cookies.get(settings.LANGUAGE_COOKIE_NAME), environ.get("HTTP_ACCEPT_LANGUAGE"))
+            (cookies.get(read.language_cookie), environ.get("HTTP_ACCEPT_LANGUAGE"))
         )
         if language is None:
             return None
@@ -161,7 +230,7 @@ class PlainVote:
         if method == "POST":
             expected.add(LAST_VOTE_COOKIE)
         if method == "GET" or htmx:
-            expected.add(settings.CSRF_COOKIE_NAME)
+            expected.add(_settings().csrf_cookie)
         learnt = _learnt(headers, expected, shape[1])
         if learnt is None:
             return
@@ -192,11 +261,12 @@ class PlainVote:
         with the headers learnt for it, the host check; then its cookies. None: fall through."""
         honour_forwarded(meta)
         forget_client(meta)
-        shape = self._shape(meta)
+        cookies = parse_cookie(meta.get("HTTP_COOKIE", ""))
+        shape = self._shape(meta, cookies)
         learnt = self._shapes.get(shape) if shape is not None else None
         if shape is None or learnt is None or not _host_allowed(meta):
             return None
-        return shape, learnt, parse_cookie(meta.get("HTTP_COOKIE", ""))
+        return shape, learnt, cookies
 
     def _answer(
         self, meta: dict[str, Any], body: bytes, start_response: Callable[..., Any]
@@ -241,11 +311,12 @@ class PlainVote:
             return _Answered(self.handler_class)
         # The statement just voted on is voted on now; the rest is as read before the vote.
         rows = [(*row[:5], True) if row[1] == statement else row for row in rows]
-        secret = cookies[settings.CSRF_COOKIE_NAME]
+        read = _settings()
+        secret = cookies[read.csrf_cookie]
         card = self._filled(shape, found.conversation, rows, secret, value, card=True)
         if card is None:
             return None  # stored: the full chain answers the same form as a retried vote
-        slots[settings.CSRF_COOKIE_NAME] = (secret, settings.CSRF_COOKIE_AGE)
+        slots[read.csrf_cookie] = (secret, read.csrf_age)
         start_response("200 OK", list(_headers(*learnt, slots, len(card))))
         return _Answered(self.handler_class, card)
 
@@ -291,8 +362,9 @@ class PlainVote:
         if known is None:
             return None
         shape, learnt, cookies = known
-        secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
-        if settings.CSRF_USE_SESSIONS or not _SECRET.match(secret):
+        read = _settings()
+        secret = cookies.get(read.csrf_cookie, "")
+        if read.csrf_sessions or not _SECRET.match(secret):
             return None  # Django would make a new secret
         participant_pass = ParticipantPass.from_signed(cookies.get(PASS_COOKIE, ""))
         if participant_pass is None:
@@ -319,7 +391,7 @@ class PlainVote:
         body = self._filled(shape, found.conversation, rows, secret, last_value, card=False)
         if body is None:
             return None
-        slots = {settings.CSRF_COOKIE_NAME: (secret, settings.CSRF_COOKIE_AGE)}
+        slots = {read.csrf_cookie: (secret, read.csrf_age)}
         start_response("200 OK", list(_headers(*learnt, slots, len(body))))
         return _Answered(self.handler_class, body)
 
@@ -467,16 +539,14 @@ def _form(body: bytes) -> dict[str, str] | None:
 def _host_allowed(meta: dict[str, Any]) -> bool:
     """CommonMiddleware's and Django's host check (``request.get_host()``), without the
     settings this site never uses (those fall through)."""
-    if settings.USE_X_FORWARDED_HOST or settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+    read = _settings()
+    if read.host_falls_through:
         return False
     host = meta.get("HTTP_HOST")
     if not host:
         return False
-    allowed = settings.ALLOWED_HOSTS
-    if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
     domain, _port = split_domain_port(host)
-    return bool(domain) and validate_host(domain, allowed)
+    return bool(domain) and validate_host(domain, read.allowed_hosts)
 
 
 def _csrf_passes(
@@ -484,9 +554,10 @@ def _csrf_passes(
 ) -> bool:
     """Django's CSRF check of a POST, for a stored secret of the usual form; anything else
     (Django would refuse, rotate or judge the Referer) falls through."""
-    if settings.CSRF_USE_SESSIONS:
+    read = _settings()
+    if read.csrf_sessions:
         return False
-    secret = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    secret = cookies.get(read.csrf_cookie, "")
     if not _SECRET.match(secret):
         return False
     origin = meta.get("HTTP_ORIGIN")
@@ -495,7 +566,7 @@ def _csrf_passes(
             return False
     elif secure:
         return False
-    token = form.get("csrfmiddlewaretoken", "") or meta.get(settings.CSRF_HEADER_NAME, "")
+    token = form.get("csrfmiddlewaretoken", "") or meta.get(read.csrf_header, "")
     try:
         _check_token_format(token)
     except InvalidTokenFormat:
