@@ -19,7 +19,7 @@ from walkthetalk.caremap import services as caremap_services
 from walkthetalk.caremap.models import CareSystem
 from walkthetalk.caremap.participant_http import give_pass
 from walkthetalk.caremap.passes import PASS_COOKIE, ParticipantPass
-from walkthetalk.conversations import plain_sql, services, tasks
+from walkthetalk.conversations import plain_sql, services, tasks, vote_queries
 from walkthetalk.conversations.models import Conversation, Vote
 
 SEEDS = [
@@ -224,15 +224,18 @@ class _LockedCursor:
         return getattr(self._cursor, name)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
-        if sql.startswith("INSERT INTO") and Vote._meta.db_table in sql:
+        if (sql.startswith("INSERT INTO") and Vote._meta.db_table in sql) or sql.startswith(
+            f"CALL {vote_queries.RECORD_VOTE_PROCEDURE}("
+        ):
             raise self._error(self._message)
         return self._cursor.execute(sql, params)
 
 
 def lock_votes(patch: Any, message: str = "database is locked") -> None:
-    """With ``patch`` (a monkeypatch): inserting a vote as ``plain_sql.run`` runs it finds the
-    database locked — SQLite's DB-API cursor (:class:`LockedOnVote`) or PostgreSQL's kept
-    cursor raising the driver's OperationalError; Django's cursors are untouched."""
+    """With ``patch`` (a monkeypatch): inserting a vote as ``plain_sql.run`` runs it (the upsert,
+    or PostgreSQL's ``CALL`` of the vote procedure) finds the database locked — SQLite's DB-API
+    cursor (:class:`LockedOnVote`) or PostgreSQL's kept cursor raising the driver's
+    OperationalError; Django's cursors are untouched."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "sqlite":
         patch.setattr(db, "connection", LockedOnVote(db.connection, message))

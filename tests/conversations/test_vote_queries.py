@@ -303,7 +303,8 @@ def test_postgresql_keeps_one_cursor_per_connection_and_logs_each_statement() ->
     selectors.voter_row(conv.public_id, participant_pass)
     with CaptureQueriesContext(connection) as queries:
         _vote_statements(conv, participant_pass)
-    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "INSERT", "UPDATE"]
+    # Outside a transaction, the vote and its flag are one CALL (store_vote).
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "SELECT", "CALL"]
     kept = plain_sql._postgresql_cursor(connection.connection)
     assert kept is plain_sql._postgresql_cursor(connection.connection)
     assert kept.connection is connection.connection
@@ -314,6 +315,11 @@ def test_postgresql_keeps_one_cursor_per_connection_and_logs_each_statement() ->
     assert plain_sql._postgresql_cursor(connection.connection) is not kept
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="PostgreSQL stores a vote outside a transaction in one CALL, not these two "
+    "statements: test_on_postgresql_the_vote_is_committed_before_its_flag_is_updated",
+)
 @pytest.mark.django_db(transaction=True)  # each statement commits, as served
 @pytest.mark.parametrize("worker_at", ["before the upsert", "before the flag", "after the flag"])
 def test_a_vote_is_in_the_workers_snapshot_or_leaves_the_flag_set(
@@ -356,6 +362,98 @@ def test_a_vote_is_in_the_workers_snapshot_or_leaves_the_flag_set(
     flagged = Conversation.objects.get(pk=conv.pk).refresh_pending
     assert seen[0] == 1 or flagged
     assert Vote.objects.count() == 1
+
+
+def _waiting_call() -> bool:
+    """Whether another session's CALL of the vote procedure waits for a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            [f"CALL {vote_queries.RECORD_VOTE_PROCEDURE}(%"],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _until(check: Any, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's vote procedure")
+@pytest.mark.django_db(transaction=True)  # the procedure commits: outside a transaction only
+def test_on_postgresql_the_vote_is_committed_before_its_flag_is_updated() -> None:
+    """Another session holds the conversation's row (the flag is clear): the vote's CALL
+    commits the vote — another session sees it — and only then waits for the row to update
+    the flag, which it sets once the row is free: the two transactions of the two statements,
+    in their order, in one round trip."""
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    services.clear_refresh_flag(conv.pk)
+    answers: list[bool] = []
+
+    def vote() -> None:
+        try:
+            with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as queries:
+                answers.append(
+                    services.record_vote(
+                        found.conversation_pk, found.participant_pk, rows[0][1], 1, "k" * 22, ""
+                    )
+                )
+            answers.append([q["sql"].split()[0] for q in queries] == ["CALL"])
+        finally:
+            connections.close_all()
+
+    voter = threading.Thread(target=vote)
+    with transaction.atomic():
+        assert Conversation.objects.select_for_update(no_key=True).filter(pk=conv.pk).exists()
+        voter.start()
+        assert _until(lambda: Vote.objects.exists()), "the vote was not committed"
+        assert _until(_waiting_call), "the flag's update did not wait for the row"
+        assert voter.is_alive() and not _pending(conv)
+    voter.join(10)
+    assert answers == [True, True]
+    assert _pending(conv) and _snapshot_votes(conv) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL: the procedure, outside a transaction
+def test_a_stored_vote_writes_only_a_new_vote_or_the_change_of_the_vote_it_replaces() -> None:
+    """record_vote served (outside a transaction: PostgreSQL's CALL, SQLite's statements): what
+    it answers, stores and flags."""
+    conv = conversation(small_system())
+    found, rows = _voter(conv)
+    first, second = rows[0][1], rows[1][1]
+
+    def record(statement: str, value: int, key: str, replaces: str = "") -> bool:
+        return services.record_vote(
+            found.conversation_pk, found.participant_pk, statement, value, key, replaces
+        )
+
+    def stored() -> list[tuple[str, int, str]]:
+        return sorted(Vote.objects.values_list("statement__public_id", "value", "request_key"))
+
+    services.clear_refresh_flag(conv.pk)
+    assert not record("no-such-statement", 1, "a" * 22)
+    assert not Vote.objects.exists() and not _pending(conv)  # nothing written: no flag
+    assert record(first, 1, "a" * 22)
+    assert _pending(conv)
+    digest = services._digest(found.participant_pk, "a" * 22)
+    assert stored() == [(first, 1, digest)]
+    services.clear_refresh_flag(conv.pk)
+    assert not record(first, -1, "a" * 22)  # the same form again: a retry
+    assert not record(first, -1, "b" * 22)  # a change naming no vote it replaces
+    assert not record(first, -1, "b" * 22, "f" * 64)  # ... or another one
+    assert stored() == [(first, 1, digest)] and not _pending(conv)
+    assert record(first, -1, "b" * 22, digest)
+    changed = services._digest(found.participant_pk, "b" * 22)
+    assert stored() == [(first, -1, changed)] and _pending(conv)
+    assert not record(first, 0, "b" * 22, digest)  # an old retry after the change
+    assert record(second, 0, "c" * 22)
+    assert len(stored()) == 2
 
 
 # --- the "refresh pending" flag after a vote ----------------------------------------------

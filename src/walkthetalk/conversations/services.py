@@ -420,13 +420,11 @@ def record_vote(
     digest = _digest(participant_pk, request_key)
     voted_on = today()
     with vote_queries.vote_writer():
-        if vote_queries.upsert_vote(
+        # The flag is request_refresh's, read first on SQLite (see flag_refresh's after_vote);
+        # on PostgreSQL both in one round trip (see store_vote).
+        return vote_queries.store_vote(
             conversation_pk, participant_pk, statement_id[:40], value, voted_on, digest, replaces
-        ):
-            # request_refresh's flag, read first on SQLite (see flag_refresh's after_vote)
-            vote_queries.flag_refresh(conversation_pk, after_vote=True)
-            return True
-    return False
+        )
 
 
 def cast_vote(

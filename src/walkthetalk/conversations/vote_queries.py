@@ -253,6 +253,60 @@ def flag_refresh(conversation_pk: int, after_vote: bool = False) -> bool:
     return bool(run(_flag_sql, [True, conversation_pk, False], row_count))
 
 
+# --- the vote and its flag -----------------------------------------------------------------
+
+#: PostgreSQL's procedure that runs the upsert, commits it, then the flag's update (migration
+#: ``0011_record_vote_procedure``).
+RECORD_VOTE_PROCEDURE = "conversations_record_vote"
+
+
+@functools.cache
+def _record_sql(vendor: str) -> str:
+    return (
+        f"CALL {RECORD_VOTE_PROCEDURE}(%s::uuid, %s::bigint, %s::uuid, %s::smallint, "
+        "%s::date, %s, %s, %s, %s, NULL)"
+    )
+
+
+def store_vote(
+    conversation_pk: int,
+    participant_pk: uuid.UUID,
+    statement_public_id: str,
+    value: int,
+    voted_on: Any,
+    digest: str,
+    replaces: str,
+) -> bool:
+    """:func:`upsert_vote` and, when it wrote a row, :func:`flag_refresh` after it (``after_vote``);
+    True if a row was written.
+
+    On PostgreSQL outside a transaction, one ``CALL`` of :data:`RECORD_VOTE_PROCEDURE`: the same
+    upsert, committed, then the same conditional ``UPDATE`` in a transaction of its own — the
+    two transactions of the two statements, in the same order (the flag's after the vote's
+    commit, as ``flag_refresh`` needs), in one round trip instead of two. Inside a transaction
+    (where a procedure may not commit) and on SQLite, the two statements."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql" and not db.in_atomic_block:
+        params = [
+            uuid.uuid4(),
+            conversation_pk,
+            participant_pk,
+            value,
+            voted_on,
+            digest,
+            statement_public_id,
+            Statement.Status.PUBLISHED,
+            replaces,
+        ]
+        return bool(run(_record_sql, params, fetch_one)[0])
+    if upsert_vote(
+        conversation_pk, participant_pk, statement_public_id, value, voted_on, digest, replaces
+    ):
+        flag_refresh(conversation_pk, after_vote=True)
+        return True
+    return False
+
+
 # --- one vote writer at a time (SQLite) --------------------------------------------------
 
 #: How long a vote writer waits between two tries of the vote lock, in seconds.
