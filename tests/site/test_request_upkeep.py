@@ -102,6 +102,7 @@ class ClosingCache(LocMemCache):
         ClosingCache.closed += 1
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit, as a served request: the connection kept
 def test_the_caches_are_closed_when_a_configured_backend_has_closing_to_do(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
