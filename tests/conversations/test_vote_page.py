@@ -26,7 +26,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.views.decorators.cache import never_cache as django_never_cache
 from django_htmx.middleware import HtmxDetails
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from walkthetalk.caremap.passes import PASS_COOKIE
@@ -163,6 +163,8 @@ def _chars(length: int) -> st.SearchStrategy[str]:
     masked=_chars(CSRF_TOKEN_LENGTH),
     near=st.integers(0, CSRF_TOKEN_LENGTH - 1),
 )
+@example(secret="9" * 32, other="a" * 32, masked="9" * 64, near=0)  # the largest sums
+@example(secret="a" * 32, other="9" * 32, masked="a" * 32 + "9" * 32, near=63)
 def test_token_matches_is_djangos_does_token_match(
     secret: str, other: str, masked: str, near: int
 ) -> None:
@@ -177,8 +179,18 @@ def test_token_matches_is_djangos_does_token_match(
     tokens += [masked, changed, masked[:near] + own[near:]]
     for token in tokens:
         assert vote_page.token_matches(token, secret) == _does_token_match(token, secret)
+    ours = vote_page.masked_token(secret)
+    assert _unmask_cipher_token(ours) == secret and ours[:32] != own[:32]
     assert vote_page.token_matches(own, secret) and vote_page.token_matches(secret, secret)
     assert not vote_page.token_matches(changed, secret)
+
+
+@pytest.mark.parametrize("secret", ["é" + "a" * 31, "-" * 32, "a" * 31 + " "])
+def test_a_secret_of_other_characters_is_refused_as_django_refuses_it(secret: str) -> None:
+    with pytest.raises(ValueError):
+        _mask_cipher_secret(secret)
+    with pytest.raises(ValueError):
+        vote_page.masked_token(secret)
 
 
 @pytest.mark.parametrize("own", [{}, {"Cache-Control": "max-age=60"}, {"Expires": "0"}])

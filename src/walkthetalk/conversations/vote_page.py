@@ -51,19 +51,28 @@ _UNBIASED = 256 - 256 % len(_CHARS)  # bytes below this map evenly onto the 62 c
 # A random byte below _UNBIASED becomes the character _CHARS[byte % 62]; the others are dropped.
 _BYTE_CHARS = bytes(ord(_CHARS[b % len(_CHARS)]) if b < _UNBIASED else 0 for b in range(256))
 _DROPPED = bytes(range(_UNBIASED, 256))
-# (secret's character, mask's character) -> the cipher's, as Django's _mask_cipher_secret adds.
-_ADD = {
-    (x, y): _CHARS[(i + j) % len(_CHARS)]
-    for i, x in enumerate(_CHARS)
-    for j, y in enumerate(_CHARS)
-}
-# (cipher's character, mask's character) -> the secret's, as Django's _unmask_cipher_token
-# subtracts.
-_SUBTRACT = {
-    (x, y): _CHARS[(i - j) % len(_CHARS)]
-    for i, x in enumerate(_CHARS)
-    for j, y in enumerate(_CHARS)
-}
+# Django's _mask_cipher_secret adds each mask character's index in _CHARS to the secret's, mod
+# 62, and _unmask_cipher_token subtracts it. Done here on whole strings at once: each string's
+# bytes become their indices (_INDEX; 255 for a byte that is no character of _CHARS), read as
+# one big-endian integer. Indices are below 62, so adding two (or 62 plus one minus another)
+# stays below 124 in every byte — no carry or borrow crosses a byte — and _MOD62 turns each
+# byte of the result back into the character of its value mod 62.
+_INDEX = bytes(_CHARS.index(chr(b)) if chr(b) in _CHARS else 255 for b in range(256))
+_SIXTY_TWOS = int.from_bytes(bytes([len(_CHARS)]) * CSRF_SECRET_LENGTH, "big")
+_MOD62 = bytes(ord(_CHARS[b % len(_CHARS)]) if b < 2 * len(_CHARS) else 0 for b in range(256))
+
+
+def _indices(text: str) -> int:
+    """``text``'s characters' indices in _CHARS, as one integer; ValueError for any other
+    character (as Django's ``str.index``)."""
+    raw = text.encode().translate(_INDEX)
+    if b"\xff" in raw:
+        raise ValueError("not a CSRF character")
+    return int.from_bytes(raw, "big")
+
+
+def _characters(value: int, length: int) -> str:
+    return value.to_bytes(length, "big").translate(_MOD62).decode("ascii")
 
 
 def _random_chars(count: int) -> str:
@@ -91,16 +100,16 @@ def masked_token(secret: str) -> str:
     """A CSRF secret masked as Django's ``_mask_cipher_secret`` masks it, the mask drawn by
     :func:`_random_chars`."""
     mask = _random_chars(len(secret))
-    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
+    return mask + _characters(_indices(secret) + _indices(mask), len(secret))
 
 
 def token_matches(token: str, secret: str) -> bool:
     """Django's ``_does_token_match``: whether ``token`` (checked by Django's
     ``_check_token_format``: a masked token or a bare secret of Django's characters) is the CSRF
-    ``secret``, unmasked (a masked one) with :data:`_SUBTRACT` and compared in constant time."""
+    ``secret``, unmasked (a masked one) as :data:`_INDEX` says and compared in constant time."""
     if len(token) == CSRF_TOKEN_LENGTH:
-        mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-        token = "".join(map(_SUBTRACT.__getitem__, zip(cipher, mask, strict=True)))
+        mask, cipher = _indices(token[:CSRF_SECRET_LENGTH]), _indices(token[CSRF_SECRET_LENGTH:])
+        token = _characters(cipher + _SIXTY_TWOS - mask, CSRF_SECRET_LENGTH)
     if len(token) != CSRF_SECRET_LENGTH:
         raise AssertionError("a CSRF token of the wrong length")  # as Django's assert
     return hmac.compare_digest(token.encode(), secret.encode())
