@@ -223,19 +223,22 @@ class _LockedCursor:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cursor, name)
 
-    def execute(self, sql: str, params: Any = ()) -> Any:
+    def refuse(self, sql: str) -> None:
         if (sql.startswith("INSERT INTO") and Vote._meta.db_table in sql) or sql.startswith(
             f"CALL {vote_queries.RECORD_VOTE_PROCEDURE}("
         ):
             raise self._error(self._message)
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self.refuse(sql)
         return self._cursor.execute(sql, params)
 
 
 def lock_votes(patch: Any, message: str = "database is locked") -> None:
     """With ``patch`` (a monkeypatch): inserting a vote as ``plain_sql.run`` runs it (the upsert,
     or PostgreSQL's ``CALL`` of the vote procedure) finds the database locked — SQLite's DB-API
-    cursor (:class:`LockedOnVote`) or PostgreSQL's kept cursor raising the driver's
-    OperationalError; Django's cursors are untouched."""
+    cursor (:class:`LockedOnVote`), PostgreSQL's kept cursor or its libpq calls raising the
+    driver's OperationalError; Django's cursors are untouched."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "sqlite":
         patch.setattr(db, "connection", LockedOnVote(db.connection, message))
@@ -246,3 +249,10 @@ def lock_votes(patch: Any, message: str = "database is locked") -> None:
             "_postgresql_cursor",
             lambda raw: _LockedCursor(kept(raw), message, db.Database.OperationalError),
         )
+        run = plain_sql._libpq_run
+
+        def locked_run(raw: Any, sql_of: Any, params: Any) -> Any:
+            _LockedCursor(None, message, db.Database.OperationalError).refuse(sql_of(db.vendor))
+            return run(raw, sql_of, params)
+
+        patch.setattr(plain_sql, "_libpq_run", locked_run)

@@ -63,8 +63,10 @@ def run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any],
     the connection is marked as having had an error), after Django's check that no broken
     transaction is being used, and logged in ``connection.queries`` as Django's debug cursor
     logs when queries are being logged (``DEBUG``, ``CaptureQueriesContext``). On PostgreSQL
-    the same, on the thread's prepared-statement cursor, kept for its connection
-    (:func:`_postgresql_cursor`; the statement text as written, bound on the server). Elsewhere,
+    the same: in autocommit (as served), the statement prepared once per connection and run
+    with libpq's own calls (:func:`_libpq_run`); inside a transaction, on the thread's
+    prepared-statement cursor, kept for its connection (:func:`_postgresql_cursor`; the
+    statement text as written, bound on the server), for psycopg to begin it. Elsewhere,
     or when execute wrappers are installed: through :func:`cursor`. ``sql_of`` is one function
     per statement text (SQLite's form is kept once per ``sql_of``); a statement whose text
     varies goes through :func:`cursor`."""
@@ -82,7 +84,9 @@ def run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any],
     logged = db.queries_logged
     start = time.monotonic() if logged else 0.0
     with db.wrap_database_errors:
-        if postgresql:
+        if postgresql and db.connection.autocommit:
+            answer = result(_libpq_run(db.connection, sql_of, params))
+        elif postgresql:
             held = _postgresql_cursor(db.connection)
             held.execute(sql, params)
             answer = result(held)
@@ -118,6 +122,77 @@ def _postgresql_cursor(raw: Any) -> Any:
     if held is None or held.connection is not raw:
         held = _held.cursor = prepared_cursor_class()(raw)
     return held
+
+
+class _Answer:
+    """A statement's rows and row count as :func:`_libpq_run` read them, with the cursor
+    methods the result functions (:func:`fetch_one`, :func:`fetch_all`, :func:`row_count`)
+    use."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[tuple[Any, ...]], rowcount: int) -> None:
+        self._rows, self.rowcount = rows, rowcount
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._rows
+
+
+def _libpq_run(raw: Any, sql_of: Callable[[str], str], params: list[Any]) -> _Answer:
+    """Run ``sql_of``'s statement on the psycopg connection ``raw`` (in autocommit) as psycopg's
+    prepared-statement cursor would, without its cursor: the parameters dumped by psycopg's own
+    adapters (so each value is bound as the cursor binds it), the statement prepared on the
+    server once per connection and parameter types (as psycopg keys its own), then executed
+    with libpq's ``PQexecPrepared`` and its rows loaded by psycopg's loaders (text results, the
+    cursor's). An error is psycopg's exception for the server's answer (a lost connection:
+    ``OperationalError``), for Django to translate. Psycopg's cursor machinery around the same
+    call cost the worker about twice the statement's own client time."""
+    from psycopg import OperationalError, errors, pq
+    from psycopg.adapt import PyFormat, Transformer
+
+    kept = getattr(_held, "libpq", None)
+    if kept is None or kept[0] is not raw:
+        prepared: dict[tuple[Any, ...], bytes] = {}
+        kept = _held.libpq = (raw, Transformer(raw), prepared)
+    _, adapting, names = kept
+    with raw.lock:
+        values = adapting.dump_sequence(params, [PyFormat.AUTO] * len(params))
+        key = (sql_of, adapting.types)
+        name = names.get(key)
+        if name is None:
+            name = f"wtt_plain_{len(names)}".encode()
+            answer = raw.pgconn.prepare(name, _numbered(sql_of), adapting.types)
+            if answer.status != pq.ExecStatus.COMMAND_OK:
+                raise _error(raw, answer, errors, OperationalError)
+            names[key] = name
+        answer = raw.pgconn.exec_prepared(name, values, adapting.formats)
+        if answer.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+            raise _error(raw, answer, errors, OperationalError)
+        adapting.set_pgresult(answer)
+        rows = adapting.load_rows(0, answer.ntuples, tuple) if answer.ntuples else []
+        count = answer.command_tuples
+        return _Answer(rows, count if count is not None else -1)
+
+
+def _error(raw: Any, answer: Any, errors: Any, lost: type[Exception]) -> Exception:
+    from psycopg import pq
+
+    if raw.pgconn.status == pq.ConnStatus.BAD:
+        return lost((answer.error_message or b"the connection was lost").decode(errors="replace"))
+    return errors.error_from_result(answer, encoding=raw.info.encoding)
+
+
+@functools.cache
+def _numbered(sql_of: Callable[[str], str]) -> bytes:
+    """The PostgreSQL statement with libpq's numbered placeholders (``$1``, ``$2``...)."""
+    parts = sql_of("postgresql").split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError("a plain statement holds a % other than its placeholders")
+    numbered = parts[0] + "".join(f"${i}{part}" for i, part in enumerate(parts[1:], 1))
+    return numbered.encode()
 
 
 @functools.cache
