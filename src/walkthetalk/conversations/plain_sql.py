@@ -1,6 +1,7 @@
-"""What the plain-SQL query modules share: how their statements run (:func:`run`, the cursor
-they run on), and the quoted table and column names of a model (taken from the model, so the
-SQL follows its fields).
+"""What the plain-SQL query modules share: how their statements run (:func:`run`: SQLite's
+DB-API cursor; on PostgreSQL prepared statements, run by libpq's own calls in autocommit and on
+a kept cursor inside a transaction), and the quoted table and column names of a model (taken
+from the model, so the SQL follows its fields).
 
 Used by :mod:`~walkthetalk.conversations.vote_queries` (the vote round trip) and
 :mod:`~walkthetalk.conversations.write_queries` (writing a statement).

@@ -5,9 +5,11 @@ SQL (SQLite 3.24+ and PostgreSQL alike) instead of ORM querysets, whose building
 than running them: the participant with their conversation and released common ground (one
 query), the vote card's rows (one query), the vote itself (one upsert) and the "refresh
 pending" flag (one update). On PostgreSQL they are prepared statements, bound on the server
-(each is parsed and planned once per connection, not once per vote), on one cursor kept per
-connection (:func:`.plain_sql.run`); the vote page and the htmx vote
-read the voter and the card's rows in one statement (:func:`fetch_voter_with_cards`).
+(each is parsed and planned once per connection, not once per vote), run by libpq's own calls
+when served (autocommit) and on one cursor kept per connection inside a transaction
+(:func:`.plain_sql.run`); the vote page and the htmx vote read the voter and the card's rows in
+one statement (:func:`fetch_voter_with_cards`), and a vote outside a transaction is stored and
+flagged by one ``CALL`` (:func:`store_vote`).
 On SQLite they run on the DB-API cursor itself, with ``?`` placeholders written once per
 process (:func:`.plain_sql.run`): Django's cursor wrapper rewrites ``%s`` on every statement and
 adds layers that cost more than the statement; its error translation, its broken-transaction check

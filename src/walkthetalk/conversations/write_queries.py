@@ -6,8 +6,8 @@ needs the published list's signature and the statements it shows. Built as ORM q
 these cost more than everything else the requests do (about 1 ms of Python each, against
 0.1 ms for the same statement written out); so, as for the vote
 (:mod:`~walkthetalk.conversations.vote_queries`), they are plain SQL for SQLite and PostgreSQL
-alike, run through :func:`.plain_sql.run` (SQLite's own cursor, PostgreSQL's kept
-prepared-statement cursor, Django's error translation and query log kept); the statement whose
+alike, run through :func:`.plain_sql.run` (SQLite's own cursor, PostgreSQL's prepared
+statements, Django's error translation and query log kept); the statement whose
 text varies (the shown list's ids) goes through :func:`.plain_sql.cursor`. Table and column
 names come from the models; every value is a parameter (hence ruff's S608 is off for this
 module only).
