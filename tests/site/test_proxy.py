@@ -101,3 +101,28 @@ def test_the_client_address_is_forgotten_even_from_the_proxy(production_like) ->
     TrustedProxyMiddleware(ForgetClientMiddleware(view))(request)
     assert seen["wsgi.url_scheme"] == "https" and seen["HTTP_HOST"] == "care.example.org"
     assert "198.51.100.23" not in str(seen) and PROXY not in str(seen)
+
+
+@pytest.mark.parametrize("address", [PROXY, "203.0.113.9", "::1", "", "not an address"])
+def test_no_proxy_configured_trusts_no_address(settings, address: str) -> None:
+    from walkthetalk.site.proxy import honour_forwarded, is_trusted_proxy
+
+    settings.TRUSTED_PROXIES = []
+    assert is_trusted_proxy(address) is False
+    meta = {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": "198.51.100.23", **HTTPS}
+    honour_forwarded(meta)
+    # Nothing believed, every forwarded header dropped.
+    assert meta == {"REMOTE_ADDR": address}
+
+
+def test_a_configured_proxy_is_trusted_by_address_and_network(settings) -> None:
+    from walkthetalk.site.proxy import is_trusted_proxy
+
+    settings.TRUSTED_PROXIES = [PROXY, "192.0.2.0/24", "2001:db8::/32"]
+    assert is_trusted_proxy(PROXY)
+    assert is_trusted_proxy("192.0.2.200")
+    assert is_trusted_proxy("2001:db8::7")
+    assert not is_trusted_proxy("10.0.0.8")
+    assert not is_trusted_proxy("2001:db9::7")
+    assert not is_trusted_proxy("")
+    assert not is_trusted_proxy("not an address")

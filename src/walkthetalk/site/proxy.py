@@ -34,11 +34,14 @@ def _networks(trusted: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def is_trusted_proxy(address: str) -> bool:
+    trusted = settings.TRUSTED_PROXIES
+    if not trusted:  # no proxy configured (the usual test and direct set-up): nothing to parse
+        return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in net for net in _networks(tuple(settings.TRUSTED_PROXIES)))
+    return any(ip in net for net in _networks(tuple(trusted)))
 
 
 def _last(value: str) -> str:
