@@ -34,7 +34,6 @@ from django.core.signing import (
     b64_decode,
     b64_encode,
 )
-from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 
 __all__ = ["BadSignature", "SignatureExpired", "dumps", "loads"]
@@ -43,6 +42,9 @@ SEP = ":"
 MAX_KEYS = 64
 # (salt, secret) -> the HMAC object keyed as Django's salted_hmac keys it, never updated.
 _keyed: dict[tuple[str, str | bytes], Any] = {}
+# Django's JSONSerializer: json.dumps(obj, separators=(",", ":")), which builds this very
+# encoder on every call; kept (it holds no state between calls).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
 # Django's salt for a TimestampSigner given none (or an empty one).
@@ -66,7 +68,7 @@ def _signature(salt: str, value: str, secret: str | bytes) -> str:
 
 def dumps(obj: Any, *, salt: str, compress: bool = False) -> str:
     """``django.core.signing.dumps(obj, salt=salt, compress=compress)``."""
-    data = json.dumps(obj, separators=(",", ":")).encode("latin-1")
+    data = _ENCODER.encode(obj).encode("latin-1")
     is_compressed = False
     if compress:
         compressed = zlib.compress(data)
@@ -90,8 +92,9 @@ def loads(
         raise BadSignature(f'No "{SEP}" found in value')
     value, sig = signed.rsplit(SEP, 1)
     main = settings.SECRET_KEY
+    given = sig.encode()  # Django's constant_time_compare: force_bytes, then compare_digest
     for key in [main, *settings.SECRET_KEY_FALLBACKS]:
-        if constant_time_compare(sig, _signature(salt, value, key or main)):
+        if hmac.compare_digest(given, _signature(salt, value, key or main).encode()):
             break
     else:
         raise BadSignature(f'Signature "{sig}" does not match')
