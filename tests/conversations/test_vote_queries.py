@@ -182,11 +182,21 @@ def test_a_vote_writer_waits_for_the_lock_to_be_released(lock_file: str) -> None
 
     thread = threading.Thread(target=release)
     thread.start()
-    with vote_queries.vote_writer():
+    with vote_queries.vote_writer() as db:
         entered = time.monotonic()
         assert _held_elsewhere(lock_file)
+        assert db is connections[DEFAULT_DB_ALIAS]
     thread.join()
     assert released and entered >= released[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_vote_writer_gives_the_connection_the_vote_is_written_on() -> None:
+    # Outside the lock too (PostgreSQL, inside a transaction): the thread's own connection.
+    with vote_queries.vote_writer() as db:
+        assert db is connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic(), vote_queries.vote_writer() as db:
+        assert db is connections[DEFAULT_DB_ALIAS]
 
 
 @sqlite_only
@@ -244,7 +254,7 @@ def test_there_is_no_vote_lock_in_memory_or_on_postgresql(monkeypatch: pytest.Mo
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor == "sqlite":
         monkeypatch.setitem(db.settings_dict, "NAME", "file:memorydb_default?mode=memory")
-    assert vote_queries._lock_path() is None
+    assert vote_queries._lock_path(db) is None
 
 
 def test_the_voter_read_with_the_card_rows_is_the_voter_and_card_rows_read_apart() -> None:

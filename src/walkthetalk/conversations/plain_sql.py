@@ -14,9 +14,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def cursor() -> Any:
@@ -55,8 +58,22 @@ def prepared_cursor_class() -> type:
 _log = logging.getLogger("django.db.backends")
 
 
-def run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any], Any]) -> Any:
-    """``result(cursor)`` after running ``sql_of(vendor)`` with ``params``.
+def default_db() -> BaseDatabaseWrapper:
+    """The thread's default connection (``connections[DEFAULT_DB_ALIAS]``, an asgiref
+    ``Local`` lookup of about a microsecond), for a caller to look up once and hand to each of
+    its statements (:func:`run`'s ``db``)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def run(
+    sql_of: Callable[[str], str],
+    params: list[Any],
+    result: Callable[[Any], Any],
+    db: BaseDatabaseWrapper | None = None,
+) -> Any:
+    """``result(cursor)`` after running ``sql_of(vendor)`` with ``params`` on ``db`` (the
+    thread's default connection, looked up here when not given: a caller running several
+    statements looks it up once, see :func:`default_db`).
 
     On SQLite: the DB-API cursor of Django's connection, the statement with ``?`` placeholders
     (:func:`_qmark`, once per process), inside Django's own error translation (so a locked
@@ -71,7 +88,8 @@ def run(sql_of: Callable[[str], str], params: list[Any], result: Callable[[Any],
     or when execute wrappers are installed: through :func:`cursor`. ``sql_of`` is one function
     per statement text (SQLite's form is kept once per ``sql_of``); a statement whose text
     varies goes through :func:`cursor`."""
-    db = connections[DEFAULT_DB_ALIAS]
+    if db is None:
+        db = connections[DEFAULT_DB_ALIAS]
     postgresql = db.vendor == "postgresql"
     if not (postgresql or db.vendor == "sqlite") or db.execute_wrappers:
         with cursor() as cursor_:

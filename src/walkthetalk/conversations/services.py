@@ -419,11 +419,18 @@ def record_vote(
     (True). False: nothing changed (a retried or outdated form, or no such statement)."""
     digest = _digest(participant_pk, request_key)
     voted_on = today()
-    with vote_queries.vote_writer():
+    with vote_queries.vote_writer() as db:
         # The flag is request_refresh's, read first on SQLite (see flag_refresh's after_vote);
         # on PostgreSQL both in one round trip (see store_vote).
         return vote_queries.store_vote(
-            conversation_pk, participant_pk, statement_id[:40], value, voted_on, digest, replaces
+            conversation_pk,
+            participant_pk,
+            statement_id[:40],
+            value,
+            voted_on,
+            digest,
+            replaces,
+            db,
         )
 
 

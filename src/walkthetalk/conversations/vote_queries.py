@@ -29,9 +29,9 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
+from django.db import OperationalError
 
 from walkthetalk.conversations.models import (
     Conversation,
@@ -42,12 +42,16 @@ from walkthetalk.conversations.models import (
 )
 from walkthetalk.conversations.plain_sql import (
     columns,
+    default_db,
     fetch_all,
     fetch_one,
     row_count,
     run,
     table,
 )
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 # --- the participant, their conversation and its released common ground -----------------
 
@@ -94,11 +98,15 @@ def _voter_select(vendor: str, extra: str) -> str:
 
 
 def fetch_voter(
-    conversation_pk: int, public_id: str, care_system_id: int, key: str
+    conversation_pk: int,
+    public_id: str,
+    care_system_id: int,
+    key: str,
+    db: BaseDatabaseWrapper | None = None,
 ) -> tuple[Any, ...] | None:
     """(participant id, participant's agreements version, *conversation fields*, result
-    state, common ground as JSON text) or None."""
-    row = run(_voter_sql, [conversation_pk, key, public_id, care_system_id], fetch_one)
+    state, common ground as JSON text) or None. ``db``: :func:`.plain_sql.run`'s."""
+    row = run(_voter_sql, [conversation_pk, key, public_id, care_system_id], fetch_one, db)
     return tuple(row) if row is not None else None
 
 
@@ -127,11 +135,12 @@ def fetch_voter_with_cards(
     """:func:`fetch_voter`'s row and, on PostgreSQL, :func:`fetch_card_rows`'s rows read by the
     same statement (one round trip, one snapshot); None: no such voter. On SQLite the card rows
     are None, for the caller to read (:func:`fetch_card_rows`) once it needs them, as before."""
-    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
-        row = fetch_voter(conversation_pk, public_id, care_system_id, key)
+    db = default_db()
+    if db.vendor != "postgresql":
+        row = fetch_voter(conversation_pk, public_id, care_system_id, key, db)
         return None if row is None else (row, None)
     params = [Statement.Status.PUBLISHED, conversation_pk, key, public_id, care_system_id]
-    found = run(_voter_cards_sql, params, fetch_one)
+    found = run(_voter_cards_sql, params, fetch_one, db)
     if found is None:
         return None
     *row, cards = found
@@ -159,14 +168,24 @@ def _card_sql(vendor: str) -> str:
     )
 
 
-def _uuid(value: uuid.UUID) -> Any:
-    return Vote._meta.get_field("id").get_db_prep_value(value, connection)
+def _uuid(value: uuid.UUID, db: BaseDatabaseWrapper) -> Any:
+    return _VOTE_ID.get_db_prep_value(value, db)
+
+
+_VOTE_ID = Vote._meta.get_field("id")
+_VOTED_ON = Vote._meta.get_field("voted_on")
 
 
 def fetch_card_rows(conversation_pk: int, participant_pk: uuid.UUID) -> list[tuple[Any, ...]]:
     """(id, public id, text, clarification, priority, voted) per published statement."""
-    params = [conversation_pk, _uuid(participant_pk), conversation_pk, Statement.Status.PUBLISHED]
-    return [tuple(row) for row in run(_card_sql, params, fetch_all)]
+    db = default_db()
+    params = [
+        conversation_pk,
+        _uuid(participant_pk, db),
+        conversation_pk,
+        Statement.Status.PUBLISHED,
+    ]
+    return [tuple(row) for row in run(_card_sql, params, fetch_all, db)]
 
 
 # --- the vote ------------------------------------------------------------------------------
@@ -198,23 +217,26 @@ def upsert_vote(
     voted_on: Any,
     digest: str,
     replaces: str,
+    db: BaseDatabaseWrapper | None = None,
 ) -> bool:
     """Insert the vote, or change it if its stored request key is ``replaces``; True if a row
     was written. The statement is found by its public id inside the insert, so an unknown or
-    unpublished statement writes nothing."""
+    unpublished statement writes nothing. ``db``: :func:`.plain_sql.run`'s."""
+    if db is None:
+        db = default_db()
     params = [
-        _uuid(uuid.uuid4()),
+        _uuid(uuid.uuid4(), db),
         conversation_pk,
-        _uuid(participant_pk),
+        _uuid(participant_pk, db),
         value,
-        Vote._meta.get_field("voted_on").get_db_prep_value(voted_on, connection),
+        _VOTED_ON.get_db_prep_value(voted_on, db),
         digest,
         conversation_pk,
         statement_public_id,
         Statement.Status.PUBLISHED,
         replaces,
     ]
-    return bool(run(_upsert_sql, params, row_count))
+    return bool(run(_upsert_sql, params, row_count, db))
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -235,7 +257,9 @@ def _pending_sql(vendor: str) -> str:
     return f"SELECT {c['refresh_pending']} FROM {table(Conversation)} WHERE {c['id']} = %s"
 
 
-def flag_refresh(conversation_pk: int, after_vote: bool = False) -> bool:
+def flag_refresh(
+    conversation_pk: int, after_vote: bool = False, db: BaseDatabaseWrapper | None = None
+) -> bool:
     """Mark the conversation's results as due for a refresh; True if it was not already.
 
     ``after_vote`` (:func:`.services.record_vote`, after the vote it follows was written): on
@@ -247,12 +271,15 @@ def flag_refresh(conversation_pk: int, after_vote: bool = False) -> bool:
     the vote was committed (or, inside a transaction, while the vote holds SQLite's write
     lock, which no clear can pass), so a flag still seen set here will be cleared only by a
     refresh that reads the votes after this one. A clear that came first is seen as not set,
-    and the flag is written as before. PostgreSQL: the conditional ``UPDATE`` alone."""
-    if after_vote and connections[DEFAULT_DB_ALIAS].vendor == "sqlite":
-        row = run(_pending_sql, [conversation_pk], fetch_one)
+    and the flag is written as before. PostgreSQL: the conditional ``UPDATE`` alone.
+    ``db``: :func:`.plain_sql.run`'s."""
+    if db is None:
+        db = default_db()
+    if after_vote and db.vendor == "sqlite":
+        row = run(_pending_sql, [conversation_pk], fetch_one, db)
         if row is None or row[0]:
             return False
-    return bool(run(_flag_sql, [True, conversation_pk, False], row_count))
+    return bool(run(_flag_sql, [True, conversation_pk, False], row_count, db))
 
 
 # --- the vote and its flag -----------------------------------------------------------------
@@ -278,6 +305,7 @@ def store_vote(
     voted_on: Any,
     digest: str,
     replaces: str,
+    db: BaseDatabaseWrapper | None = None,
 ) -> bool:
     """:func:`upsert_vote` and, when it wrote a row, :func:`flag_refresh` after it (``after_vote``);
     True if a row was written.
@@ -286,8 +314,10 @@ def store_vote(
     upsert, committed, then the same conditional ``UPDATE`` in a transaction of its own — the
     two transactions of the two statements, in the same order (the flag's after the vote's
     commit, as ``flag_refresh`` needs), in one round trip instead of two. Inside a transaction
-    (where a procedure may not commit) and on SQLite, the two statements."""
-    db = connections[DEFAULT_DB_ALIAS]
+    (where a procedure may not commit) and on SQLite, the two statements. ``db``: the
+    connection :func:`vote_writer` gave (:func:`.plain_sql.run`'s)."""
+    if db is None:
+        db = default_db()
     if db.vendor == "postgresql" and not db.in_atomic_block:
         params = [
             uuid.uuid4(),
@@ -300,11 +330,11 @@ def store_vote(
             Statement.Status.PUBLISHED,
             replaces,
         ]
-        return bool(run(_record_sql, params, fetch_one)[0])
+        return bool(run(_record_sql, params, fetch_one, db)[0])
     if upsert_vote(
-        conversation_pk, participant_pk, statement_public_id, value, voted_on, digest, replaces
+        conversation_pk, participant_pk, statement_public_id, value, voted_on, digest, replaces, db
     ):
-        flag_refresh(conversation_pk, after_vote=True)
+        flag_refresh(conversation_pk, after_vote=True, db=db)
         return True
     return False
 
@@ -316,10 +346,9 @@ LOCK_POLL = 0.0001
 _lock_files: dict[tuple[int, str], int] = {}
 
 
-def _lock_path() -> str | None:
-    """The vote lock's file beside the SQLite database file; None elsewhere (PostgreSQL, an
-    in-memory database)."""
-    db = connections[DEFAULT_DB_ALIAS]
+def _lock_path(db: BaseDatabaseWrapper) -> str | None:
+    """The vote lock's file beside the SQLite database file of ``db``; None elsewhere
+    (PostgreSQL, an in-memory database)."""
     name = db.settings_dict.get("NAME")
     if db.vendor != "sqlite" or not isinstance(name, str | os.PathLike):
         return None
@@ -340,7 +369,7 @@ def _lock_file(path: str) -> int:
 
 
 @contextlib.contextmanager
-def vote_writer() -> Iterator[None]:
+def vote_writer() -> Iterator[BaseDatabaseWrapper]:
     """On SQLite, hold the vote lock — a file lock beside the database that the processes'
     vote writers take in turn — around a vote's writes; elsewhere, nothing.
 
@@ -353,11 +382,12 @@ def vote_writer() -> Iterator[None]:
     transaction (its ``BEGIN IMMEDIATE`` may already hold SQLite's write lock, which the
     lock's holder could then wait for). Waiting longer than the database's own timeout for it
     is the database being locked: Django's ``OperationalError``, as from SQLite (503, see
-    :mod:`walkthetalk.site.faults`)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    path = _lock_path()
+    :mod:`walkthetalk.site.faults`). Gives the thread's default connection, for the vote's
+    statements to use (:func:`store_vote`'s ``db``) without looking it up again."""
+    db = default_db()
+    path = _lock_path(db)
     if path is None or db.in_atomic_block:
-        yield
+        yield db
         return
     fd = _lock_file(path)
     deadline = time.monotonic() + float(db.settings_dict.get("OPTIONS", {}).get("timeout", 5))
@@ -370,6 +400,6 @@ def vote_writer() -> Iterator[None]:
                 raise OperationalError("database is locked (the vote lock)") from None
             time.sleep(LOCK_POLL)
     try:
-        yield
+        yield db
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
