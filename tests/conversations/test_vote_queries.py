@@ -4,8 +4,10 @@ check and query log."""
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import sys
 import threading
 import time
 from typing import Any
@@ -188,6 +190,36 @@ def test_a_vote_writer_waits_for_the_lock_to_be_released(lock_file: str) -> None
         assert db is connections[DEFAULT_DB_ALIAS]
     thread.join()
     assert released and entered >= released[0]
+
+
+def _timer_slack() -> int:
+    """The calling thread's timer slack in nanoseconds (Linux's PR_GET_TIMERSLACK)."""
+    return int(ctypes.CDLL(None).prctl(30, 0, 0, 0, 0))
+
+
+@sqlite_only
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="timer slack is Linux's")
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_that_waits_for_the_vote_lock_sleeps_exactly(lock_file: str) -> None:
+    other = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    slack: dict[str, int] = {}
+
+    def vote_writer_thread(wait: bool) -> None:
+        # A new thread inherits its creator's slack: start from Linux's default, 50 µs.
+        ctypes.CDLL(None).prctl(vote_queries.PR_SET_TIMERSLACK, 50_000, 0, 0, 0)
+        with vote_queries.vote_writer():
+            slack["waited" if wait else "free"] = _timer_slack()
+
+    waiting = threading.Thread(target=vote_writer_thread, args=(True,))
+    waiting.start()
+    time.sleep(0.02)
+    os.close(other)
+    waiting.join()
+    free = threading.Thread(target=vote_writer_thread, args=(False,))
+    free.start()
+    free.join()
+    assert slack == {"waited": vote_queries.TIMER_SLACK_NS, "free": 50_000}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -22,10 +22,13 @@ parameter (hence ruff's S608 is off for this module only).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import functools
 import json
 import os
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -342,7 +345,30 @@ def store_vote(
 # --- one vote writer at a time (SQLite) --------------------------------------------------
 
 #: How long a vote writer waits between two tries of the vote lock, in seconds.
-LOCK_POLL = 0.0001
+LOCK_POLL = 0.00005
+#: Linux's ``prctl`` option that sets the calling thread's timer slack, in nanoseconds.
+PR_SET_TIMERSLACK = 29
+#: The slack asked for: 1 µs (0 would mean "the default" to Linux).
+TIMER_SLACK_NS = 1000
+
+
+_slack_set = threading.local()
+
+
+def _exact_sleeps() -> None:
+    """Once per thread that waits for the vote lock: Linux's timer slack for the thread set to
+    :data:`TIMER_SLACK_NS`. Linux lets each sleep of a thread overrun by its slack (50 µs by
+    default) so that it can batch wake-ups: a poll of :data:`LOCK_POLL` then lasted about
+    twice as long as asked, and the lock, released meanwhile, waited for its next holder.
+    Only the thread's sleeps change; on other systems nothing is done."""
+    if getattr(_slack_set, "done", False):
+        return
+    _slack_set.done = True
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_TIMERSLACK, TIMER_SLACK_NS, 0, 0, 0)
+
+
 _lock_files: dict[tuple[int, str], int] = {}
 
 
@@ -398,6 +424,7 @@ def vote_writer() -> Iterator[BaseDatabaseWrapper]:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise OperationalError("database is locked (the vote lock)") from None
+            _exact_sleeps()
             time.sleep(LOCK_POLL)
     try:
         yield db
