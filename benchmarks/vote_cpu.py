@@ -8,7 +8,15 @@ applications run alternately (``--rounds`` of each), so a change in the machine'
 both; it prints CPU per vote (median of the blocks) for both and their ratio. Quiet and fast:
 made for iterating and for ``--profile`` (cProfile of the product's blocks).
 
+With ``--database-url`` (a PostgreSQL server; the role needs CREATEDB) the product runs on a
+fresh database of that server per run (dropped after it), and beside the worker's CPU per vote
+it prints its PostgreSQL backend's (user + system time of the backend process, read from
+``/proc/<pid>/stat``, so the server must run on this machine; 10 ms ticks: use blocks of a few
+hundred votes). The reference stays on SQLite. To compare two trees, run with ``--only
+product`` alternately with ``PYTHONPATH`` set to each tree's ``src``.
+
     python benchmarks/vote_cpu.py [--htmx] [--votes 300] [--blocks 5] [--rounds 3]
+        [--database-url postgres://postgres@127.0.0.1:54400/wtt_cpu]
 """
 
 from __future__ import annotations
@@ -106,11 +114,35 @@ class Phone:
         return True
 
 
-def _blocks(phones: list[Phone], votes: int, blocks: int, htmx: bool) -> list[float]:
-    """CPU seconds per vote of each block of ``votes`` votes."""
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of the process ``pid`` so far; 0.0 for None."""
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int | None:
+    """The PostgreSQL backend of this process's default connection; None on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    return int(connection.connection.info.backend_pid)
+
+
+def _blocks(
+    phones: list[Phone], votes: int, blocks: int, htmx: bool, backend: list[float] | None = None
+) -> list[float]:
+    """CPU seconds per vote of each block of ``votes`` votes; with ``backend`` (PostgreSQL),
+    the backend's CPU seconds per vote of each block appended to it."""
     out: list[float] = []
     turn = 0
     for _ in range(blocks):
+        pid = _backend_pid() if backend is not None else None
+        backend_started = _backend_cpu(pid)
         started = time.process_time()
         done = 0
         while done < votes:
@@ -119,6 +151,10 @@ def _blocks(phones: list[Phone], votes: int, blocks: int, htmx: bool) -> list[fl
             if phone.vote(htmx):
                 done += 1
         out.append((time.process_time() - started) / votes)
+        if backend is not None:
+            if _backend_pid() != pid:
+                raise SystemExit("the PostgreSQL connection changed during a block")
+            backend.append((_backend_cpu(pid) - backend_started) / votes)
     return out
 
 
@@ -143,17 +179,71 @@ def _run_side(side: str, folder: str, votes: int, blocks: int, htmx: bool, profi
         cookies = [f"wtt_pass={signed}" for signed in setup["passes"]]
     phones = [Phone(app, path, c) for c in cookies]
     _blocks(phones, max(20, votes // 5), 1, htmx)  # warm-up: caches, memo shapes, connections
+    backend: list[float] | None = [] if side == "product" and _backend_pid() else None
     profiler = None
     if profile:
         import cProfile
 
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
-    times = _blocks(phones, votes, blocks, htmx)
+    times = _blocks(phones, votes, blocks, htmx, backend)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
-    print(json.dumps(times))
+    print(json.dumps({"cpu": times, "backend": backend}))
+
+
+def _admin(url: str) -> tuple[str, str]:
+    """The server's ``postgres`` database (to create and drop others) and ``url``'s name."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
+
+
+def _fresh_database(url: str, run: int) -> str:
+    """A new empty database on ``url``'s server, named after ``url``'s, for one run."""
+    import psycopg
+
+    admin, base = _admin(url)
+    name = f"{base or 'wtt_vote_cpu'}_{os.getpid()}_{run}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+
+    admin, name = _admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(side: str, args: argparse.Namespace, run: int) -> dict[str, Any]:
+    """One run of ``side`` in a child process on fresh data: its ``{"cpu", "backend"}``."""
+    participants = max(40, args.votes * (args.blocks + 1) // 20 + 10)
+    with tempfile.TemporaryDirectory(prefix="wtt-vote-cpu-") as folder:
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        url = None
+        if side == "product" and args.database_url:
+            url = _fresh_database(args.database_url, run)
+        try:
+            if side == "product":
+                env, _ = h.product_prepare(Path(folder), url, participants, 40)
+                env = {**env, "WALKTHETALK_DATA": folder}
+            argv = [sys.executable, __file__, "--side", side, "--folder", folder]
+            argv += ["--votes", str(args.votes), "--blocks", str(args.blocks)]
+            argv += ["--htmx"] if args.htmx else []
+            if args.profile and side == "product":
+                argv += ["--profile", args.profile]
+            out = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=h.ROOT)
+        finally:
+            if url:
+                _drop_database(url)
+    if out.returncode != 0:
+        raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
+    answer: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,37 +254,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs of each, alternated")
     parser.add_argument("--profile", default="", help="write the product's cProfile here")
     parser.add_argument("--only", choices=("reference", "product"), default=None)
+    parser.add_argument(
+        "--database-url", help="the product on this PostgreSQL server (a fresh database per run)"
+    )
     parser.add_argument("--side", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.side:
         _run_side(args.side, args.folder, args.votes, args.blocks, args.htmx, args.profile)
         return 0
-    participants = max(40, args.votes * (args.blocks + 1) // 20 + 10)
     print(f"load at start: {os.getloadavg()[0]:.2f}  (htmx: {args.htmx})", flush=True)
     results: dict[str, list[float]] = {"reference": [], "product": []}
+    backends: list[float] = []
     sides = [args.only] if args.only else ["reference", "product"]
     for round_number in range(args.rounds):
         for side in sides:
-            with tempfile.TemporaryDirectory(prefix="wtt-vote-cpu-") as folder:
-                env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-                if side == "product":
-                    env, _ = h.product_prepare(Path(folder), None, participants, 40)
-                    env = {**env, "WALKTHETALK_DATA": folder}
-                argv = [sys.executable, __file__, "--side", side, "--folder", folder]
-                argv += ["--votes", str(args.votes), "--blocks", str(args.blocks)]
-                argv += ["--htmx"] if args.htmx else []
-                if args.profile and side == "product":
-                    argv += ["--profile", args.profile]
-                out = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=h.ROOT)
-                if out.returncode != 0:
-                    raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
-                times = json.loads(out.stdout.strip().splitlines()[-1])
-                results[side] += times
-                median = statistics.median(times) * 1000
-                print(f"round {round_number + 1} {side:9s}: {median:.3f} ms CPU/vote", flush=True)
+            answer = _run(side, args, round_number)
+            results[side] += answer["cpu"]
+            median = statistics.median(answer["cpu"]) * 1000
+            line = f"round {round_number + 1} {side:9s}: {median:.3f} ms CPU/vote"
+            if answer["backend"] is not None:
+                backends += answer["backend"]
+                line += f", PostgreSQL {statistics.median(answer['backend']) * 1000:.3f}"
+            print(f"{line}  (load {os.getloadavg()[0]:.2f})", flush=True)
     for side in sides:
         print(f"{side:9s}: median {statistics.median(results[side]) * 1000:.3f} ms CPU per vote")
+    if backends:
+        median = statistics.median(backends) * 1000
+        print(f"PostgreSQL backend: median {median:.3f} ms CPU per vote")
     if len(sides) == 2:
         ratio = statistics.median(results["reference"]) / statistics.median(results["product"])
         print(f"ratio (reference CPU / product CPU): {ratio:.2f}")
