@@ -10,10 +10,10 @@ made for iterating and for ``--profile`` (cProfile of the product's blocks).
 
 With ``--database-url`` (a PostgreSQL server; the role needs CREATEDB) the product runs on a
 fresh database of that server per run (dropped after it), and beside the worker's CPU per vote
-it prints its PostgreSQL backend's (user + system time of the backend process, read from
-``/proc/<pid>/stat``, so the server must run on this machine; 10 ms ticks: use blocks of a few
-hundred votes). The reference stays on SQLite. To compare two trees, run with ``--only
-product`` alternately with ``PYTHONPATH`` set to each tree's ``src``.
+it prints its PostgreSQL backend's (the backend process's time on a CPU, read from
+``/proc/<pid>/schedstat``, so the server must run on this machine). The reference stays on
+SQLite. To compare two trees, run with ``--only product`` alternately with ``PYTHONPATH`` set
+to each tree's ``src``.
 
     python benchmarks/vote_cpu.py [--htmx] [--votes 300] [--blocks 5] [--rounds 3]
         [--database-url postgres://postgres@127.0.0.1:54400/wtt_cpu]
@@ -115,12 +115,12 @@ class Phone:
 
 
 def _backend_cpu(pid: int | None) -> float:
-    """CPU seconds (user + system) of the process ``pid`` so far; 0.0 for None."""
+    """CPU seconds of the process ``pid`` so far (the scheduler's run time, in nanoseconds:
+    ``/proc/<pid>/stat``'s user and system times count 10 ms ticks); 0.0 for None."""
     if pid is None:
         return 0.0
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with open(f"/proc/{pid}/schedstat") as stat:
+        return int(stat.read().split()[0]) / 1e9
 
 
 def _backend_pid() -> int | None:
