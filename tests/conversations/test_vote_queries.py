@@ -5,7 +5,9 @@ check and query log."""
 from __future__ import annotations
 
 import ctypes
+import datetime
 import fcntl
+import functools
 import os
 import sys
 import threading
@@ -24,10 +26,12 @@ from django.db import (
 from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from walkthetalk.caremap import services as caremap_services
 from walkthetalk.conversations import plain_sql, selectors, services, vote_queries
-from walkthetalk.conversations.models import Conversation, Vote
+from walkthetalk.conversations.models import Conversation, ConversationParticipant, Statement, Vote
 from walkthetalk.site import faults
 
 from ..caremap.factories import small_system
@@ -335,6 +339,91 @@ def test_a_voter_read_with_cards_in_a_conversation_without_statements_has_no_row
     assert found is not None and selectors.voter_card_rows(found) == []
     other = caremap_services.open_pass(conv.care_system, None)  # never joined
     assert selectors.voter_row(conv.public_id, other, cards=True) is None
+
+
+@functools.cache
+def _card_sql_by_probes(vendor: str) -> str:
+    """The card's rows as read before the voted ids were read once: one ``EXISTS`` probe of
+    the votes per statement (the reference the new statements must answer as)."""
+    return (
+        'SELECT s."id", s."public_id", s."text", s."clarification", s."priority", '
+        'EXISTS (SELECT 1 FROM "conversations_vote" v WHERE v."conversation_id" = %s '
+        'AND v."participant_id" = %s AND v."statement_id" = s."id") '
+        'FROM "conversations_statement" s WHERE s."conversation_id" = %s AND s."status" = %s '
+        'ORDER BY s."id"'
+    )
+
+
+@functools.cache
+def _voter_cards_sql_by_probes(vendor: str) -> str:
+    """PostgreSQL's voter read with the card rows, as before (one ``EXISTS`` per statement)."""
+    cards = (
+        ', (SELECT json_agg(json_build_array(s."id", s."public_id", s."text", '
+        's."clarification", s."priority", EXISTS (SELECT 1 FROM "conversations_vote" v '
+        'WHERE v."conversation_id" = p."conversation_id" AND v."participant_id" = p."id" '
+        'AND v."statement_id" = s."id")) ORDER BY s."id")::text FROM "conversations_statement" '
+        's WHERE s."conversation_id" = p."conversation_id" AND s."status" = %s)'
+    )
+    return vote_queries._voter_select(vendor, cards)
+
+
+_statuses = st.lists(st.sampled_from(Statement.Status.values), min_size=8, max_size=8)
+_voted = st.sets(st.integers(min_value=0, max_value=7))
+
+
+def test_the_card_rows_read_the_voted_ids_once_and_answer_as_one_probe_per_statement() -> None:
+    system = small_system()
+    convs = [conversation(system), conversation(system)]
+    passes = [joined(convs[0]), joined(convs[0]), joined(convs[1])]
+    found = [
+        selectors.voter_row(c.public_id, p) for c, p in zip(convs[:1] + convs, passes, strict=True)
+    ]
+    voters = [v for v in found if v is not None]
+    assert len(voters) == 3
+    statements = [list(c.statements.order_by("pk")) for c in convs]
+
+    @settings(max_examples=40, deadline=None)
+    @given(_statuses, _statuses, _voted, _voted, _voted)
+    def answers_alike(first: Any, second: Any, mine: Any, theirs: Any, elsewhere: Any) -> None:
+        with transaction.atomic():
+            for rows, statuses in zip(statements, (first, second), strict=True):
+                for statement, status in zip(rows, statuses, strict=True):
+                    Statement.objects.filter(pk=statement.pk).update(status=status)
+            # Votes on any statement (one rejected after votes keeps them), by this voter,
+            # by another in the same conversation and by someone in another conversation.
+            for found, picked, at in zip(voters, (mine, theirs, elsewhere), (0, 0, 1), strict=True):
+                Vote.objects.bulk_create(
+                    Vote(
+                        conversation=convs[at],
+                        participant_id=found.participant_pk,
+                        statement=statements[at][i],
+                        value=1,
+                        voted_on=datetime.date(2026, 12, 4),
+                    )
+                    for i in picked
+                )
+            for conv, found in zip(convs[:1] + convs, voters, strict=True):
+                pk = vote_queries._uuid(found.participant_pk, connection)
+                params = [conv.pk, pk, conv.pk, "published"]
+                expected = [
+                    tuple(r)
+                    for r in plain_sql.run(_card_sql_by_probes, params, plain_sql.fetch_all)
+                ]
+                rows = vote_queries.fetch_card_rows(conv.pk, found.participant_pk)
+                assert rows == expected
+                if connection.vendor == "postgresql":
+                    key = ConversationParticipant.objects.get(pk=found.participant_pk).key
+                    args = ["published", conv.pk, key, conv.public_id, conv.care_system_id]
+                    old = plain_sql.run(_voter_cards_sql_by_probes, args, plain_sql.fetch_one)
+                    new = plain_sql.run(vote_queries._voter_cards_sql, args, plain_sql.fetch_one)
+                    assert tuple(new) == tuple(old)
+                    both = vote_queries.fetch_voter_with_cards(
+                        conv.pk, conv.public_id, conv.care_system_id, key
+                    )
+                    assert both is not None and both[1] == expected
+            transaction.set_rollback(True)
+
+    answers_alike()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept cursor")
