@@ -4,6 +4,7 @@ same object, salt and second; the same value or the same refusal for anything se
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from typing import Any
 from unittest import mock
@@ -121,3 +122,18 @@ def test_the_kept_keys_are_bounded() -> None:
     for number in range(signatures.MAX_KEYS * 2):
         signatures.dumps(number, salt=f"salt {number}")
     assert len(signatures._keyed) <= signatures.MAX_KEYS
+
+
+@given(obj=JSON, salt=SALTS)
+def test_dumps_json_of_djangos_json_text_is_dumps(obj: Any, salt: str) -> None:
+    text = json.dumps(obj, separators=(",", ":"))
+    with mock.patch("time.time", return_value=NOW):
+        assert signatures.dumps_json(text, salt=salt) == signing.dumps(obj, salt=salt)
+
+
+def test_the_timestamp_follows_the_clock_second_by_second() -> None:
+    """The kept timestamp is the current second's, never an earlier second's."""
+    for now in (NOW, NOW + 0.5, NOW + 1, NOW + 1.99, NOW - 3600, NOW + 86_400):
+        with mock.patch("time.time", return_value=now):
+            assert signatures.dumps([1], salt="s") == signing.dumps([1], salt="s")
+            assert signatures._timestamp() == signing.b62_encode(int(now))

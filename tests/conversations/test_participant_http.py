@@ -3,16 +3,21 @@ never from a cookie this site did not sign, and never put in a URL."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core import signing
 from django.http import HttpResponse
 from django.test import RequestFactory
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from walkthetalk.conversations.participant_http import (
     LAST_VOTE_COOKIE,
     LAST_VOTE_SALT,
     keep_last_vote,
     last_vote,
+    last_vote_value,
 )
 from walkthetalk.conversations.services import VoteOutcome
 
@@ -34,6 +39,23 @@ def test_the_kept_vote_is_read_back_only_on_its_own_vote_page() -> None:
     assert cookie["path"] == "/conversations/abc/vote/" and cookie["httponly"]
     assert cookie["samesite"] == "Lax" and int(cookie["max-age"]) > 0
     assert _read(cookie.value) == VoteOutcome("s1", -1, replayed=True)
+
+
+@given(
+    statement_id=st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True) | st.text(max_size=45),
+    value=st.integers() | st.booleans(),
+)
+@example(statement_id="a" * 40, value=-1)
+@example(statement_id="a" * 41, value=1)
+@example(statement_id="s1\n", value=0)
+@example(statement_id='s"1', value=1)
+@example(statement_id="s1", value=True)
+def test_the_cookie_value_is_djangos_signing_dumps(statement_id: str, value: int) -> None:
+    """Written directly for a URL-safe id and an integer, by the JSON encoder otherwise: the
+    same value as Django's ``signing.dumps`` of the pair, at the same second."""
+    with mock.patch("time.time", return_value=1_796_000_000.5):
+        expected = signing.dumps([statement_id, value], salt=LAST_VOTE_SALT)
+        assert last_vote_value(statement_id, value) == expected
 
 
 @pytest.mark.parametrize(
