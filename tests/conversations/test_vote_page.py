@@ -231,3 +231,48 @@ def test_a_signed_in_staff_member_voting_sees_their_own_header() -> None:
     assert "Staff sign in" in participant.get(url).content.decode()
     page = staff.get(url).content.decode()
     assert "Sign out" in page and "Staff sign in" not in page
+
+
+def _ngettext_left(remaining: int) -> str:
+    return translation.ngettext(
+        "%(counter)s statement left", "%(counter)s statements left", remaining
+    ) % {"counter": remaining}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_left_text_is_ngettexts_in_the_active_language(language: str) -> None:
+    with translation.override(language):
+        for remaining in (0, 1, 2, 3, 11, 21, 101):
+            for _ in range(2):  # read, then kept
+                assert vote_page.left_text(remaining) == _ngettext_left(remaining)
+                given_language = translation.get_language()
+                assert vote_page.left_text(remaining, given_language) == _ngettext_left(remaining)
+    with translation.override("en"):
+        english = vote_page.left_text(2)
+    with translation.override("es"):
+        assert vote_page.left_text(2) != english
+
+
+def test_the_kept_texts_and_pages_are_dropped_with_djangos_catalogs(tmp_path: Any) -> None:
+    """A .mo file changed under the autoreloader (Django drops its catalogs and keeps the
+    process) or a setting changed: nothing translated before is answered again."""
+    from pathlib import Path
+
+    from django.test import override_settings
+    from django.utils.autoreload import file_changed
+
+    memo = vote_page._MEMOS[vote_page.CARD]
+    for changed in ("locale/es/LC_MESSAGES/django.mo", "module.py", None):
+        with translation.override("en"):
+            vote_page._LEFT[("en", 3)] = "stale"
+            memo._shapes[("en", "a shape")] = (("stale",), ())
+            if changed is None:
+                with override_settings(LANGUAGE_CODE="es"):
+                    pass
+            else:
+                file_changed.send(sender=None, file_path=Path(changed))
+            stays = changed == "module.py"
+            assert (vote_page.left_text(3) == "stale") is stays
+            assert memo.has("a shape") is (stays or changed is None)
+            memo.forget()
+            vote_page._LEFT.clear()

@@ -70,14 +70,22 @@ class TemplateMemo:
             self._shapes[key] = parts
         return self._join(parts, values)
 
-    def has(self, shape: Hashable) -> bool:
-        """Whether ``shape`` in the active language was rendered already."""
-        return (get_language(), shape) in self._shapes
+    def has(self, shape: Hashable, language: str | None = None) -> bool:
+        """Whether ``shape`` in the active language (``language``: the caller's
+        ``get_language()``, read already) was rendered already."""
+        return (language or get_language(), shape) in self._shapes
 
-    def filled(self, shape: Hashable, values: Mapping[str, object]) -> str | None:
-        """:meth:`render` for a shape already rendered in the active language, else None."""
-        parts = self._shapes.get((get_language(), shape))
+    def filled(
+        self, shape: Hashable, values: Mapping[str, object], language: str | None = None
+    ) -> str | None:
+        """:meth:`render` for a shape already rendered in the active language (``language``:
+        as for :meth:`has`), else None."""
+        parts = self._shapes.get((language or get_language(), shape))
         return None if parts is None else self._join(parts, values)
+
+    def forget(self) -> None:
+        """Drop every rendered shape (the translations they were rendered with changed)."""
+        self._shapes.clear()
 
     @staticmethod
     def _join(parts: tuple[tuple[str, ...], tuple[str, ...]], values: Mapping[str, object]) -> str:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import (  # type: ignore[attr-defined]
     CSRF_ALLOWED_CHARS,
@@ -31,9 +33,10 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]
     _add_new_csrf_cookie,
 )
 from django.shortcuts import render
+from django.utils.autoreload import file_changed
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import http_date
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from walkthetalk.caremap.participant_http import may_be_signed_in
 from walkthetalk.conversations.selectors import CardStatement
@@ -120,11 +123,41 @@ def new_request_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def left_text(remaining: int) -> str:
-    """ "3 statements left", in the active language."""
-    return ngettext("%(counter)s statement left", "%(counter)s statements left", remaining) % {
-        "counter": remaining
-    }
+# left_text's answers per (language, count): text of the translation catalogs only, dropped
+# whenever Django drops its catalogs (a setting changed, a .mo file changed under the
+# autoreloader), with the rendered shapes of _MEMOS.
+_LEFT: dict[tuple[str, int], str] = {}
+MAX_LEFT = 4096
+
+
+def left_text(remaining: int, language: str | None = None) -> str:
+    """ "3 statements left", in the active language (``language``: the caller's
+    ``get_language()``, read already)."""
+    key = (language or get_language(), remaining)
+    found = _LEFT.get(key)
+    if found is None:
+        found = ngettext("%(counter)s statement left", "%(counter)s statements left", remaining) % {
+            "counter": remaining
+        }
+        if len(_LEFT) >= MAX_LEFT:
+            _LEFT.clear()
+        _LEFT[key] = found
+    return found
+
+
+@receiver(setting_changed)
+def _forget_texts(**kwargs: Any) -> None:
+    _LEFT.clear()
+
+
+@receiver(file_changed)
+def _forget_translated(file_path: Any, **kwargs: Any) -> None:
+    """Django's own receiver drops its catalogs when a .mo file changes (and keeps the
+    process): drop what was translated with them."""
+    if getattr(file_path, "suffix", None) == ".mo":
+        _LEFT.clear()
+        for memo in _MEMOS.values():
+            memo.forget()
 
 
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -217,16 +250,19 @@ def shape_of(
     return shape
 
 
-def has_page(shape: Hashable, *, card: bool = False) -> bool:
-    """Whether the vote page (``card``: the htmx card) of ``shape`` in the active language is
-    rendered already."""
-    return _MEMOS[CARD if card else PAGE].has(shape)
+def has_page(shape: Hashable, *, card: bool = False, language: str | None = None) -> bool:
+    """Whether the vote page (``card``: the htmx card) of ``shape`` in the active language
+    (``language``: the caller's ``get_language()``, read already) is rendered already."""
+    return _MEMOS[CARD if card else PAGE].has(shape, language)
 
 
-def filled_page(shape: Hashable, values: dict[str, Any], *, card: bool = False) -> str | None:
-    """The vote page (``card``: the htmx card alone) of ``shape`` in the active language with
-    ``values`` (:data:`FIELDS`) filled in; None when that shape has not been rendered yet."""
-    return _MEMOS[CARD if card else PAGE].filled(shape, values)
+def filled_page(
+    shape: Hashable, values: dict[str, Any], *, card: bool = False, language: str | None = None
+) -> str | None:
+    """The vote page (``card``: the htmx card alone) of ``shape`` in the active language
+    (``language``: as for :func:`has_page`) with ``values`` (:data:`FIELDS`) filled in; None
+    when that shape has not been rendered yet."""
+    return _MEMOS[CARD if card else PAGE].filled(shape, values, language)
 
 
 def render_vote(request: HttpRequest, context: dict[str, Any], htmx: bool) -> HttpResponse:

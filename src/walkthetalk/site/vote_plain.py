@@ -337,6 +337,7 @@ class PlainVote:
         if statement is None:
             return None
         page_shape = vote_page.shape_of(shape[1], card, conversation, statement, last_value, ())
+        language = translation.get_language()
         html = vote_page.filled_page(
             page_shape,
             {
@@ -347,9 +348,10 @@ class PlainVote:
                 "clarification": statement.clarification,
                 "number": drawn.progress.number,
                 "total": drawn.progress.total,
-                "left": vote_page.left_text(drawn.progress.remaining),
+                "left": vote_page.left_text(drawn.progress.remaining, language),
             },
             card=card,
+            language=language,
         )
         return None if html is None else html.encode()
 
@@ -447,10 +449,11 @@ def _pages_ready(
     candidates = [row for row in rows if not row[5]]
     if not url_safe([row[1] for row in candidates]):
         return False
+    language = translation.get_language()
     for clarified in {bool(row[3]) for row in candidates}:
         statement = selectors.CardStatement(0, "", "", "x" if clarified else "")
         shape = vote_page.shape_of(path, card, conversation, statement, last_value, ())
-        if not vote_page.has_page(shape, card=card):
+        if not vote_page.has_page(shape, card=card, language=language):
             return False
     return True
 
