@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from walkthetalk.analysis.pulse import (
@@ -49,6 +49,7 @@ def test_interval_from_f_matches_the_closed_form_at_the_estimate() -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.integers(3, 12), st.integers(3, 10))
+@example(seed=629, n_units=3, size=3)  # three units with the same mean: ICC(2) is -inf
 def test_intervals_bracket_their_estimates(seed: int, n_units: int, size: int) -> None:
     rng = np.random.default_rng(seed)
     units = np.repeat(np.arange(n_units), size)
@@ -60,3 +61,13 @@ def test_intervals_bracket_their_estimates(seed: int, n_units: int, size: int) -
         assert ev.icc2_low <= ev.icc2 <= ev.icc2_high
     assert 0.0 <= ev.share_rwg_ok <= 1.0
     assert ev.rwg_j_low <= ev.rwg_j_mean + 1e-12 and ev.rwg_j_mean <= ev.rwg_j_high + 1e-12
+
+
+def test_units_with_the_same_mean_are_flagged_as_not_reliable() -> None:
+    # Every unit's mean is 3 while answers within each unit differ: MSB = 0, so ICC(2) is
+    # -inf (as R's multilevel::ICC2), inside its interval, and both flags are raised.
+    items = np.array([[2.0], [3.0], [4.0], [4.0], [3.0], [2.0], [3.0], [2.0], [4.0]])
+    ev = aggregation_evidence(items, [0, 0, 0, 1, 1, 1, 2, 2, 2], 5, n_bootstrap=50)
+    assert ev.icc2 == float("-inf") and ev.icc2_low <= ev.icc2 <= ev.icc2_high
+    assert any("not yet reliable enough" in flag for flag in ev.flags)
+    assert any("may not differ on this at all" in flag for flag in ev.flags)

@@ -30,3 +30,10 @@ def test_unit_mean_reliability_grows_with_n() -> None:
     values = [unit_mean_reliability(n, 0.1) for n in range(1, 50)]
     assert all(b > a for a, b in zip(values, values[1:], strict=False))
     assert unit_mean_reliability(5, -0.2) == 0.0
+
+
+def test_icc2_when_unit_means_do_not_differ() -> None:
+    # As R's multilevel::ICC2, (MSB - MSW) / MSB: -Inf when MSB = 0 < MSW, NaN when both are 0.
+    assert one_way_anova([1, 2, 3, 3, 2, 1], [0, 0, 0, 1, 1, 1]).icc2 == float("-inf")
+    assert np.isnan(one_way_anova([2, 2, 2, 2], [0, 0, 1, 1]).icc2)
+    assert one_way_anova([1, 2, 3, 4], [0, 0, 1, 1]).icc2 == pytest.approx(1 - 0.5 / 4)

@@ -39,8 +39,14 @@ class OneWayAnova:
 
     @property
     def icc2(self) -> float:
-        msb = self.ms_between
-        return (msb - self.ms_within) / msb if msb > 0 else float("nan")
+        """As R's ``multilevel::ICC2``: -inf when the unit means do not differ at all
+        (MSB = 0) while answers within units do (the limit of 1 - MSW/MSB, and the bound
+        :func:`~walkthetalk.analysis.pulse.aggregation.icc_intervals` gives then); NaN when
+        no answer differs from another."""
+        msb, msw = self.ms_between, self.ms_within
+        if msb > 0:
+            return (msb - msw) / msb
+        return float("-inf") if msw > 0 else float("nan")
 
 
 def one_way_anova(values: ArrayLike, units: ArrayLike | Sequence[Hashable]) -> OneWayAnova:

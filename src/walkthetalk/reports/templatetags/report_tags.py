@@ -18,9 +18,12 @@ def get(mapping: Mapping[str, object] | None, key: str) -> object:
 
 @register.filter
 def number(value: float | None) -> str:
-    """Two decimals, or a dash where there is no number (NaN: e.g. a flat profile)."""
+    """Two decimals, or a dash where there is no number (NaN: e.g. a flat profile); an
+    infinite bound as ∞ (e.g. the reliability of unit means that do not differ at all)."""
     if value is None or math.isnan(value):
         return "—"
+    if math.isinf(value):
+        return "−∞" if value < 0 else "∞"
     return f"{value:.2f}"
 
 
