@@ -85,7 +85,7 @@ def test_the_vote_statements_are_prepared_once_per_connection_and_answer_as_the_
     _vote(conv, found, found.cards[0][1], "a")
     prepared = _prepared()
     assert any(sql.startswith("CALL conversations_record_vote(") for sql in prepared.values())
-    assert any("json_agg" in sql for sql in prepared.values())
+    assert any("array_agg" in sql for sql in prepared.values())
     again = selectors.voter_row(conv.public_id, participant_pass, cards=True)
     assert again is not None and again.cards is not None
     _vote(conv, again, again.cards[1][1], "b")

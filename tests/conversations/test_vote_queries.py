@@ -8,6 +8,7 @@ import ctypes
 import datetime
 import fcntl
 import functools
+import json
 import os
 import sys
 import threading
@@ -367,8 +368,25 @@ def _voter_cards_sql_by_probes(vendor: str) -> str:
     return vote_queries._voter_select(vendor, cards)
 
 
+def _decoded(cards: str | None) -> list[tuple[Any, ...]]:
+    """The card rows from the JSON text of :func:`_voter_cards_sql_by_probes`, as decoded
+    before (a float8 as its shortest exact text; a non-finite one as a string)."""
+    return [
+        (i, pid, text, clar, float(prio), voted)
+        for i, pid, text, clar, prio, voted in json.loads(cards or "[]")
+    ]
+
+
 _statuses = st.lists(st.sampled_from(Statement.Status.values), min_size=8, max_size=8)
 _voted = st.sets(st.integers(min_value=0, max_value=7))
+# What a statement holds, as array and JSON texts must carry it: quotes, backslashes, braces,
+# commas, "NULL", accents and emoji, empty clarifications, priorities with every digit.
+_words = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30
+) | st.sampled_from(["NULL", '"', "\\", "{a,b}", "", " x ", "null"])
+_contents = st.lists(
+    st.tuples(_words, _words, st.floats(allow_nan=False, width=64)), min_size=8, max_size=8
+)
 
 
 def test_the_card_rows_read_the_voted_ids_once_and_answer_as_one_probe_per_statement() -> None:
@@ -382,10 +400,18 @@ def test_the_card_rows_read_the_voted_ids_once_and_answer_as_one_probe_per_state
     assert len(voters) == 3
     statements = [list(c.statements.order_by("pk")) for c in convs]
 
-    @settings(max_examples=40, deadline=None)
-    @given(_statuses, _statuses, _voted, _voted, _voted)
-    def answers_alike(first: Any, second: Any, mine: Any, theirs: Any, elsewhere: Any) -> None:
+    @settings(max_examples=60, deadline=None)
+    @given(_statuses, _statuses, _voted, _voted, _voted, _contents)
+    def answers_alike(
+        first: Any, second: Any, mine: Any, theirs: Any, elsewhere: Any, contents: Any
+    ) -> None:
         with transaction.atomic():
+            for statement, (text, clarification, priority) in zip(
+                statements[0], contents, strict=True
+            ):
+                Statement.objects.filter(pk=statement.pk).update(
+                    text=text or "x", clarification=clarification, priority=priority
+                )
             for rows, statuses in zip(statements, (first, second), strict=True):
                 for statement, status in zip(rows, statuses, strict=True):
                     Statement.objects.filter(pk=statement.pk).update(status=status)
@@ -414,16 +440,37 @@ def test_the_card_rows_read_the_voted_ids_once_and_answer_as_one_probe_per_state
                 if connection.vendor == "postgresql":
                     key = ConversationParticipant.objects.get(pk=found.participant_pk).key
                     args = ["published", conv.pk, key, conv.public_id, conv.care_system_id]
-                    old = plain_sql.run(_voter_cards_sql_by_probes, args, plain_sql.fetch_one)
-                    new = plain_sql.run(vote_queries._voter_cards_sql, args, plain_sql.fetch_one)
-                    assert tuple(new) == tuple(old)
+                    *voter, cards = plain_sql.run(
+                        _voter_cards_sql_by_probes, args, plain_sql.fetch_one
+                    )
                     both = vote_queries.fetch_voter_with_cards(
                         conv.pk, conv.public_id, conv.care_system_id, key
                     )
-                    assert both is not None and both[1] == expected
+                    assert both == (tuple(voter), _decoded(cards)) and both[1] == expected
             transaction.set_rollback(True)
 
     answers_alike()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one-statement read")
+def test_card_arrays_that_ever_come_unsorted_are_sorted_by_statement(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    voter = ("participant", 1)
+    arrays = ([3, 1, 2], ["c", "a", "b"], ["C", "A", "B"], ["", "", "b?"], [0.3, 0.1, 0.2])
+    row = (*voter, *arrays, [True, False, True])
+    monkeypatch.setattr(vote_queries, "run", lambda *args: row)
+    assert vote_queries.fetch_voter_with_cards(1, "x", 1, "k") == (
+        voter,
+        [
+            (1, "a", "A", "", 0.1, False),
+            (2, "b", "B", "b?", 0.2, True),
+            (3, "c", "C", "", 0.3, True),
+        ],
+    )
+    none = (*voter, None, None, None, None, None, None)  # no published statement
+    monkeypatch.setattr(vote_queries, "run", lambda *args: none)
+    assert vote_queries.fetch_voter_with_cards(1, "x", 1, "k") == (voter, [])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept cursor")

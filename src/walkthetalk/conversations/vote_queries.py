@@ -25,7 +25,6 @@ import contextlib
 import ctypes
 import fcntl
 import functools
-import json
 import os
 import sys
 import threading
@@ -75,9 +74,10 @@ def _voter_sql(vendor: str) -> str:
     return _voter_select(vendor, "")
 
 
-def _voter_select(vendor: str, extra: str) -> str:
-    """The voter's statement, with ``extra`` (a column expression beginning with a comma, its
-    placeholders before the voter's) after the voter's columns."""
+def _voter_select(vendor: str, extra: str, join: str = "") -> str:
+    """The voter's statement, with ``extra`` (a column expression beginning with a comma) after
+    the voter's columns and ``join`` (a join beginning with a space) after the voter's joins;
+    their placeholders before the voter's."""
     p, c, r = (
         columns(ConversationParticipant),
         columns(Conversation),
@@ -94,7 +94,7 @@ def _voter_select(vendor: str, extra: str) -> str:
         f"r.{r['state']}, {common_ground}{extra} "
         f"FROM {table(ConversationParticipant)} p "
         f"JOIN {table(Conversation)} c ON c.{c['id']} = p.{p['conversation']} "
-        f"LEFT JOIN {table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']} "
+        f"LEFT JOIN {table(ConversationResult)} r ON r.{r['conversation']} = c.{c['id']}{join} "
         f"WHERE p.{p['conversation']} = %s AND p.{p['key']} = %s "
         f"AND c.{c['public_id']} = %s AND c.{c['care_system']} = %s"
     )
@@ -113,25 +113,33 @@ def fetch_voter(
     return tuple(row) if row is not None else None
 
 
+_CARD_COLUMNS = ("id", "public_id", "text", "clarification", "priority")
+
+
 @functools.cache
 def _voter_cards_sql(vendor: str) -> str:
-    """PostgreSQL's voter statement with the vote card's rows (:func:`_card_sql`'s columns, in
-    its order) as one more column, a JSON array of arrays (text; null when there are none).
-    The voted flag as in :func:`_card_sql`: PostgreSQL hashes the voter's voted statement ids,
-    read by one range scan of the one-vote-per-statement index once per read."""
+    """PostgreSQL's voter statement with the vote card's rows (:func:`_card_sql`'s columns) as
+    six more columns, one array per column (null when there are none), each array's n-th value
+    from the same statement: the aggregates of one query level take the rows in one order.
+    The rows come sorted by id from the subquery (the caller checks, and sorts if ever not),
+    sorted once rather than once per aggregate (an ``ORDER BY`` in each is one sort each).
+    PostgreSQL's arrays are loaded by psycopg's C loaders, in place of JSON built by the
+    server and parsed in Python. The voted flag as in :func:`_card_sql`: PostgreSQL hashes the
+    voter's voted statement ids, read by one range scan of the one-vote-per-statement index."""
     p, s, v = columns(ConversationParticipant), columns(Statement), columns(Vote)
-    row = ", ".join(
-        f"s.{s[name]}" for name in ("id", "public_id", "text", "clarification", "priority")
+    arrays = ", ".join(f"array_agg(s.{s[name]})" for name in _CARD_COLUMNS)
+    voted = (
+        f"array_agg(s.{s['id']} IN (SELECT v.{v['statement']} FROM {table(Vote)} v "
+        f"WHERE v.{v['conversation']} = p.{p['conversation']} "
+        f"AND v.{v['participant']} = p.{p['id']}))"
     )
     cards = (
-        f", (SELECT json_agg(json_build_array({row}, s.{s['id']} IN (SELECT v.{v['statement']} "
-        f"FROM {table(Vote)} v WHERE v.{v['conversation']} = p.{p['conversation']} "
-        f"AND v.{v['participant']} = p.{p['id']})) "
-        f"ORDER BY s.{s['id']})::text "
-        f"FROM {table(Statement)} s "
-        f"WHERE s.{s['conversation']} = p.{p['conversation']} AND s.{s['status']} = %s)"
+        f" CROSS JOIN LATERAL (SELECT {arrays}, {voted} "
+        f"FROM (SELECT * FROM {table(Statement)} s0 "
+        f"WHERE s0.{s['conversation']} = p.{p['conversation']} AND s0.{s['status']} = %s "
+        f"ORDER BY s0.{s['id']}) s) cards"
     )
-    return _voter_select(vendor, cards)
+    return _voter_select(vendor, ", cards.*", cards)
 
 
 def fetch_voter_with_cards(
@@ -148,13 +156,17 @@ def fetch_voter_with_cards(
     found = run(_voter_cards_sql, params, fetch_one, db)
     if found is None:
         return None
-    *row, cards = found
-    # JSON keeps each value exactly (a float8 as its shortest exact text; a non-finite one
-    # as a string, hence float()).
-    return tuple(row), [
-        (i, pid, text, clar, float(prio), voted)
-        for i, pid, text, clar, prio, voted in json.loads(cards or "[]")
-    ]
+    *row, ids, public_ids, texts, clarifications, priorities, voted = found
+    if ids is None:  # no published statement
+        return tuple(row), []
+    cards = list(zip(ids, public_ids, texts, clarifications, priorities, voted, strict=True))
+    if ids != sorted(ids):
+        cards.sort(key=_first)
+    return tuple(row), cards
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 # --- the vote card: every published statement, and whether this participant voted on it --
