@@ -3,11 +3,14 @@ for; the answers themselves are compared with the full chain's in test_vote_fast
 
 from __future__ import annotations
 
+from typing import Any
+from unittest import mock
 from urllib.parse import parse_qsl
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils.http import http_date
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -80,3 +83,56 @@ def test_the_host_check_follows_allowed_hosts() -> None:
         read = vote_plain._settings()
         assert (read.csrf_cookie, read.csrf_header) == ("kept", "HTTP_X_KEPT")
         assert read.allowed_hosts == (*settings.ALLOWED_HOSTS,)
+
+
+def _headers_as_written(
+    learnt: list[Any], cookies: dict[str, Any], values: dict[str, Any], length: int, now: float
+) -> list[tuple[str, str]]:
+    """The learnt headers with the per-request values, one header at a time."""
+    out = []
+    for item in learnt:
+        if isinstance(item, tuple):
+            out.append(item)
+        elif item == "Expires":
+            out.append(("Expires", http_date(now)))
+        elif item == "Content-Length":
+            out.append(("Content-Length", str(length)))
+        else:
+            start, middle, end = cookies[item]
+            value, max_age = values[item]
+            out.append(("Set-Cookie", f"{start}{value}{middle}{http_date(now + max_age)}{end}"))
+    return out
+
+
+HEADER_NAMES = st.sampled_from(
+    ["Vary", "Expires", "Content-Length", "X-Frame-Options", "Set-Cookie"]
+)
+
+
+@given(
+    literal=st.lists(st.tuples(HEADER_NAMES, st.text("ab ;=", max_size=5)), max_size=8),
+    order=st.randoms(use_true_random=False),
+    length=st.integers(0, 10**6),
+    value=st.text("abc:", max_size=8),
+    max_age=st.sampled_from([3600, 31449600, 0]),
+    now=st.floats(1e9, 2e9),
+)
+def test_the_learnt_headers_are_filled_in_one_by_one(
+    literal: list[tuple[str, str]],
+    order: Any,
+    length: int,
+    value: str,
+    max_age: int,
+    now: float,
+) -> None:
+    learnt: list[Any] = [pair for pair in literal if pair[0] not in ("Expires", "Set-Cookie")]
+    learnt += ["Expires", "Content-Length", "wtt_last_vote", "csrftoken"]
+    order.shuffle(learnt)
+    cookies = {
+        "wtt_last_vote": ("wtt_last_vote=", "; expires=", "; Max-Age=3600; Path=/c/x/vote/"),
+        "csrftoken": ("csrftoken=", "; expires=", "; Max-Age=31449600; Path=/"),
+    }
+    values = {"wtt_last_vote": (value, max_age), "csrftoken": ("a" * 32, max_age)}
+    with mock.patch("time.time", return_value=now):
+        filled = list(vote_plain._headers(learnt, cookies, values, length))
+    assert filled == _headers_as_written(learnt, cookies, values, length, float(int(now)))

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
@@ -307,7 +307,7 @@ class PlainVote:
             return None  # nothing changed: the full chain says how the vote stands
         slots = {LAST_VOTE_COOKIE: (last_vote_value(statement, value), LAST_VOTE_MAX_AGE)}
         if not htmx:
-            start_response("302 Found", list(_headers(*learnt, slots, 0)))
+            start_response("302 Found", _headers(*learnt, slots, 0))
             return _Answered(self.handler_class)
         # The statement just voted on is voted on now; the rest is as read before the vote.
         rows = [(*row[:5], True) if row[1] == statement else row for row in rows]
@@ -317,7 +317,7 @@ class PlainVote:
         if card is None:
             return None  # stored: the full chain answers the same form as a retried vote
         slots[read.csrf_cookie] = (secret, read.csrf_age)
-        start_response("200 OK", list(_headers(*learnt, slots, len(card))))
+        start_response("200 OK", _headers(*learnt, slots, len(card)))
         return _Answered(self.handler_class, card)
 
     def _filled(
@@ -394,7 +394,7 @@ class PlainVote:
         if body is None:
             return None
         slots = {read.csrf_cookie: (secret, read.csrf_age)}
-        start_response("200 OK", list(_headers(*learnt, slots, len(body))))
+        start_response("200 OK", _headers(*learnt, slots, len(body)))
         return _Answered(self.handler_class, body)
 
 
@@ -469,17 +469,21 @@ def _headers(
     cookies: dict[str, _Cookie],
     values: dict[str, tuple[str, int]],
     length: int,
-) -> Iterator[tuple[str, str]]:
+) -> list[tuple[str, str]]:
     """The learnt headers with the per-request values: ``values`` maps each cookie's name to
-    its value and max age."""
+    its value and max age. A literal header (a tuple, most of them) is told apart first: a
+    tuple compared with a slot's name costs a failed comparison both ways."""
     now = time.time()
     second = int(now)
+    out: list[tuple[str, str]] = []
     for item in learnt:
-        if item == "Expires":
-            yield "Expires", http_date_at(second)
+        if isinstance(item, tuple):
+            out.append(item)
+        elif item == "Expires":
+            out.append(("Expires", http_date_at(second)))
         elif item == "Content-Length":
-            yield "Content-Length", str(length)
-        elif isinstance(item, str):
+            out.append(("Content-Length", str(length)))
+        else:
             cookie = cookies[item]
             value, max_age = values[item]
             expires = (
@@ -487,9 +491,8 @@ def _headers(
                 if isinstance(max_age, int)
                 else http_date(now + max_age)
             )
-            yield "Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"
-        else:
-            yield item
+            out.append(("Set-Cookie", f"{cookie[0]}{value}{cookie[1]}{expires}{cookie[2]}"))
+    return out
 
 
 _dates: tuple[int, dict[int, str]] = (-1, {})
