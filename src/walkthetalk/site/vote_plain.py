@@ -300,8 +300,8 @@ class PlainVote:
             return None  # refused: the full chain says why, kindly
         # With htmx, the next card: every statement that may be drawn after the vote must
         # have its card's shape rendered already, checked before anything is stored.
-        rows = _cards_ready(shape, found.conversation, found, value) if htmx else []
-        if rows is None or not services.record_vote(
+        ready = _cards_ready(shape, found.conversation, found, value) if htmx else ([], "")
+        if ready is None or not services.record_vote(
             found.conversation_pk, found.participant_pk, statement, value, key, replaces
         ):
             return None  # nothing changed: the full chain says how the vote stands
@@ -310,10 +310,11 @@ class PlainVote:
             start_response("302 Found", _headers(*learnt, slots, 0))
             return _Answered(self.handler_class)
         # The statement just voted on is voted on now; the rest is as read before the vote.
+        rows, language = ready
         rows = [(*row[:5], True) if row[1] == statement else row for row in rows]
         read = _settings()
         secret = cookies[read.csrf_cookie]
-        card = self._filled(shape, found.conversation, rows, secret, value, card=True)
+        card = self._filled(shape, found.conversation, rows, secret, value, language, card=True)
         if card is None:
             return None  # stored: the full chain answers the same form as a retried vote
         slots[read.csrf_cookie] = (secret, read.csrf_age)
@@ -327,17 +328,18 @@ class PlainVote:
         rows: list[tuple[Any, ...]],
         secret: str,
         last_value: int | None,
+        language: str,
         *,
         card: bool,
     ) -> bytes | None:
-        """The page (``card``: the htmx card) with the statement drawn from ``rows``; None
-        when there is none left (the end screen is the template's)."""
+        """The page (``card``: the htmx card) with the statement drawn from ``rows``, in the
+        active ``language`` (``get_language()``, read already); None when there is none left
+        (the end screen is the template's)."""
         drawn = selectors.card_of_rows(rows)
         statement = drawn.statement
         if statement is None:
             return None
         page_shape = vote_page.shape_of(shape[1], card, conversation, statement, last_value, ())
-        language = translation.get_language()
         html = vote_page.filled_page(
             page_shape,
             {
@@ -385,12 +387,15 @@ class PlainVote:
         last_value = last.value if last else None
         rows = selectors.voter_card_rows(found)
         translation.activate(shape[2])
+        language = translation.get_language()
         # Every statement that may be drawn must have its page's shape rendered already and
         # a URL-safe id: the draw is then made only when this answer will be given (the full
         # chain's draw is the same one, from the same random state).
-        if not _pages_ready(path, found.conversation, rows, last_value):
+        if not _pages_ready(path, found.conversation, rows, last_value, language):
             return None
-        body = self._filled(shape, found.conversation, rows, secret, last_value, card=False)
+        body = self._filled(
+            shape, found.conversation, rows, secret, last_value, language, card=False
+        )
         if body is None:
             return None
         slots = {read.csrf_cookie: (secret, read.csrf_age)}
@@ -428,12 +433,16 @@ def _learnt(
 
 def _cards_ready(
     shape: _Shape, conversation: dict[str, Any], found: Any, value: int
-) -> list[tuple[Any, ...]] | None:
-    """The card rows read before an htmx vote, when every card that may be drawn after it
-    is rendered already in the shape's language; else None."""
+) -> tuple[list[tuple[Any, ...]], str] | None:
+    """The card rows read before an htmx vote and the language activated (the shape's, as
+    ``get_language()`` gives it), when every card that may be drawn after it is rendered
+    already in that language; else None."""
     rows = selectors.voter_card_rows(found)
     translation.activate(shape[2])
-    return rows if _pages_ready(shape[1], conversation, rows, value, card=True) else None
+    language = translation.get_language()
+    if not _pages_ready(shape[1], conversation, rows, value, language, card=True):
+        return None
+    return rows, language
 
 
 def _pages_ready(
@@ -441,15 +450,16 @@ def _pages_ready(
     conversation: dict[str, Any],
     rows: list[tuple[Any, ...]],
     last_value: int | None,
+    language: str,
     *,
     card: bool = False,
 ) -> bool:
     """Whether every statement that may be drawn has a URL-safe id and its page's (``card``:
-    card's) shape (which depends on whether it has a clarification) rendered already."""
+    card's) shape (which depends on whether it has a clarification) rendered already in the
+    active ``language`` (``get_language()``, read already)."""
     candidates = [row for row in rows if not row[5]]
     if not url_safe([row[1] for row in candidates]):
         return False
-    language = translation.get_language()
     for clarified in {bool(row[3]) for row in candidates}:
         statement = selectors.CardStatement(0, "", "", "x" if clarified else "")
         shape = vote_page.shape_of(path, card, conversation, statement, last_value, ())
