@@ -6,7 +6,8 @@ or with ``--htmx`` one POST answered by the next card) straight into each WSGI a
 its own process, and times each block of votes with ``time.process_time()``. The two
 applications run alternately (``--rounds`` of each), so a change in the machine's load falls on
 both; it prints CPU per vote (median of the blocks) for both and their ratio. Quiet and fast:
-made for iterating and for ``--profile`` (cProfile of the product's blocks).
+made for iterating and for ``--profile`` (cProfile of the product's blocks). After its warm-up
+the product's heap is frozen (``serving.settle_the_heap``), as a served worker's is.
 
 With ``--database-url`` (a PostgreSQL server; the role needs CREATEDB) the product runs on a
 fresh database of that server per run (dropped after it), and beside the worker's CPU per vote
@@ -179,6 +180,12 @@ def _run_side(side: str, folder: str, votes: int, blocks: int, htmx: bool, profi
         cookies = [f"wtt_pass={signed}" for signed in setup["passes"]]
     phones = [Phone(app, path, c) for c in cookies]
     _blocks(phones, max(20, votes // 5), 1, htmx)  # warm-up: caches, memo shapes, connections
+    if side == "product":
+        # As a served worker does after start (gunicorn runs the reference without it):
+        # without it, collections of the startup objects fall into the timed blocks.
+        from walkthetalk.site.serving import settle_the_heap
+
+        settle_the_heap()
     backend: list[float] | None = [] if side == "product" and _backend_pid() else None
     profiler = None
     if profile:
