@@ -93,6 +93,8 @@ def test_the_vote_statements_are_prepared_once_per_connection_and_answer_as_the_
     # What the cursor reads for the same statement and values.
     params = [
         "published",
+        False,  # the statements read if the signature differs from the one given
+        vote_queries._int8(0),
         conv.pk,
         selectors.participant_key(conv.pk, participant_pass),
         conv.public_id,

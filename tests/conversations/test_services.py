@@ -178,6 +178,23 @@ def test_tallies_and_priority_are_kept_by_the_worker() -> None:
     assert services.store_tallies(conv.pk) == 0
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the statements signature's lock is PostgreSQL's"
+)
+def test_the_worker_stores_the_tallies_of_many_statements_in_one_update() -> None:
+    # Each UPDATE of statements locks the conversation's row (its statements signature) to the
+    # end of the transaction: a second UPDATE after it could deadlock with a moderation.
+    conv = conversation(small_system(), seed_statements=[])
+    Statement.objects.bulk_create(
+        Statement(conversation=conv, text=f"Statement {i}", created_on=conv.created_on, n_agree=1)
+        for i in range(1200)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert services.store_tallies(conv.pk) == 1200
+    updates = [q for q in queries if q["sql"].startswith('UPDATE "conversations_statement"')]
+    assert len(updates) == 1
+
+
 def test_votes_carry_a_day_and_no_finer_time() -> None:
     field_types = {f.name: f.get_internal_type() for f in Vote._meta.get_fields() if f.concrete}
     assert "DateTimeField" not in field_types.values()

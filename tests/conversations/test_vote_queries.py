@@ -36,7 +36,7 @@ from walkthetalk.conversations.models import Conversation, ConversationParticipa
 from walkthetalk.site import faults
 
 from ..caremap.factories import small_system
-from .factories import accepted_client, conversation, joined, lock_votes, vote_form
+from .factories import accepted_client, conversation, joined, key, lock_votes, vote_form
 
 pytestmark = pytest.mark.django_db
 
@@ -456,9 +456,10 @@ def test_the_card_rows_read_the_voted_ids_once_and_answer_as_one_probe_per_state
 def test_card_arrays_that_ever_come_unsorted_are_sorted_by_statement(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(vote_queries, "_kept_statements", {})
     voter = ("participant", 1)
     arrays = ([3, 1, 2], ["c", "a", "b"], ["C", "A", "B"], ["", "", "b?"], [0.3, 0.1, 0.2])
-    row = (*voter, *arrays, [True, False, True])
+    row = (*voter, 7, [3, 2, 99], *arrays)  # signature, voted ids, the statements
     monkeypatch.setattr(vote_queries, "run", lambda *args: row)
     assert vote_queries.fetch_voter_with_cards(1, "x", 1, "k") == (
         voter,
@@ -468,7 +469,7 @@ def test_card_arrays_that_ever_come_unsorted_are_sorted_by_statement(
             (3, "c", "C", "", 0.3, True),
         ],
     )
-    none = (*voter, None, None, None, None, None, None)  # no published statement
+    none = (*voter, 8, [], None, None, None, None, None)  # no published statement
     monkeypatch.setattr(vote_queries, "run", lambda *args: none)
     assert vote_queries.fetch_voter_with_cards(1, "x", 1, "k") == (voter, [])
 
@@ -721,3 +722,273 @@ def test_a_vote_during_a_refresh_is_in_that_refresh_or_flags_the_next() -> None:
     )  # finds the flag set: writes only the vote
     services.clear_refresh_flag(conv.pk)  # a refresh after it
     assert _snapshot_votes(conv) == 2
+
+
+# --- PostgreSQL: a conversation's published statements kept per process, by signature ------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the statements signature is set by PostgreSQL's triggers; SQLite reads the card's "
+    "statements with each vote and keeps none",
+)
+
+
+def _signature(conv: Conversation) -> int:
+    return int(Conversation.objects.values_list("statements_signature", flat=True).get(pk=conv.pk))
+
+
+def _cards(conv: Conversation, participant_pass: Any) -> list[tuple[Any, ...]]:
+    found = selectors.voter_row(conv.public_id, participant_pass, cards=True)
+    assert found is not None and found.cards is not None
+    return found.cards
+
+
+def _stored_cards(conv: Conversation, participant_pass: Any) -> list[tuple[Any, ...]]:
+    """The card rows as the statement reads them from the tables, nothing kept."""
+    found = selectors.voter_row(conv.public_id, participant_pass)
+    assert found is not None
+    return vote_queries.fetch_card_rows(conv.pk, found.participant_pk)
+
+
+def _truncate(conv: Conversation, other: Conversation) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending foreign-key checks
+        cursor.execute("TRUNCATE conversations_statement CASCADE")
+
+
+def _votes_and_refresh(conv: Conversation, other: Conversation) -> None:
+    from walkthetalk.conversations import tasks
+
+    statements = list(conv.statements.order_by("pk"))
+    for choice in ("agree", "disagree", "agree"):
+        voter_pass = joined(conv)
+        for statement in statements[:3]:
+            services.cast_vote(conv, voter_pass, statement.public_id, choice, key())
+    tasks.refresh(conv.pk)  # the worker's tallies and priorities
+
+
+def _first_statement(conv: Conversation) -> Statement:
+    return conv.statements.order_by("pk").first()  # type: ignore[return-value]
+
+
+_CHANGES = {
+    "a new statement": lambda conv, other: Statement.objects.create(
+        conversation=conv, text="A new statement.", created_on=datetime.date(2026, 12, 4)
+    ),
+    "moderation": lambda conv, other: services.moderate_statement(
+        _first_statement(conv), Statement.Status.REJECTED
+    ),
+    "an edit of the text": lambda conv, other: Statement.objects.filter(
+        pk=_first_statement(conv).pk
+    ).update(text="Said again, differently."),
+    "a saved edit": lambda conv, other: _saved_edit(_first_statement(conv)),
+    "a clarification": lambda conv, other: services.clarify_statement(
+        _first_statement(conv), "It means the hard days too."
+    ),
+    "the worker's priorities": _votes_and_refresh,
+    "a delete": lambda conv, other: _first_statement(conv).delete(),
+    "a bulk update": lambda conv, other: Statement.objects.filter(conversation=conv).update(
+        priority=0.25
+    ),
+    "a move to another conversation": lambda conv, other: Statement.objects.filter(
+        pk=_first_statement(conv).pk
+    ).update(conversation=other),
+    "a truncate": _truncate,
+}
+
+
+def _saved_edit(statement: Statement) -> None:
+    statement.text = "Saved again, differently."
+    statement.save()
+
+
+@postgresql_only
+@pytest.mark.parametrize("change", list(_CHANGES))
+def test_each_change_of_the_statements_sets_a_new_signature_and_the_next_card_shows_it(
+    change: str,
+) -> None:
+    system = small_system()
+    conv, other = conversation(system), conversation(system)
+    participant_pass, other_pass = joined(conv), joined(other)
+    before = _cards(conv, participant_pass)
+    other_before = _cards(other, other_pass)
+    signature, other_signature = _signature(conv), _signature(other)
+    assert vote_queries._kept_statements[conv.pk][0] == signature
+    _CHANGES[change](conv, other)
+    assert _signature(conv) != signature
+    after = _cards(conv, participant_pass)
+    assert after == _stored_cards(conv, participant_pass) and after != before
+    assert vote_queries._kept_statements[conv.pk][0] == _signature(conv)
+    if change in ("a move to another conversation", "a truncate"):  # the other's rows changed
+        assert _signature(other) != other_signature
+        assert _cards(other, other_pass) == _stored_cards(other, other_pass) != other_before
+    else:  # another conversation's statements are not read again
+        assert _signature(other) == other_signature
+
+
+@postgresql_only
+def test_a_change_rolled_back_leaves_a_signature_no_kept_rows_can_match() -> None:
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    before = _cards(conv, participant_pass)
+    signature = _signature(conv)
+    with transaction.atomic():
+        Statement.objects.filter(conversation=conv).update(text="Only for a moment.")
+        inside = _cards(conv, participant_pass)  # kept with the transaction's signature
+        assert {row[2] for row in inside} == {"Only for a moment."}
+        transaction.set_rollback(True)
+    assert _signature(conv) == signature != vote_queries._kept_statements[conv.pk][0]
+    assert _cards(conv, participant_pass) == before
+
+
+@postgresql_only
+def test_the_kept_rows_are_used_only_on_an_equal_signature_and_the_statements_not_read_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(vote_queries, "_kept_statements", {})
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    stored = _cards(conv, participant_pass)
+    signature = _signature(conv)
+    found = selectors.voter_row(conv.public_id, participant_pass)
+    assert found is not None
+    participant_key = ConversationParticipant.objects.get(pk=found.participant_pk).key
+    services.record_vote(conv.pk, found.participant_pk, stored[1][1], 1, "k" * 22, "")
+
+    def read(given: int | None) -> tuple[Any, ...]:
+        bound = [given is None, vote_queries._int8(signature if given is None else given)]
+        args = ["published", *bound, conv.pk, participant_key, conv.public_id, conv.care_system_id]
+        return tuple(plain_sql.run(vote_queries._voter_cards_sql, args, plain_sql.fetch_one))
+
+    # The signature it was given: the voted ids, no statement arrays (the statements unread).
+    *_, read_signature, voted, ids, public_ids, texts, clarifications, priorities = read(signature)
+    assert read_signature == signature and voted == [stored[1][0]]
+    assert ids is public_ids is texts is clarifications is priorities is None
+    for other in (None, signature ^ 1, -signature - 1):  # none kept, or another signature
+        *_, read_signature, voted, ids, public_ids, texts, clarifications, priorities = read(other)
+        assert read_signature == signature and voted == [stored[1][0]]
+        assert ids == [row[0] for row in stored] and texts == [row[2] for row in stored]
+
+    # Rows kept with the stored signature are the card's (here planted: they show it)...
+    planted = [(stored[0][0], "planted", "Planted.", "", 0.5), (stored[1][0], "p2", "P2", "", 1.0)]
+    vote_queries._kept_statements[conv.pk] = (signature, planted)
+    assert _cards(conv, participant_pass) == [(*planted[0], False), (*planted[1], True)]
+    # ...rows kept with another signature are not: the stored ones are read and kept.
+    vote_queries._kept_statements[conv.pk] = (signature ^ 1, planted)
+    expected = [(*row[:5], row[0] == stored[1][0]) for row in stored]
+    assert _cards(conv, participant_pass) == expected
+    assert vote_queries._kept_statements[conv.pk] == (signature, [row[:5] for row in stored])
+
+
+def test_at_most_the_set_number_of_conversations_are_kept_the_least_recently_read_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(vote_queries, "_kept_statements", {})
+    monkeypatch.setattr(vote_queries, "KEPT_CONVERSATIONS", 2)
+    vote_queries._keep(1, 10, [])
+    vote_queries._keep(2, 20, [])
+    vote_queries._keep(1, 11, [])  # read again: now the most recent
+    vote_queries._keep(3, 30, [])
+    assert vote_queries._kept_statements == {1: (11, []), 3: (30, [])}
+    vote_queries.forget_kept_statements()
+    assert vote_queries._kept_statements == {}
+
+
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["new", "reject", "publish", "edit", "clarify", "priority", "delete", "vote", "bulk"]
+        ),
+        st.integers(min_value=0, max_value=20),
+        _words,
+        st.floats(allow_nan=False, width=64),
+    ),
+    max_size=12,
+)
+
+
+def _change(step: str, picked: Statement, participant_pk: Any, words: str, number: float) -> None:
+    one = Statement.objects.filter(pk=picked.pk)
+    if step in ("reject", "publish"):
+        one.update(status=Statement.Status.REJECTED if step == "reject" else "published")
+    elif step == "edit":
+        one.update(text=words or "x")
+    elif step == "clarify":
+        one.update(clarification=words)
+    elif step == "priority":
+        one.update(priority=number)
+    elif step == "delete":
+        picked.delete()
+    elif picked.status == "published":  # a vote by the voter
+        conv_pk = picked.conversation_id
+        services.record_vote(conv_pk, participant_pk, picked.public_id, 1, key()[:22], "")
+
+
+@postgresql_only
+def test_kept_and_freshly_read_cards_are_the_same_for_any_changes_and_votes() -> None:
+    system = small_system()
+    conv, other = conversation(system), conversation(system)
+    participant_pass = joined(conv)
+    found = selectors.voter_row(conv.public_id, participant_pass)
+    assert found is not None
+
+    @settings(max_examples=40, deadline=None)
+    @given(_steps)
+    def alike(steps: list[tuple[str, int, str, float]]) -> None:
+        with transaction.atomic():
+            for step, n, words, number in steps:
+                statements = list(Statement.objects.filter(conversation=conv).order_by("pk"))
+                picked = statements[n % len(statements)] if statements else None
+                if step == "new":
+                    Statement.objects.create(
+                        conversation=conv, text=words or "x", created_on=datetime.date.today()
+                    )
+                elif step == "bulk":  # another conversation's statements
+                    Statement.objects.filter(conversation=other).update(priority=number)
+                elif picked is not None:
+                    _change(step, picked, found.participant_pk, words, number)
+                # After each step: the card read (kept rows when the signature says so) is
+                # the card the tables hold now.
+                assert _cards(conv, participant_pass) == _stored_cards(conv, participant_pass)
+            transaction.set_rollback(True)
+
+    alike()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_signature_migration_applies_and_reverses() -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    conv = conversation(small_system())
+    second = conversation(conv.care_system)
+    before = [("conversations", "0011_record_vote_procedure")]
+    latest = [("conversations", "0012_statements_signature")]
+    triggers = (
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'conversations_statement'::regclass "
+        "AND tgname LIKE 'conversations_statements_%%'"
+    )
+
+    def has_column() -> bool:
+        with connection.cursor() as cursor:
+            described = connection.introspection.get_table_description(
+                cursor, Conversation._meta.db_table
+            )
+        return "statements_signature" in {c.name for c in described}
+
+    def trigger_count() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(triggers)
+            return int(cursor.fetchone()[0])
+
+    MigrationExecutor(connection).migrate(before)
+    assert not has_column()
+    if connection.vendor == "postgresql":
+        assert trigger_count() == 0
+    MigrationExecutor(connection).migrate(latest)
+    assert has_column()
+    signatures = {_signature(conv), _signature(second)}
+    assert len(signatures) == 2  # one random value each, not AddField's one for all
+    if connection.vendor == "postgresql":
+        assert trigger_count() == 4
+        Statement.objects.filter(conversation=conv).update(priority=0.5)
+        assert _signature(conv) not in signatures and _signature(second) in signatures

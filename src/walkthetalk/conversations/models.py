@@ -42,6 +42,11 @@ def new_statement_id() -> str:
     return secrets.token_urlsafe(6)  # 8 URL-safe characters, 48 random bits
 
 
+def new_statements_signature() -> int:
+    """A random signed 64-bit value: a new conversation's statements signature."""
+    return secrets.randbits(64) - 2**63
+
+
 def new_participant_key() -> str:
     """A random participant key (imported voters): 64 hex characters, like a computed one."""
     return secrets.token_hex(32)
@@ -81,6 +86,10 @@ class Conversation(models.Model):
         max_length=MODERATION_POLICY_MAX_LENGTH,
         help_text="Shown to participants beside “write a statement”.",
     )
+    # PostgreSQL: a random value set again by triggers on every change of the conversation's
+    # statements (migration 0012), by which a process knows its kept copy of the published
+    # statements is still the stored one (vote_queries.fetch_voter_with_cards). SQLite: unused.
+    statements_signature = models.BigIntegerField(default=new_statements_signature, editable=False)
 
     class Meta:
         ordering = ["care_system", "title"]

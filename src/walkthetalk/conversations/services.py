@@ -631,7 +631,9 @@ def save_result(conversation: Conversation, outcome: Outcome) -> bool:
         statements = list(Statement.objects.filter(pk__in=outcome.extremity.keys()))
         for s in statements:
             s.extremity = outcome.extremity[s.pk]
-        Statement.objects.bulk_update(statements, ["extremity"], batch_size=500)
+        # One UPDATE (Django splits it only where SQLite's parameter limit needs): see
+        # store_tallies.
+        Statement.objects.bulk_update(statements, ["extremity"])
     return True
 
 
@@ -670,9 +672,12 @@ def store_tallies(conversation_id: int) -> int:
         if (s.n_agree, s.n_disagree, s.n_pass, s.priority) != (agree, disagree, passes, weight):
             s.n_agree, s.n_disagree, s.n_pass, s.priority = agree, disagree, passes, weight
             changed.append(s)
-    Statement.objects.bulk_update(
-        changed, ["n_agree", "n_disagree", "n_pass", "priority"], batch_size=500
-    )
+    # One UPDATE, not one per 500 rows (Django splits it only where SQLite's parameter limit
+    # needs): on PostgreSQL each UPDATE of statements ends by setting the conversation's
+    # statements signature (migration 0012), which locks the conversation's row to the end of
+    # the transaction; a second UPDATE after it could wait for a statement row held by a
+    # facilitator's moderation that waits for that lock — a deadlock, one of them undone.
+    Statement.objects.bulk_update(changed, ["n_agree", "n_disagree", "n_pass", "priority"])
     return len(changed)
 
 

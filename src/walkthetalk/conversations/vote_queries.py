@@ -118,28 +118,61 @@ _CARD_COLUMNS = ("id", "public_id", "text", "clarification", "priority")
 
 @functools.cache
 def _voter_cards_sql(vendor: str) -> str:
-    """PostgreSQL's voter statement with the vote card's rows (:func:`_card_sql`'s columns) as
-    six more columns, one array per column (null when there are none), each array's n-th value
-    from the same statement: the aggregates of one query level take the rows in one order.
-    The rows come sorted by id from the subquery (the caller checks, and sorts if ever not),
-    sorted once rather than once per aggregate (an ``ORDER BY`` in each is one sort each).
-    PostgreSQL's arrays are loaded by psycopg's C loaders, in place of JSON built by the
-    server and parsed in Python. The voted flag as in :func:`_card_sql`: PostgreSQL hashes the
-    voter's voted statement ids, read by one range scan of the one-vote-per-statement index."""
-    p, s, v = columns(ConversationParticipant), columns(Statement), columns(Vote)
+    """PostgreSQL's voter statement with, after the voter's columns, the conversation's
+    statements signature (migration 0012), the ids of the statements the voter voted on (one
+    range scan of the one-vote-per-statement index) and the vote card's published statements
+    (:data:`_CARD_COLUMNS`) as five more columns, one array per column — all null when the
+    signature is the one given (the caller's kept rows are the stored ones: the statements are
+    not read) or when there is none. Two parameters say which: whether to read them whatever
+    the signature (nothing kept), and the kept signature — always a bigint, so that one
+    prepared statement serves both (psycopg prepares again for new parameter types). Each
+    array's n-th value is the same statement's: the aggregates of one query level take the
+    rows in one order. The rows come sorted by id from the subquery (the caller checks, and
+    sorts if ever not), sorted once rather than once per aggregate. PostgreSQL's arrays are
+    loaded by psycopg's C loaders. The signature and the
+    rows are read by the same statement: one snapshot."""
+    p, c, s, v = (
+        columns(ConversationParticipant),
+        columns(Conversation),
+        columns(Statement),
+        columns(Vote),
+    )
     arrays = ", ".join(f"array_agg(s.{s[name]})" for name in _CARD_COLUMNS)
     voted = (
-        f"array_agg(s.{s['id']} IN (SELECT v.{v['statement']} FROM {table(Vote)} v "
+        f", c.{c['statements_signature']}, ARRAY(SELECT v.{v['statement']} FROM {table(Vote)} v "
         f"WHERE v.{v['conversation']} = p.{p['conversation']} "
-        f"AND v.{v['participant']} = p.{p['id']}))"
+        f"AND v.{v['participant']} = p.{p['id']})"
     )
     cards = (
-        f" CROSS JOIN LATERAL (SELECT {arrays}, {voted} "
+        f" CROSS JOIN LATERAL (SELECT {arrays} "
         f"FROM (SELECT * FROM {table(Statement)} s0 "
         f"WHERE s0.{s['conversation']} = p.{p['conversation']} AND s0.{s['status']} = %s "
-        f"ORDER BY s0.{s['id']}) s) cards"
+        f"ORDER BY s0.{s['id']}) s "
+        f"WHERE %s::boolean OR c.{c['statements_signature']} <> %s::bigint) cards"
     )
-    return _voter_select(vendor, ", cards.*", cards)
+    return _voter_select(vendor, f"{voted}, cards.*", cards)
+
+
+#: Per process: conversation id -> (statements signature, its published statements' rows as
+#: :data:`_CARD_COLUMNS` tuples sorted by id). Nothing about a participant. At most
+#: :data:`KEPT_CONVERSATIONS` conversations, the least recently read dropped first.
+_kept_statements: dict[int, tuple[int, list[tuple[Any, ...]]]] = {}
+_kept_lock = threading.Lock()
+KEPT_CONVERSATIONS = 64
+
+
+def _keep(conversation_pk: int, signature: int, rows: list[tuple[Any, ...]]) -> None:
+    with _kept_lock:
+        _kept_statements.pop(conversation_pk, None)
+        while len(_kept_statements) >= KEPT_CONVERSATIONS:
+            del _kept_statements[next(iter(_kept_statements))]
+        _kept_statements[conversation_pk] = (signature, rows)
+
+
+def forget_kept_statements() -> None:
+    """Drop every conversation's kept statements (tests; nothing needs it to stay correct)."""
+    with _kept_lock:
+        _kept_statements.clear()
 
 
 def fetch_voter_with_cards(
@@ -147,22 +180,62 @@ def fetch_voter_with_cards(
 ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]] | None] | None:
     """:func:`fetch_voter`'s row and, on PostgreSQL, :func:`fetch_card_rows`'s rows read by the
     same statement (one round trip, one snapshot); None: no such voter. On SQLite the card rows
-    are None, for the caller to read (:func:`fetch_card_rows`) once it needs them, as before."""
+    are None, for the caller to read (:func:`fetch_card_rows`) once it needs them, as before.
+
+    PostgreSQL: the published statements are those this process kept for the conversation
+    when the statement reads the same statements signature as they were kept with (the triggers
+    of migration 0012 set a new random one with every change of its statements), else those the
+    statement read, kept from then on; the voted flags from the voter's voted ids, read each
+    time. Nothing about the voter is kept."""
     db = default_db()
     if db.vendor != "postgresql":
         row = fetch_voter(conversation_pk, public_id, care_system_id, key, db)
         return None if row is None else (row, None)
-    params = [Statement.Status.PUBLISHED, conversation_pk, key, public_id, care_system_id]
+    kept = _kept_statements.get(conversation_pk)
+    params = [
+        Statement.Status.PUBLISHED,
+        kept is None,  # nothing kept: read them
+        _int8(0 if kept is None else kept[0]),
+        conversation_pk,
+        key,
+        public_id,
+        care_system_id,
+    ]
     found = run(_voter_cards_sql, params, fetch_one, db)
     if found is None:
         return None
-    *row, ids, public_ids, texts, clarifications, priorities, voted = found
+    *row, signature, voted_ids, ids, public_ids, texts, clarifications, priorities = found
+    if kept is not None and signature == kept[0]:
+        statements = kept[1]
+    else:
+        statements = _statement_rows(ids, public_ids, texts, clarifications, priorities)
+        _keep(conversation_pk, signature, statements)
+    if not voted_ids:
+        return tuple(row), [(*r, False) for r in statements]
+    voted = set(voted_ids)
+    return tuple(row), [(*r, r[0] in voted) for r in statements]
+
+
+def _statement_rows(ids: Any, *others: Any) -> list[tuple[Any, ...]]:
     if ids is None:  # no published statement
-        return tuple(row), []
-    cards = list(zip(ids, public_ids, texts, clarifications, priorities, voted, strict=True))
+        return []
+    rows = list(zip(ids, *others, strict=True))
     if ids != sorted(ids):
-        cards.sort(key=_first)
-    return tuple(row), cards
+        rows.sort(key=_first)
+    return rows
+
+
+@functools.cache
+def _int8_type() -> Any:
+    from psycopg.types.numeric import Int8
+
+    return Int8
+
+
+def _int8(value: int) -> Any:
+    """``value`` bound as PostgreSQL's bigint whatever its size (psycopg binds a Python int as
+    the smallest type that holds it, and prepares a statement again for each new type)."""
+    return _int8_type()(value)
 
 
 def _first(row: tuple[Any, ...]) -> Any:
