@@ -108,6 +108,29 @@ def test_the_vote_statements_are_prepared_once_per_connection_and_answer_as_the_
     assert len(_prepared()) == 1
 
 
+def test_a_rollback_on_the_connection_does_not_lose_its_statements() -> None:
+    # Inside a transaction the statements run on psycopg's prepared-statement cursor, which
+    # psycopg keeps in its own cache; it ends a rollback with DEALLOCATE ALL when that cache
+    # has any, and the statements prepared by libpq's calls are gone with them: they are
+    # prepared again, not answered with "prepared statement does not exist".
+    conv = conversation(small_system())
+    participant_pass = joined(conv)
+    assert selectors.voter_row(conv.public_id, participant_pass, cards=True) is not None
+    before = set(_prepared())
+    assert before
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        Conversation.objects.filter(pk=conv.pk).update(title="changed, then rolled back")
+        assert selectors.voter_row(conv.public_id, participant_pass, cards=True) is not None
+        raise ZeroDivisionError
+    assert _prepared() == {}  # the server forgot them
+    found = selectors.voter_row(conv.public_id, participant_pass, cards=True)
+    assert found is not None and found.conversation["title"] == conv.title
+    assert set(_prepared()) == before
+    with connection.cursor() as cur:
+        cur.execute("DISCARD ALL")
+    assert selectors.voter_row(conv.public_id, participant_pass, cards=True) is not None
+
+
 def _missing_table(vendor: str) -> str:
     return "UPDATE no_such_table SET a = %s"
 

@@ -182,18 +182,55 @@ def _libpq_run(raw: Any, sql_of: Callable[[str], str], params: list[Any]) -> _An
         key = (sql_of, adapting.types)
         name = names.get(key)
         if name is None:
-            name = f"wtt_plain_{len(names)}".encode()
-            answer = raw.pgconn.prepare(name, _numbered(sql_of), adapting.types)
-            if answer.status != pq.ExecStatus.COMMAND_OK:
-                raise _error(raw, answer, errors, OperationalError)
-            names[key] = name
+            name = _prepare(raw, names, key, sql_of, adapting.types, errors, OperationalError)
         answer = raw.pgconn.exec_prepared(name, values, adapting.formats)
+        if _forgotten(answer, pq):
+            # psycopg ends every rollback of the connection (an atomic block that failed, for
+            # one) with DEALLOCATE ALL, as it does after DISCARD ALL: this connection's
+            # statements are gone from the server. Nothing ran (autocommit: no transaction
+            # left aborted); prepare them again, as on a new connection, and run this one.
+            names.clear()
+            name = _prepare(raw, names, key, sql_of, adapting.types, errors, OperationalError)
+            answer = raw.pgconn.exec_prepared(name, values, adapting.formats)
         if answer.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
             raise _error(raw, answer, errors, OperationalError)
         adapting.set_pgresult(answer)
         rows = adapting.load_rows(0, answer.ntuples, tuple) if answer.ntuples else []
         count = answer.command_tuples
         return _Answer(rows, count if count is not None else -1)
+
+
+#: SQLSTATE of "prepared statement ... does not exist" (invalid_sql_statement_name).
+_NO_SUCH_STATEMENT = b"26000"
+
+
+def _prepare(
+    raw: Any,
+    names: dict[tuple[Any, ...], bytes],
+    key: tuple[Any, ...],
+    sql_of: Callable[[str], str],
+    types: Any,
+    errors: Any,
+    lost: type[Exception],
+) -> bytes:
+    """Prepare ``sql_of``'s statement on ``raw`` under the connection's next name, kept in
+    ``names`` under ``key``."""
+    from psycopg import pq
+
+    name = f"wtt_plain_{len(names)}".encode()
+    answer = raw.pgconn.prepare(name, _numbered(sql_of), types)
+    if answer.status != pq.ExecStatus.COMMAND_OK:
+        raise _error(raw, answer, errors, lost)
+    names[key] = name
+    return name
+
+
+def _forgotten(answer: Any, pq: Any) -> bool:
+    """Whether the server answered that the prepared statement does not exist."""
+    return bool(
+        answer.status == pq.ExecStatus.FATAL_ERROR
+        and answer.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT
+    )
 
 
 def _error(raw: Any, answer: Any, errors: Any, lost: type[Exception]) -> Exception:
