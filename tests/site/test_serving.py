@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 
-from walkthetalk.site.serving import default_workers, gunicorn_options
+from gunicorn import util
+
+from walkthetalk.site.serving import close_connection, default_workers, gunicorn_options
 
 
 def test_workers_default_to_the_number_of_cores_and_nothing_is_logged_per_request() -> None:
@@ -87,6 +91,90 @@ def test_a_worker_puts_what_it_loaded_out_of_the_collectors_reach() -> None:
         "after_worker_init(worker)\n"
         "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
         "assert signal.getsignal(signal.SIGQUIT) == worker.handle_exit\n"
+        "from gunicorn import util\n"
+        "installed = util.close_graceful\n"
+        "assert installed.lingers_with is not None\n"
+        "after_worker_init(worker)\n"
+        "assert util.close_graceful is installed  # installed once\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
+
+
+# --- closing a connection after its answer ------------------------------------------------
+
+
+def _connected() -> tuple[socket.socket, socket.socket]:
+    """A TCP connection on loopback: (the server's end, the client's end)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+    return server, client
+
+
+def _read_to_end(sock: socket.socket) -> bytes:
+    """Everything ``sock`` receives until the other end closes (a reset raises)."""
+    sock.settimeout(10)
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    received = b""
+    while len(received) < size:
+        received += sock.recv(size - len(received))
+    return received
+
+
+def _gunicorns_close() -> object:
+    return getattr(util.close_graceful, "lingers_with", util.close_graceful)
+
+
+REQUEST = b"POST /vote/ HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100_000
+
+
+def test_a_connection_with_nothing_left_unread_is_closed_without_waiting_for_the_client() -> None:
+    lingered: list[object] = []
+    close = close_connection(lambda sock, *args: lingered.append(sock))
+    server, client = _connected()
+    with client:
+        client.sendall(REQUEST)
+        assert _read_exactly(server, len(REQUEST)) == REQUEST
+        server.sendall(ANSWER)
+        close(server)  # the client has not closed: gunicorn's close would wait for it
+        assert server.fileno() == -1 and not lingered
+        assert _read_to_end(client) == ANSWER  # the whole answer, then the end: no reset
+
+
+def test_a_connection_with_data_left_unread_is_closed_as_gunicorn_closes_it() -> None:
+    lingered: list[object] = []
+    gunicorns = _gunicorns_close()
+
+    def lingering(sock: socket.socket, *args: object) -> None:
+        lingered.append(sock)
+        gunicorns(sock, *args)  # type: ignore[operator]
+
+    close = close_connection(lingering)
+    server, client = _connected()
+    with client:
+        client.sendall(REQUEST + b"GET /next/ HTTP/1.1\r\n\r\n")  # a second request, early
+        assert _read_exactly(server, len(REQUEST)) == REQUEST
+        server.sendall(ANSWER)
+        closing = threading.Thread(target=close, args=(server,))
+        closing.start()  # gunicorn's close waits for the client to close its side
+        assert _read_to_end(client) == ANSWER
+    closing.join(10)
+    assert lingered == [server] and not closing.is_alive() and server.fileno() == -1
+
+
+def test_a_connection_the_client_closed_is_closed_at_once() -> None:
+    lingered: list[object] = []
+    close = close_connection(lambda sock, *args: lingered.append(sock))
+    server, client = _connected()
+    client.close()
+    assert select.select([server], [], [], 10)[0]  # the client's end has reached the server
+    close(server)
+    assert server.fileno() == -1 and not lingered

@@ -12,6 +12,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import socket
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -48,6 +50,55 @@ def settle_the_heap() -> None:
 def after_worker_init(worker: Any) -> None:
     finish_the_request_on_quit(worker)
     settle_the_heap()
+    close_at_once_when_all_is_read()
+
+
+def close_at_once_when_all_is_read() -> None:
+    """In this worker, gunicorn's sync worker closes a connection at once after its answer
+    when nothing the client sent is left unread (:func:`close_connection`); otherwise as
+    gunicorn closes it. Nothing is done for a gunicorn without ``util.close_graceful``
+    (before 24), which always closed at once."""
+    from gunicorn import util
+
+    lingering = getattr(util, "close_graceful", None)
+    if lingering is None or getattr(lingering, "lingers_with", None) is not None:
+        return
+    util.close_graceful = close_connection(lingering)
+
+
+def close_connection(lingering: Callable[..., None]) -> Callable[..., None]:
+    """gunicorn's ``close_graceful`` (``lingering``), except when nothing is left to read.
+
+    After the answer, gunicorn half-closes the connection and then waits, for up to 2 s,
+    until the client closes its side, reading and dropping what it sends (RFC 9112, 9.6):
+    closing a socket while data it received is still unread makes the kernel send a reset
+    instead of the usual end, which can cut off the end of the answer before the client has
+    read it. That wait holds the worker, which answers nobody meanwhile, for as long as the
+    client (or the proxy in front) takes to see the end and close: on this machine about a
+    fifth of a vote's time. When the socket holds nothing unread, closing it sends the usual
+    end right away, after the whole answer, so it is closed at once. Data already received
+    and unread (a body the application left unread, a second request sent early), or a
+    socket that cannot be read, gets gunicorn's close. Behind the proxy of the deployment
+    guide (nginx, which sends each request whole before reading the answer) the socket holds
+    nothing more once a request has been read."""
+
+    def close(sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        try:
+            unread = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:  # nothing received and unread; the client has not closed
+            unread = b""
+        except (OSError, ValueError):  # a socket that cannot be peeked at (TLS: ValueError)
+            unread = None
+        if unread == b"":  # nothing left unread, or the client closed already
+            try:
+                sock.close()
+            except OSError:
+                pass
+            return
+        lingering(sock, *args, **kwargs)
+
+    close.lingers_with = lingering  # type: ignore[attr-defined]
+    return close
 
 
 def finish_the_request_on_quit(worker: Any) -> None:
