@@ -28,6 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--participants", type=int, default=60)
     parser.add_argument("--statements", type=int, default=60)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--reference-close",
+        choices=["gunicorn", "at-once"],
+        default="gunicorn",
+        help="how the reference's workers close a connection after the answer: gunicorn's "
+        "own (it waits for the client to close its side) or at once when nothing is left "
+        "unread, as the product's workers do (walkthetalk.site.serving)",
+    )
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -42,6 +50,7 @@ def reference_run(args: argparse.Namespace, folder: Path) -> dict:
     """The reference endpoint (`reference_votes.py` under gunicorn), measured like the product."""
     db = folder / "reference.sqlite3"
     env = {**os.environ, "WTT_REFERENCE_DB": str(db), "OMP_NUM_THREADS": "1"}
+    env["WTT_REFERENCE_CLOSE"] = args.reference_close
     out = h.run_child(
         [
             sys.executable,

@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     pg = None
     print(
         f"{args.clients} client threads, {args.workers} sync worker processes per server "
-        "(reference: gunicorn; product: walkthetalk serve), "
+        f"(reference: gunicorn, {args.reference_close} close; product: walkthetalk serve), "
         f"{'htmx (one request per vote)' if args.htmx else 'GET + POST per vote'}, "
         f"{args.participants} participants x {args.statements} statements, "
         f"{args.votes} votes per run, {os.cpu_count()} CPUs"

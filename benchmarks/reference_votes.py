@@ -13,6 +13,11 @@ the least Django a vote can cost. The database runs in WAL mode with ``synchrono
 like the product's SQLite settings, so both pay the same price for durable commits, and each
 worker keeps its connection open, as the product's do.
 
+With ``WTT_REFERENCE_CLOSE=at-once`` (``load_votes.py --reference-close at-once``) each worker
+closes a connection as the product's workers do (at once when nothing is left unread,
+``walkthetalk.site.serving.close_at_once_when_all_is_read``) instead of gunicorn's way, which
+waits for the client to close its side: the same server, told apart from the endpoint.
+
 ``python reference_votes.py setup DB PARTICIPANTS STATEMENTS`` makes the database;
 ``python reference_votes.py check DB ACKED.json`` compares it with the acknowledged votes.
 """
@@ -126,6 +131,11 @@ urlpatterns = [path("vote/", vote), path("healthz", healthz)]
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 application = get_wsgi_application()
+
+if os.environ.get("WTT_REFERENCE_CLOSE") == "at-once":
+    from walkthetalk.site.serving import close_at_once_when_all_is_read
+
+    close_at_once_when_all_is_read()  # gunicorn loads this module in each worker
 
 
 # --- set-up and check (run as a script) -------------------------------------------------
