@@ -188,6 +188,9 @@ def test_the_dashboard_leads_with_favourable_and_drills_from_system_to_team(
     ).click()
     expect(page.locator("#lead-h")).to_contain_text("Riverbend Recovery")
     page.get_by_role("link", name="Riverbend Outpatient").click()
+    # The program's page loaded before its team's link is clicked (a click on a page still
+    # loading can be lost).
+    expect(page.locator("#lead-h")).to_contain_text("Riverbend Outpatient")
     page.get_by_role("link", name="Riverbend Day Team").click()
     expect(page.locator("#lead-h")).to_contain_text("Riverbend Day Team")
     crumbs = page.get_by_role("navigation", name="Where you are")
